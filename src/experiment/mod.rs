@@ -1,0 +1,108 @@
+//! The experiment file: from TOML text to a validated `Experiment` with its scenarios.
+//!
+//! Owns the file format (keys, types, allowed values), durations and distributions, and
+//! the expansion of `[sweep]` into scenarios. Every problem found becomes a `Diagnostic`
+//! naming file, line, column and key; all of them are reported at once. It does not run
+//! anything.
+
+mod distribution;
+pub mod duration;
+mod keys;
+mod parse;
+
+use std::path::{Path, PathBuf};
+
+pub use distribution::{Sampler, TimeSpec};
+pub use keys::ScenarioKey;
+
+use crate::diagnostic::Diagnostic;
+use crate::scenario::Scenario;
+
+/// A validated experiment: its settings and the scenarios of its sweep, in sweep order.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    pub file: PathBuf,
+    /// The file's text, kept so reports can quote the experiment that was run.
+    pub source: String,
+    /// Plain file name; results go to `OUT/name/`.
+    pub name: String,
+    pub description: String,
+    pub repeats: u32,
+    pub time_scale: f64,
+    pub seed: u64,
+    /// Swept keys in the order the file gives them; the last varies fastest.
+    pub swept: Vec<ScenarioKey>,
+    pub scenarios: Vec<Scenario>,
+    pub plot: PlotSettings,
+}
+
+/// How the experiment's charts are drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlotSettings {
+    /// The key on the x axis; every other swept key makes one line per value.
+    pub x: ScenarioKey,
+    pub log_x: bool,
+    pub log_y: bool,
+    pub formats: Vec<ChartFormat>,
+}
+
+/// An image format for charts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartFormat {
+    Png,
+    Svg,
+}
+
+impl ChartFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Png => "png",
+            ChartFormat::Svg => "svg",
+        }
+    }
+}
+
+/// Reads and validates an experiment file; every problem in it is returned.
+pub fn load(file: &Path) -> Result<Experiment, Vec<Diagnostic>> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        vec![Diagnostic::whole_file(
+            file,
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let message = "the file is not valid UTF-8 text; TOML files must be UTF-8".to_string();
+        vec![Diagnostic::at(file, &text, at..at + 1, "", message)]
+    })?;
+    parse::parse(file, &source)
+}
+
+/// Validates experiment text as if it were the file `file`.
+pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
+    parse::parse(file, source)
+}
+
+impl Experiment {
+    /// Overrides from the command line; values are checked by the caller's parser.
+    pub fn override_with(
+        &mut self,
+        repeats: Option<u32>,
+        time_scale: Option<f64>,
+        seed: Option<u64>,
+    ) {
+        if let Some(repeats) = repeats {
+            self.repeats = repeats;
+        }
+        if let Some(scale) = time_scale {
+            self.time_scale = scale;
+            for scenario in &mut self.scenarios {
+                scenario.time_scale = scale;
+            }
+        }
+        if let Some(seed) = seed {
+            self.seed = seed;
+        }
+    }
+}

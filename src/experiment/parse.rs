@@ -1,0 +1,538 @@
+//! Walks the spanned TOML document, checks every key against the file format, and builds
+//! the `Experiment`. Problems are collected, not returned at the first, so `check` can
+//! report them all at once.
+
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::keys::{ScenarioKey, Setting, count, type_name};
+use super::{ChartFormat, Experiment, PlotSettings, TimeSpec};
+use crate::diagnostic::Diagnostic;
+use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
+
+const TOP_KEYS: [&str; 8] = [
+    "name",
+    "description",
+    "repeats",
+    "time_scale",
+    "seed",
+    "scenario",
+    "sweep",
+    "plot",
+];
+const PLOT_KEYS: [&str; 4] = ["x", "log_x", "log_y", "formats"];
+/// A sweep larger than this is a typo: it would not finish.
+const MAX_SCENARIOS: usize = 100_000;
+
+type Span = Range<usize>;
+/// A scenario key's value and where the file gives it.
+type Placed = (Setting, Span);
+
+struct Cx<'a> {
+    file: &'a Path,
+    source: &'a str,
+    errors: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn error(&mut self, span: Span, key: &str, message: String) {
+        let diagnostic = Diagnostic::at(self.file, self.source, span, key, message);
+        if !self.errors.contains(&diagnostic) {
+            self.errors.push(diagnostic);
+        }
+    }
+
+    /// Reports a key that is not one of `allowed`, suggesting the nearest one.
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<str>>,
+        prefix: &str,
+        allowed: &[&str],
+    ) {
+        let name = key.get_ref().as_ref();
+        let nearest = allowed
+            .iter()
+            .map(|a| (strsim::jaro_winkler(name, a), *a))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let hint = match nearest {
+            Some((_, a)) => format!("; did you mean `{a}`?"),
+            None => format!("; allowed: {}", allowed.join(", ")),
+        };
+        let message = format!("unknown key `{name}`{hint}");
+        self.error(key.span(), &format!("{prefix}{name}"), message);
+    }
+}
+
+pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
+    let mut cx = Cx {
+        file,
+        source,
+        errors: Vec::new(),
+    };
+    let (document, syntax) = DeTable::parse_recoverable(source);
+    for error in &syntax {
+        let span = error.span().unwrap_or(0..0);
+        let message = format!("TOML syntax: {}", error.message().trim());
+        cx.error(span, "", message);
+    }
+    if !cx.errors.is_empty() {
+        // A document rebuilt around syntax errors would only add confusing follow-ups.
+        return Err(cx.errors);
+    }
+    let top = document.get_ref();
+    for (key, _) in top.iter() {
+        if !TOP_KEYS.contains(&key.get_ref().as_ref()) {
+            cx.unknown_key(key, "", &TOP_KEYS);
+        }
+    }
+    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let name = read_name(&mut cx, top, stem.unwrap_or_default());
+    let description = read(&mut cx, top, "description", String::new(), "text", |v| {
+        v.as_str().map(str::to_string).ok_or("expected a string")
+    });
+    let repeats = read(
+        &mut cx,
+        top,
+        "repeats",
+        3,
+        "an integer from 1 to 10000",
+        |v| {
+            count(v, 1, 10_000)
+                .map(|n| n as u32)
+                .map_err(|_| "out of range")
+        },
+    );
+    let time_scale = read(
+        &mut cx,
+        top,
+        "time_scale",
+        1.0,
+        "a number above 0 and at most 1000",
+        |v| {
+            number(v)
+                .filter(|x| *x > 0.0 && *x <= 1000.0)
+                .ok_or("out of range")
+        },
+    );
+    let seed = read(&mut cx, top, "seed", 42, "an integer from 0 up", |v| {
+        count(v, 0, u64::MAX).map_err(|_| "out of range")
+    });
+    let base = read_scenario_table(&mut cx, top);
+    let sweep = read_sweep(&mut cx, top);
+    let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
+    let plot = read_plot(&mut cx, top, &sweep);
+    let scenarios = expand(&mut cx, &base, &sweep, time_scale);
+    if !cx.errors.is_empty() {
+        cx.errors.sort_by_key(|d| (d.line, d.column));
+        return Err(cx.errors);
+    }
+    Ok(Experiment {
+        file: file.to_path_buf(),
+        source: source.to_string(),
+        name,
+        description,
+        repeats,
+        time_scale,
+        seed,
+        swept,
+        scenarios,
+        plot,
+    })
+}
+
+/// Reads an optional key with `convert`; a bad value is reported and `default` used.
+fn read<T>(
+    cx: &mut Cx,
+    table: &DeTable,
+    key: &str,
+    default: T,
+    allowed: &str,
+    convert: impl Fn(&DeValue) -> Result<T, &'static str>,
+) -> T {
+    let Some(value) = table.get(key) else {
+        return default;
+    };
+    match convert(value.get_ref()) {
+        Ok(v) => v,
+        Err(why) => {
+            let found = describe(value.get_ref());
+            cx.error(
+                value.span(),
+                key,
+                format!("{why}: found {found}; allowed: {allowed}"),
+            );
+            default
+        }
+    }
+}
+
+fn describe(value: &DeValue) -> String {
+    match value {
+        DeValue::String(s) => format!("\"{s}\""),
+        DeValue::Integer(i) => i.as_str().to_string(),
+        DeValue::Float(f) => f.as_str().to_string(),
+        DeValue::Boolean(b) => b.to_string(),
+        other => type_name(other).to_string(),
+    }
+}
+
+fn number(value: &DeValue) -> Option<f64> {
+    match value {
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+        DeValue::Integer(_) => count(value, 0, 1 << 53).ok().map(|n| n as f64),
+        _ => None,
+    }
+}
+
+/// The results folder name: a plain file name, so it cannot escape `--out`.
+fn read_name(cx: &mut Cx, top: &DeTable, default: String) -> String {
+    let allowed =
+        "letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters";
+    read(cx, top, "name", default, allowed, |v| {
+        let name = v.as_str().ok_or("expected a string")?;
+        let plain = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if name.is_empty() || name.len() > 100 || name.starts_with('.') || !plain {
+            return Err("not a plain file name");
+        }
+        Ok(name.to_string())
+    })
+}
+
+/// A table-valued top-level key, or `None` (reported) when it is something else.
+fn sub_table<'a, 'i>(cx: &mut Cx, top: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+    let value = top.get(key)?;
+    match value.get_ref() {
+        DeValue::Table(table) => Some(table),
+        other => {
+            let message = format!("expected a table [{key}], found {}", type_name(other));
+            cx.error(value.span(), key, message);
+            None
+        }
+    }
+}
+
+fn read_scenario_table(cx: &mut Cx, top: &DeTable) -> Vec<(ScenarioKey, Placed)> {
+    let Some(table) = sub_table(cx, top, "scenario") else {
+        return Vec::new();
+    };
+    let mut settings = Vec::new();
+    for (key, value) in table.iter() {
+        let Some(scenario_key) = ScenarioKey::from_name(key.get_ref()) else {
+            cx.unknown_key(key, "scenario.", &scenario_key_names());
+            continue;
+        };
+        let path = format!("scenario.{}", scenario_key.name());
+        if let Some(setting) = read_setting(cx, scenario_key, value, &path) {
+            settings.push((scenario_key, (setting, value.span())));
+        }
+    }
+    settings
+}
+
+fn scenario_key_names() -> Vec<&'static str> {
+    ScenarioKey::ALL.iter().map(|k| k.name()).collect()
+}
+
+fn read_setting(
+    cx: &mut Cx,
+    key: ScenarioKey,
+    value: &Spanned<DeValue>,
+    path: &str,
+) -> Option<Setting> {
+    match key.parse(value.get_ref()) {
+        Ok(setting) => Some(setting),
+        Err(error) => {
+            cx.error(error.span.unwrap_or(value.span()), path, error.message);
+            None
+        }
+    }
+}
+
+/// The swept keys in file order, each with its list of values.
+fn read_sweep(cx: &mut Cx, top: &DeTable) -> Vec<(ScenarioKey, Vec<Placed>)> {
+    let Some(table) = sub_table(cx, top, "sweep") else {
+        return Vec::new();
+    };
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    let mut sweep = Vec::new();
+    for (key, value) in entries {
+        let Some(scenario_key) = ScenarioKey::from_name(key.get_ref()) else {
+            cx.unknown_key(key, "sweep.", &scenario_key_names());
+            continue;
+        };
+        let path = format!("sweep.{}", scenario_key.name());
+        let DeValue::Array(list) = value.get_ref() else {
+            let message = format!(
+                "a swept key takes a list of values, found {}; each value: {}",
+                type_name(value.get_ref()),
+                scenario_key.allowed()
+            );
+            cx.error(value.span(), &path, message);
+            continue;
+        };
+        if list.is_empty() {
+            let message = "an empty list sweeps nothing: give at least one value".to_string();
+            cx.error(value.span(), &path, message);
+            continue;
+        }
+        let mut values: Vec<Placed> = Vec::new();
+        for item in list.iter() {
+            let Some(setting) = read_setting(cx, scenario_key, item, &path) else {
+                continue;
+            };
+            if values.iter().any(|(seen, _)| *seen == setting) {
+                cx.error(item.span(), &path, "this value is listed twice".to_string());
+                continue;
+            }
+            values.push((setting, item.span()));
+        }
+        if values.len() == list.len() {
+            sweep.push((scenario_key, values));
+        }
+    }
+    sweep
+}
+
+fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -> PlotSettings {
+    let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
+    let default_x = if swept.is_empty() || swept.contains(&ScenarioKey::Consumers) {
+        ScenarioKey::Consumers
+    } else {
+        swept[0]
+    };
+    let defaults = PlotSettings {
+        x: default_x,
+        log_x: false,
+        log_y: false,
+        formats: vec![ChartFormat::Png, ChartFormat::Svg],
+    };
+    let Some(table) = sub_table(cx, top, "plot") else {
+        return defaults;
+    };
+    for (key, _) in table.iter() {
+        if !PLOT_KEYS.contains(&key.get_ref().as_ref()) {
+            cx.unknown_key(key, "plot.", &PLOT_KEYS);
+        }
+    }
+    let numeric: Vec<&str> = swept
+        .iter()
+        .filter(|k| on_axis(**k, sweep))
+        .map(|k| k.name())
+        .collect();
+    let x_allowed = if swept.is_empty() {
+        "a scenario key".to_string()
+    } else {
+        format!(
+            "a swept key with numbers or fixed durations: {}",
+            numeric.join(", ")
+        )
+    };
+    let bool_key = "true or false";
+    PlotSettings {
+        x: read(cx, table, "x", default_x, &x_allowed, |v| {
+            let key = v
+                .as_str()
+                .and_then(ScenarioKey::from_name)
+                .ok_or("not a scenario key")?;
+            match (swept.is_empty(), swept.contains(&key), on_axis(key, sweep)) {
+                (false, false, _) => Err("not a swept key"),
+                (_, _, false) => Err("its values are not numbers or fixed durations"),
+                _ => Ok(key),
+            }
+        }),
+        log_x: read(cx, table, "log_x", false, bool_key, |v| {
+            v.as_bool().ok_or("expected a boolean")
+        }),
+        log_y: read(cx, table, "log_y", false, bool_key, |v| {
+            v.as_bool().ok_or("expected a boolean")
+        }),
+        formats: read(
+            cx,
+            table,
+            "formats",
+            defaults.formats,
+            "a list of \"png\" and \"svg\"",
+            formats,
+        ),
+    }
+}
+
+/// Whether `key` can be an x axis: counts always; times only when every swept value is fixed.
+fn on_axis(key: ScenarioKey, sweep: &[(ScenarioKey, Vec<Placed>)]) -> bool {
+    if key.is_count() {
+        return true;
+    }
+    let is_time = matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime);
+    is_time
+        && sweep
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .flat_map(|(_, values)| values)
+            .all(|(setting, _)| matches!(setting, Setting::Time(t) if t.fixed().is_some()))
+}
+
+fn formats(value: &DeValue) -> Result<Vec<ChartFormat>, &'static str> {
+    let DeValue::Array(list) = value else {
+        return Err("expected a list");
+    };
+    let mut formats = Vec::new();
+    for item in list.iter() {
+        let format = match item.get_ref().as_str() {
+            Some("png") => ChartFormat::Png,
+            Some("svg") => ChartFormat::Svg,
+            _ => return Err("unknown format"),
+        };
+        if formats.contains(&format) {
+            return Err("a format is listed twice");
+        }
+        formats.push(format);
+    }
+    Ok(formats)
+}
+
+/// The cartesian product of the sweep over the base scenario, last swept key fastest.
+fn expand(
+    cx: &mut Cx,
+    base: &[(ScenarioKey, Placed)],
+    sweep: &[(ScenarioKey, Vec<Placed>)],
+    time_scale: f64,
+) -> Vec<Scenario> {
+    let total = sweep
+        .iter()
+        .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()));
+    if total.is_none_or(|n| n > MAX_SCENARIOS) {
+        let span = sweep.first().map(|(_, v)| v[0].1.clone()).unwrap_or(0..0);
+        cx.error(
+            span,
+            "sweep",
+            format!("the sweep makes more than {MAX_SCENARIOS} scenarios"),
+        );
+        return Vec::new();
+    }
+    let total = total.unwrap_or(0);
+    let mut points = Vec::with_capacity(total);
+    for index in 0..total {
+        let mut settings: Vec<(ScenarioKey, &Placed)> = base.iter().map(|(k, p)| (*k, p)).collect();
+        let mut label = Vec::new();
+        let mut rest = index;
+        for (key, values) in sweep.iter().rev() {
+            let placed = &values[rest % values.len()];
+            rest /= values.len();
+            settings.retain(|(k, _)| k != key);
+            settings.push((*key, placed));
+            label.push(format!("{}={}", key.name(), setting_text(&placed.0)));
+        }
+        label.reverse();
+        let label = if label.is_empty() {
+            "all".to_string()
+        } else {
+            label.join(" ")
+        };
+        points.push(build(index, label, &settings, time_scale));
+    }
+    check_capacity(cx, base, sweep, &points);
+    points.into_iter().filter_map(Result::ok).collect()
+}
+
+/// A setting as it appears in scenario labels and CSV cells.
+pub fn setting_text(setting: &Setting) -> String {
+    match setting {
+        Setting::Count(n) => n.to_string(),
+        Setting::Time(t) => t.label(),
+        Setting::Consumer(c) => c.name().to_string(),
+        Setting::Bounded(true) => "bounded".to_string(),
+        Setting::Bounded(false) => "unbounded".to_string(),
+        Setting::Work(w) => w.name().to_string(),
+    }
+}
+
+/// A bounded scenario without a capacity; the span is where `queue` was set.
+struct NoCapacity(Span);
+
+fn build(
+    index: usize,
+    label: String,
+    settings: &[(ScenarioKey, &Placed)],
+    time_scale: f64,
+) -> Result<Scenario, NoCapacity> {
+    let get = |key| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| *p);
+    let count_or = |key, default| match get(key) {
+        Some((Setting::Count(n), _)) => *n,
+        _ => default,
+    };
+    let time_or = |key, default| match get(key) {
+        Some((Setting::Time(t), _)) => t.clone(),
+        _ => TimeSpec::Fixed(Duration::from_millis(default)),
+    };
+    let queue = match (get(ScenarioKey::Queue), get(ScenarioKey::Capacity)) {
+        (Some((Setting::Bounded(true), _)), Some((Setting::Count(capacity), _))) => {
+            QueueKind::Bounded {
+                capacity: *capacity,
+            }
+        }
+        (Some((Setting::Bounded(true), span)), _) => return Err(NoCapacity(span.clone())),
+        _ => QueueKind::Unbounded,
+    };
+    Ok(Scenario {
+        index,
+        label,
+        producers: count_or(ScenarioKey::Producers, 1) as u32,
+        consumers: count_or(ScenarioKey::Consumers, 1) as u32,
+        items_per_producer: count_or(ScenarioKey::ItemsPerProducer, 10),
+        produce_time: time_or(ScenarioKey::ProduceTime, 10),
+        consume_time: time_or(ScenarioKey::ConsumeTime, 10),
+        consumer: match get(ScenarioKey::Consumer) {
+            Some((Setting::Consumer(style), _)) => *style,
+            _ => ConsumerStyle::Block,
+        },
+        queue,
+        work: match get(ScenarioKey::Work) {
+            Some((Setting::Work(work), _)) => *work,
+            _ => WorkKind::Sleep,
+        },
+        time_scale,
+    })
+}
+
+/// `capacity` only means something for a bounded queue, and a bounded queue needs one.
+fn check_capacity(
+    cx: &mut Cx,
+    base: &[(ScenarioKey, Placed)],
+    sweep: &[(ScenarioKey, Vec<Placed>)],
+    points: &[Result<Scenario, NoCapacity>],
+) {
+    for point in points {
+        if let Err(NoCapacity(span)) = point {
+            let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
+            cx.error(span.clone(), "queue", message);
+        }
+    }
+    let any_bounded = points
+        .iter()
+        .any(|p| matches!(p, Ok(s) if s.queue.capacity().is_some()) || p.is_err());
+    let capacity_spans = base
+        .iter()
+        .filter(|(k, _)| *k == ScenarioKey::Capacity)
+        .map(|(_, (_, span))| span.clone())
+        .chain(
+            sweep
+                .iter()
+                .filter(|(k, _)| *k == ScenarioKey::Capacity)
+                .filter_map(|(_, values)| values.first().map(|(_, span)| span.clone())),
+        );
+    if !any_bounded {
+        for span in capacity_spans.collect::<Vec<_>>() {
+            let message = "`capacity` applies only to queue = \"bounded\"; this queue is unbounded"
+                .to_string();
+            cx.error(span, "capacity", message);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The `queuelab` command line: parses arguments, calls the library, maps failures to
+//! exit codes (2 for bad input, 1 for a failed run).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use queuelab::pipeline::{self, Failure, Overrides, RunOptions};
+
+/// A lab for producer-consumer concurrency: sweep producers, consumers and queue kinds
+/// with real threads, and see a model's prediction beside every measurement.
+#[derive(Parser)]
+#[command(name = "queuelab", version, about, long_about = None)]
+#[command(
+    after_help = "Start with:\n  queuelab check experiments/seed.toml\n  queuelab run experiments/seed.toml --time-scale 0.25"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run experiments with real threads and write results/NAME/.
+    #[command(
+        after_help = "Example:\n  queuelab run experiments/seed.toml --time-scale 0.25 --out scratch"
+    )]
+    Run(RunArgs),
+    /// Validate experiments; list their scenarios, predictions and estimated run time.
+    #[command(after_help = "Example:\n  queuelab check experiments/*.toml")]
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+    },
+    /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
+    #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
+    Simulate(RunArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Experiment files (TOML).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Folder that receives one results folder per experiment.
+    #[arg(long, default_value = "results", value_name = "DIR")]
+    out: PathBuf,
+    /// Print only the final table; no progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    overrides: OverrideArgs,
+}
+
+#[derive(Args)]
+struct OverrideArgs {
+    /// Runs of every scenario (overrides `repeats`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    repeats: Option<u32>,
+    /// Multiply every duration by X, e.g. 0.01 to run 100× faster (overrides `time_scale`).
+    #[arg(long, value_name = "X", value_parser = parse_time_scale)]
+    time_scale: Option<f64>,
+    /// Seed of the random draws (overrides `seed`).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+}
+
+fn parse_time_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1000.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a time scale: give a number above 0 and at most 1000"
+        )),
+    }
+}
+
+impl From<OverrideArgs> for Overrides {
+    fn from(args: OverrideArgs) -> Self {
+        Overrides {
+            repeats: args.repeats,
+            time_scale: args.time_scale,
+            seed: args.seed,
+        }
+    }
+}
+
+impl RunArgs {
+    fn split(self) -> (Vec<PathBuf>, RunOptions) {
+        let options = RunOptions {
+            out: self.out,
+            overrides: self.overrides.into(),
+            quiet: self.quiet,
+        };
+        (self.files, options)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => {
+            let (files, options) = args.split();
+            pipeline::run(&files, &options)
+        }
+        Command::Simulate(args) => {
+            let (files, options) = args.split();
+            pipeline::simulate(&files, &options)
+        }
+        Command::Check { files, overrides } => pipeline::check(&files, &overrides.into()),
+    };
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{}", failure.message());
+            ExitCode::from(exit_code(&failure))
+        }
+    }
+}
+
+fn exit_code(failure: &Failure) -> u8 {
+    failure.exit_code() as u8
+}

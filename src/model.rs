@@ -1,0 +1,419 @@
+//! The discrete-event model: what a scenario should measure, in virtual time.
+//!
+//! Owns the prediction of elapsed time for exactly the runner's semantics (see DESIGN):
+//! producers put on their schedule, polling consumers poll at their deadlines, blocking
+//! consumers take then work, a full queue blocks its producer, whose clock restarts when
+//! the put returns, and at equal times puts come before takes. It draws the same random
+//! times as the runner for the same run seed, so a prediction is for the run as it ran.
+//!
+//! `sleep` work passes on the wall clock. `spin` work is CPU time shared by the spinning
+//! threads over the machine's cores (processor sharing): with n busy threads on m cores,
+//! each progresses at min(1, m/n) seconds of work per second.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::scenario::{ConsumerStyle, PollDraws, ProducerDraws, Scenario, WorkKind};
+
+/// What the model predicts for one run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prediction {
+    /// Seconds from the start until all producers finished and every item was counted.
+    pub elapsed_s: f64,
+    pub items: u64,
+}
+
+/// Predicts run `run_seed` of `scenario` on a machine with `cores` cores.
+pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
+    let mut model = Model::new(scenario, run_seed, cores);
+    model.run();
+    Prediction {
+        elapsed_s: model.end as f64 / 1e9,
+        items: model.counted,
+    }
+}
+
+/// The number of cores `spin` work shares, as the runner's machine reports it.
+pub fn machine_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// What happens at an event; the order of the variants is the order at equal times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// Producer's next put is due.
+    Put(usize),
+    /// Producer has spent the produce time after its last put.
+    ProducerDone(usize),
+    /// Blocking consumer has worked its item and counts it.
+    WorkDone(usize),
+    /// Blocking consumer takes the next item, if any.
+    Take(usize),
+    /// Polling consumer's poll is due.
+    Poll(usize),
+}
+
+/// An item waiting in the queue (or in a blocked producer's hand): its consume time.
+type Item = u64;
+
+struct Producer {
+    draws: ProducerDraws,
+    left: u64,
+}
+
+struct Blocked {
+    producer: usize,
+    item: Item,
+    produce_ns: u64,
+}
+
+struct Model {
+    work: WorkKind,
+    cores: f64,
+    capacity: Option<u64>,
+    consumer: ConsumerStyle,
+    total: u64,
+    producers: Vec<Producer>,
+    polls: Vec<PollDraws>,
+    queue: VecDeque<Item>,
+    blocked: VecDeque<Blocked>,
+    /// Blocking consumers waiting for an item, and polling consumers with a zero period
+    /// waiting likewise (they would otherwise poll forever at one instant).
+    idle: VecDeque<usize>,
+    /// Events keyed by the clock they wait on: nanoseconds for sleep work, attained
+    /// CPU work per busy thread for spin work.
+    events: BinaryHeap<Reverse<(u64, Event, u64, bool)>>,
+    sequence: u64,
+    /// Wall-clock now, and (spin) work attained by every busy thread so far.
+    now: f64,
+    attained: u64,
+    busy: usize,
+    producers_left: usize,
+    counted: u64,
+    end: u64,
+}
+
+impl Model {
+    fn new(scenario: &Scenario, run_seed: u64, cores: usize) -> Self {
+        let producers = (0..scenario.producers)
+            .map(|p| Producer {
+                draws: scenario.producer_draws(run_seed, p),
+                left: scenario.items_per_producer,
+            })
+            .collect();
+        let polls = match scenario.consumer {
+            ConsumerStyle::Poll => (0..scenario.consumers)
+                .map(|c| scenario.poll_draws(run_seed, c))
+                .collect(),
+            ConsumerStyle::Block => Vec::new(),
+        };
+        let mut model = Model {
+            work: scenario.work,
+            cores: cores.max(1) as f64,
+            capacity: scenario.queue.capacity(),
+            consumer: scenario.consumer,
+            total: scenario.total_items(),
+            producers,
+            polls,
+            queue: VecDeque::new(),
+            blocked: VecDeque::new(),
+            idle: VecDeque::new(),
+            events: BinaryHeap::new(),
+            sequence: 0,
+            now: 0.0,
+            attained: 0,
+            busy: 0,
+            producers_left: scenario.producers as usize,
+            counted: 0,
+            end: 0,
+        };
+        for p in 0..scenario.producers as usize {
+            model.at_once(Event::Put(p));
+        }
+        for c in 0..scenario.consumers as usize {
+            model.at_once(match scenario.consumer {
+                ConsumerStyle::Poll => Event::Poll(c),
+                ConsumerStyle::Block => Event::Take(c),
+            });
+        }
+        model
+    }
+
+    fn run(&mut self) {
+        while !(self.producers_left == 0 && self.counted >= self.total) {
+            let Some(Reverse((key, event, _, job))) = self.events.pop() else {
+                break;
+            };
+            self.advance_to(key, job);
+            match event {
+                Event::Put(p) => self.put(p),
+                Event::ProducerDone(_) => {
+                    self.producers_left -= 1;
+                    self.end = self.end.max(self.now_ns());
+                }
+                Event::WorkDone(c) => {
+                    self.count();
+                    self.take(c);
+                }
+                Event::Take(c) => self.take(c),
+                Event::Poll(c) => self.poll(c),
+            }
+        }
+    }
+
+    fn now_ns(&self) -> u64 {
+        self.now.round() as u64
+    }
+
+    /// Moves the clocks to an event at `key`; a finished job no longer shares the cores.
+    fn advance_to(&mut self, key: u64, job: bool) {
+        match self.work {
+            WorkKind::Sleep => self.now = key as f64,
+            WorkKind::Spin => {
+                let rate = (self.cores / self.busy.max(1) as f64).min(1.0);
+                self.now += key.saturating_sub(self.attained) as f64 / rate;
+                self.attained = key;
+            }
+        }
+        if job {
+            self.busy -= 1;
+        }
+    }
+
+    /// Queues `event` at clock reading `key`; `job` marks the end of a timed wait.
+    fn schedule(&mut self, key: u64, event: Event, job: bool) {
+        self.sequence += 1;
+        self.events.push(Reverse((key, event, self.sequence, job)));
+    }
+
+    /// `event` happens now, after everything of an earlier kind due now.
+    fn at_once(&mut self, event: Event) {
+        let key = match self.work {
+            WorkKind::Sleep => self.now_ns(),
+            WorkKind::Spin => self.attained,
+        };
+        self.schedule(key, event, false);
+    }
+
+    /// `event` happens once the thread has waited (sleep) or worked (spin) `wait_ns`.
+    fn after(&mut self, wait_ns: u64, event: Event) {
+        self.busy += 1;
+        let key = match self.work {
+            WorkKind::Sleep => self.now_ns() + wait_ns,
+            WorkKind::Spin => self.attained + wait_ns,
+        };
+        self.schedule(key, event, true);
+    }
+
+    fn put(&mut self, p: usize) {
+        let (item, produce_ns) = self.producers[p].draws.next_item();
+        self.producers[p].left -= 1;
+        let room = self
+            .capacity
+            .is_none_or(|cap| (self.queue.len() as u64) < cap);
+        if room {
+            self.queue.push_back(item);
+            self.produced(p, produce_ns);
+        } else {
+            self.blocked.push_back(Blocked {
+                producer: p,
+                item,
+                produce_ns,
+            });
+        }
+        // Someone waiting takes it, after every other put due now.
+        if let Some(c) = self.idle.pop_front() {
+            self.at_once(match self.consumer {
+                ConsumerStyle::Block => Event::Take(c),
+                ConsumerStyle::Poll => Event::Poll(c),
+            });
+        }
+    }
+
+    /// Producer `p` made a put: it now spends `produce_ns` before its next one.
+    fn produced(&mut self, p: usize, produce_ns: u64) {
+        let next = if self.producers[p].left > 0 {
+            Event::Put(p)
+        } else {
+            Event::ProducerDone(p)
+        };
+        self.after(produce_ns, next);
+    }
+
+    /// Takes the oldest item; a blocked producer's put then returns now.
+    fn take_item(&mut self) -> Option<Item> {
+        if let Some(item) = self.queue.pop_front() {
+            if let Some(waiting) = self.blocked.pop_front() {
+                self.queue.push_back(waiting.item);
+                self.produced(waiting.producer, waiting.produce_ns);
+            }
+            return Some(item);
+        }
+        // An empty queue with a blocked producer is a rendezvous: hand to hand.
+        let waiting = self.blocked.pop_front()?;
+        self.produced(waiting.producer, waiting.produce_ns);
+        Some(waiting.item)
+    }
+
+    fn take(&mut self, c: usize) {
+        match self.take_item() {
+            Some(consume_ns) => self.after(consume_ns, Event::WorkDone(c)),
+            None => self.idle.push_back(c),
+        }
+    }
+
+    fn poll(&mut self, c: usize) {
+        let found = self.take_item().is_some();
+        if found {
+            self.count();
+        }
+        let period = self.polls[c].next_period();
+        if period == 0 && !found {
+            self.idle.push_back(c);
+        } else {
+            self.after(period, Event::Poll(c));
+        }
+    }
+
+    fn count(&mut self) {
+        self.counted += 1;
+        if self.counted == self.total {
+            self.end = self.end.max(self.now_ns());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::TimeSpec;
+    use crate::scenario::{QueueKind, Scenario};
+    use std::time::Duration;
+
+    fn scenario(
+        producers: u32,
+        consumers: u32,
+        items: u64,
+        produce_ms: u64,
+        consume_ms: u64,
+    ) -> Scenario {
+        Scenario {
+            index: 0,
+            label: "test".into(),
+            producers,
+            consumers,
+            items_per_producer: items,
+            produce_time: TimeSpec::Fixed(Duration::from_millis(produce_ms)),
+            consume_time: TimeSpec::Fixed(Duration::from_millis(consume_ms)),
+            consumer: ConsumerStyle::Block,
+            queue: QueueKind::Unbounded,
+            work: WorkKind::Sleep,
+            time_scale: 1.0,
+        }
+    }
+
+    fn elapsed(s: &Scenario) -> f64 {
+        predict(s, 1, 2).elapsed_s
+    }
+
+    #[test]
+    fn reproduces_the_blog_table_exactly() {
+        let mut seed = scenario(20, 1, 5, 200, 250);
+        seed.consumer = ConsumerStyle::Poll;
+        let mut got = Vec::new();
+        for consumers in [1, 2, 4, 10, 20, 24, 30] {
+            seed.consumers = consumers;
+            let p = predict(&seed, 1, 2);
+            assert_eq!(p.items, 100);
+            got.push(p.elapsed_s);
+        }
+        assert_eq!(got, [24.75, 12.25, 6.0, 2.25, 1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn blocking_consumers_by_hand() {
+        // 1 producer puts at 0, 100, 200 ms and finishes at 300 ms. One consumer works
+        // 250 ms per item: takes at 0 → done 250, takes 2nd at 250 → 500, 3rd → 750 ms.
+        assert_eq!(elapsed(&scenario(1, 1, 3, 100, 250)), 0.75);
+        // Two consumers: item 1 at 0 → 250, item 2 at 100 → 350, item 3 taken at 250 by
+        // the first free consumer → 500 ms.
+        assert_eq!(elapsed(&scenario(1, 2, 3, 100, 250)), 0.5);
+        // Fast consumers: the producer's last produce time ends the run at 3 × 100 ms.
+        assert_eq!(elapsed(&scenario(1, 4, 3, 100, 10)), 0.3);
+    }
+
+    #[test]
+    fn bounded_queue_backpressure_by_hand() {
+        // Capacity 1, one consumer at 100 ms per item, producer with no produce time.
+        // t=0: item 1 put, taken at once (queue empty again); item 2 put at 0 fills the
+        // queue; item 3 blocks. t=100: item 1 done, item 2 taken, item 3's put returns,
+        // then item 4 blocks. Each 100 ms one item is done: 4 items end at 400 ms.
+        let mut s = scenario(1, 1, 4, 0, 100);
+        s.queue = QueueKind::Bounded { capacity: 1 };
+        assert_eq!(elapsed(&s), 0.4);
+        // With a 300 ms produce time the producer's clock restarts when a blocked put
+        // returns: puts at 0, 300, 600; consumer works 500 ms each: item 1 0→500,
+        // item 2 (put 300) taken 500→1000, item 3 put at 600 waits in the queue (room for
+        // 1), taken 1000→1500. Producer finishes 600+300 = 900. End 1.5 s.
+        let mut s = scenario(1, 1, 3, 300, 500);
+        s.queue = QueueKind::Bounded { capacity: 1 };
+        assert_eq!(elapsed(&s), 1.5);
+    }
+
+    #[test]
+    fn rendezvous_by_hand() {
+        // Capacity 0: a put completes only when a consumer takes. Consumer 200 ms/item,
+        // producer 50 ms. Put 1 at 0 handed over at once (consumer idle) → done 200.
+        // Put 2 due 50 blocks until 200, returns at 200 → consumer 200→400; put 3 due
+        // 250 blocks until 400 → 600. Producer finishes 400 + 50 = 450. End 0.6 s.
+        let mut s = scenario(1, 1, 3, 50, 200);
+        s.queue = QueueKind::Bounded { capacity: 0 };
+        assert_eq!(elapsed(&s), 0.6);
+    }
+
+    #[test]
+    fn spin_work_shares_the_cores() {
+        // 4 consumers spinning 100 ms per item on 2 cores: 8 items arrive at once (the
+        // producer spins 0 ms). Each pair of cores serves 4 busy threads at half speed:
+        // 4 items take 200 ms, the next 4 another 200 ms.
+        let mut s = scenario(1, 4, 8, 0, 100);
+        s.work = WorkKind::Spin;
+        assert_eq!(elapsed(&s), 0.4);
+        // On 4 cores no thread waits for a core: 2 rounds of 100 ms.
+        assert_eq!(predict(&s, 1, 4).elapsed_s, 0.2);
+    }
+
+    #[test]
+    fn blocking_consumers_stay_near_the_simple_bound() {
+        // For fixed times, elapsed is never below max(items × produce, ceil(total/C) ×
+        // consume) and stays within one produce plus one consume time of it.
+        for producers in 1..4u32 {
+            for consumers in 1..6u32 {
+                for items in [1u64, 3, 7] {
+                    for (produce, consume) in [(10u64, 30u64), (30, 10), (20, 20), (0, 15), (15, 0)]
+                    {
+                        let s = scenario(producers, consumers, items, produce, consume);
+                        let total = u64::from(producers) * items;
+                        let by_producers = items * produce;
+                        let by_consumers = total.div_ceil(u64::from(consumers)) * consume;
+                        let bound = by_producers.max(by_consumers) as f64 / 1e3;
+                        let got = elapsed(&s);
+                        let slack = (produce + consume) as f64 / 1e3;
+                        assert!(got >= bound - 1e-9, "{s:?}: {got} below bound {bound}");
+                        assert!(
+                            got <= bound + slack + 1e-9,
+                            "{s:?}: {got} far above bound {bound}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn polling_with_zero_period_waits_for_items_instead_of_looping() {
+        let mut s = scenario(1, 2, 5, 10, 0);
+        s.consumer = ConsumerStyle::Poll;
+        assert_eq!(elapsed(&s), 0.05);
+    }
+}

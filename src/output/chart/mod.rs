@@ -1,0 +1,381 @@
+//! Charts against the sweep's x key, drawn with plotters from the summaries alone.
+//!
+//! One file per chart kind implements `ChartKind` (what goes on the y axis); drawing,
+//! series, legend and formats are shared here, so a new chart is one new file. Text uses
+//! DejaVu Sans compiled into the binary: no system fonts or fontconfig needed.
+
+mod elapsed;
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+
+use super::{Output, Results};
+use crate::experiment::{ChartFormat, ScenarioKey};
+use crate::stats::Summary;
+
+pub use elapsed::Elapsed;
+
+const SIZE: (u32, u32) = (1200, 750);
+const FONT: &str = "sans-serif";
+/// Tableau 10: distinguishable, and readable by most colour-blind people.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+/// What one kind of chart plots against x.
+pub trait ChartKind: Sync {
+    /// File name stem: `elapsed` gives `elapsed_vs_consumers.png`.
+    fn stem(&self) -> &'static str;
+    fn y_title(&self) -> &'static str;
+    /// `(min, median, max)` of the measure for one scenario.
+    fn measured(&self, summary: &Summary) -> (f64, f64, f64);
+    /// The model's value, drawn dashed, where the model predicts this measure.
+    fn model(&self, summary: &Summary) -> Option<f64>;
+}
+
+/// A chart of one kind in one image format.
+pub struct Chart {
+    pub kind: &'static dyn ChartKind,
+    pub format: ChartFormat,
+}
+
+/// The elapsed-time chart in `format`.
+pub struct ElapsedChart {
+    pub format: ChartFormat,
+}
+
+impl Output for ElapsedChart {
+    fn file_name(&self, results: &Results) -> String {
+        Chart {
+            kind: &Elapsed,
+            format: self.format,
+        }
+        .file_name(results)
+    }
+
+    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+        Chart {
+            kind: &Elapsed,
+            format: self.format,
+        }
+        .write(results, path)
+    }
+}
+
+impl Output for Chart {
+    fn file_name(&self, results: &Results) -> String {
+        let x = results.experiment.plot.x.name();
+        format!("{}_vs_{x}.{}", self.kind.stem(), self.format.extension())
+    }
+
+    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+        register_font()?;
+        let data = ChartData::new(self.kind, results);
+        let result = match self.format {
+            ChartFormat::Png => {
+                let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+                draw(&root, &data).and_then(|()| root.present().map_err(|e| e.to_string()))
+            }
+            ChartFormat::Svg => {
+                let root = SVGBackend::new(path, SIZE).into_drawing_area();
+                draw(&root, &data).and_then(|()| root.present().map_err(|e| e.to_string()))
+            }
+        };
+        result.map_err(|e| format!("cannot draw {}: {e}", path.display()))
+    }
+}
+
+fn register_font() -> Result<(), String> {
+    static ONCE: Once = Once::new();
+    let mut result = Ok(());
+    ONCE.call_once(|| {
+        result = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
+            .map_err(|_| "the built-in DejaVu Sans font could not be loaded".to_string());
+    });
+    result
+}
+
+/// One line of a chart: a value of every swept key other than x.
+struct Series {
+    label: String,
+    /// `(x, min, median, max)`, sorted by x.
+    points: Vec<(f64, f64, f64, f64)>,
+    model: Vec<(f64, f64)>,
+}
+
+/// What a chart shows, with the results already reduced to numbers.
+struct ChartData {
+    title: String,
+    x_title: String,
+    y_title: &'static str,
+    log_x: bool,
+    log_y: bool,
+    series: Vec<Series>,
+}
+
+impl ChartData {
+    fn new(kind: &dyn ChartKind, results: &Results) -> Self {
+        let experiment = results.experiment;
+        let x = experiment.plot.x;
+        let mut series: Vec<Series> = Vec::new();
+        for summary in results.summaries {
+            let scenario = &experiment.scenarios[summary.scenario];
+            let Some(x_value) = scenario.axis_value(x) else {
+                continue;
+            };
+            let label = series_label(experiment.swept.iter().copied().filter(|k| *k != x), |k| {
+                scenario.value_text(k)
+            });
+            let index = match series.iter().position(|s| s.label == label) {
+                Some(i) => i,
+                None => {
+                    series.push(Series {
+                        label,
+                        points: Vec::new(),
+                        model: Vec::new(),
+                    });
+                    series.len() - 1
+                }
+            };
+            let (min, median, max) = kind.measured(summary);
+            series[index].points.push((x_value, min, median, max));
+            if let Some(model) = kind.model(summary) {
+                series[index].model.push((x_value, model));
+            }
+        }
+        for s in &mut series {
+            s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            s.model.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        let scale = experiment.time_scale;
+        let scale_note = if scale == 1.0 {
+            String::new()
+        } else {
+            format!(" (time_scale {scale})")
+        };
+        let source = if results.source == crate::record::Source::Model {
+            ", model only"
+        } else {
+            ""
+        };
+        ChartData {
+            title: format!(
+                "{}: {} vs {}{scale_note}{source}",
+                experiment.name,
+                kind.stem(),
+                x.name()
+            ),
+            x_title: axis_title(x),
+            y_title: kind.y_title(),
+            log_x: experiment.plot.log_x,
+            log_y: experiment.plot.log_y,
+            series,
+        }
+    }
+
+    fn x_range(&self) -> (f64, f64) {
+        let xs = self
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0));
+        pad(bounds(xs), self.log_x, 0.05)
+    }
+
+    fn y_range(&self) -> (f64, f64) {
+        let ys = self.series.iter().flat_map(|s| {
+            let measured = s.points.iter().flat_map(|p| [p.1, p.3]);
+            measured.chain(s.model.iter().map(|m| m.1))
+        });
+        let (low, high) = bounds(ys);
+        if self.log_y {
+            pad((low, high), true, 0.0)
+        } else {
+            (0.0, high * 1.08 + f64::EPSILON)
+        }
+    }
+}
+
+fn series_label(
+    keys: impl Iterator<Item = ScenarioKey>,
+    text: impl Fn(ScenarioKey) -> String,
+) -> String {
+    let parts: Vec<String> = keys.map(|k| format!("{}={}", k.name(), text(k))).collect();
+    if parts.is_empty() {
+        "measured".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn axis_title(x: ScenarioKey) -> String {
+    match x {
+        ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime => format!("{} (ms)", x.name()),
+        _ => x.name().replace('_', " "),
+    }
+}
+
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Widens a range by `fraction` of its width (or by a factor on a log axis), and makes
+/// an empty or single-value range drawable.
+fn pad((low, high): (f64, f64), log: bool, fraction: f64) -> (f64, f64) {
+    if !low.is_finite() {
+        return if log { (0.1, 10.0) } else { (0.0, 1.0) };
+    }
+    if log {
+        let low = low.max(1e-9);
+        return (low / 1.25, high.max(low) * 1.25);
+    }
+    let width = (high - low).max(high.abs() * 0.1).max(1e-9);
+    (low - width * fraction, high + width * fraction)
+}
+
+/// A tick label without trailing zeros: `4`, `0.25`, `1.5`.
+fn tick(value: f64) -> String {
+    let text = format!("{value:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn darker(RGBColor(r, g, b): RGBColor) -> RGBColor {
+    RGBColor(r / 2, g / 2, b / 2)
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> Result<(), String> {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let (x0, x1) = data.x_range();
+    let (y0, y1) = data.y_range();
+    match (data.log_x, data.log_y) {
+        (false, false) => draw_on(root, data, x0..x1, y0..y1),
+        (true, false) => draw_on(root, data, (x0..x1).log_scale(), y0..y1),
+        (false, true) => draw_on(root, data, x0..x1, (y0..y1).log_scale()),
+        (true, true) => draw_on(root, data, (x0..x1).log_scale(), (y0..y1).log_scale()),
+    }
+}
+
+fn draw_on<DB, X, Y>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    x: X,
+    y: Y,
+) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    X: AsRangedCoord<Value = f64>,
+    Y: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let mut chart = ChartBuilder::on(root)
+        .caption(&data.title, (FONT, 30))
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x, y)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(&data.x_title)
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .y_desc(data.y_title)
+        .label_style((FONT, 18))
+        .axis_desc_style((FONT, 20))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(err)?;
+    let single = data.series.len() == 1;
+    for (i, series) in data.series.iter().enumerate() {
+        let colour = PALETTE[i % PALETTE.len()];
+        let line = colour.stroke_width(3);
+        let label = if single {
+            "measured".to_string()
+        } else {
+            series.label.clone()
+        };
+        chart
+            .draw_series(LineSeries::new(
+                series.points.iter().map(|p| (p.0, p.2)),
+                line,
+            ))
+            .map_err(err)?
+            .label(format!("{label} (median, min–max)"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], line));
+        let bars = series
+            .points
+            .iter()
+            .map(|p| ErrorBar::new_vertical(p.0, p.1, p.2, p.3, colour.stroke_width(2), 12));
+        chart.draw_series(bars).map_err(err)?;
+        chart
+            .draw_series(
+                series
+                    .points
+                    .iter()
+                    .map(|p| Circle::new((p.0, p.2), 5, colour.filled())),
+            )
+            .map_err(err)?;
+    }
+    // The model goes on top, dark and dashed, so it shows even where it matches exactly.
+    for (i, series) in data.series.iter().enumerate() {
+        if series.model.is_empty() {
+            continue;
+        }
+        let colour = if single {
+            RGBColor(20, 20, 20)
+        } else {
+            darker(PALETTE[i % PALETTE.len()])
+        };
+        let dashed = colour.stroke_width(2);
+        let label = if single {
+            "model".to_string()
+        } else {
+            format!("{} model", series.label)
+        };
+        chart
+            .draw_series(DashedLineSeries::new(
+                series.model.iter().copied(),
+                10,
+                6,
+                dashed,
+            ))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| {
+                // Two short strokes read as a dashed line in the legend.
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (12, 0)], dashed)
+                    + PathElement::new(vec![(18, 0), (30, 0)], dashed)
+            });
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 18))
+        .legend_area_size(45)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)
+}

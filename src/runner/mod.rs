@@ -1,0 +1,188 @@
+//! Real threads: runs a scenario once and measures it.
+//!
+//! Owns the queue, the producer and consumer threads, pacing to deadlines and the
+//! per-run metrics. It hands back a plain `Measurement`; it knows nothing of files,
+//! statistics or the model. Scheduling many runs lives in `schedule`.
+
+mod gate;
+mod pace;
+mod schedule;
+mod tally;
+mod threads;
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{self, ScopedJoinHandle};
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender};
+
+pub use schedule::{RunPlan, plan_runs};
+
+use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
+use gate::PutGate;
+use tally::{Item, Tally, Totals};
+use threads::{Finish, Shared};
+
+/// Small stacks: a scenario may start thousands of threads that need little of it.
+const STACK_BYTES: usize = 256 * 1024;
+
+/// What one run measured. Times are wall-clock seconds as they ran, after scaling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measurement {
+    /// From before the first thread started until all producers finished and every item
+    /// was counted.
+    pub elapsed_s: f64,
+    pub items: u64,
+    pub queue: QueueMetrics,
+}
+
+/// How the queue and the consumers behaved during a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueMetrics {
+    /// Time from put to take, over all items.
+    pub wait_p50_s: f64,
+    pub wait_p99_s: f64,
+    pub wait_max_s: f64,
+    /// The most items seen on the queue just after a put.
+    pub max_depth: u64,
+    /// Polls that found the queue empty.
+    pub empty_polls: u64,
+    pub consumer_items_min: u64,
+    pub consumer_items_max: u64,
+}
+
+/// A run that could not give a measurement.
+#[derive(Debug)]
+pub struct RunError {
+    pub scenario: String,
+    pub message: String,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.scenario, self.message)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs `scenario` once with real threads, drawing random times from `run_seed`.
+pub fn run_once(scenario: &Scenario, run_seed: u64) -> Result<Measurement, RunError> {
+    let fail = |message: String| RunError {
+        scenario: scenario.to_string(),
+        message,
+    };
+    let (sender, receiver) = match scenario.queue {
+        QueueKind::Unbounded => crossbeam_channel::unbounded(),
+        QueueKind::Bounded { capacity } => {
+            crossbeam_channel::bounded(usize::try_from(capacity).unwrap_or(usize::MAX))
+        }
+    };
+    let polls_in_order =
+        scenario.consumer == ConsumerStyle::Poll && scenario.work == WorkKind::Sleep;
+    let shared = Shared {
+        scenario,
+        run_seed,
+        start: Instant::now(),
+        stop: AtomicBool::new(false),
+        gate: polls_in_order.then(|| PutGate::new(scenario.producers as usize)),
+        finish: Finish::new(scenario.producers as usize, scenario.total_items()),
+    };
+    let (end_ns, depths, tallies) = run_threads(&shared, sender, receiver).map_err(fail)?;
+    let totals = Totals::merge(&tallies);
+    if !totals.each_once(scenario.total_items()) {
+        return Err(fail(format!(
+            "expected each of {} items consumed exactly once, but {} were counted or the ids differ",
+            scenario.total_items(),
+            totals.items
+        )));
+    }
+    Ok(Measurement {
+        elapsed_s: end_ns as f64 / 1e9,
+        items: totals.items,
+        queue: QueueMetrics {
+            wait_p50_s: totals.wait_p50_ns as f64 / 1e9,
+            wait_p99_s: totals.wait_p99_ns as f64 / 1e9,
+            wait_max_s: totals.wait_max_ns as f64 / 1e9,
+            max_depth: depths.into_iter().max().unwrap_or(0),
+            empty_polls: totals.empty_polls,
+            consumer_items_min: totals.consumer_items_min,
+            consumer_items_max: totals.consumer_items_max,
+        },
+    })
+}
+
+type Threads = (u64, Vec<u64>, Vec<Tally>);
+
+/// Starts producers, then consumers; waits for completion; stops and joins them.
+fn run_threads(
+    shared: &Shared,
+    sender: Sender<Item>,
+    receiver: Receiver<Item>,
+) -> Result<Threads, String> {
+    thread::scope(|scope| {
+        let mut spawn_error = None;
+        let mut producers = Vec::new();
+        for producer in 0..shared.scenario.producers {
+            let queue = sender.clone();
+            let work = move || threads::produce(shared, producer, queue);
+            match spawn(scope, format!("producer-{producer}"), work) {
+                Ok(handle) => producers.push(handle),
+                Err(e) => spawn_error = Some(e),
+            }
+            if spawn_error.is_some() {
+                break;
+            }
+        }
+        drop(sender);
+        let mut consumers = Vec::new();
+        for consumer in 0..shared.scenario.consumers {
+            if spawn_error.is_some() {
+                break;
+            }
+            let queue = receiver.clone();
+            let work = move || match shared.scenario.consumer {
+                ConsumerStyle::Poll => threads::poll(shared, consumer, queue),
+                ConsumerStyle::Block => threads::block(shared, queue),
+            };
+            match spawn(scope, format!("consumer-{consumer}"), work) {
+                Ok(handle) => consumers.push(handle),
+                Err(e) => spawn_error = Some(e),
+            }
+        }
+        drop(receiver);
+        let end_ns = match spawn_error {
+            Some(_) => None,
+            None => shared.finish.wait(),
+        };
+        shared.stop.store(true, Ordering::SeqCst);
+        for handle in &consumers {
+            handle.thread().unpark();
+        }
+        let depths: Vec<Option<u64>> = producers.into_iter().map(|h| h.join().ok()).collect();
+        let tallies: Vec<Option<Tally>> = consumers.into_iter().map(|h| h.join().ok()).collect();
+        if let Some(error) = spawn_error {
+            return Err(format!(
+                "could not start a thread: {error} (lower producers or consumers, or raise the thread limit, `ulimit -u`)"
+            ));
+        }
+        let depths: Option<Vec<u64>> = depths.into_iter().collect();
+        let tallies: Option<Vec<Tally>> = tallies.into_iter().collect();
+        match (end_ns, depths, tallies) {
+            (Some(end), Some(depths), Some(tallies)) => Ok((end, depths, tallies)),
+            _ => Err("a producer or consumer thread panicked; the run is void".to_string()),
+        }
+    })
+}
+
+fn spawn<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, 'env>,
+    name: String,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<ScopedJoinHandle<'scope, T>> {
+    thread::Builder::new()
+        .name(name)
+        .stack_size(STACK_BYTES)
+        .spawn_scoped(scope, work)
+}

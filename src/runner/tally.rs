@@ -1,0 +1,199 @@
+//! What each consumer counts while it runs, kept per thread and merged after the run, so
+//! counting costs no shared writes and no memory per item.
+//!
+//! Exactly-once is checked with a checksum over item ids (count, sum and sum of squares):
+//! a lost or duplicated item changes it, and it needs no per-item memory.
+
+use hdrhistogram::Histogram;
+
+/// The longest queue wait recorded exactly; longer ones are recorded as this.
+const MAX_WAIT_NS: u64 = 3_600_000_000_000;
+
+/// One item on the queue: who made it, when it was put, and how long it takes to consume.
+#[derive(Clone, Copy, Debug)]
+pub struct Item {
+    /// `producer × items_per_producer + sequence`, unique in a run.
+    pub id: u64,
+    pub put_ns: u64,
+    pub consume_ns: u64,
+}
+
+/// One consumer's counts.
+pub struct Tally {
+    pub items: u64,
+    pub empty_polls: u64,
+    waits: Histogram<u64>,
+    id_sum: u128,
+    id_square_sum: u128,
+}
+
+impl Tally {
+    pub fn new() -> Self {
+        Tally {
+            items: 0,
+            empty_polls: 0,
+            waits: wait_histogram(),
+            id_sum: 0,
+            id_square_sum: 0,
+        }
+    }
+
+    /// Counts `item`, taken `wait_ns` after it was put.
+    pub fn count(&mut self, item: &Item, wait_ns: u64) {
+        self.items += 1;
+        self.waits.saturating_record(wait_ns.clamp(1, MAX_WAIT_NS));
+        let id = u128::from(item.id);
+        self.id_sum = self.id_sum.wrapping_add(id);
+        self.id_square_sum = self.id_square_sum.wrapping_add(id.wrapping_mul(id));
+    }
+}
+
+/// Two significant digits (1%) keep each histogram at about 35 KB.
+fn wait_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_WAIT_NS, 2).expect("constant bounds are valid")
+}
+
+/// All consumers' counts merged.
+pub struct Totals {
+    pub items: u64,
+    pub empty_polls: u64,
+    pub wait_p50_ns: u64,
+    pub wait_p99_ns: u64,
+    pub wait_max_ns: u64,
+    pub consumer_items_min: u64,
+    pub consumer_items_max: u64,
+    id_sum: u128,
+    id_square_sum: u128,
+}
+
+impl Totals {
+    pub fn merge(tallies: &[Tally]) -> Self {
+        let mut waits = wait_histogram();
+        let mut totals = Totals {
+            items: 0,
+            empty_polls: 0,
+            wait_p50_ns: 0,
+            wait_p99_ns: 0,
+            wait_max_ns: 0,
+            consumer_items_min: tallies.iter().map(|t| t.items).min().unwrap_or(0),
+            consumer_items_max: tallies.iter().map(|t| t.items).max().unwrap_or(0),
+            id_sum: 0,
+            id_square_sum: 0,
+        };
+        for tally in tallies {
+            totals.items += tally.items;
+            totals.empty_polls += tally.empty_polls;
+            totals.id_sum = totals.id_sum.wrapping_add(tally.id_sum);
+            totals.id_square_sum = totals.id_square_sum.wrapping_add(tally.id_square_sum);
+            // Same bounds on both sides, so adding cannot fail.
+            let _ = waits.add(&tally.waits);
+        }
+        if !waits.is_empty() {
+            totals.wait_p50_ns = waits.value_at_quantile(0.5);
+            totals.wait_p99_ns = waits.value_at_quantile(0.99);
+            totals.wait_max_ns = waits.max();
+        }
+        totals
+    }
+
+    /// Whether exactly the ids `0..expected` were counted, each once.
+    pub fn each_once(&self, expected: u64) -> bool {
+        let n = u128::from(expected);
+        self.items == expected
+            && self.id_sum == sum_below(n)
+            && self.id_square_sum == square_sum_below(n)
+    }
+}
+
+/// 0 + 1 + … + (n−1), modulo 2^128.
+fn sum_below(n: u128) -> u128 {
+    if n == 0 {
+        return 0;
+    }
+    let (a, b) = (n - 1, n);
+    if a % 2 == 0 {
+        (a / 2).wrapping_mul(b)
+    } else {
+        a.wrapping_mul(b / 2)
+    }
+}
+
+/// 0² + 1² + … + (n−1)², modulo 2^128: (n−1)·n·(2n−1)/6 with the divisions done first so
+/// the wrapping products stay exact where they fit.
+fn square_sum_below(n: u128) -> u128 {
+    if n == 0 {
+        return 0;
+    }
+    let mut factors = [n - 1, n, (2 * n).wrapping_sub(1)];
+    if let Some(even) = factors.iter_mut().find(|f| **f % 2 == 0) {
+        *even /= 2;
+    }
+    if let Some(third) = factors.iter_mut().find(|f| **f % 3 == 0) {
+        *third /= 3;
+    }
+    factors.iter().fold(1u128, |acc, f| acc.wrapping_mul(*f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: u64) -> Item {
+        Item {
+            id,
+            put_ns: 0,
+            consume_ns: 0,
+        }
+    }
+
+    #[test]
+    fn closed_forms_match_the_sums() {
+        for n in 0..50u128 {
+            assert_eq!(sum_below(n), (0..n).sum::<u128>());
+            assert_eq!(square_sum_below(n), (0..n).map(|i| i * i).sum::<u128>());
+        }
+    }
+
+    #[test]
+    fn exactly_once_passes_and_loss_or_duplicate_fails() {
+        let mut a = Tally::new();
+        let mut b = Tally::new();
+        for id in 0..10 {
+            if id % 2 == 0 {
+                a.count(&item(id), 5)
+            } else {
+                b.count(&item(id), 5)
+            }
+        }
+        assert!(Totals::merge(&[a, b]).each_once(10));
+
+        let mut lost_and_doubled = Tally::new();
+        for id in [0, 1, 2, 3, 4, 5, 6, 7, 8, 8] {
+            lost_and_doubled.count(&item(id), 5);
+        }
+        assert!(!Totals::merge(&[lost_and_doubled]).each_once(10));
+
+        let mut swapped = Tally::new();
+        for id in [0, 1, 2, 3, 4, 5, 6, 7, 7, 9] {
+            swapped.count(&item(id), 5);
+        }
+        assert!(!Totals::merge(&[swapped]).each_once(10));
+    }
+
+    #[test]
+    fn merges_waits_and_per_consumer_counts() {
+        let mut a = Tally::new();
+        let mut b = Tally::new();
+        for id in 0..99 {
+            a.count(&item(id), 1_000);
+        }
+        b.count(&item(99), 1_000_000);
+        let totals = Totals::merge(&[a, b]);
+        assert_eq!(
+            (totals.consumer_items_min, totals.consumer_items_max),
+            (1, 99)
+        );
+        assert!((990..=1010).contains(&totals.wait_p50_ns));
+        assert!((990_000..=1_010_000).contains(&totals.wait_max_ns));
+    }
+}

@@ -1,0 +1,223 @@
+//! The producer and consumer loops of one run, exactly as DESIGN defines them, and the
+//! completion signal that ends the timed part of the run.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{
+    Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,
+};
+
+use super::gate::PutGate;
+use super::pace::{Clock, wall_ns};
+use super::tally::{Item, Tally};
+use crate::scenario::{Scenario, WorkKind};
+
+/// What every thread of one run shares.
+pub struct Shared<'a> {
+    pub scenario: &'a Scenario,
+    pub run_seed: u64,
+    /// Taken before the first thread is spawned: elapsed time counts from here.
+    pub start: Instant,
+    /// Raised once the run is over (or aborted): consumers leave their loops.
+    pub stop: AtomicBool,
+    /// Present for polling consumers with sleep work, where puts must precede polls.
+    pub gate: Option<PutGate>,
+    pub finish: Finish,
+}
+
+impl Shared<'_> {
+    fn clock(&self) -> Clock {
+        match self.scenario.work {
+            WorkKind::Sleep => Clock::Wall(self.start),
+            WorkKind::Spin => Clock::thread_cpu(),
+        }
+    }
+
+    fn now_ns(&self) -> u64 {
+        wall_ns(self.start)
+    }
+}
+
+/// Producer `producer`'s loop: put, then spend the produce time; returns the deepest
+/// queue it saw just after a put.
+pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
+    let _signal = PanicSignal(&shared.finish);
+    let clock = shared.clock();
+    let mut draws = shared.scenario.producer_draws(shared.run_seed, producer);
+    let first_id = u64::from(producer) * shared.scenario.items_per_producer;
+    let mut due = 0;
+    let mut max_depth = 0;
+    for sequence in 0..shared.scenario.items_per_producer {
+        let (consume_ns, produce_ns) = draws.next_item();
+        clock.wait_until(due, &shared.stop);
+        let item = Item {
+            id: first_id + sequence,
+            put_ns: shared.now_ns(),
+            consume_ns,
+        };
+        let Some(blocked) = put(shared, producer, &queue, item) else {
+            break;
+        };
+        max_depth = max_depth.max(queue.len() as u64);
+        // A put that blocked restarts the producer's clock from when it returned.
+        due = if blocked { clock.now_ns() } else { due } + produce_ns;
+        if let Some(gate) = &shared.gate {
+            gate.announce(producer as usize, due);
+        }
+    }
+    if let Some(gate) = &shared.gate {
+        gate.withdraw(producer as usize);
+    }
+    clock.wait_until(due, &shared.stop);
+    shared.finish.producer_done(shared.now_ns());
+    max_depth
+}
+
+/// Puts one item; `Some(blocked)` says whether the queue was full, `None` that the run
+/// was stopped or every consumer has gone.
+fn put(shared: &Shared, producer: u32, queue: &Sender<Item>, item: Item) -> Option<bool> {
+    let mut item = match queue.try_send(item) {
+        Ok(()) => return Some(false),
+        Err(TrySendError::Full(item)) => item,
+        Err(TrySendError::Disconnected(_)) => return None,
+    };
+    if let Some(gate) = &shared.gate {
+        gate.withdraw(producer as usize);
+    }
+    loop {
+        match queue.send_timeout(item, Duration::from_millis(10)) {
+            Ok(()) => return Some(true),
+            Err(SendTimeoutError::Timeout(back)) if !shared.stop.load(Ordering::Relaxed) => {
+                item = back
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+/// A polling consumer: at each poll, take an item if there is one (counted when taken),
+/// then wait one consume time, item or not.
+pub fn poll(shared: &Shared, consumer: u32, queue: Receiver<Item>) -> Tally {
+    let _signal = PanicSignal(&shared.finish);
+    let clock = shared.clock();
+    let mut periods = shared.scenario.poll_draws(shared.run_seed, consumer);
+    let mut tally = Tally::new();
+    let mut due = 0;
+    while !shared.stop.load(Ordering::Relaxed) {
+        clock.wait_until(due, &shared.stop);
+        if let Some(gate) = &shared.gate {
+            gate.wait_for_puts(due, &shared.stop);
+        }
+        match queue.try_recv() {
+            Ok(item) => {
+                let now = shared.now_ns();
+                tally.count(&item, now.saturating_sub(item.put_ns));
+                shared.finish.item_counted(now);
+            }
+            Err(TryRecvError::Empty) => tally.empty_polls += 1,
+            // Every producer is done and the queue is empty: no poll can find more.
+            Err(TryRecvError::Disconnected) => break,
+        }
+        due += periods.next_period();
+    }
+    tally
+}
+
+/// A blocking consumer: take, work for the item's consume time, then count it.
+pub fn block(shared: &Shared, queue: Receiver<Item>) -> Tally {
+    let _signal = PanicSignal(&shared.finish);
+    let clock = shared.clock();
+    let mut tally = Tally::new();
+    loop {
+        let item = match queue.recv_timeout(Duration::from_millis(50)) {
+            Ok(item) => item,
+            Err(RecvTimeoutError::Timeout) if !shared.stop.load(Ordering::Relaxed) => continue,
+            Err(_) => break,
+        };
+        let wait = shared.now_ns().saturating_sub(item.put_ns);
+        let taken = clock.now_ns();
+        clock.wait_until(taken + item.consume_ns, &shared.stop);
+        tally.count(&item, wait);
+        shared.finish.item_counted(shared.now_ns());
+    }
+    tally
+}
+
+/// The end of the timed part: every producer finished and every item counted. The
+/// thread that completes it records the time, so the main thread's wake-up is not timed.
+pub struct Finish {
+    total: u64,
+    counted: AtomicU64,
+    producers_left: AtomicUsize,
+    end_ns: AtomicU64,
+    failed: AtomicBool,
+    done: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Finish {
+    pub fn new(producers: usize, total: u64) -> Self {
+        Finish {
+            total,
+            counted: AtomicU64::new(0),
+            producers_left: AtomicUsize::new(producers),
+            end_ns: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
+            done: Mutex::new(false),
+            wake: Condvar::new(),
+        }
+    }
+
+    fn producer_done(&self, now_ns: u64) {
+        self.end_ns.fetch_max(now_ns, Ordering::SeqCst);
+        let last = self.producers_left.fetch_sub(1, Ordering::SeqCst) == 1;
+        if last && self.counted.load(Ordering::SeqCst) >= self.total {
+            self.signal();
+        }
+    }
+
+    fn item_counted(&self, now_ns: u64) {
+        if self.counted.fetch_add(1, Ordering::SeqCst) + 1 == self.total {
+            self.end_ns.fetch_max(now_ns, Ordering::SeqCst);
+            if self.producers_left.load(Ordering::SeqCst) == 0 {
+                self.signal();
+            }
+        }
+    }
+
+    /// Wakes the main thread; also used when a thread panics or the run is aborted.
+    pub fn signal(&self) {
+        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        *done = true;
+        self.wake.notify_all();
+    }
+
+    /// Blocks until the run is complete or failed; returns the end in run nanoseconds,
+    /// or `None` if a thread failed.
+    pub fn wait(&self) -> Option<u64> {
+        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        while !*done {
+            done = self.wake.wait(done).unwrap_or_else(|p| p.into_inner());
+        }
+        (!self.failed.load(Ordering::SeqCst)).then(|| self.end_ns.load(Ordering::SeqCst))
+    }
+
+    pub fn fail(&self) {
+        self.failed.store(true, Ordering::SeqCst);
+        self.signal();
+    }
+}
+
+/// Marks the run failed if the thread holding it panics, so the main thread never waits
+/// for a completion that cannot come.
+struct PanicSignal<'a>(&'a Finish);
+
+impl Drop for PanicSignal<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.fail();
+        }
+    }
+}

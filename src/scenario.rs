@@ -1,0 +1,213 @@
+//! `Scenario`: one fully specified point of a sweep, as plain data.
+//!
+//! Owns the scenario's values and the streams of random draws that belong to it, so the
+//! threaded runner and the model draw exactly the same times for the same run. It does
+//! not parse files (see `experiment`) nor run anything (see `runner` and `model`).
+
+use std::fmt;
+
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+
+use crate::experiment::{Sampler, ScenarioKey, TimeSpec};
+
+/// One point of the sweep: everything a run needs to know.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// Position in the sweep, from 0: rows are sorted by it.
+    pub index: usize,
+    /// The swept keys and their values, such as `consumers=4`; `all` when nothing is swept.
+    pub label: String,
+    pub producers: u32,
+    pub consumers: u32,
+    pub items_per_producer: u64,
+    pub produce_time: TimeSpec,
+    pub consume_time: TimeSpec,
+    pub consumer: ConsumerStyle,
+    pub queue: QueueKind,
+    pub work: WorkKind,
+    /// Every duration is multiplied by this when the scenario runs.
+    pub time_scale: f64,
+}
+
+/// How consumers take items: the blog's polling loop, or a blocking take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsumerStyle {
+    /// Non-blocking take, counted when taken, then wait one consume time, item or not.
+    Poll,
+    /// Blocking take, then work for the item's consume time, then count it.
+    Block,
+}
+
+/// The shared queue between producers and consumers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueKind {
+    Unbounded,
+    /// Producers block while it holds `capacity` items; 0 is a rendezvous hand-over.
+    Bounded {
+        capacity: u64,
+    },
+}
+
+/// What a produce or consume time is spent doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkKind {
+    /// `thread::sleep`: waiting, like I/O; threads do not compete for cores.
+    Sleep,
+    /// Burning that much CPU time: threads compete for the machine's cores.
+    Spin,
+}
+
+impl ConsumerStyle {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsumerStyle::Poll => "poll",
+            ConsumerStyle::Block => "block",
+        }
+    }
+}
+
+impl WorkKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            WorkKind::Sleep => "sleep",
+            WorkKind::Spin => "spin",
+        }
+    }
+}
+
+impl QueueKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueKind::Unbounded => "unbounded",
+            QueueKind::Bounded { .. } => "bounded",
+        }
+    }
+
+    /// The capacity, or `None` for an unbounded queue.
+    pub fn capacity(self) -> Option<u64> {
+        match self {
+            QueueKind::Unbounded => None,
+            QueueKind::Bounded { capacity } => Some(capacity),
+        }
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "scenario {} ({})", self.index + 1, self.label)
+    }
+}
+
+impl Scenario {
+    /// Items the run must consume, each exactly once.
+    pub fn total_items(&self) -> u64 {
+        u64::from(self.producers) * self.items_per_producer
+    }
+
+    /// Threads a run starts besides the main thread.
+    pub fn threads(&self) -> u64 {
+        u64::from(self.producers) + u64::from(self.consumers)
+    }
+
+    /// The draws of producer `producer` in run `run_seed`.
+    pub fn producer_draws(&self, run_seed: u64, producer: u32) -> ProducerDraws {
+        ProducerDraws {
+            rng: stream(run_seed, 1, producer),
+            produce: self.produce_time.sampler(self.time_scale),
+            consume: self.consume_time.sampler(self.time_scale),
+        }
+    }
+
+    /// The poll periods of polling consumer `consumer` in run `run_seed`, in nanoseconds.
+    pub fn poll_draws(&self, run_seed: u64, consumer: u32) -> PollDraws {
+        PollDraws {
+            rng: stream(run_seed, 2, consumer),
+            period: self.consume_time.sampler(self.time_scale),
+        }
+    }
+}
+
+/// The seed of repeat `repeat` of scenario `index` in an experiment seeded with `seed`:
+/// every run has its own draws, and the same file and seed give the same ones.
+pub fn run_seed(seed: u64, index: usize, repeat: u32) -> u64 {
+    splitmix(splitmix(seed ^ splitmix(index as u64)) ^ u64::from(repeat))
+}
+
+fn stream(run_seed: u64, role: u64, thread: u32) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(splitmix(run_seed ^ (role << 40) ^ u64::from(thread)))
+}
+
+/// SplitMix64's finaliser: spreads nearby integers into unrelated seeds.
+pub fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// A producer's stream: for each item, the time it is consumed for, then the produce time
+/// after its put. Items carry their consume time, so it does not depend on which consumer
+/// happens to take them.
+pub struct ProducerDraws {
+    rng: Xoshiro256PlusPlus,
+    produce: Sampler,
+    consume: Sampler,
+}
+
+impl ProducerDraws {
+    /// `(consume_ns, produce_ns)` of the next item.
+    pub fn next_item(&mut self) -> (u64, u64) {
+        let consume = self.consume.draw_ns(&mut self.rng);
+        let produce = self.produce.draw_ns(&mut self.rng);
+        (consume, produce)
+    }
+}
+
+/// A polling consumer's stream of waits between polls.
+pub struct PollDraws {
+    rng: Xoshiro256PlusPlus,
+    period: Sampler,
+}
+
+impl PollDraws {
+    pub fn next_period(&mut self) -> u64 {
+        self.period.draw_ns(&mut self.rng)
+    }
+}
+
+impl Scenario {
+    /// The value of `key` as written in CSV cells and labels.
+    pub fn value_text(&self, key: ScenarioKey) -> String {
+        match key {
+            ScenarioKey::Producers => self.producers.to_string(),
+            ScenarioKey::Consumers => self.consumers.to_string(),
+            ScenarioKey::ItemsPerProducer => self.items_per_producer.to_string(),
+            ScenarioKey::ProduceTime => self.produce_time.label(),
+            ScenarioKey::ConsumeTime => self.consume_time.label(),
+            ScenarioKey::Consumer => self.consumer.name().to_string(),
+            ScenarioKey::Queue => self.queue.name().to_string(),
+            ScenarioKey::Capacity => self
+                .queue
+                .capacity()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            ScenarioKey::Work => self.work.name().to_string(),
+        }
+    }
+
+    /// The value of `key` as a number on a chart axis: counts as they are, fixed times
+    /// in milliseconds; `None` where the value is not a number.
+    pub fn axis_value(&self, key: ScenarioKey) -> Option<f64> {
+        let ms = |t: &TimeSpec| t.fixed().map(|d| d.as_secs_f64() * 1e3);
+        match key {
+            ScenarioKey::Producers => Some(f64::from(self.producers)),
+            ScenarioKey::Consumers => Some(f64::from(self.consumers)),
+            ScenarioKey::ItemsPerProducer => Some(self.items_per_producer as f64),
+            ScenarioKey::Capacity => self.queue.capacity().map(|c| c as f64),
+            ScenarioKey::ProduceTime => ms(&self.produce_time),
+            ScenarioKey::ConsumeTime => ms(&self.consume_time),
+            ScenarioKey::Consumer | ScenarioKey::Queue | ScenarioKey::Work => None,
+        }
+    }
+}
