@@ -106,3 +106,6 @@ impl Experiment {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

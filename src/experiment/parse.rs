@@ -145,7 +145,8 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     })
 }
 
-/// Reads an optional key with `convert`; a bad value is reported and `default` used.
+/// Reads the optional key at dotted path `key` of `table` with `convert`; a bad value is
+/// reported and `default` used.
 fn read<T>(
     cx: &mut Cx,
     table: &DeTable,
@@ -337,7 +338,7 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
     };
     let bool_key = "true or false";
     PlotSettings {
-        x: read(cx, table, "x", default_x, &x_allowed, |v| {
+        x: read(cx, table, "plot.x", default_x, &x_allowed, |v| {
             let key = v
                 .as_str()
                 .and_then(ScenarioKey::from_name)
@@ -348,10 +349,10 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
                 _ => Ok(key),
             }
         }),
-        log_x: read(cx, table, "log_x", false, bool_key, |v| {
+        log_x: read(cx, table, "plot.log_x", false, bool_key, |v| {
             v.as_bool().ok_or("expected a boolean")
         }),
-        log_y: read(cx, table, "log_y", false, bool_key, |v| {
+        log_y: read(cx, table, "plot.log_y", false, bool_key, |v| {
             v.as_bool().ok_or("expected a boolean")
         }),
         formats: read(

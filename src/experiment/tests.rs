@@ -1,0 +1,308 @@
+//! Every validation rule of the experiment file, and sweep expansion.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{ChartFormat, Experiment, ScenarioKey, TimeSpec, parse};
+use crate::diagnostic::Diagnostic;
+use crate::scenario::{ConsumerStyle, QueueKind, WorkKind};
+
+fn ok(source: &str) -> Experiment {
+    match parse(Path::new("x.toml"), source) {
+        Ok(experiment) => experiment,
+        Err(errors) => panic!("unexpected errors: {errors:#?}"),
+    }
+}
+
+fn errors(source: &str) -> Vec<Diagnostic> {
+    parse(Path::new("x.toml"), source).expect_err("expected errors")
+}
+
+/// The single error of `source`, checked for its line and key.
+fn error(source: &str, line: usize, key: &str) -> String {
+    let errors = errors(source);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].line, errors[0].key.as_str()),
+        (line, key),
+        "{}",
+        errors[0]
+    );
+    errors[0].message.clone()
+}
+
+const SWEEP: &str = "[sweep]\nconsumers = [1, 2]\n";
+
+#[test]
+fn defaults_fill_what_the_file_leaves_out() {
+    let e = ok("");
+    assert_eq!(
+        (e.name.as_str(), e.repeats, e.time_scale, e.seed),
+        ("x", 3, 1.0, 42)
+    );
+    let s = &e.scenarios[0];
+    assert_eq!((s.producers, s.consumers, s.items_per_producer), (1, 1, 10));
+    assert_eq!(s.produce_time, TimeSpec::Fixed(Duration::from_millis(10)));
+    assert_eq!(
+        (s.consumer, s.queue, s.work),
+        (ConsumerStyle::Block, QueueKind::Unbounded, WorkKind::Sleep)
+    );
+    assert_eq!(s.label, "all");
+    assert_eq!(e.plot.formats, [ChartFormat::Png, ChartFormat::Svg]);
+}
+
+#[test]
+fn sweep_is_the_cartesian_product_with_the_last_key_fastest() {
+    let e = ok(r#"
+[scenario]
+producers = 2
+[sweep]
+consumer = ["poll", "block"]
+consume_time = ["10ms", { dist = "exp", mean = "20ms" }]
+consumers = [1, 4]
+"#);
+    let labels: Vec<&str> = e.scenarios.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels.len(), 8);
+    assert_eq!(labels[0], "consumer=poll consume_time=10ms consumers=1");
+    assert_eq!(labels[1], "consumer=poll consume_time=10ms consumers=4");
+    assert_eq!(
+        labels[2],
+        "consumer=poll consume_time=exp(mean=20ms) consumers=1"
+    );
+    assert_eq!(
+        labels[7],
+        "consumer=block consume_time=exp(mean=20ms) consumers=4"
+    );
+    assert!(e.scenarios.iter().all(|s| s.producers == 2));
+    assert_eq!(e.scenarios[7].consumer, ConsumerStyle::Block);
+    assert_eq!(
+        e.scenarios[7].consume_time,
+        TimeSpec::Exp {
+            mean: Duration::from_millis(20)
+        }
+    );
+    assert_eq!(
+        e.swept,
+        [
+            ScenarioKey::Consumer,
+            ScenarioKey::ConsumeTime,
+            ScenarioKey::Consumers
+        ]
+    );
+    assert_eq!(e.plot.x, ScenarioKey::Consumers);
+    let indices: Vec<usize> = e.scenarios.iter().map(|s| s.index).collect();
+    assert_eq!(indices, (0..8).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_swept_value_overrides_the_scenario_table() {
+    let e = ok(
+        "[scenario]\nconsumers = 9\nqueue = \"bounded\"\ncapacity = 4\n[sweep]\nconsumers = [1, 2]\n",
+    );
+    assert_eq!(
+        e.scenarios.iter().map(|s| s.consumers).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(e.scenarios[0].queue, QueueKind::Bounded { capacity: 4 });
+}
+
+#[test]
+fn distributions_parse() {
+    let e = ok(r#"
+[scenario]
+produce_time = { dist = "uniform", low = "100ms", high = "400ms" }
+consume_time = { dist = "normal", mean = "250ms", sd = "50ms" }
+"#);
+    let s = &e.scenarios[0];
+    let ms = Duration::from_millis;
+    assert_eq!(
+        s.produce_time,
+        TimeSpec::Uniform {
+            low: ms(100),
+            high: ms(400)
+        }
+    );
+    assert_eq!(
+        s.consume_time,
+        TimeSpec::Normal {
+            mean: ms(250),
+            sd: ms(50)
+        }
+    );
+}
+
+#[test]
+fn unknown_keys_at_every_level_are_named_with_a_suggestion() {
+    let m = error("repeat = 3\n", 1, "repeat");
+    assert!(m.contains("did you mean `repeats`?"), "{m}");
+    let m = error(
+        "[scenario]\nconsume_tme = \"1ms\"\n",
+        2,
+        "scenario.consume_tme",
+    );
+    assert!(m.contains("did you mean `consume_time`?"), "{m}");
+    let m = error("[plot]\nlogx = true\n", 2, "plot.logx");
+    assert!(m.contains("log_x"), "{m}");
+    let m = error("[sweep]\nthreads = [1]\n", 2, "sweep.threads");
+    assert!(m.contains("allowed: producers, consumers"), "{m}");
+}
+
+#[test]
+fn wrong_types_say_what_was_found_and_what_is_allowed() {
+    let m = error("repeats = \"3\"\n", 1, "repeats");
+    assert!(
+        m.contains("found \"3\"") && m.contains("from 1 to 10000"),
+        "{m}"
+    );
+    let m = error("[scenario]\nproducers = \"20\"\n", 2, "scenario.producers");
+    assert!(m.contains("expected an integer, found a string"), "{m}");
+    let m = error("[scenario]\nconsumer = 1\n", 2, "scenario.consumer");
+    assert!(m.contains("\"poll\" or \"block\""), "{m}");
+    let m = error("[scenario]\nwork = \"busy\"\n", 2, "scenario.work");
+    assert!(m.contains("\"sleep\" or \"spin\""), "{m}");
+    error("scenario = 3\n", 1, "scenario");
+    error("time_scale = \"fast\"\n", 1, "time_scale");
+    error("[plot]\nlog_y = 1\n", 2, "plot.log_y");
+    error("[plot]\nformats = [\"jpg\"]\n", 2, "plot.formats");
+}
+
+#[test]
+fn bad_durations_are_explained() {
+    let m = error(
+        "[scenario]\nconsume_time = \"250\"\n",
+        2,
+        "scenario.consume_time",
+    );
+    assert!(m.contains("ns, us, ms, s or min"), "{m}");
+    error(
+        "[scenario]\nproduce_time = 250\n",
+        2,
+        "scenario.produce_time",
+    );
+    error(
+        "[scenario]\nproduce_time = \"-5ms\"\n",
+        2,
+        "scenario.produce_time",
+    );
+    error(
+        "[scenario]\nproduce_time = \"2h\"\n",
+        2,
+        "scenario.produce_time",
+    );
+}
+
+#[test]
+fn zero_negative_and_absurd_counts_are_refused() {
+    let m = error("[scenario]\nproducers = 0\n", 2, "scenario.producers");
+    assert!(m.contains("from 1 to 10000"), "{m}");
+    error("[scenario]\nconsumers = 0\n", 2, "scenario.consumers");
+    error("[scenario]\nconsumers = -3\n", 2, "scenario.consumers");
+    error("[scenario]\nconsumers = 1000000\n", 2, "scenario.consumers");
+    error(
+        "[scenario]\nitems_per_producer = 99999999999999\n",
+        2,
+        "scenario.items_per_producer",
+    );
+    error("repeats = 0\n", 1, "repeats");
+    error("time_scale = 0.0\n", 1, "time_scale");
+    error("time_scale = nan\n", 1, "time_scale");
+    error("seed = -1\n", 1, "seed");
+    ok("[scenario]\nitems_per_producer = 0\n");
+}
+
+#[test]
+fn capacity_belongs_to_bounded_queues_only() {
+    let m = error("[scenario]\ncapacity = 4\n", 2, "capacity");
+    assert!(m.contains("only to queue = \"bounded\""), "{m}");
+    let m = error("[scenario]\nqueue = \"bounded\"\n", 2, "queue");
+    assert!(m.contains("needs `capacity`"), "{m}");
+    let e = ok("[scenario]\ncapacity = 0\n[sweep]\nqueue = [\"unbounded\", \"bounded\"]\n");
+    assert_eq!(e.scenarios[0].queue, QueueKind::Unbounded);
+    assert_eq!(e.scenarios[1].queue, QueueKind::Bounded { capacity: 0 });
+}
+
+#[test]
+fn the_name_must_be_a_plain_file_name() {
+    for bad in ["../up", "a/b", "..", ".hidden", "", "a b"] {
+        let m = error(&format!("name = \"{bad}\"\n"), 1, "name");
+        assert!(m.contains("not a plain file name"), "{bad}: {m}");
+    }
+    assert_eq!(ok("name = \"run-1.v2_x\"\n").name, "run-1.v2_x");
+}
+
+#[test]
+fn sweep_lists_must_be_non_empty_lists_of_distinct_valid_values() {
+    let m = error("[sweep]\nconsumers = []\n", 2, "sweep.consumers");
+    assert!(m.contains("empty list"), "{m}");
+    error("[sweep]\nconsumers = 4\n", 2, "sweep.consumers");
+    error("[sweep]\nconsumers = [1, 0]\n", 2, "sweep.consumers");
+    let m = error("[sweep]\nconsumers = [1, 1]\n", 2, "sweep.consumers");
+    assert!(m.contains("listed twice"), "{m}");
+}
+
+#[test]
+fn distributions_are_checked_field_by_field() {
+    let m = error(
+        "[scenario]\nconsume_time = { dist = \"poisson\", mean = \"1ms\" }\n",
+        2,
+        "scenario.consume_time",
+    );
+    assert!(m.contains("\"exp\" (mean)"), "{m}");
+    let m = error(
+        "[scenario]\nconsume_time = { dist = \"exp\" }\n",
+        2,
+        "scenario.consume_time",
+    );
+    assert!(m.contains("needs `mean`"), "{m}");
+    let m = error(
+        "[scenario]\nconsume_time = { dist = \"exp\", mean = \"1ms\", sd = \"1ms\" }\n",
+        2,
+        "scenario.consume_time",
+    );
+    assert!(m.contains("unknown field `sd`"), "{m}");
+    error(
+        "[scenario]\nconsume_time = { dist = \"uniform\", low = \"5ms\", high = \"1ms\" }\n",
+        2,
+        "scenario.consume_time",
+    );
+    error(
+        "[scenario]\nconsume_time = { mean = \"1ms\" }\n",
+        2,
+        "scenario.consume_time",
+    );
+}
+
+#[test]
+fn plot_x_must_be_a_swept_numeric_key() {
+    let m = error(&format!("{SWEEP}[plot]\nx = \"producers\"\n"), 4, "plot.x");
+    assert!(
+        m.contains("not a swept key") && m.contains("consumers"),
+        "{m}"
+    );
+    let m = error(
+        "[sweep]\nconsumer = [\"poll\", \"block\"]\n[plot]\nx = \"consumer\"\n",
+        4,
+        "plot.x",
+    );
+    assert!(m.contains("not numbers"), "{m}");
+    let e = ok("[sweep]\nconsume_time = [\"1ms\", \"2ms\"]\n");
+    assert_eq!(e.plot.x, ScenarioKey::ConsumeTime);
+}
+
+#[test]
+fn syntax_errors_and_duplicate_keys_are_reported_with_their_line() {
+    let errors = errors("name = \"a\"\nrepeats = = 3\n");
+    assert_eq!(errors[0].line, 2, "{errors:#?}");
+    assert!(errors[0].message.starts_with("TOML syntax"));
+    let errors = self::errors("repeats = 3\nrepeats = 4\n");
+    assert_eq!(errors[0].line, 2, "{errors:#?}");
+}
+
+#[test]
+fn every_error_of_a_file_is_reported_at_once_in_file_order() {
+    let errors = errors(
+        "repeats = 0\n[scenario]\nproducers = 0\nconsumers = \"x\"\n[sweep]\nitems_per_producer = []\n",
+    );
+    let lines: Vec<usize> = errors.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [1, 3, 4, 6]);
+}
