@@ -38,7 +38,7 @@ pub fn machine_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// What happens at an event; the order of the variants is the order at equal times.
+/// What happens at an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
     /// Producer's next put is due.
@@ -52,6 +52,25 @@ enum Event {
     /// Polling consumer's poll is due.
     Poll(usize),
 }
+
+impl Event {
+    /// The order of kinds at equal times: puts first, then work ending, then takes.
+    fn rank(self) -> u8 {
+        match self {
+            Event::Put(_) => 0,
+            Event::ProducerDone(_) => 1,
+            Event::WorkDone(_) => 2,
+            Event::Take(_) => 3,
+            Event::Poll(_) => 4,
+        }
+    }
+}
+
+/// A queued event: clock reading, rank, sequence number, whether it ends a timed wait
+/// (a job). Equals of one rank go first in, first out: a producer whose put returned
+/// first is due first, as its thread's clock reads earlier. (Ordering them by thread
+/// number instead made a rendezvous serve the same producers every round.)
+type Entry = Reverse<(u64, u8, u64, Event, bool)>;
 
 /// An item waiting in the queue (or in a blocked producer's hand): its consume time.
 type Item = u64;
@@ -82,7 +101,7 @@ struct Model {
     idle: VecDeque<usize>,
     /// Events keyed by the clock they wait on: nanoseconds for sleep work, attained
     /// CPU work per busy thread for spin work.
-    events: BinaryHeap<Reverse<(u64, Event, u64, bool)>>,
+    events: BinaryHeap<Entry>,
     sequence: u64,
     /// Wall-clock now, and (spin) work attained by every busy thread so far.
     now: f64,
@@ -141,7 +160,7 @@ impl Model {
 
     fn run(&mut self) {
         while !(self.producers_left == 0 && self.counted >= self.total) {
-            let Some(Reverse((key, event, _, job))) = self.events.pop() else {
+            let Some(Reverse((key, _, _, event, job))) = self.events.pop() else {
                 break;
             };
             self.advance_to(key, job);
@@ -183,7 +202,8 @@ impl Model {
     /// Queues `event` at clock reading `key`; `job` marks the end of a timed wait.
     fn schedule(&mut self, key: u64, event: Event, job: bool) {
         self.sequence += 1;
-        self.events.push(Reverse((key, event, self.sequence, job)));
+        self.events
+            .push(Reverse((key, event.rank(), self.sequence, event, job)));
     }
 
     /// `event` happens now, after everything of an earlier kind due now.
@@ -369,6 +389,17 @@ mod tests {
         let mut s = scenario(1, 1, 3, 50, 200);
         s.queue = QueueKind::Bounded { capacity: 0 };
         assert_eq!(elapsed(&s), 0.6);
+    }
+
+    #[test]
+    fn a_rendezvous_serves_waiting_producers_in_turn() {
+        // 4 producers (10 ms), 3 polling consumers (30 ms), capacity 0, 25 items each.
+        // Every round all 4 producers wait; 3 are served, the fourth first next round.
+        // 100 items take 34 rounds: the last at 33 × 30 ms, its producer done 10 ms on.
+        let mut s = scenario(4, 3, 25, 10, 30);
+        s.consumer = ConsumerStyle::Poll;
+        s.queue = QueueKind::Bounded { capacity: 0 };
+        assert_eq!(elapsed(&s), 1.0);
     }
 
     #[test]

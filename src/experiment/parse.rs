@@ -78,7 +78,8 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     for error in &syntax {
         let span = error.span().unwrap_or(0..0);
         let message = format!("TOML syntax: {}", error.message().trim());
-        cx.error(span, "", message);
+        let key = bare_key(source, &span).unwrap_or_default();
+        cx.error(span, key, message);
     }
     if !cx.errors.is_empty() {
         // A document rebuilt around syntax errors would only add confusing follow-ups.
@@ -145,6 +146,16 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     })
 }
 
+/// The text under a syntax error's span when it is a bare key, such as a duplicate key.
+fn bare_key<'s>(source: &'s str, span: &Span) -> Option<&'s str> {
+    let text = source.get(span.clone())?;
+    let bare = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c));
+    bare.then_some(text)
+}
+
 /// Reads the optional key at dotted path `key` of `table` with `convert`; a bad value is
 /// reported and `default` used.
 fn read<T>(
@@ -155,7 +166,8 @@ fn read<T>(
     allowed: &str,
     convert: impl Fn(&DeValue) -> Result<T, &'static str>,
 ) -> T {
-    let Some(value) = table.get(key) else {
+    let name = key.rsplit('.').next().unwrap_or(key);
+    let Some(value) = table.get(name) else {
         return default;
     };
     match convert(value.get_ref()) {
@@ -358,7 +370,7 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
         formats: read(
             cx,
             table,
-            "formats",
+            "plot.formats",
             defaults.formats,
             "a list of \"png\" and \"svg\"",
             formats,
@@ -510,10 +522,18 @@ fn check_capacity(
     sweep: &[(ScenarioKey, Vec<Placed>)],
     points: &[Result<Scenario, NoCapacity>],
 ) {
+    let origin = |key: ScenarioKey, span: &Span| {
+        let in_base = base.iter().any(|(k, (_, s))| *k == key && s == span);
+        format!(
+            "{}.{}",
+            if in_base { "scenario" } else { "sweep" },
+            key.name()
+        )
+    };
     for point in points {
         if let Err(NoCapacity(span)) = point {
             let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
-            cx.error(span.clone(), "queue", message);
+            cx.error(span.clone(), &origin(ScenarioKey::Queue, span), message);
         }
     }
     let any_bounded = points
@@ -533,7 +553,8 @@ fn check_capacity(
         for span in capacity_spans.collect::<Vec<_>>() {
             let message = "`capacity` applies only to queue = \"bounded\"; this queue is unbounded"
                 .to_string();
-            cx.error(span, "capacity", message);
+            let key = origin(ScenarioKey::Capacity, &span);
+            cx.error(span, &key, message);
         }
     }
 }

@@ -212,9 +212,10 @@ fn zero_negative_and_absurd_counts_are_refused() {
 
 #[test]
 fn capacity_belongs_to_bounded_queues_only() {
-    let m = error("[scenario]\ncapacity = 4\n", 2, "capacity");
+    let m = error("[scenario]\ncapacity = 4\n", 2, "scenario.capacity");
     assert!(m.contains("only to queue = \"bounded\""), "{m}");
-    let m = error("[scenario]\nqueue = \"bounded\"\n", 2, "queue");
+    let m = error("[scenario]\nqueue = \"bounded\"\n", 2, "scenario.queue");
+    error("[sweep]\nqueue = [\"bounded\"]\n", 2, "sweep.queue");
     assert!(m.contains("needs `capacity`"), "{m}");
     let e = ok("[scenario]\ncapacity = 0\n[sweep]\nqueue = [\"unbounded\", \"bounded\"]\n");
     assert_eq!(e.scenarios[0].queue, QueueKind::Unbounded);
@@ -295,7 +296,11 @@ fn syntax_errors_and_duplicate_keys_are_reported_with_their_line() {
     assert_eq!(errors[0].line, 2, "{errors:#?}");
     assert!(errors[0].message.starts_with("TOML syntax"));
     let errors = self::errors("repeats = 3\nrepeats = 4\n");
-    assert_eq!(errors[0].line, 2, "{errors:#?}");
+    assert_eq!(
+        (errors[0].line, errors[0].key.as_str()),
+        (2, "repeats"),
+        "{errors:#?}"
+    );
 }
 
 #[test]

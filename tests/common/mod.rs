@@ -1,0 +1,36 @@
+//! Helpers shared by the end-to-end tests: running the binary and reading its CSV.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+pub fn queuelab() -> Command {
+    Command::cargo_bin("queuelab").expect("the queuelab binary is built by cargo test")
+}
+
+/// A CSV file as rows of column name → cell.
+pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader.headers().expect("a header").clone();
+    reader
+        .records()
+        .map(|row| {
+            let row = row.expect("a row");
+            header
+                .iter()
+                .map(String::from)
+                .zip(row.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn number(row: &HashMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
+}

@@ -1,0 +1,273 @@
+//! End-to-end runs through the binary: the seed table, every queue and consumer kind,
+//! and the files a results folder holds. Timing tests run one at a time (`serial`), at a
+//! small time_scale, with tolerances a loaded 2-core machine still meets.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{number, queuelab, read_csv};
+use serial_test::serial;
+
+const SEED_EXACT: [(u32, f64); 7] = [
+    (1, 24.75),
+    (2, 12.25),
+    (4, 6.0),
+    (10, 2.25),
+    (20, 1.0),
+    (24, 1.0),
+    (30, 1.0),
+];
+
+fn seed_file() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/seed.toml")
+}
+
+#[test]
+#[serial(timing)]
+fn seed_reproduces_the_blog_table_at_a_small_time_scale() {
+    let scale = 0.04;
+    let out = tempfile::tempdir().expect("temp dir");
+    queuelab()
+        .args(["run", "--quiet", "--time-scale", "0.04", "--out"])
+        .arg(out.path())
+        .arg(seed_file())
+        .assert()
+        .success();
+    let summary = read_csv(&out.path().join("seed/summary.csv"));
+    assert_eq!(summary.len(), 7);
+    for (row, (consumers, exact)) in summary.iter().zip(SEED_EXACT) {
+        assert_eq!(row["consumers"], consumers.to_string());
+        let expected = exact * scale;
+        assert!(
+            (number(row, "predicted_s") - expected).abs() < 1e-9,
+            "the model is exact"
+        );
+        let median = number(row, "elapsed_median_s");
+        // Never early; late by wake-ups only. A poll that slipped ahead of a put would
+        // cost a whole poll period (10 ms here), far beyond this tolerance.
+        let tolerance = expected * 0.05 + 0.004;
+        assert!(
+            median >= expected - 0.0005,
+            "{consumers} consumers: {median} s is before {expected} s"
+        );
+        assert!(
+            median <= expected + tolerance,
+            "{consumers} consumers: {median} s, expected {expected} s"
+        );
+    }
+    let runs = read_csv(&out.path().join("seed/runs.csv"));
+    assert_eq!(runs.len(), 21, "7 scenarios × 3 repeats");
+    for run in &runs {
+        assert_eq!(run["items"], "100");
+        assert_eq!(run["time_scale"], "0.04");
+        assert_eq!(run["source"], "measured");
+    }
+}
+
+/// A small experiment over every queue and consumer kind; returns its runs.
+fn run_kinds(extra: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("kinds.toml");
+    let text = format!(
+        "name = \"kinds\"\nrepeats = 1\ntime_scale = 0.01\n[scenario]\nproducers = 3\nitems_per_producer = 40\n\
+         produce_time = \"20ms\"\nconsume_time = {{ dist = \"exp\", mean = \"50ms\" }}\ncapacity = 2\n{extra}\
+         [sweep]\nconsumer = [\"poll\", \"block\"]\nqueue = [\"unbounded\", \"bounded\"]\nconsumers = [1, 4]\n"
+    );
+    fs::write(&file, text).expect("write");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(out.path())
+        .arg(&file)
+        .assert()
+        .success();
+    read_csv(&out.path().join("kinds/runs.csv"))
+}
+
+#[test]
+#[serial(timing)]
+fn block_poll_bounded_and_unbounded_consume_every_item_once() {
+    let runs = run_kinds("");
+    assert_eq!(runs.len(), 8);
+    for run in &runs {
+        assert_eq!(run["items"], "120", "{run:?}");
+        // Random service times: wake-up jitter may hand items to consumers in another
+        // order than the model, either way; only a gross mismatch is a fault.
+        let (elapsed, predicted) = (number(run, "elapsed_s"), number(run, "predicted_s"));
+        assert!(
+            elapsed > predicted * 0.7 && elapsed < predicted * 1.5 + 0.01,
+            "{run:?}"
+        );
+        if run["queue"] == "bounded" {
+            assert!(number(run, "max_depth") <= 2.0, "capacity 2 holds: {run:?}");
+        }
+    }
+}
+
+#[test]
+#[serial(timing)]
+fn rendezvous_hands_every_item_over() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("rdv.toml");
+    fs::write(
+        &file,
+        "name = \"rdv\"\nrepeats = 2\ntime_scale = 0.01\n[scenario]\nproducers = 4\nitems_per_producer = 25\n\
+         produce_time = \"10ms\"\nconsume_time = \"30ms\"\nqueue = \"bounded\"\ncapacity = 0\n\
+         [sweep]\nconsumer = [\"poll\", \"block\"]\nconsumers = [1, 3]\n",
+    )
+    .expect("write");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(out.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let runs = read_csv(&out.path().join("rdv/runs.csv"));
+    assert_eq!(runs.len(), 8);
+    for run in &runs {
+        assert_eq!(run["items"], "100");
+        assert_eq!(run["max_depth"], "0", "a rendezvous holds nothing");
+        let (elapsed, predicted) = (number(run, "elapsed_s"), number(run, "predicted_s"));
+        assert!(
+            elapsed >= predicted * 0.98 && elapsed <= predicted * 1.25 + 0.01,
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+#[serial(timing)]
+fn spin_work_consumes_every_item_and_shares_the_cores() {
+    for run in &run_kinds("work = \"spin\"\n") {
+        assert_eq!(run["items"], "120", "{run:?}");
+    }
+    // 4 blocking consumers spin 20 ms of CPU per item, 16 items at once: 320 ms of CPU.
+    // No machine finishes sooner than its cores allow, and the model knows the cores.
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("spin.toml");
+    fs::write(
+        &file,
+        "name = \"spin\"\nrepeats = 1\n[scenario]\nproducers = 1\nitems_per_producer = 16\nproduce_time = \"0ms\"\n\
+         consume_time = \"20ms\"\nconsumer = \"block\"\nwork = \"spin\"\n[sweep]\nconsumers = [1, 4]\n",
+    )
+    .expect("write");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(out.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4) as f64;
+    for run in read_csv(&out.path().join("spin/runs.csv")) {
+        let (elapsed, predicted) = (number(&run, "elapsed_s"), number(&run, "predicted_s"));
+        let threads = number(&run, "consumers").min(cores);
+        assert!(
+            (predicted - 0.32 / threads).abs() < 1e-6,
+            "processor sharing: {run:?}"
+        );
+        assert!(
+            elapsed >= predicted * 0.95,
+            "faster than the cores allow: {run:?}"
+        );
+        assert!(elapsed <= predicted * 3.0, "{run:?}");
+    }
+}
+
+#[test]
+#[serial(timing)]
+fn charts_are_valid_images_of_the_expected_size() {
+    let out = tempfile::tempdir().expect("temp dir");
+    queuelab()
+        .args([
+            "run",
+            "-q",
+            "--repeats",
+            "1",
+            "--time-scale",
+            "0.01",
+            "--out",
+        ])
+        .arg(out.path())
+        .arg(seed_file())
+        .assert()
+        .success();
+    let dir = out.path().join("seed");
+    let png = fs::File::open(dir.join("elapsed_vs_consumers.png")).expect("png written");
+    let mut reader = png::Decoder::new(png)
+        .read_info()
+        .expect("a valid PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).expect("a decodable PNG");
+    assert_eq!((frame.width, frame.height), (1200, 750));
+    assert!(pixels.iter().any(|p| *p < 128), "the chart is not blank");
+    let svg = fs::read_to_string(dir.join("elapsed_vs_consumers.svg")).expect("svg written");
+    assert!(
+        svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+        "a whole SVG document"
+    );
+    assert!(svg.contains("width=\"1200\"") && svg.contains("height=\"750\""));
+    let joined = svg.replace('\n', "");
+    assert!(
+        joined.contains(">consumers</text>") && joined.contains(">model</text>"),
+        "axis title and legend as text"
+    );
+    assert!(
+        fs::read_to_string(dir.join("experiment.toml"))
+            .expect("copy")
+            .contains("name = \"seed\"")
+    );
+    let leftovers: Vec<_> = fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary files are renamed into place: {leftovers:?}"
+    );
+}
+
+#[test]
+fn check_lists_scenarios_predictions_and_the_estimated_time() {
+    let output = queuelab()
+        .arg("check")
+        .arg(seed_file())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    assert!(stdout.contains("7 scenarios × 3 repeats"), "{stdout}");
+    assert!(
+        stdout.contains("consumers=1") && stdout.contains("24.7500"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("estimated run time: 2 min 25 s"),
+        "3 × 48.25 s: {stdout}"
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_draws_and_predictions() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/exp_service.toml");
+    let out = tempfile::tempdir().expect("temp dir");
+    let simulate = |dir: &Path| {
+        queuelab()
+            .args(["simulate", "-q", "--out"])
+            .arg(dir)
+            .arg(&file)
+            .assert()
+            .success();
+        fs::read_to_string(dir.join("exp_service-model/runs.csv")).expect("runs.csv")
+    };
+    let first = simulate(&out.path().join("a"));
+    let second = simulate(&out.path().join("b"));
+    assert_eq!(first, second);
+    assert!(
+        first.contains(",model\n"),
+        "rows are marked as model output"
+    );
+}
