@@ -13,7 +13,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::scenario::{ConsumerStyle, PollDraws, ProducerDraws, Scenario, WorkKind};
+use crate::scenario::{ConsumerStyle, Draws, Scenario, WorkDraws, WorkKind};
 
 /// What the model predicts for one run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -72,17 +72,14 @@ impl Event {
 /// number instead made a rendezvous serve the same producers every round.)
 type Entry = Reverse<(u64, u8, u64, Event, bool)>;
 
-/// An item waiting in the queue (or in a blocked producer's hand): its consume time.
-type Item = u64;
-
 struct Producer {
-    draws: ProducerDraws,
+    draws: Draws,
     left: u64,
 }
 
+/// A producer waiting for room, with the produce time it spends once its put returns.
 struct Blocked {
     producer: usize,
-    item: Item,
     produce_ns: u64,
 }
 
@@ -93,8 +90,14 @@ struct Model {
     consumer: ConsumerStyle,
     total: u64,
     producers: Vec<Producer>,
-    polls: Vec<PollDraws>,
-    queue: VecDeque<Item>,
+    /// Each polling consumer's poll periods.
+    polls: Vec<Draws>,
+    /// Blocking consumers' work times, numbered by take, and the takes so far.
+    work_times: WorkDraws,
+    takes: u64,
+    /// Items on the queue; which is which does not matter, as work times belong to the
+    /// consumers.
+    queued: u64,
     blocked: VecDeque<Blocked>,
     /// Blocking consumers waiting for an item, and polling consumers with a zero period
     /// waiting likewise (they would otherwise poll forever at one instant).
@@ -116,16 +119,13 @@ impl Model {
     fn new(scenario: &Scenario, run_seed: u64, cores: usize) -> Self {
         let producers = (0..scenario.producers)
             .map(|p| Producer {
-                draws: scenario.producer_draws(run_seed, p),
+                draws: scenario.produce_draws(run_seed, p),
                 left: scenario.items_per_producer,
             })
             .collect();
-        let polls = match scenario.consumer {
-            ConsumerStyle::Poll => (0..scenario.consumers)
-                .map(|c| scenario.poll_draws(run_seed, c))
-                .collect(),
-            ConsumerStyle::Block => Vec::new(),
-        };
+        let polls = (0..scenario.consumers)
+            .map(|c| scenario.poll_draws(run_seed, c))
+            .collect();
         let mut model = Model {
             work: scenario.work,
             cores: cores.max(1) as f64,
@@ -134,7 +134,9 @@ impl Model {
             total: scenario.total_items(),
             producers,
             polls,
-            queue: VecDeque::new(),
+            work_times: scenario.work_draws(run_seed),
+            takes: 0,
+            queued: 0,
             blocked: VecDeque::new(),
             idle: VecDeque::new(),
             events: BinaryHeap::new(),
@@ -226,18 +228,15 @@ impl Model {
     }
 
     fn put(&mut self, p: usize) {
-        let (item, produce_ns) = self.producers[p].draws.next_item();
+        let produce_ns = self.producers[p].draws.next_ns();
         self.producers[p].left -= 1;
-        let room = self
-            .capacity
-            .is_none_or(|cap| (self.queue.len() as u64) < cap);
+        let room = self.capacity.is_none_or(|cap| self.queued < cap);
         if room {
-            self.queue.push_back(item);
+            self.queued += 1;
             self.produced(p, produce_ns);
         } else {
             self.blocked.push_back(Blocked {
                 producer: p,
-                item,
                 produce_ns,
             });
         }
@@ -260,34 +259,34 @@ impl Model {
         self.after(produce_ns, next);
     }
 
-    /// Takes the oldest item; a blocked producer's put then returns now.
-    fn take_item(&mut self) -> Option<Item> {
-        if let Some(item) = self.queue.pop_front() {
-            if let Some(waiting) = self.blocked.pop_front() {
-                self.queue.push_back(waiting.item);
-                self.produced(waiting.producer, waiting.produce_ns);
-            }
-            return Some(item);
+    /// Takes an item if there is one; the first blocked producer's put then returns now
+    /// (into the room made, or, on an empty rendezvous, straight from hand to hand).
+    fn take_item(&mut self) -> bool {
+        let queued = self.queued > 0;
+        if let Some(waiting) = self.blocked.pop_front() {
+            self.produced(waiting.producer, waiting.produce_ns);
+            return true;
         }
-        // An empty queue with a blocked producer is a rendezvous: hand to hand.
-        let waiting = self.blocked.pop_front()?;
-        self.produced(waiting.producer, waiting.produce_ns);
-        Some(waiting.item)
+        self.queued -= u64::from(queued);
+        queued
     }
 
     fn take(&mut self, c: usize) {
-        match self.take_item() {
-            Some(consume_ns) => self.after(consume_ns, Event::WorkDone(c)),
-            None => self.idle.push_back(c),
+        if self.take_item() {
+            let work_ns = self.work_times.nth_ns(self.takes);
+            self.takes += 1;
+            self.after(work_ns, Event::WorkDone(c));
+        } else {
+            self.idle.push_back(c);
         }
     }
 
     fn poll(&mut self, c: usize) {
-        let found = self.take_item().is_some();
+        let found = self.take_item();
         if found {
             self.count();
         }
-        let period = self.polls[c].next_period();
+        let period = self.polls[c].next_ns();
         if period == 0 && !found {
             self.idle.push_back(c);
         } else {

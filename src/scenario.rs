@@ -110,20 +110,30 @@ impl Scenario {
         u64::from(self.producers) + u64::from(self.consumers)
     }
 
-    /// The draws of producer `producer` in run `run_seed`.
-    pub fn producer_draws(&self, run_seed: u64, producer: u32) -> ProducerDraws {
-        ProducerDraws {
+    /// Producer `producer`'s produce times in run `run_seed`.
+    pub fn produce_draws(&self, run_seed: u64, producer: u32) -> Draws {
+        Draws {
             rng: stream(run_seed, 1, producer),
-            produce: self.produce_time.sampler(self.time_scale),
-            consume: self.consume_time.sampler(self.time_scale),
+            sampler: self.produce_time.sampler(self.time_scale),
         }
     }
 
-    /// The poll periods of polling consumer `consumer` in run `run_seed`, in nanoseconds.
-    pub fn poll_draws(&self, run_seed: u64, consumer: u32) -> PollDraws {
-        PollDraws {
+    /// Polling consumer `consumer`'s waits between polls in run `run_seed`.
+    pub fn poll_draws(&self, run_seed: u64, consumer: u32) -> Draws {
+        Draws {
             rng: stream(run_seed, 2, consumer),
-            period: self.consume_time.sampler(self.time_scale),
+            sampler: self.consume_time.sampler(self.time_scale),
+        }
+    }
+
+    /// Blocking consumers' work times in run `run_seed`: the n-th item taken works for
+    /// the n-th draw, whichever consumer takes it. Tied to the order of takes rather than
+    /// to a thread or an item, the draws stay where the model puts them even when
+    /// simultaneous puts or idle consumers line up in another order.
+    pub fn work_draws(&self, run_seed: u64) -> WorkDraws {
+        WorkDraws {
+            seed: splitmix(run_seed ^ (3 << 40)),
+            sampler: self.consume_time.sampler(self.time_scale),
         }
     }
 }
@@ -146,33 +156,34 @@ pub fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// A producer's stream: for each item, the time it is consumed for, then the produce time
-/// after its put. Items carry their consume time, so it does not depend on which consumer
-/// happens to take them.
-pub struct ProducerDraws {
-    rng: Xoshiro256PlusPlus,
-    produce: Sampler,
-    consume: Sampler,
+/// Draws addressed by number, so threads can share them without a shared generator.
+pub struct WorkDraws {
+    seed: u64,
+    sampler: Sampler,
 }
 
-impl ProducerDraws {
-    /// `(consume_ns, produce_ns)` of the next item.
-    pub fn next_item(&mut self) -> (u64, u64) {
-        let consume = self.consume.draw_ns(&mut self.rng);
-        let produce = self.produce.draw_ns(&mut self.rng);
-        (consume, produce)
+impl WorkDraws {
+    /// The fixed time, when every draw is the same: then no take needs numbering.
+    pub fn fixed_ns(&self) -> Option<u64> {
+        self.sampler.fixed_ns()
+    }
+
+    /// The `n`-th draw, from a generator seeded for that draw alone.
+    pub fn nth_ns(&self, n: u64) -> u64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix(self.seed ^ splitmix(n)));
+        self.sampler.draw_ns(&mut rng)
     }
 }
 
-/// A polling consumer's stream of waits between polls.
-pub struct PollDraws {
+/// One thread's stream of produce or consume times, in nanoseconds after scaling.
+pub struct Draws {
     rng: Xoshiro256PlusPlus,
-    period: Sampler,
+    sampler: Sampler,
 }
 
-impl PollDraws {
-    pub fn next_period(&mut self) -> u64 {
-        self.period.draw_ns(&mut self.rng)
+impl Draws {
+    pub fn next_ns(&mut self) -> u64 {
+        self.sampler.draw_ns(&mut self.rng)
     }
 }
 

@@ -271,3 +271,27 @@ fn the_same_seed_gives_the_same_draws_and_predictions() {
         "rows are marked as model output"
     );
 }
+
+#[test]
+#[serial(timing)]
+fn each_random_run_lands_on_its_own_prediction() {
+    // Exponential produce and work times: runs differ widely from each other, but each
+    // follows the model fed with the same draws.
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("random.toml");
+    fs::write(
+        &file,
+        "name = \"random\"\nrepeats = 3\ntime_scale = 0.05\n[scenario]\nproducers = 2\nitems_per_producer = 20\n\
+         produce_time = { dist = \"exp\", mean = \"20ms\" }\nconsume_time = { dist = \"exp\", mean = \"50ms\" }\n\
+         consumer = \"block\"\n[sweep]\nconsumers = [1, 3]\n",
+    )
+    .expect("write");
+    queuelab().args(["run", "-q", "--out"]).arg(out.path()).arg(&file).assert().success();
+    let runs = read_csv(&out.path().join("random/runs.csv"));
+    let predictions: Vec<f64> = runs.iter().map(|r| number(r, "predicted_s")).collect();
+    assert!(predictions.windows(2).any(|w| w[0] != w[1]), "draws differ between runs");
+    for run in &runs {
+        let (elapsed, predicted) = (number(run, "elapsed_s"), number(run, "predicted_s"));
+        assert!((elapsed - predicted).abs() <= predicted * 0.05 + 0.002, "{run:?}");
+    }
+}

@@ -99,6 +99,14 @@ enum Shape {
 }
 
 impl Sampler {
+    /// The duration in nanoseconds when every draw is the same.
+    pub fn fixed_ns(&self) -> Option<u64> {
+        match self.shape {
+            Shape::Fixed(ns) => Some(ns),
+            _ => None,
+        }
+    }
+
     /// One draw in nanoseconds; never negative.
     pub fn draw_ns<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
         let nanos = match &self.shape {

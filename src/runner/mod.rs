@@ -11,7 +11,7 @@ mod tally;
 mod threads;
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, ScopedJoinHandle};
 use std::time::Instant;
 
@@ -88,6 +88,8 @@ pub fn run_once(scenario: &Scenario, run_seed: u64) -> Result<Measurement, RunEr
         stop: AtomicBool::new(false),
         gate: polls_in_order.then(|| PutGate::new(scenario.producers as usize)),
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),
+        work: scenario.work_draws(run_seed),
+        takes: AtomicU64::new(0),
     };
     let (end_ns, depths, tallies) = run_threads(&shared, sender, receiver).map_err(fail)?;
     let totals = Totals::merge(&tallies);

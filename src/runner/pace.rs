@@ -27,6 +27,11 @@ impl Clock {
         Clock::Cpu(thread_cpu_ns())
     }
 
+    /// True for the wall clock, whose readings compare across threads.
+    pub fn is_wall(&self) -> bool {
+        matches!(self, Clock::Wall(_))
+    }
+
     pub fn now_ns(&self) -> u64 {
         match self {
             Clock::Wall(start) => wall_ns(*start),

@@ -9,14 +9,21 @@ use hdrhistogram::Histogram;
 /// The longest queue wait recorded exactly; longer ones are recorded as this.
 const MAX_WAIT_NS: u64 = 3_600_000_000_000;
 
-/// One item on the queue: who made it, when it was put, and how long it takes to consume.
+/// One item on the queue: who made it and when it was put.
 #[derive(Clone, Copy, Debug)]
 pub struct Item {
     /// `producer × items_per_producer + sequence`, unique in a run.
     pub id: u64,
+    /// When the put was made, for the queue wait.
     pub put_ns: u64,
-    pub consume_ns: u64,
+    /// When the put was due on the producer's schedule, or [`UNSCHEDULED`] if it blocked
+    /// on a full queue: a blocking consumer paces its work from this, not from when it
+    /// happened to wake, so wake-up lateness does not add up item after item.
+    pub ready_ns: u64,
 }
+
+/// An item's `ready_ns` when its put blocked and its schedule time is unknown.
+pub const UNSCHEDULED: u64 = u64::MAX;
 
 /// One consumer's counts.
 pub struct Tally {
@@ -142,7 +149,7 @@ mod tests {
         Item {
             id,
             put_ns: 0,
-            consume_ns: 0,
+            ready_ns: 0,
         }
     }
 

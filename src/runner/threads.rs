@@ -11,8 +11,8 @@ use crossbeam_channel::{
 
 use super::gate::PutGate;
 use super::pace::{Clock, wall_ns};
-use super::tally::{Item, Tally};
-use crate::scenario::{Scenario, WorkKind};
+use super::tally::{Item, Tally, UNSCHEDULED};
+use crate::scenario::{Scenario, WorkDraws, WorkKind};
 
 /// What every thread of one run shares.
 pub struct Shared<'a> {
@@ -25,6 +25,9 @@ pub struct Shared<'a> {
     /// Present for polling consumers with sleep work, where puts must precede polls.
     pub gate: Option<PutGate>,
     pub finish: Finish,
+    /// Work times of blocking consumers, numbered by take.
+    pub work: WorkDraws,
+    pub takes: AtomicU64,
 }
 
 impl Shared<'_> {
@@ -38,6 +41,14 @@ impl Shared<'_> {
     fn now_ns(&self) -> u64 {
         wall_ns(self.start)
     }
+
+    /// The work time of the next item taken; fixed times skip the shared count.
+    fn next_work_ns(&self) -> u64 {
+        match self.work.fixed_ns() {
+            Some(ns) => ns,
+            None => self.work.nth_ns(self.takes.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
 }
 
 /// Producer `producer`'s loop: put, then spend the produce time; returns the deepest
@@ -45,17 +56,17 @@ impl Shared<'_> {
 pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
-    let mut draws = shared.scenario.producer_draws(shared.run_seed, producer);
+    let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
     let mut due = 0;
     let mut max_depth = 0;
     for sequence in 0..shared.scenario.items_per_producer {
-        let (consume_ns, produce_ns) = draws.next_item();
+        let produce_ns = draws.next_ns();
         clock.wait_until(due, &shared.stop);
         let item = Item {
             id: first_id + sequence,
             put_ns: shared.now_ns(),
-            consume_ns,
+            ready_ns: if clock.is_wall() { due } else { UNSCHEDULED },
         };
         let Some(blocked) = put(shared, producer, &queue, item) else {
             break;
@@ -80,7 +91,10 @@ pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
 fn put(shared: &Shared, producer: u32, queue: &Sender<Item>, item: Item) -> Option<bool> {
     let mut item = match queue.try_send(item) {
         Ok(()) => return Some(false),
-        Err(TrySendError::Full(item)) => item,
+        Err(TrySendError::Full(item)) => Item {
+            ready_ns: UNSCHEDULED,
+            ..item
+        },
         Err(TrySendError::Disconnected(_)) => return None,
     };
     if let Some(gate) = &shared.gate {
@@ -120,7 +134,7 @@ pub fn poll(shared: &Shared, consumer: u32, queue: Receiver<Item>) -> Tally {
             // Every producer is done and the queue is empty: no poll can find more.
             Err(TryRecvError::Disconnected) => break,
         }
-        due += periods.next_period();
+        due += periods.next_ns();
     }
     tally
 }
@@ -130,6 +144,8 @@ pub fn block(shared: &Shared, queue: Receiver<Item>) -> Tally {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     let mut tally = Tally::new();
+    // When this consumer's last item was due done: it is free from then on.
+    let mut free_ns = 0;
     loop {
         let item = match queue.recv_timeout(Duration::from_millis(50)) {
             Ok(item) => item,
@@ -137,8 +153,13 @@ pub fn block(shared: &Shared, queue: Receiver<Item>) -> Tally {
             Err(_) => break,
         };
         let wait = shared.now_ns().saturating_sub(item.put_ns);
-        let taken = clock.now_ns();
-        clock.wait_until(taken + item.consume_ns, &shared.stop);
+        // On schedule, the item was taken once it was put and this consumer was free.
+        let taken = match item.ready_ns {
+            UNSCHEDULED => clock.now_ns(),
+            ready => ready.max(free_ns),
+        };
+        free_ns = taken + shared.next_work_ns();
+        clock.wait_until(free_ns, &shared.stop);
         tally.count(&item, wait);
         shared.finish.item_counted(shared.now_ns());
     }
