@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use crate::experiment::{self, Experiment};
 use crate::model::{machine_cores, predict};
@@ -246,9 +246,17 @@ fn progress_bar(experiment: &Experiment, predicted: &[f64], quiet: bool) -> Prog
     }
     let total_ms = predicted.iter().map(|p| (p * 1000.0).round() as u64).sum();
     let bar = ProgressBar::new(total_ms);
-    let template = "{prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% ETA {eta} {msg}";
+    let template = "{prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% ETA {left} {msg}";
     if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style);
+        // Runs take about what the model predicts, so what is left is the model's time
+        // for the runs not yet made; a rate-based estimate knows nothing before a run ends.
+        bar.set_style(style.with_key(
+            "left",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let left_ms = state.len().unwrap_or(0).saturating_sub(state.pos());
+                let _ = write!(w, "{}", human(left_ms as f64 / 1000.0));
+            },
+        ));
     }
     bar.set_prefix(experiment.name.clone());
     bar.enable_steady_tick(Duration::from_millis(200));

@@ -286,12 +286,23 @@ fn each_random_run_lands_on_its_own_prediction() {
          consumer = \"block\"\n[sweep]\nconsumers = [1, 3]\n",
     )
     .expect("write");
-    queuelab().args(["run", "-q", "--out"]).arg(out.path()).arg(&file).assert().success();
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(out.path())
+        .arg(&file)
+        .assert()
+        .success();
     let runs = read_csv(&out.path().join("random/runs.csv"));
     let predictions: Vec<f64> = runs.iter().map(|r| number(r, "predicted_s")).collect();
-    assert!(predictions.windows(2).any(|w| w[0] != w[1]), "draws differ between runs");
+    assert!(
+        predictions.windows(2).any(|w| w[0] != w[1]),
+        "draws differ between runs"
+    );
     for run in &runs {
         let (elapsed, predicted) = (number(run, "elapsed_s"), number(run, "predicted_s"));
-        assert!((elapsed - predicted).abs() <= predicted * 0.05 + 0.002, "{run:?}");
+        assert!(
+            (elapsed - predicted).abs() <= predicted * 0.05 + 0.002,
+            "{run:?}"
+        );
     }
 }
