@@ -159,8 +159,12 @@ fn run_threads(
             None => shared.finish.wait(),
         };
         shared.stop.store(true, Ordering::SeqCst);
-        for handle in &consumers {
-            handle.thread().unpark();
+        for thread in producers
+            .iter()
+            .map(|h| h.thread())
+            .chain(consumers.iter().map(|h| h.thread()))
+        {
+            thread.unpark();
         }
         let depths: Vec<Option<u64>> = producers.into_iter().map(|h| h.join().ok()).collect();
         let tallies: Vec<Option<Tally>> = consumers.into_iter().map(|h| h.join().ok()).collect();
