@@ -149,7 +149,12 @@ impl Model {
             end: 0,
         };
         for p in 0..scenario.producers as usize {
-            model.at_once(Event::Put(p));
+            // A producer with nothing to make is done at once.
+            model.at_once(if scenario.items_per_producer > 0 {
+                Event::Put(p)
+            } else {
+                Event::ProducerDone(p)
+            });
         }
         for c in 0..scenario.consumers as usize {
             model.at_once(match scenario.consumer {
@@ -413,30 +418,27 @@ mod tests {
         assert_eq!(predict(&s, 1, 4).elapsed_s, 0.2);
     }
 
-    #[test]
-    fn blocking_consumers_stay_near_the_simple_bound() {
-        // For fixed times, elapsed is never below max(items × produce, ceil(total/C) ×
-        // consume) and stays within one produce plus one consume time of it.
-        for producers in 1..4u32 {
-            for consumers in 1..6u32 {
-                for items in [1u64, 3, 7] {
-                    for (produce, consume) in [(10u64, 30u64), (30, 10), (20, 20), (0, 15), (15, 0)]
-                    {
-                        let s = scenario(producers, consumers, items, produce, consume);
-                        let total = u64::from(producers) * items;
-                        let by_producers = items * produce;
-                        let by_consumers = total.div_ceil(u64::from(consumers)) * consume;
-                        let bound = by_producers.max(by_consumers) as f64 / 1e3;
-                        let got = elapsed(&s);
-                        let slack = (produce + consume) as f64 / 1e3;
-                        assert!(got >= bound - 1e-9, "{s:?}: {got} below bound {bound}");
-                        assert!(
-                            got <= bound + slack + 1e-9,
-                            "{s:?}: {got} far above bound {bound}"
-                        );
-                    }
-                }
-            }
+    proptest::proptest! {
+        /// For blocking consumers and fixed times, elapsed is never below the simple bound
+        /// max(items × produce, ceil(total / consumers) × consume) and stays within one
+        /// produce time plus one consume time of it.
+        #[test]
+        fn blocking_consumers_stay_near_the_simple_bound(
+            producers in 1u32..8,
+            consumers in 1u32..12,
+            items in 0u64..20,
+            produce in 0u64..50,
+            consume in 0u64..50,
+        ) {
+            let s = scenario(producers, consumers, items, produce, consume);
+            let total = u64::from(producers) * items;
+            let by_producers = items * produce;
+            let by_consumers = total.div_ceil(u64::from(consumers)) * consume;
+            let bound = by_producers.max(by_consumers) as f64 / 1e3;
+            let got = elapsed(&s);
+            let slack = (produce + consume) as f64 / 1e3;
+            proptest::prop_assert!(got >= bound - 1e-9, "{got} below bound {bound}");
+            proptest::prop_assert!(got <= bound + slack + 1e-9, "{got} far above bound {bound}");
         }
     }
 

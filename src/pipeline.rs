@@ -305,14 +305,14 @@ fn finish(
 fn scenario_line(experiment: &Experiment, s: &Summary) -> String {
     let scenario = &experiment.scenarios[s.scenario];
     format!(
-        "{} {}/{} {}: median {:.4} s, model {:.4} s ({:+.2}%)",
+        "{} {}/{} {}: median {:.4} s, model {:.4} s ({})",
         experiment.name,
         s.scenario + 1,
         experiment.scenarios.len(),
         scenario.label,
         s.elapsed_s.median,
         s.predicted_s,
-        s.error_pct
+        percent(s.error_pct)
     )
 }
 
@@ -339,14 +339,27 @@ fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: bool
         let _ = if measured {
             writeln!(
                 text,
-                "  {label:<width$}  {:>11.4}  {:>11.4}  {:>11.4}  {:>11.4}  {:>+7.2}%",
-                e.median, e.min, e.max, s.predicted_s, s.error_pct
+                "  {label:<width$}  {:>11.4}  {:>11.4}  {:>11.4}  {:>11.4}  {:>8}",
+                e.median,
+                e.min,
+                e.max,
+                s.predicted_s,
+                percent(s.error_pct)
             )
         } else {
             writeln!(text, "  {label:<width$}  {:>11.4}", s.predicted_s)
         };
     }
     text
+}
+
+/// A signed percentage, or `n/a` where there is none.
+fn percent(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:+.2}%")
+    } else {
+        "n/a".to_string()
+    }
 }
 
 /// Seconds as a person reads a duration: `48.3 s`, `12 min 5 s`, `2 h 10 min`.

@@ -89,10 +89,11 @@ pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
         .collect()
 }
 
-/// `(value − reference) / reference` in percent; 0 when both are 0.
+/// `(value − reference) / reference` in percent; 0 when both are 0, and NaN (no number)
+/// when only the reference is 0, as for a run of zero-time work.
 pub fn percent_over(value: f64, reference: f64) -> f64 {
     if reference == 0.0 {
-        if value == 0.0 { 0.0 } else { f64::INFINITY }
+        if value == 0.0 { 0.0 } else { f64::NAN }
     } else {
         (value - reference) / reference * 100.0
     }
@@ -141,5 +142,6 @@ mod tests {
         assert!((percent_over(1.01, 1.0) - 1.0).abs() < 1e-9);
         assert!((percent_over(0.99, 1.0) + 1.0).abs() < 1e-9);
         assert_eq!(percent_over(0.0, 0.0), 0.0);
+        assert!(percent_over(0.1, 0.0).is_nan());
     }
 }
