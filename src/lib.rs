@@ -18,4 +18,5 @@ pub mod pipeline;
 pub mod record;
 pub mod runner;
 pub mod scenario;
+pub mod starter;
 pub mod stats;

@@ -4,20 +4,29 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use queuelab::experiment::schema;
 use queuelab::pipeline::{self, Failure, Overrides, RunOptions};
+use queuelab::starter;
 
 /// A lab for producer-consumer concurrency: sweep producers, consumers and queue kinds
 /// with real threads, and see a model's prediction beside every measurement.
 #[derive(Parser)]
 #[command(name = "queuelab", version, about, long_about = None)]
-#[command(
-    after_help = "Start with:\n  queuelab check experiments/seed.toml\n  queuelab run experiments/seed.toml --time-scale 0.25"
-)]
+#[command(after_help = OVERVIEW)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
+
+/// What `queuelab` alone prints: where to start.
+const OVERVIEW: &str = "\
+Start here:
+  queuelab new my_question             write experiments/my_question.toml, every key explained
+  queuelab check experiments/*.toml    validate; list scenarios, predictions and run time
+  queuelab run experiments/seed.toml --time-scale 0.2
+                                       run with real threads into results/seed/
+More: queuelab simulate, schema, completions; queuelab help COMMAND";
 
 #[derive(Subcommand)]
 enum Command {
@@ -37,6 +46,31 @@ enum Command {
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
     Simulate(RunArgs),
+    /// Write a starter experiment, every key with its default and a comment; never overwrites.
+    #[command(
+        after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed"
+    )]
+    New {
+        /// Name of the experiment: writes DIR/NAME.toml.
+        name: String,
+        /// Start from this experiment (a name in DIR, or a path) instead of the defaults.
+        #[arg(long, value_name = "EXPERIMENT")]
+        from: Option<PathBuf>,
+        /// Folder of experiments.
+        #[arg(long, default_value = "experiments", value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Print the JSON Schema of experiment files, for editor completion and checking.
+    #[command(after_help = "Example:\n  queuelab schema > experiments/experiment.schema.json")]
+    Schema,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  queuelab completions bash > ~/.local/share/bash-completion/completions/queuelab\n  queuelab completions zsh > ~/.zfunc/_queuelab\n  queuelab completions fish > ~/.config/fish/completions/queuelab.fish"
+    )]
+    Completions {
+        /// bash, zsh or fish (also elvish, powershell).
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args)]
@@ -99,7 +133,15 @@ impl RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        println!(
+            "queuelab {}: {}\n\n{OVERVIEW}",
+            env!("CARGO_PKG_VERSION"),
+            about()
+        );
+        return ExitCode::SUCCESS;
+    };
+    let result = match command {
         Command::Run(args) => {
             let (files, options) = args.split();
             pipeline::run(&files, &options)
@@ -109,6 +151,17 @@ fn main() -> ExitCode {
             pipeline::simulate(&files, &options)
         }
         Command::Check { files, overrides } => pipeline::check(&files, &overrides.into()),
+        Command::New { name, from, dir } => starter::new_experiment(&name, from.as_deref(), &dir),
+        Command::Schema => Ok(schema::schema_text()),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "queuelab",
+                &mut std::io::stdout(),
+            );
+            Ok(String::new())
+        }
     };
     match result {
         Ok(text) => {
@@ -124,4 +177,11 @@ fn main() -> ExitCode {
 
 fn exit_code(failure: &Failure) -> u8 {
     failure.exit_code() as u8
+}
+
+fn about() -> String {
+    Cli::command()
+        .get_about()
+        .map(|a| a.to_string())
+        .unwrap_or_default()
 }

@@ -12,6 +12,11 @@ pub const MAX_THREADS_PER_ROLE: u64 = 10_000;
 /// Items per producer beyond this would run for days even at zero time.
 pub const MAX_ITEMS_PER_PRODUCER: u64 = 1_000_000_000;
 
+/// The words a key of words accepts, in the order `parse` reads their index.
+const CONSUMER_WORDS: &[&str] = &["poll", "block"];
+const QUEUE_WORDS: &[&str] = &["unbounded", "bounded"];
+const WORK_WORDS: &[&str] = &["sleep", "spin"];
+
 /// A key that may appear in `[scenario]` or `[sweep]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ScenarioKey {
@@ -87,6 +92,26 @@ impl ScenarioKey {
         }
     }
 
+    /// The words the key accepts, for keys whose values are words.
+    pub fn words(self) -> Option<&'static [&'static str]> {
+        match self {
+            ScenarioKey::Consumer => Some(CONSUMER_WORDS),
+            ScenarioKey::Queue => Some(QUEUE_WORDS),
+            ScenarioKey::Work => Some(WORK_WORDS),
+            _ => None,
+        }
+    }
+
+    /// The smallest and largest value of a count key.
+    pub fn range(self) -> Option<(u64, u64)> {
+        match self {
+            ScenarioKey::Producers | ScenarioKey::Consumers => Some((1, MAX_THREADS_PER_ROLE)),
+            ScenarioKey::ItemsPerProducer => Some((0, MAX_ITEMS_PER_PRODUCER)),
+            ScenarioKey::Capacity => Some((0, i64::MAX as u64)),
+            _ => None,
+        }
+    }
+
     /// True for keys whose values are numbers, which a chart can put on its x axis.
     pub fn is_count(self) -> bool {
         matches!(
@@ -116,7 +141,7 @@ impl ScenarioKey {
                 .map_err(whole),
             ScenarioKey::Capacity => count(value, 0, u64::MAX).map(Setting::Count).map_err(whole),
             ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime => time(value).map(Setting::Time),
-            ScenarioKey::Consumer => word(value, &["poll", "block"])
+            ScenarioKey::Consumer => word(value, CONSUMER_WORDS)
                 .map(|w| {
                     Setting::Consumer(if w == 0 {
                         ConsumerStyle::Poll
@@ -125,10 +150,10 @@ impl ScenarioKey {
                     })
                 })
                 .map_err(whole),
-            ScenarioKey::Queue => word(value, &["unbounded", "bounded"])
+            ScenarioKey::Queue => word(value, QUEUE_WORDS)
                 .map(|w| Setting::Bounded(w == 1))
                 .map_err(whole),
-            ScenarioKey::Work => word(value, &["sleep", "spin"])
+            ScenarioKey::Work => word(value, WORK_WORDS)
                 .map(|w| {
                     Setting::Work(if w == 0 {
                         WorkKind::Sleep

@@ -7,13 +7,16 @@
 
 mod distribution;
 pub mod duration;
+pub mod format;
 mod keys;
 mod parse;
+pub mod schema;
 
 use std::path::{Path, PathBuf};
 
 pub use distribution::{Sampler, TimeSpec};
 pub use keys::ScenarioKey;
+pub use parse::{NAME_RULE, is_plain_name};
 
 use crate::diagnostic::Diagnostic;
 use crate::scenario::Scenario;

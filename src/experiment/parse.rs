@@ -9,22 +9,12 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::format::{self, KeyDoc};
 use super::keys::{ScenarioKey, Setting, count, type_name};
 use super::{ChartFormat, Experiment, PlotSettings, TimeSpec};
 use crate::diagnostic::Diagnostic;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 
-const TOP_KEYS: [&str; 8] = [
-    "name",
-    "description",
-    "repeats",
-    "time_scale",
-    "seed",
-    "scenario",
-    "sweep",
-    "plot",
-];
-const PLOT_KEYS: [&str; 4] = ["x", "log_x", "log_y", "formats"];
 /// A sweep larger than this is a typo: it would not finish.
 const MAX_SCENARIOS: usize = 100_000;
 
@@ -87,42 +77,35 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     }
     let top = document.get_ref();
     for (key, _) in top.iter() {
-        if !TOP_KEYS.contains(&key.get_ref().as_ref()) {
-            cx.unknown_key(key, "", &TOP_KEYS);
+        if !format::top_names().contains(&key.get_ref().as_ref()) {
+            cx.unknown_key(key, "", &format::top_names());
         }
     }
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
     let name = read_name(&mut cx, top, stem.unwrap_or_default());
-    let description = read(&mut cx, top, "description", String::new(), "text", |v| {
+    let description = read_doc(&mut cx, top, "description", &format::TOP, "text", |v| {
         v.as_str().map(str::to_string).ok_or("expected a string")
     });
-    let repeats = read(
-        &mut cx,
-        top,
-        "repeats",
-        3,
-        "an integer from 1 to 10000",
-        |v| {
-            count(v, 1, 10_000)
-                .map(|n| n as u32)
-                .map_err(|_| "out of range")
-        },
-    );
-    let time_scale = read(
-        &mut cx,
-        top,
-        "time_scale",
-        1.0,
-        "a number above 0 and at most 1000",
-        |v| {
-            number(v)
-                .filter(|x| *x > 0.0 && *x <= 1000.0)
-                .ok_or("out of range")
-        },
-    );
-    let seed = read(&mut cx, top, "seed", 42, "an integer from 0 up", |v| {
-        count(v, 0, u64::MAX).map_err(|_| "out of range")
+    let allowed = "an integer from 1 to 10000";
+    let repeats = read_doc(&mut cx, top, "repeats", &format::TOP, allowed, |v| {
+        count(v, 1, 10_000)
+            .map(|n| n as u32)
+            .map_err(|_| "out of range")
     });
+    let allowed = "a number above 0 and at most 1000";
+    let time_scale = read_doc(&mut cx, top, "time_scale", &format::TOP, allowed, |v| {
+        number(v)
+            .filter(|x| *x > 0.0 && *x <= 1000.0)
+            .ok_or("out of range")
+    });
+    let seed = read_doc(
+        &mut cx,
+        top,
+        "seed",
+        &format::TOP,
+        "an integer from 0 up",
+        |v| count(v, 0, u64::MAX).map_err(|_| "out of range"),
+    );
     let base = read_scenario_table(&mut cx, top);
     let sweep = read_sweep(&mut cx, top);
     let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
@@ -144,6 +127,37 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         scenarios,
         plot,
     })
+}
+
+/// Like `read`, with the default taken from the format's table `docs`, converted by the
+/// same `convert` as a value in the file.
+fn read_doc<T>(
+    cx: &mut Cx,
+    table: &DeTable,
+    key: &str,
+    docs: &[KeyDoc],
+    allowed: &str,
+    convert: impl Fn(&DeValue) -> Result<T, &'static str>,
+) -> T {
+    let name = key.rsplit('.').next().unwrap_or(key);
+    let text = docs.iter().find(|d| d.name == name).and_then(|d| d.default);
+    let value = text.and_then(|t| DeValue::parse(t).ok());
+    let default = value.map(|v| convert(v.get_ref()));
+    let Some(Ok(default)) = default else {
+        panic!("the format's default for `{key}` must be valid")
+    };
+    read(cx, table, key, default, allowed, convert)
+}
+
+/// The scenario defaults, read from the format like any value in a file.
+fn scenario_defaults() -> Vec<(ScenarioKey, Placed)> {
+    ScenarioKey::ALL
+        .iter()
+        .filter_map(|key| {
+            let value = DeValue::parse(key.doc().default?).ok()?;
+            Some((*key, (key.parse(value.get_ref()).ok()?, 0..0)))
+        })
+        .collect()
 }
 
 /// The text under a syntax error's span when it is a bare key, such as a duplicate key.
@@ -204,18 +218,25 @@ fn number(value: &DeValue) -> Option<f64> {
 
 /// The results folder name: a plain file name, so it cannot escape `--out`.
 fn read_name(cx: &mut Cx, top: &DeTable, default: String) -> String {
-    let allowed =
-        "letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters";
-    read(cx, top, "name", default, allowed, |v| {
+    read(cx, top, "name", default, NAME_RULE, |v| {
         let name = v.as_str().ok_or("expected a string")?;
-        let plain = name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if name.is_empty() || name.len() > 100 || name.starts_with('.') || !plain {
+        if !is_plain_name(name) {
             return Err("not a plain file name");
         }
         Ok(name.to_string())
     })
+}
+
+/// What an experiment name may be, for messages.
+pub const NAME_RULE: &str =
+    "letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters";
+
+/// Whether `name` can name a results folder without leaving `--out`.
+pub fn is_plain_name(name: &str) -> bool {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    plain && !name.is_empty() && name.len() <= 100 && !name.starts_with('.')
 }
 
 /// A table-valued top-level key, or `None` (reported) when it is something else.
@@ -321,18 +342,12 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
     } else {
         swept[0]
     };
-    let defaults = PlotSettings {
-        x: default_x,
-        log_x: false,
-        log_y: false,
-        formats: vec![ChartFormat::Png, ChartFormat::Svg],
-    };
-    let Some(table) = sub_table(cx, top, "plot") else {
-        return defaults;
-    };
+    // Without a [plot] table, every plot key takes its default, as from an empty one.
+    let empty = DeTable::default();
+    let table = sub_table(cx, top, "plot").unwrap_or(&empty);
     for (key, _) in table.iter() {
-        if !PLOT_KEYS.contains(&key.get_ref().as_ref()) {
-            cx.unknown_key(key, "plot.", &PLOT_KEYS);
+        if !format::plot_names().contains(&key.get_ref().as_ref()) {
+            cx.unknown_key(key, "plot.", &format::plot_names());
         }
     }
     let numeric: Vec<&str> = swept
@@ -361,17 +376,17 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
                 _ => Ok(key),
             }
         }),
-        log_x: read(cx, table, "plot.log_x", false, bool_key, |v| {
+        log_x: read_doc(cx, table, "plot.log_x", &format::PLOT, bool_key, |v| {
             v.as_bool().ok_or("expected a boolean")
         }),
-        log_y: read(cx, table, "plot.log_y", false, bool_key, |v| {
+        log_y: read_doc(cx, table, "plot.log_y", &format::PLOT, bool_key, |v| {
             v.as_bool().ok_or("expected a boolean")
         }),
-        formats: read(
+        formats: read_doc(
             cx,
             table,
             "plot.formats",
-            defaults.formats,
+            &format::PLOT,
             "a list of \"png\" and \"svg\"",
             formats,
         ),
@@ -431,9 +446,15 @@ fn expand(
         return Vec::new();
     }
     let total = total.unwrap_or(0);
+    let defaults = scenario_defaults();
     let mut points = Vec::with_capacity(total);
     for index in 0..total {
-        let mut settings: Vec<(ScenarioKey, &Placed)> = base.iter().map(|(k, p)| (*k, p)).collect();
+        let mut settings: Vec<(ScenarioKey, &Placed)> = defaults
+            .iter()
+            .filter(|(k, _)| !base.iter().any(|(b, _)| b == k))
+            .chain(base)
+            .map(|(k, p)| (*k, p))
+            .collect();
         let mut label = Vec::new();
         let mut rest = index;
         for (key, values) in sweep.iter().rev() {
@@ -476,39 +497,42 @@ fn build(
     settings: &[(ScenarioKey, &Placed)],
     time_scale: f64,
 ) -> Result<Scenario, NoCapacity> {
-    let get = |key| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| *p);
-    let count_or = |key, default| match get(key) {
-        Some((Setting::Count(n), _)) => *n,
-        _ => default,
+    // Every key but capacity has a default (tested), so each is found.
+    let get = |key| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| &p.0);
+    let count = |key| match get(key) {
+        Some(Setting::Count(n)) => *n,
+        _ => 0,
     };
-    let time_or = |key, default| match get(key) {
-        Some((Setting::Time(t), _)) => t.clone(),
-        _ => TimeSpec::Fixed(Duration::from_millis(default)),
+    let time = |key| match get(key) {
+        Some(Setting::Time(t)) => t.clone(),
+        _ => TimeSpec::Fixed(Duration::ZERO),
     };
+    let queue_span = settings
+        .iter()
+        .find(|(k, _)| *k == ScenarioKey::Queue)
+        .map(|(_, p)| p.1.clone());
     let queue = match (get(ScenarioKey::Queue), get(ScenarioKey::Capacity)) {
-        (Some((Setting::Bounded(true), _)), Some((Setting::Count(capacity), _))) => {
-            QueueKind::Bounded {
-                capacity: *capacity,
-            }
-        }
-        (Some((Setting::Bounded(true), span)), _) => return Err(NoCapacity(span.clone())),
+        (Some(Setting::Bounded(true)), Some(Setting::Count(capacity))) => QueueKind::Bounded {
+            capacity: *capacity,
+        },
+        (Some(Setting::Bounded(true)), _) => return Err(NoCapacity(queue_span.unwrap_or(0..0))),
         _ => QueueKind::Unbounded,
     };
     Ok(Scenario {
         index,
         label,
-        producers: count_or(ScenarioKey::Producers, 1) as u32,
-        consumers: count_or(ScenarioKey::Consumers, 1) as u32,
-        items_per_producer: count_or(ScenarioKey::ItemsPerProducer, 10),
-        produce_time: time_or(ScenarioKey::ProduceTime, 10),
-        consume_time: time_or(ScenarioKey::ConsumeTime, 10),
+        producers: count(ScenarioKey::Producers) as u32,
+        consumers: count(ScenarioKey::Consumers) as u32,
+        items_per_producer: count(ScenarioKey::ItemsPerProducer),
+        produce_time: time(ScenarioKey::ProduceTime),
+        consume_time: time(ScenarioKey::ConsumeTime),
         consumer: match get(ScenarioKey::Consumer) {
-            Some((Setting::Consumer(style), _)) => *style,
+            Some(Setting::Consumer(ConsumerStyle::Poll)) => ConsumerStyle::Poll,
             _ => ConsumerStyle::Block,
         },
         queue,
         work: match get(ScenarioKey::Work) {
-            Some((Setting::Work(work), _)) => *work,
+            Some(Setting::Work(WorkKind::Spin)) => WorkKind::Spin,
             _ => WorkKind::Sleep,
         },
         time_scale,

@@ -311,3 +311,16 @@ fn every_error_of_a_file_is_reported_at_once_in_file_order() {
     let lines: Vec<usize> = errors.iter().map(|d| d.line).collect();
     assert_eq!(lines, [1, 3, 4, 6]);
 }
+
+#[test]
+fn the_starter_file_spells_out_the_defaults() {
+    let starter = ok(&super::format::starter("x"));
+    let defaults = ok("[sweep]\nconsumers = [1, 2, 4]\n");
+    assert_eq!(starter.scenarios, defaults.scenarios);
+    assert_eq!(starter.plot, defaults.plot);
+    let top = |e: &Experiment| (e.repeats, e.time_scale, e.seed, e.description.clone());
+    assert_eq!(top(&starter), top(&defaults));
+    for key in ScenarioKey::ALL {
+        assert_eq!(key.doc().default.is_none(), key == ScenarioKey::Capacity, "{key:?}");
+    }
+}

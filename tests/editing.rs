@@ -1,0 +1,229 @@
+//! Editing experiments as a person would: `new`, the JSON Schema, help, completions and
+//! errors that suggest the key meant.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{queuelab, read_csv};
+
+fn manifest() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn new_writes_a_starter_that_checks_and_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let experiments = dir.path().join("experiments");
+    queuelab()
+        .current_dir(dir.path())
+        .args(["new", "pool"])
+        .assert()
+        .success();
+    let file = experiments.join("pool.toml");
+    let text = fs::read_to_string(&file).expect("written");
+    assert!(text.starts_with("#:schema ./experiment.schema.json\n"));
+    for key in [
+        "name",
+        "repeats",
+        "time_scale",
+        "seed",
+        "producers",
+        "consumers",
+        "items_per_producer",
+        "produce_time",
+        "consume_time",
+        "consumer",
+        "queue",
+        "capacity",
+        "work",
+        "x",
+        "log_x",
+        "formats",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start_matches("# ").starts_with(&format!("{key} = ")));
+        let line = line.unwrap_or_else(|| panic!("`{key}` missing from the starter:\n{text}"));
+        assert!(line.contains(" # "), "`{key}` has no comment: {line}");
+    }
+    assert!(
+        experiments.join("experiment.schema.json").exists(),
+        "the schema the first line names"
+    );
+    queuelab()
+        .current_dir(dir.path())
+        .args(["check", "experiments/pool.toml"])
+        .assert()
+        .success();
+    queuelab()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "-q",
+            "--time-scale",
+            "0.1",
+            "--repeats",
+            "1",
+            "experiments/pool.toml",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        read_csv(&dir.path().join("results/pool/summary.csv")).len(),
+        3
+    );
+}
+
+#[test]
+fn new_never_overwrites() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("mine.toml");
+    fs::write(&file, "# my own work\n").expect("write");
+    let output = queuelab()
+        .args(["new", "mine", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never overwrites"));
+    assert_eq!(fs::read_to_string(&file).expect("kept"), "# my own work\n");
+    queuelab()
+        .args(["new", "../escape", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn new_from_copies_an_experiment_under_a_new_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::copy(
+        manifest().join("experiments/seed.toml"),
+        dir.path().join("seed.toml"),
+    )
+    .expect("copy");
+    queuelab()
+        .args(["new", "seed_again", "--from", "seed", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("seed_again.toml")).expect("written");
+    assert!(text.contains("name = \"seed_again\"") && !text.contains("name = \"seed\""));
+    assert!(
+        text.contains("consumers = [1, 2, 4, 10, 20, 24, 30]"),
+        "the sweep is kept"
+    );
+    let output = queuelab()
+        .arg("check")
+        .arg(dir.path().join("seed_again.toml"))
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("experiment `seed_again`"));
+}
+
+#[test]
+fn the_committed_schema_is_the_generated_one() {
+    let output = queuelab().arg("schema").output().expect("runs");
+    assert!(output.status.success());
+    let committed = fs::read_to_string(manifest().join("experiments/experiment.schema.json"))
+        .expect("committed");
+    assert!(
+        String::from_utf8_lossy(&output.stdout) == committed,
+        "experiments/experiment.schema.json is stale: run `cargo run -- schema > experiments/experiment.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).expect("JSON");
+    let scenario = &schema["properties"]["scenario"]["properties"];
+    assert_eq!(
+        scenario["consumer"]["enum"],
+        serde_json::json!(["poll", "block"])
+    );
+    assert_eq!(scenario["producers"]["minimum"], 1);
+    assert!(
+        scenario["consume_time"]["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty())
+    );
+}
+
+#[test]
+fn every_example_experiment_names_the_schema_and_states_its_question() {
+    for entry in fs::read_dir(manifest().join("experiments")).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = fs::read_to_string(&path).expect("read");
+            assert!(
+                text.starts_with("#:schema ./experiment.schema.json\n"),
+                "{}",
+                path.display()
+            );
+            assert!(
+                text.lines()
+                    .nth(1)
+                    .is_some_and(|l| l.starts_with("# Question:")),
+                "{}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_command_has_a_purpose_and_an_example_in_its_help() {
+    for command in ["run", "check", "simulate", "new", "schema", "completions"] {
+        let output = queuelab().args([command, "--help"]).output().expect("runs");
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{command}");
+        assert!(
+            help.contains("Example"),
+            "{command} --help has no example:\n{help}"
+        );
+        assert!(
+            help.contains(&format!("queuelab {command}")),
+            "{command}: {help}"
+        );
+    }
+}
+
+#[test]
+fn queuelab_alone_points_at_new_check_and_run() {
+    let output = queuelab().output().expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success());
+    for start in ["queuelab new", "queuelab check", "queuelab run"] {
+        assert!(text.contains(start), "{text}");
+    }
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish_know_the_commands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = queuelab()
+            .args(["completions", shell])
+            .output()
+            .expect("runs");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{shell}");
+        assert!(
+            script.contains("simulate") && script.contains("time-scale"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn a_misspelt_key_gets_the_nearest_suggestion_and_a_caret() {
+    let fixture = manifest().join("tests/fixtures/bad/unknown_scenario_key.toml");
+    let output = queuelab().arg("check").arg(fixture).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("unknown key `consumer_time`; did you mean `consume_time`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 | consumer_time = \"250ms\"\n  | ^^^^^^^^^^^^^"),
+        "{stderr}"
+    );
+}
