@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use queuelab::experiment::schema;
@@ -19,6 +21,14 @@ struct Cli {
     command: Option<Command>,
 }
 
+const RUN_EXAMPLES: &str = "\
+Examples:
+  queuelab run experiments/seed.toml --time-scale 0.25 --out scratch
+  queuelab run experiments/seed.toml --jobs 21
+  queuelab run experiments/seed.toml --resume      (after an interruption)
+
+Ctrl-C stops launching runs and saves what finished; a second Ctrl-C quits at once.";
+
 /// What `queuelab` alone prints: where to start.
 const OVERVIEW: &str = "\
 Start here:
@@ -31,9 +41,7 @@ More: queuelab simulate, schema, completions; queuelab help COMMAND";
 #[derive(Subcommand)]
 enum Command {
     /// Run experiments with real threads and write results/NAME/.
-    #[command(
-        after_help = "Example:\n  queuelab run experiments/seed.toml --time-scale 0.25 --out scratch"
-    )]
+    #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Validate experiments; list their scenarios, predictions and estimated run time.
     #[command(after_help = "Example:\n  queuelab check experiments/*.toml")]
@@ -45,7 +53,7 @@ enum Command {
     },
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
-    Simulate(RunArgs),
+    Simulate(OutputArgs),
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
     #[command(
         after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed"
@@ -74,7 +82,7 @@ enum Command {
 }
 
 #[derive(Args)]
-struct RunArgs {
+struct OutputArgs {
     /// Experiment files (TOML).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -86,6 +94,28 @@ struct RunArgs {
     quiet: bool,
     #[command(flatten)]
     overrides: OverrideArgs,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Runs made at once (overrides `jobs`; default 1). Sleeping runs barely interfere;
+    /// spinning runs share the cores.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// Keep the runs already in OUT/NAME/runs.csv and make only the missing ones.
+    #[arg(long)]
+    resume: bool,
+    /// With --resume, keep earlier runs even if the experiment file, time_scale or seed changed.
+    #[arg(long, requires = "resume")]
+    force: bool,
+    /// Run experiments estimated at over an hour without asking.
+    #[arg(long, short)]
+    yes: bool,
+    /// Most threads one run may start (default: what the system allows).
+    #[arg(long, value_name = "N")]
+    max_threads: Option<u64>,
 }
 
 #[derive(Args)]
@@ -120,14 +150,47 @@ impl From<OverrideArgs> for Overrides {
     }
 }
 
-impl RunArgs {
+impl OutputArgs {
     fn split(self) -> (Vec<PathBuf>, RunOptions) {
         let options = RunOptions {
             out: self.out,
             overrides: self.overrides.into(),
             quiet: self.quiet,
+            ..RunOptions::default()
         };
         (self.files, options)
+    }
+}
+
+impl RunArgs {
+    fn split(self) -> (Vec<PathBuf>, RunOptions) {
+        let (files, options) = self.output.split();
+        let options = RunOptions {
+            jobs: self.jobs.map(usize::from),
+            resume: self.resume,
+            force: self.force,
+            yes: self.yes,
+            max_threads: self.max_threads,
+            ..options
+        };
+        (files, options)
+    }
+}
+
+/// First Ctrl-C: start no more runs, abandon those in flight, save what finished. Second:
+/// quit at once; every file is whole, as each is renamed into place.
+fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
+    let handler = move || {
+        if cancel.swap(true, Ordering::SeqCst) {
+            eprintln!("\nstopped at once; every file written so far is whole");
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nstopping: no new runs, runs in flight abandoned; Ctrl-C again to quit at once"
+        );
+    };
+    if let Err(error) = ctrlc::set_handler(handler) {
+        eprintln!("warning: Ctrl-C will stop at once, without saving: {error}");
     }
 }
 
@@ -144,6 +207,7 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Run(args) => {
             let (files, options) = args.split();
+            stop_on_ctrl_c(Arc::clone(&options.cancel));
             pipeline::run(&files, &options)
         }
         Command::Simulate(args) => {

@@ -23,7 +23,7 @@ const fn key(name: &'static str, default: Option<&'static str>, help: &'static s
 }
 
 /// The top-level keys that hold values; `[scenario]`, `[sweep]` and `[plot]` are tables.
-pub const TOP: [KeyDoc; 5] = [
+pub const TOP: [KeyDoc; 6] = [
     key(
         "name",
         None,
@@ -44,6 +44,11 @@ pub const TOP: [KeyDoc; 5] = [
         "seed",
         Some("42"),
         "seed of every random draw: the same file and seed give the same draws",
+    ),
+    key(
+        "jobs",
+        Some("1"),
+        "runs made at once, 1 to 256; runs that spin CPU skew each other beyond the cores",
     ),
 ];
 

@@ -33,6 +33,8 @@ pub struct Experiment {
     pub repeats: u32,
     pub time_scale: f64,
     pub seed: u64,
+    /// Runs made at once.
+    pub jobs: usize,
     /// Swept keys in the order the file gives them; the last varies fastest.
     pub swept: Vec<ScenarioKey>,
     pub scenarios: Vec<Scenario>,
@@ -88,6 +90,18 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
 }
 
 impl Experiment {
+    /// What a run's numbers depend on: the file's text, the time scale and the seed (not
+    /// repeats or jobs). Recorded beside every run, so `--resume` keeps only runs of this
+    /// very experiment. FNV-1a, stable across versions and machines.
+    pub fn fingerprint(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let settings = format!("\n{}\n{}", self.time_scale, self.seed);
+        for byte in self.source.bytes().chain(settings.bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+
     /// Overrides from the command line; values are checked by the caller's parser.
     pub fn override_with(
         &mut self,

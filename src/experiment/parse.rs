@@ -76,6 +76,13 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         return Err(cx.errors);
     }
     let top = document.get_ref();
+    if top.is_empty() {
+        let message =
+            "the file sets nothing: an experiment needs at least a [scenario] or a [sweep]; \
+                       `queuelab new NAME` writes a starter"
+                .to_string();
+        return Err(vec![Diagnostic::at(file, source, 0..0, "", message)]);
+    }
     for (key, _) in top.iter() {
         if !format::top_names().contains(&key.get_ref().as_ref()) {
             cx.unknown_key(key, "", &format::top_names());
@@ -106,6 +113,18 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         "an integer from 0 up",
         |v| count(v, 0, u64::MAX).map_err(|_| "out of range"),
     );
+    let jobs = read_doc(
+        &mut cx,
+        top,
+        "jobs",
+        &format::TOP,
+        "an integer from 1 to 256",
+        |v| {
+            count(v, 1, 256)
+                .map(|n| n as usize)
+                .map_err(|_| "out of range")
+        },
+    );
     let base = read_scenario_table(&mut cx, top);
     let sweep = read_sweep(&mut cx, top);
     let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
@@ -123,6 +142,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         repeats,
         time_scale,
         seed,
+        jobs,
         swept,
         scenarios,
         plot,

@@ -76,6 +76,7 @@ fn top_value(name: &str) -> Value {
         "description" => json!({ "type": "string" }),
         "repeats" => json!({ "type": "integer", "minimum": 1, "maximum": 10000 }),
         "time_scale" => json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1000 }),
+        "jobs" => json!({ "type": "integer", "minimum": 1, "maximum": 256 }),
         _ => json!({ "type": "integer", "minimum": 0 }),
     }
 }

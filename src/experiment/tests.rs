@@ -35,7 +35,7 @@ const SWEEP: &str = "[sweep]\nconsumers = [1, 2]\n";
 
 #[test]
 fn defaults_fill_what_the_file_leaves_out() {
-    let e = ok("");
+    let e = ok("[scenario]\n");
     assert_eq!(
         (e.name.as_str(), e.repeats, e.time_scale, e.seed),
         ("x", 3, 1.0, 42)
@@ -49,6 +49,17 @@ fn defaults_fill_what_the_file_leaves_out() {
     );
     assert_eq!(s.label, "all");
     assert_eq!(e.plot.formats, [ChartFormat::Png, ChartFormat::Svg]);
+}
+
+#[test]
+fn a_file_that_sets_nothing_is_refused() {
+    for empty in ["", "# only a comment\n", "\n\n"] {
+        let m = error(empty, 1, "");
+        assert!(
+            m.contains("sets nothing") && m.contains("queuelab new"),
+            "{m}"
+        );
+    }
 }
 
 #[test]
@@ -321,6 +332,10 @@ fn the_starter_file_spells_out_the_defaults() {
     let top = |e: &Experiment| (e.repeats, e.time_scale, e.seed, e.description.clone());
     assert_eq!(top(&starter), top(&defaults));
     for key in ScenarioKey::ALL {
-        assert_eq!(key.doc().default.is_none(), key == ScenarioKey::Capacity, "{key:?}");
+        assert_eq!(
+            key.doc().default.is_none(),
+            key == ScenarioKey::Capacity,
+            "{key:?}"
+        );
     }
 }

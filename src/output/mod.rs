@@ -18,7 +18,7 @@ use crate::record::{RunRecord, Source};
 use crate::stats::Summary;
 
 pub use chart::ElapsedChart;
-pub use runs_csv::RunsCsv;
+pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs};
 pub use summary_csv::SummaryCsv;
 
 /// Everything an output may draw on: the experiment, its runs and their summaries.

@@ -1,15 +1,18 @@
-//! `runs.csv`: one row per run, every scenario key beside the measurements.
+//! `runs.csv`: one row per run, every scenario key beside the measurements; written after
+//! every run and read back by `--resume`.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{Output, Results, fixed, write_bytes};
-use crate::experiment::ScenarioKey;
-use crate::record::RunRecord;
+use crate::experiment::{Experiment, ScenarioKey};
+use crate::record::{RunRecord, Source};
+use crate::runner::QueueMetrics;
 
 pub struct RunsCsv;
 
 /// The columns after the scenario keys, in file order.
-const MEASURES: [&str; 14] = [
+const MEASURES: [&str; 15] = [
     "time_scale",
     "run_seed",
     "elapsed_s",
@@ -24,6 +27,7 @@ const MEASURES: [&str; 14] = [
     "consumer_items_min",
     "consumer_items_max",
     "source",
+    "experiment_hash",
 ];
 
 pub fn header() -> Vec<&'static str> {
@@ -42,10 +46,11 @@ impl Output for RunsCsv {
         let mut csv = csv::Writer::from_writer(Vec::new());
         let mut rows: Vec<&RunRecord> = results.runs.iter().collect();
         rows.sort_by_key(|r| (r.scenario, r.repeat));
+        let hash = results.experiment.fingerprint();
         let result = (|| {
             csv.write_record(header())?;
             for run in rows {
-                csv.write_record(row(results, run))?;
+                csv.write_record(row(results, run, &hash))?;
             }
             csv.flush()
         })();
@@ -55,7 +60,7 @@ impl Output for RunsCsv {
     }
 }
 
-fn row(results: &Results, run: &RunRecord) -> Vec<String> {
+fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
     let scenario = &results.experiment.scenarios[run.scenario];
     let mut cells = vec![
         results.experiment.name.clone(),
@@ -81,6 +86,98 @@ fn row(results: &Results, run: &RunRecord) -> Vec<String> {
         count(queue.map(|q| q.consumer_items_min)),
         count(queue.map(|q| q.consumer_items_max)),
         run.source.name().to_string(),
+        hash.to_string(),
     ]);
     cells
+}
+
+/// Runs read back from a `runs.csv`.
+pub struct ReadRuns {
+    /// Runs of scenarios the experiment has, measured by an experiment with `hash`.
+    pub runs: Vec<(RunRecord, String)>,
+    /// Rows naming a scenario the experiment does not have.
+    pub unknown: usize,
+}
+
+/// Reads `path` back as runs of `experiment`; a missing column or a bad number is an
+/// error naming the file, the line and the column.
+pub fn read(path: &Path, experiment: &Experiment) -> Result<ReadRuns, String> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = reader
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .clone();
+    let columns: HashMap<&str, usize> = header.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    for column in header_required() {
+        if !columns.contains_key(column) {
+            return Err(format!(
+                "{}: no column `{column}`; is it a queuelab runs.csv?",
+                path.display()
+            ));
+        }
+    }
+    let labels: HashMap<&str, usize> = experiment
+        .scenarios
+        .iter()
+        .map(|s| (s.label.as_str(), s.index))
+        .collect();
+    let mut read = ReadRuns {
+        runs: Vec::new(),
+        unknown: 0,
+    };
+    for (line, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| format!("{}: {e}", path.display()))?;
+        let cell = |column: &str| row.get(columns[column]).unwrap_or("");
+        let Some(&scenario) = labels.get(cell("scenario")) else {
+            read.unknown += 1;
+            continue;
+        };
+        let at = |column: &str| format!("{}:{}: column `{column}`", path.display(), line + 2);
+        let number = |column: &str| {
+            cell(column)
+                .parse::<f64>()
+                .map_err(|_| format!("{}: not a number", at(column)))
+        };
+        let count = |column: &str| {
+            cell(column)
+                .parse::<u64>()
+                .map_err(|_| format!("{}: not a whole number", at(column)))
+        };
+        let queue = match cell("wait_p50_s") {
+            "" => None,
+            _ => Some(QueueMetrics {
+                wait_p50_s: number("wait_p50_s")?,
+                wait_p99_s: number("wait_p99_s")?,
+                wait_max_s: number("wait_max_s")?,
+                max_depth: count("max_depth")?,
+                empty_polls: count("empty_polls")?,
+                consumer_items_min: count("consumer_items_min")?,
+                consumer_items_max: count("consumer_items_max")?,
+            }),
+        };
+        let source = match cell("source") {
+            "model" => Source::Model,
+            _ => Source::Measured,
+        };
+        let run = RunRecord {
+            scenario,
+            repeat: count("repeat")? as u32,
+            run_seed: count("run_seed")?,
+            source,
+            elapsed_s: number("elapsed_s")?,
+            predicted_s: number("predicted_s")?,
+            items: count("items")?,
+            queue,
+        };
+        read.runs.push((run, cell("experiment_hash").to_string()));
+    }
+    Ok(read)
+}
+
+fn header_required() -> Vec<&'static str> {
+    header()
+        .into_iter()
+        .filter(|c| !ScenarioKey::ALL.iter().any(|k| k.name() == *c))
+        .collect()
 }

@@ -17,12 +17,15 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 
-pub use schedule::{RunPlan, plan_runs};
+pub use schedule::{RunPlan, plan_runs, run_plans};
 
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use gate::PutGate;
 use tally::{Item, Tally, Totals};
-use threads::{Finish, Shared};
+use threads::{Ending, Finish, Shared};
+
+/// The message of a run abandoned on request.
+const CANCELLED: &str = "stopped on request";
 
 /// Small stacks: a scenario may start thousands of threads that need little of it.
 const STACK_BYTES: usize = 256 * 1024;
@@ -57,6 +60,8 @@ pub struct QueueMetrics {
 pub struct RunError {
     pub scenario: String,
     pub message: String,
+    /// True when the run was stopped on request rather than failing.
+    pub cancelled: bool,
 }
 
 impl fmt::Display for RunError {
@@ -67,10 +72,16 @@ impl fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// Runs `scenario` once with real threads, drawing random times from `run_seed`.
-pub fn run_once(scenario: &Scenario, run_seed: u64) -> Result<Measurement, RunError> {
+/// Runs `scenario` once with real threads, drawing random times from `run_seed`; raising
+/// `cancel` abandons the run, its threads stopped and joined.
+pub fn run_once(
+    scenario: &Scenario,
+    run_seed: u64,
+    cancel: &AtomicBool,
+) -> Result<Measurement, RunError> {
     let fail = |message: String| RunError {
         scenario: scenario.to_string(),
+        cancelled: message == CANCELLED,
         message,
     };
     let (sender, receiver) = match scenario.queue {
@@ -91,7 +102,7 @@ pub fn run_once(scenario: &Scenario, run_seed: u64) -> Result<Measurement, RunEr
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),
     };
-    let (end_ns, depths, tallies) = run_threads(&shared, sender, receiver).map_err(fail)?;
+    let (end_ns, depths, tallies) = run_threads(&shared, sender, receiver, cancel).map_err(fail)?;
     let totals = Totals::merge(&tallies);
     if !totals.each_once(scenario.total_items()) {
         return Err(fail(format!(
@@ -122,6 +133,7 @@ fn run_threads(
     shared: &Shared,
     sender: Sender<Item>,
     receiver: Receiver<Item>,
+    cancel: &AtomicBool,
 ) -> Result<Threads, String> {
     thread::scope(|scope| {
         let mut spawn_error = None;
@@ -154,9 +166,9 @@ fn run_threads(
             }
         }
         drop(receiver);
-        let end_ns = match spawn_error {
-            Some(_) => None,
-            None => shared.finish.wait(),
+        let ending = match spawn_error {
+            Some(_) => Ending::Failed,
+            None => shared.finish.wait(cancel),
         };
         shared.stop.store(true, Ordering::SeqCst);
         for thread in producers
@@ -175,8 +187,9 @@ fn run_threads(
         }
         let depths: Option<Vec<u64>> = depths.into_iter().collect();
         let tallies: Option<Vec<Tally>> = tallies.into_iter().collect();
-        match (end_ns, depths, tallies) {
-            (Some(end), Some(depths), Some(tallies)) => Ok((end, depths, tallies)),
+        match (ending, depths, tallies) {
+            (Ending::Cancelled, _, _) => Err(CANCELLED.to_string()),
+            (Ending::Done(end), Some(depths), Some(tallies)) => Ok((end, depths, tallies)),
             _ => Err("a producer or consumer thread panicked; the run is void".to_string()),
         }
     })

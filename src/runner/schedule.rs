@@ -1,7 +1,18 @@
-//! Which runs an experiment makes, in which order, with which seeds.
+//! Which runs an experiment makes, with which seeds, and running them: one at a time or
+//! several at once (`--jobs`), longest first, until done or asked to stop.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use super::{Measurement, RunError, run_once};
 use crate::experiment::Experiment;
 use crate::scenario::run_seed;
+
+/// Runs started at once are offset by this much each, so their deadlines (all on the same
+/// grid of produce and consume times) do not fall due at the same instants and queue up
+/// for the same two cores.
+const STAGGER: Duration = Duration::from_micros(1_700);
 
 /// One run to make: a repeat of a scenario with its own seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,4 +36,53 @@ pub fn plan_runs(experiment: &Experiment) -> Vec<RunPlan> {
         }
     }
     plans
+}
+
+/// Runs `plans` (each with its predicted seconds) on `jobs` workers, longest first, and
+/// hands each result to `done` as it comes, one at a time. Once `cancel` is raised no
+/// run starts and runs in flight are abandoned (reported as cancelled).
+pub fn run_plans(
+    experiment: &Experiment,
+    plans: &[(RunPlan, f64)],
+    jobs: usize,
+    cancel: &AtomicBool,
+    done: impl FnMut(&RunPlan, Result<Measurement, RunError>) + Send,
+) {
+    let mut order: Vec<&(RunPlan, f64)> = plans.iter().collect();
+    if jobs > 1 {
+        // Longest first keeps the longest run from starting last.
+        order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    }
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(done);
+    let worker = |slot: usize| {
+        std::thread::sleep(STAGGER * slot as u32);
+        loop {
+            let index = next.fetch_add(1, Ordering::SeqCst);
+            let Some((plan, _)) = order.get(index) else {
+                break;
+            };
+            if cancel.load(Ordering::SeqCst) {
+                break;
+            }
+            let result = run_once(&experiment.scenarios[plan.scenario], plan.run_seed, cancel);
+            let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+            (*done)(plan, result);
+        }
+    };
+    let workers = jobs.clamp(1, plans.len().max(1));
+    if workers == 1 {
+        worker(0);
+        return;
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+        Ok(pool) => pool.scope(|scope| {
+            for slot in 0..workers {
+                let worker = &worker;
+                scope.spawn(move |_| worker(slot));
+            }
+        }),
+        // Without a pool, run one at a time rather than not at all.
+        Err(_) => worker(0),
+    }
 }

@@ -171,6 +171,17 @@ pub fn block(shared: &Shared, queue: Receiver<Item>) -> Tally {
     tally
 }
 
+/// How waiting for a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Complete, at this many run nanoseconds.
+    Done(u64),
+    /// A thread panicked.
+    Failed,
+    /// The person asked to stop.
+    Cancelled,
+}
+
 /// The end of the timed part: every producer finished and every item counted. The
 /// thread that completes it records the time, so the main thread's wake-up is not timed.
 pub struct Finish {
@@ -220,14 +231,24 @@ impl Finish {
         self.wake.notify_all();
     }
 
-    /// Blocks until the run is complete or failed; returns the end in run nanoseconds,
-    /// or `None` if a thread failed.
-    pub fn wait(&self) -> Option<u64> {
+    /// Blocks until the run is complete, failed, or `cancel` is raised.
+    pub fn wait(&self, cancel: &AtomicBool) -> Ending {
         let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
         while !*done {
-            done = self.wake.wait(done).unwrap_or_else(|p| p.into_inner());
+            if cancel.load(Ordering::SeqCst) {
+                return Ending::Cancelled;
+            }
+            // The timeout only bounds how late a cancel is noticed.
+            done = match self.wake.wait_timeout(done, Duration::from_millis(50)) {
+                Ok((done, _)) => done,
+                Err(p) => p.into_inner().0,
+            };
         }
-        (!self.failed.load(Ordering::SeqCst)).then(|| self.end_ns.load(Ordering::SeqCst))
+        if self.failed.load(Ordering::SeqCst) {
+            Ending::Failed
+        } else {
+            Ending::Done(self.end_ns.load(Ordering::SeqCst))
+        }
     }
 
     pub fn fail(&self) {
@@ -245,5 +266,38 @@ impl Drop for PanicSignal<'_> {
         if std::thread::panicking() {
             self.0.fail();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_thread_fails_the_run_instead_of_hanging_it() {
+        let finish = Finish::new(1, 10);
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(|| {
+                let _signal = PanicSignal(&finish);
+                panic!("a fault inside a producer");
+            });
+            assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Failed);
+            assert!(worker.join().is_err());
+        });
+    }
+
+    #[test]
+    fn cancelling_ends_the_wait() {
+        let finish = Finish::new(1, 10);
+        assert_eq!(finish.wait(&AtomicBool::new(true)), Ending::Cancelled);
+    }
+
+    #[test]
+    fn the_run_ends_when_producers_are_done_and_every_item_is_counted() {
+        let finish = Finish::new(1, 2);
+        finish.item_counted(5);
+        finish.producer_done(7);
+        finish.item_counted(9);
+        assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Done(9));
     }
 }

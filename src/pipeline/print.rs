@@ -1,0 +1,77 @@
+//! What the commands print: per-scenario lines and tables, durations and percentages as
+//! a person reads them.
+
+use std::fmt::Write as _;
+
+use crate::experiment::Experiment;
+use crate::stats::Summary;
+
+pub fn scenario_line(experiment: &Experiment, s: &Summary) -> String {
+    let scenario = &experiment.scenarios[s.scenario];
+    format!(
+        "{} {}/{} {}: median {:.4} s, model {:.4} s ({})",
+        experiment.name,
+        s.scenario + 1,
+        experiment.scenarios.len(),
+        scenario.label,
+        s.elapsed_s.median,
+        s.predicted_s,
+        percent(s.error_pct)
+    )
+}
+
+/// The per-scenario table printed by `run`, `simulate` and `check`.
+pub fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: bool) -> String {
+    let width = experiment
+        .scenarios
+        .iter()
+        .map(|s| s.label.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut text = if measured {
+        format!(
+            "  {:<width$}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}\n",
+            "scenario", "median s", "min s", "max s", "model s", "error"
+        )
+    } else {
+        format!("  {:<width$}  {:>11}\n", "scenario", "model s")
+    };
+    for s in summaries {
+        let label = &experiment.scenarios[s.scenario].label;
+        let e = &s.elapsed_s;
+        let _ = if measured {
+            writeln!(
+                text,
+                "  {label:<width$}  {:>11.4}  {:>11.4}  {:>11.4}  {:>11.4}  {:>8}",
+                e.median,
+                e.min,
+                e.max,
+                s.predicted_s,
+                percent(s.error_pct)
+            )
+        } else {
+            writeln!(text, "  {label:<width$}  {:>11.4}", s.predicted_s)
+        };
+    }
+    text
+}
+
+/// A signed percentage, or `n/a` where there is none.
+pub fn percent(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:+.2}%")
+    } else {
+        "n/a".to_string()
+    }
+}
+
+/// Seconds as a person reads a duration: `48.3 s`, `12 min 5 s`, `2 h 10 min`.
+pub fn human(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match s {
+        _ if seconds < 60.0 => format!("{seconds:.1} s"),
+        _ if s < 3600 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}

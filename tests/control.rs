@@ -1,0 +1,271 @@
+//! Run control: --jobs, --resume, Ctrl-C, and the checks made before any run starts.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{queuelab, read_csv};
+use serial_test::serial;
+
+/// 6 scenarios × 2 repeats of about 0.25 s each: long enough to interrupt.
+const SLOW: &str = "name = \"slow\"\nrepeats = 2\n[scenario]\nproducers = 2\nitems_per_producer = 5\n\
+                    produce_time = \"50ms\"\nconsume_time = \"40ms\"\n[sweep]\nconsumers = [1, 2, 3, 4, 5, 6]\n";
+
+/// `(scenario, repeat, run_seed)` of every row.
+fn run_keys(path: &Path) -> BTreeSet<(String, String, String)> {
+    read_csv(path)
+        .into_iter()
+        .map(|r| {
+            (
+                r["scenario"].clone(),
+                r["repeat"].clone(),
+                r["run_seed"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if path.exists() && read_csv(path).len() >= rows {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{} never reached {rows} rows", path.display());
+}
+
+#[test]
+#[serial(timing)]
+fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let runs = out.join("slow/runs.csv");
+    wait_for_rows(&runs, 2, Duration::from_secs(20));
+    // SAFETY: kill sends a signal to the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("queuelab run --resume"),
+        "says how to go on: {stderr}"
+    );
+    let done = read_csv(&runs).len();
+    assert!((2..12).contains(&done), "{done} runs saved");
+    assert!(
+        out.join("slow/summary.csv").exists(),
+        "summary written from the finished runs"
+    );
+    let leftovers: Vec<_> = fs::read_dir(out.join("slow"))
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let before = run_keys(&runs);
+
+    queuelab()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let after = run_keys(&runs);
+    assert_eq!(after.len(), 12);
+    assert!(
+        before.is_subset(&after),
+        "finished runs are kept, not redone"
+    );
+    queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        after,
+        run_keys(&out.join("slow-model/runs.csv")),
+        "exactly the runs of an uninterrupted run"
+    );
+    let kept: Vec<_> = read_csv(&runs)
+        .into_iter()
+        .filter(|r| {
+            before.contains(&(
+                r["scenario"].clone(),
+                r["repeat"].clone(),
+                r["run_seed"].clone(),
+            ))
+        })
+        .collect();
+    assert_eq!(kept.len(), before.len());
+}
+
+#[test]
+fn resume_refuses_runs_of_a_changed_file_unless_forced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quick.toml");
+    let text = "name = \"quick\"\nrepeats = 1\n[scenario]\nitems_per_producer = 2\nproduce_time = \"1ms\"\nconsume_time = \"1ms\"\n[sweep]\nconsumers = [1, 2]\n";
+    fs::write(&file, text).expect("write");
+    let out = dir.path().join("out");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    fs::write(&file, text.replace("repeats = 1", "repeats = 2\nseed = 7")).expect("write");
+    let output = queuelab()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--force"));
+    assert_eq!(
+        read_csv(&out.join("quick/runs.csv")).len(),
+        2,
+        "nothing was touched"
+    );
+    queuelab()
+        .args(["run", "-q", "--resume", "--force", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        read_csv(&out.join("quick/runs.csv")).len(),
+        4,
+        "kept 2, made the 2 missing"
+    );
+}
+
+#[test]
+#[serial(timing)]
+fn jobs_run_runs_at_once_and_each_still_lands_on_the_model() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let start = Instant::now();
+    queuelab()
+        .args(["run", "-q", "--jobs", "12", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let took = start.elapsed().as_secs_f64();
+    let runs = read_csv(&dir.path().join("slow/runs.csv"));
+    assert_eq!(runs.len(), 12);
+    let serial: f64 = runs.iter().map(|r| common::number(r, "predicted_s")).sum();
+    assert!(
+        took < serial * 0.8,
+        "12 jobs took {took:.2} s of {serial:.2} s one at a time"
+    );
+    for run in &runs {
+        let (elapsed, predicted) = (
+            common::number(run, "elapsed_s"),
+            common::number(run, "predicted_s"),
+        );
+        assert!(
+            elapsed >= predicted * 0.999 && elapsed <= predicted * 1.1 + 0.005,
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+fn an_unwritable_output_folder_fails_before_any_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let blocker = dir.path().join("not_a_folder");
+    fs::write(&blocker, "a file where the results folder should go").expect("write");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let start = Instant::now();
+    let output = queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(&blocker)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write results to"));
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "failed before running 3 s of runs"
+    );
+}
+
+#[test]
+fn a_scenario_beyond_the_thread_limit_is_refused_before_any_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("many.toml");
+    fs::write(
+        &file,
+        "[scenario]\nproducers = 20\n[sweep]\nconsumers = [1, 30]\n",
+    )
+    .expect("write");
+    let output = queuelab()
+        .args(["run", "-q", "--max-threads", "40", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("scenario 2 (consumers=30) needs 50 threads; this system allows 40"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("many/runs.csv").exists(), "nothing ran");
+}
+
+#[test]
+fn a_run_of_over_an_hour_needs_yes_when_nobody_can_be_asked() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/seed.toml");
+    let out = tempfile::tempdir().expect("temp dir");
+    let output = queuelab()
+        .args(["run", "--time-scale", "100", "--out"])
+        .arg(out.path())
+        .arg(seed)
+        .write_stdin("")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("estimated at 4 h 1 min; pass --yes"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("seed/runs.csv").exists());
+}
+
+#[test]
+fn spin_work_with_several_jobs_warns_that_runs_share_cores() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("spin.toml");
+    fs::write(&file, "name = \"spin\"\nrepeats = 2\n[scenario]\nitems_per_producer = 2\nproduce_time = \"1ms\"\nconsume_time = \"1ms\"\nwork = \"spin\"\n").expect("write");
+    let output = queuelab()
+        .args(["run", "--jobs", "4", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("share the cores"));
+}
