@@ -11,6 +11,7 @@
 //! ```
 
 pub mod diagnostic;
+pub mod environment;
 pub mod experiment;
 pub mod model;
 pub mod output;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use queuelab::experiment::schema;
+use queuelab::experiment::{RunOrder, schema};
 use queuelab::pipeline::{self, Failure, Overrides, RunOptions};
 use queuelab::starter;
 
@@ -20,6 +20,14 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
+
+const COMPARE_HELP: &str = "\
+Example:
+  queuelab compare results/seed results-after-change/seed --fail-if-slower 5
+
+The ratio is B's median over A's, with a 95% interval from a seeded bootstrap of both sides.
+B is slower (faster) when the whole interval lies above (below) 1 and the change is at least
+--noise percent.";
 
 const RUN_EXAMPLES: &str = "\
 Examples:
@@ -54,6 +62,30 @@ enum Command {
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
     Simulate(OutputArgs),
+    /// Redraw summary, charts and report of results folders from their CSV, without rerunning.
+    #[command(after_help = "Example:\n  queuelab plot results/seed")]
+    Plot {
+        /// Results folders (each holding runs.csv and experiment.toml).
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+    },
+    /// Compare two results folders scenario by scenario: ratio B/A with a 95% interval and a verdict.
+    #[command(after_help = COMPARE_HELP)]
+    Compare {
+        /// The baseline results folder.
+        a: PathBuf,
+        /// The results folder compared against it.
+        b: PathBuf,
+        /// Folder for compare.csv and the chart.
+        #[arg(long, default_value = "results/compare", value_name = "DIR")]
+        out: PathBuf,
+        /// Exit with 1 if a scenario is slower, beyond noise, by more than PCT percent.
+        #[arg(long, value_name = "PCT")]
+        fail_if_slower: Option<f64>,
+        /// Changes smaller than PCT percent are within noise, however consistent.
+        #[arg(long, value_name = "PCT", default_value_t = 2.0)]
+        noise: f64,
+    },
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
     #[command(
         after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed"
@@ -129,6 +161,12 @@ struct OverrideArgs {
     /// Seed of the random draws (overrides `seed`).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Uncounted runs of every scenario made first (overrides `warmup`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    warmup: Option<u32>,
+    /// Order of runs: grouped, interleaved or random (overrides `order`).
+    #[arg(long, value_name = "ORDER", value_parser = ["grouped", "interleaved", "random"])]
+    order: Option<String>,
 }
 
 fn parse_time_scale(text: &str) -> Result<f64, String> {
@@ -146,6 +184,8 @@ impl From<OverrideArgs> for Overrides {
             repeats: args.repeats,
             time_scale: args.time_scale,
             seed: args.seed,
+            warmup: args.warmup,
+            order: args.order.as_deref().and_then(RunOrder::from_name),
         }
     }
 }
@@ -217,6 +257,21 @@ fn main() -> ExitCode {
         Command::Check { files, overrides } => pipeline::check(&files, &overrides.into()),
         Command::New { name, from, dir } => starter::new_experiment(&name, from.as_deref(), &dir),
         Command::Schema => Ok(schema::schema_text()),
+        Command::Plot { dirs } => pipeline::plot(&dirs),
+        Command::Compare {
+            a,
+            b,
+            out,
+            fail_if_slower,
+            noise,
+        } => {
+            let options = pipeline::CompareOptions {
+                out,
+                fail_if_slower_pct: fail_if_slower,
+                noise_pct: noise,
+            };
+            pipeline::compare(&a, &b, &options)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

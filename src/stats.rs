@@ -4,7 +4,18 @@
 //! Owns turning `RunRecord`s into one `Summary` per scenario; it reads no clock and draws
 //! nothing.
 
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, SeedableRng};
+
 use crate::record::RunRecord;
+
+/// Bootstrap resamples per interval: enough for a stable 2.5th and 97.5th percentile.
+const RESAMPLES: usize = 2000;
+/// Modified z-score beyond which a run is an outlier (Iglewicz and Hoaglin; hyperfine's).
+const OUTLIER_Z: f64 = 3.5;
+/// Runs closer than this to the median are never called outliers, however tight the
+/// others are: a 10 µs difference in a 25 s run is not worth a warning.
+const OUTLIER_FLOOR: f64 = 0.005;
 
 /// Centre and spread of a sample.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -22,14 +33,28 @@ pub struct Spread {
 pub struct Summary {
     pub scenario: usize,
     pub runs: usize,
+    /// Items each run consumed (the same in every run of a scenario).
+    pub items: u64,
     pub elapsed_s: Spread,
-    pub throughput_median_per_s: f64,
+    /// 95% intervals for the median and the mean of elapsed, by seeded bootstrap.
+    pub median_interval_s: (f64, f64),
+    pub mean_interval_s: (f64, f64),
+    /// Elapsed times of runs far from the others (see `outliers`).
+    pub outliers: Vec<f64>,
+    pub throughput_per_s: Spread,
+    /// The 99th percentile of queue wait; `None` where only the model spoke.
+    pub wait_p99_s: Option<Spread>,
     /// The median of the model's predictions for each run's own draws.
     pub predicted_s: f64,
     /// The median of each run's distance above (+) or below (−) its own prediction, in
     /// percent: with random times, runs differ in their draws, and each is compared
     /// with the prediction for exactly those draws.
     pub error_pct: f64,
+    /// Median elapsed of the first scenario of this chart line over this one's; NaN until
+    /// `add_speedups` runs.
+    pub speedup: f64,
+    /// Speedup per unit of x (e.g. per consumer), against the line's first scenario.
+    pub efficiency: f64,
 }
 
 pub fn median(values: &[f64]) -> f64 {
@@ -64,6 +89,59 @@ pub fn spread(values: &[f64]) -> Spread {
     }
 }
 
+/// The 2.5th and 97.5th percentiles of `statistic` over `RESAMPLES` resamples drawn with
+/// replacement from a generator seeded with `seed`: the same data give the same interval.
+pub fn bootstrap_interval(values: &[f64], seed: u64, statistic: fn(&[f64]) -> f64) -> (f64, f64) {
+    if values.len() < 2 {
+        let only = values.first().copied().unwrap_or(f64::NAN);
+        return (only, only);
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut resample = vec![0.0; values.len()];
+    let mut estimates: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            for slot in &mut resample {
+                *slot = values[(rng.next_u64() % values.len() as u64) as usize];
+            }
+            statistic(&resample)
+        })
+        .collect();
+    estimates.sort_by(f64::total_cmp);
+    let at = |q: f64| estimates[((RESAMPLES - 1) as f64 * q).round() as usize];
+    (at(0.025), at(0.975))
+}
+
+/// The indices of `values` whose modified z-score, 0.6745 · |x − median| / MAD, exceeds
+/// 3.5 and that lie more than `floor` from the median.
+pub fn outliers(values: &[f64], floor: f64) -> Vec<usize> {
+    let centre = median(values);
+    let deviations: Vec<f64> = values.iter().map(|v| (v - centre).abs()).collect();
+    let mad = median(&deviations);
+    (0..values.len())
+        .filter(|&i| {
+            let distance = deviations[i];
+            let z = if mad > 0.0 {
+                0.6745 * distance / mad
+            } else {
+                f64::INFINITY
+            };
+            distance > floor && z > OUTLIER_Z
+        })
+        .collect()
+}
+
+/// Runs far from the others once each is set against its own prediction: with random
+/// times runs differ by their draws, which is no fault of the machine; with fixed times
+/// this is the elapsed time itself. Returns their elapsed times.
+fn outlying_runs(elapsed: &[f64], predicted: &[f64]) -> Vec<f64> {
+    let excess: Vec<f64> = elapsed.iter().zip(predicted).map(|(e, p)| e - p).collect();
+    let floor = OUTLIER_FLOOR * median(elapsed).abs();
+    outliers(&excess, floor)
+        .into_iter()
+        .map(|i| elapsed[i])
+        .collect()
+}
+
 /// One summary per scenario that has runs, in scenario order.
 pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
     let mut scenarios: Vec<usize> = runs.iter().map(|r| r.scenario).collect();
@@ -73,20 +151,119 @@ pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
         .into_iter()
         .map(|scenario| {
             let mine: Vec<&RunRecord> = runs.iter().filter(|r| r.scenario == scenario).collect();
-            let pick = |f: fn(&RunRecord) -> f64| mine.iter().map(|r| f(r)).collect::<Vec<f64>>();
-            let elapsed_s = spread(&pick(|r| r.elapsed_s));
-            let predicted_s = median(&pick(|r| r.predicted_s));
-            let errors = pick(|r| percent_over(r.elapsed_s, r.predicted_s));
-            Summary {
-                scenario,
-                runs: mine.len(),
-                elapsed_s,
-                throughput_median_per_s: median(&pick(RunRecord::throughput_per_s)),
-                predicted_s,
-                error_pct: median(&errors),
-            }
+            summarise_one(scenario, &mine)
         })
         .collect()
+}
+
+fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
+    let pick = |f: fn(&RunRecord) -> f64| runs.iter().map(|r| f(r)).collect::<Vec<f64>>();
+    let elapsed = pick(|r| r.elapsed_s);
+    let errors = pick(|r| percent_over(r.elapsed_s, r.predicted_s));
+    let waits: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r.queue.as_ref().map(|q| q.wait_p99_s))
+        .collect();
+    let seed = 0x5eed ^ scenario as u64;
+    Summary {
+        scenario,
+        runs: runs.len(),
+        items: runs.first().map_or(0, |r| r.items),
+        elapsed_s: spread(&elapsed),
+        median_interval_s: bootstrap_interval(&elapsed, seed, median),
+        mean_interval_s: bootstrap_interval(&elapsed, seed + 1, mean),
+        outliers: outlying_runs(&elapsed, &pick(|r| r.predicted_s)),
+        throughput_per_s: spread(&pick(RunRecord::throughput_per_s)),
+        wait_p99_s: (!waits.is_empty()).then(|| spread(&waits)),
+        predicted_s: median(&pick(|r| r.predicted_s)),
+        error_pct: median(&errors),
+        speedup: f64::NAN,
+        efficiency: f64::NAN,
+    }
+}
+
+/// Fills `speedup` and `efficiency` against the first scenario (smallest x) of each chart
+/// line; `point` gives a scenario's line and its x value, if x is a number.
+pub fn add_speedups(summaries: &mut [Summary], point: impl Fn(usize) -> (String, Option<f64>)) {
+    let points: Vec<(String, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
+    for i in 0..summaries.len() {
+        let first = (0..summaries.len())
+            .filter(|j| points[*j].0 == points[i].0)
+            .min_by(|a, b| {
+                let x = |k: usize| points[k].1.unwrap_or(f64::INFINITY);
+                x(*a).total_cmp(&x(*b)).then(a.cmp(b))
+            })
+            .unwrap_or(i);
+        let speedup = summaries[first].elapsed_s.median / summaries[i].elapsed_s.median;
+        summaries[i].speedup = speedup;
+        summaries[i].efficiency = match (points[first].1, points[i].1) {
+            (Some(x0), Some(x)) if x0 > 0.0 && x > 0.0 => speedup / (x / x0),
+            _ => f64::NAN,
+        };
+    }
+}
+
+/// What a comparison of two sets of runs concludes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Faster,
+    Slower,
+    WithinNoise,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Faster => "faster",
+            Verdict::Slower => "slower",
+            Verdict::WithinNoise => "within noise",
+        }
+    }
+}
+
+/// B against A for one scenario.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunComparison {
+    pub median_a: f64,
+    pub median_b: f64,
+    /// Median of B over median of A: above 1, B took longer.
+    pub ratio: f64,
+    /// 95% bootstrap interval of the ratio.
+    pub interval: (f64, f64),
+    pub verdict: Verdict,
+}
+
+/// Compares elapsed times `b` against `a`: the ratio of medians with a 95% interval from
+/// a seeded bootstrap (each side resampled apart). B is slower (faster) when the whole
+/// interval lies above 1 (below 1) and the ratio is at least `noise_pct` percent away
+/// from 1; otherwise the change is within noise.
+pub fn compare_runs(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunComparison {
+    let (median_a, median_b) = (median(a), median(b));
+    let ratio = median_b / median_a;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut draw = |values: &[f64]| {
+        let resample: Vec<f64> = (0..values.len())
+            .map(|_| values[(rng.next_u64() % values.len() as u64) as usize])
+            .collect();
+        median(&resample)
+    };
+    let mut ratios: Vec<f64> = (0..RESAMPLES).map(|_| draw(b) / draw(a)).collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((RESAMPLES - 1) as f64 * q).round() as usize];
+    let interval = (at(0.025), at(0.975));
+    let beyond_noise = (ratio - 1.0).abs() * 100.0 >= noise_pct;
+    let verdict = match (interval.0 > 1.0, interval.1 < 1.0, beyond_noise) {
+        (true, _, true) => Verdict::Slower,
+        (_, true, true) => Verdict::Faster,
+        _ => Verdict::WithinNoise,
+    };
+    RunComparison {
+        median_a,
+        median_b,
+        ratio,
+        interval,
+        verdict,
+    }
 }
 
 /// `(value − reference) / reference` in percent; 0 when both are 0, and NaN (no number)
@@ -134,7 +311,7 @@ mod tests {
         assert!((summary.error_pct - 1.0).abs() < 1e-9, "{summary:?}");
         assert_eq!(summary.predicted_s, 1.0);
         assert_eq!(summary.elapsed_s.median, 1.01);
-        assert_eq!(summary.throughput_median_per_s, 10.0 / 1.01);
+        assert_eq!(summary.throughput_per_s.median, 10.0 / 1.01);
     }
 
     #[test]
@@ -143,5 +320,93 @@ mod tests {
         assert!((percent_over(0.99, 1.0) + 1.0).abs() < 1e-9);
         assert_eq!(percent_over(0.0, 0.0), 0.0);
         assert!(percent_over(0.1, 0.0).is_nan());
+    }
+}
+
+#[cfg(test)]
+mod analysis_tests {
+    use super::*;
+
+    #[test]
+    fn comparing_runs_with_themselves_is_within_noise_and_twice_as_slow_is_slower() {
+        let a = [1.0, 1.01, 0.99];
+        let same = compare_runs(&a, &a, 2.0, 1);
+        assert_eq!((same.ratio, same.verdict), (1.0, Verdict::WithinNoise));
+        assert!(same.interval.0 <= 1.0 && same.interval.1 >= 1.0, "{same:?}");
+        let doubled: Vec<f64> = a.iter().map(|v| v * 2.0).collect();
+        let slower = compare_runs(&a, &doubled, 2.0, 1);
+        assert_eq!((slower.ratio, slower.verdict), (2.0, Verdict::Slower));
+        let faster = compare_runs(&doubled, &a, 2.0, 1);
+        assert_eq!((faster.ratio, faster.verdict), (0.5, Verdict::Faster));
+        // Consistently but only slightly slower: below the noise threshold.
+        let tiny: Vec<f64> = a.iter().map(|v| v * 1.001).collect();
+        assert_eq!(
+            compare_runs(&a, &tiny, 2.0, 1).verdict,
+            Verdict::WithinNoise
+        );
+    }
+
+    #[test]
+    fn bootstrap_intervals_hold_the_estimate_and_repeat_with_the_seed() {
+        let values = [10.0, 11.0, 9.0, 10.5, 9.5, 10.2, 9.8];
+        let (low, high) = bootstrap_interval(&values, 1, median);
+        assert!(
+            low <= 10.0 && 10.0 <= high && low >= 9.0 && high <= 11.0,
+            "{low}..{high}"
+        );
+        assert_eq!((low, high), bootstrap_interval(&values, 1, median));
+        let (low, high) = bootstrap_interval(&values, 1, mean);
+        assert!(
+            low < 10.0 && high > 10.0 && high - low < 1.5,
+            "{low}..{high}"
+        );
+        assert_eq!(bootstrap_interval(&[3.0], 1, median), (3.0, 3.0));
+        assert_eq!(bootstrap_interval(&[4.0, 4.0, 4.0], 9, mean), (4.0, 4.0));
+    }
+
+    #[test]
+    fn a_planted_outlier_is_flagged_and_nothing_else() {
+        // Median 1.0; deviations 0, .01, .01, .02, .02, 1.0 → MAD 0.015; the planted 2.0
+        // has z = 0.6745 × 1.0 / 0.015 = 45.
+        let values = [1.0, 1.01, 0.99, 1.02, 0.98, 2.0];
+        assert_eq!(outliers(&values, 0.005), [5]);
+        assert!(outliers(&[1.0, 1.01, 0.99, 1.02, 0.98], 0.005).is_empty());
+        // Tight runs a few microseconds apart are not outliers.
+        assert!(outliers(&[24.750006, 24.750005, 24.750017], 0.12).is_empty());
+        // Random draws: runs far apart, each on its own prediction, are not outliers;
+        // the one run 30% over its prediction is.
+        let predicted = [2.0, 1.5, 2.5, 1.8, 2.2];
+        let elapsed = [2.001, 1.501, 2.501, 1.801 * 1.3, 2.201];
+        assert_eq!(outlying_runs(&elapsed, &predicted), [elapsed[3]]);
+    }
+
+    #[test]
+    fn speedup_and_efficiency_against_the_first_of_each_line_by_hand() {
+        let summary = |scenario, median: f64| {
+            let mut s = summarise_one(scenario, &[]);
+            s.elapsed_s.median = median;
+            s
+        };
+        // Line a: 1 consumer 8 s, 2 → 4 s (speedup 2, efficiency 1), 4 → 4 s (2, 0.5).
+        // Line b: starts at 2 consumers with 6 s, 4 → 3 s (2 against its own first, 1).
+        let mut summaries = vec![
+            summary(0, 8.0),
+            summary(1, 4.0),
+            summary(2, 4.0),
+            summary(3, 6.0),
+            summary(4, 3.0),
+        ];
+        let points = [("a", 1.0), ("a", 2.0), ("a", 4.0), ("b", 2.0), ("b", 4.0)];
+        add_speedups(&mut summaries, |i| {
+            (points[i].0.to_string(), Some(points[i].1))
+        });
+        let got: Vec<(f64, f64)> = summaries
+            .iter()
+            .map(|s| (s.speedup, s.efficiency))
+            .collect();
+        assert_eq!(
+            got,
+            [(1.0, 1.0), (2.0, 1.0), (2.0, 0.5), (1.0, 1.0), (2.0, 1.0)]
+        );
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{number, queuelab, read_csv};
+use common::{number, queuelab, read_csv, run_text};
 use serial_test::serial;
 
 const SEED_EXACT: [(u32, f64); 7] = [
@@ -144,24 +144,14 @@ fn spin_work_consumes_every_item_and_shares_the_cores() {
     }
     // 4 blocking consumers spin 20 ms of CPU per item, 16 items at once: 320 ms of CPU.
     // No machine finishes sooner than its cores allow, and the model knows the cores.
-    let out = tempfile::tempdir().expect("temp dir");
-    let file = out.path().join("spin.toml");
-    fs::write(
-        &file,
-        "name = \"spin\"\nrepeats = 1\n[scenario]\nproducers = 1\nitems_per_producer = 16\nproduce_time = \"0ms\"\n\
-         consume_time = \"20ms\"\nconsumer = \"block\"\nwork = \"spin\"\n[sweep]\nconsumers = [1, 4]\n",
-    )
-    .expect("write");
-    queuelab()
-        .args(["run", "-q", "--out"])
-        .arg(out.path())
-        .arg(&file)
-        .assert()
-        .success();
+    let text = "name = \"spin\"\nrepeats = 1\n[scenario]\nproducers = 1\nitems_per_producer = 16\n\
+                produce_time = \"0ms\"\nconsume_time = \"20ms\"\nconsumer = \"block\"\nwork = \"spin\"\n\
+                [sweep]\nconsumers = [1, 4]\n";
+    let (_dir, runs) = run_text("spin", text, &[]);
     let cores = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4) as f64;
-    for run in read_csv(&out.path().join("spin/runs.csv")) {
+    for run in runs {
         let (elapsed, predicted) = (number(&run, "elapsed_s"), number(&run, "predicted_s"));
         let threads = number(&run, "consumers").min(cores);
         assert!(
@@ -278,22 +268,11 @@ fn the_same_seed_gives_the_same_draws_and_predictions() {
 fn each_random_run_lands_on_its_own_prediction() {
     // Exponential produce and work times: runs differ widely from each other, but each
     // follows the model fed with the same draws.
-    let out = tempfile::tempdir().expect("temp dir");
-    let file = out.path().join("random.toml");
-    fs::write(
-        &file,
-        "name = \"random\"\nrepeats = 3\ntime_scale = 0.05\n[scenario]\nproducers = 2\nitems_per_producer = 20\n\
-         produce_time = { dist = \"exp\", mean = \"20ms\" }\nconsume_time = { dist = \"exp\", mean = \"50ms\" }\n\
-         consumer = \"block\"\n[sweep]\nconsumers = [1, 3]\n",
-    )
-    .expect("write");
-    queuelab()
-        .args(["run", "-q", "--out"])
-        .arg(out.path())
-        .arg(&file)
-        .assert()
-        .success();
-    let runs = read_csv(&out.path().join("random/runs.csv"));
+    let text = "name = \"random\"\nrepeats = 3\ntime_scale = 0.05\n[scenario]\nproducers = 2\n\
+                items_per_producer = 20\nproduce_time = { dist = \"exp\", mean = \"20ms\" }\n\
+                consume_time = { dist = \"exp\", mean = \"50ms\" }\nconsumer = \"block\"\n\
+                [sweep]\nconsumers = [1, 3]\n";
+    let (_dir, runs) = run_text("random", text, &[]);
     let predictions: Vec<f64> = runs.iter().map(|r| number(r, "predicted_s")).collect();
     assert!(
         predictions.windows(2).any(|w| w[0] != w[1]),

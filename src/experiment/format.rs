@@ -23,7 +23,7 @@ const fn key(name: &'static str, default: Option<&'static str>, help: &'static s
 }
 
 /// The top-level keys that hold values; `[scenario]`, `[sweep]` and `[plot]` are tables.
-pub const TOP: [KeyDoc; 6] = [
+pub const TOP: [KeyDoc; 8] = [
     key(
         "name",
         None,
@@ -44,6 +44,16 @@ pub const TOP: [KeyDoc; 6] = [
         "seed",
         Some("42"),
         "seed of every random draw: the same file and seed give the same draws",
+    ),
+    key(
+        "warmup",
+        Some("0"),
+        "runs of every scenario made first and not counted, 0 to 100",
+    ),
+    key(
+        "order",
+        Some("\"grouped\""),
+        "\"grouped\" (scenario by scenario), \"interleaved\" (repeat by repeat) or \"random\" (seeded)",
     ),
     key(
         "jobs",

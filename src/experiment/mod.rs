@@ -35,10 +35,38 @@ pub struct Experiment {
     pub seed: u64,
     /// Runs made at once.
     pub jobs: usize,
+    /// Runs of every scenario made first and not counted.
+    pub warmup: u32,
+    /// The order runs are made in (with one job at a time).
+    pub order: RunOrder,
     /// Swept keys in the order the file gives them; the last varies fastest.
     pub swept: Vec<ScenarioKey>,
     pub scenarios: Vec<Scenario>,
     pub plot: PlotSettings,
+}
+
+/// The order of runs, so slow drift of the machine does not bias one end of a sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunOrder {
+    /// Scenario by scenario, each one's repeats together.
+    Grouped,
+    /// Repeat by repeat: every scenario once, then every scenario again.
+    Interleaved,
+    /// Shuffled with the experiment's seed.
+    Random,
+}
+
+impl RunOrder {
+    pub const NAMES: [&'static str; 3] = ["grouped", "interleaved", "random"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "grouped" => Some(RunOrder::Grouped),
+            "interleaved" => Some(RunOrder::Interleaved),
+            "random" => Some(RunOrder::Random),
+            _ => None,
+        }
+    }
 }
 
 /// How the experiment's charts are drawn.
@@ -100,6 +128,25 @@ impl Experiment {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{hash:016x}")
+    }
+
+    /// The chart line scenario `index` belongs to, named by its values of the swept keys
+    /// other than x (`measured` when there are none), and its x value if x is a number.
+    pub fn line_of(&self, index: usize) -> (String, Option<f64>) {
+        let scenario = &self.scenarios[index];
+        let x = self.plot.x;
+        let parts: Vec<String> = self
+            .swept
+            .iter()
+            .filter(|k| **k != x)
+            .map(|k| format!("{}={}", k.name(), scenario.value_text(*k)))
+            .collect();
+        let line = if parts.is_empty() {
+            "measured".to_string()
+        } else {
+            parts.join(" ")
+        };
+        (line, scenario.axis_value(x))
     }
 
     /// Overrides from the command line; values are checked by the caller's parser.

@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::format::{self, KeyDoc};
 use super::keys::{ScenarioKey, Setting, count, type_name};
-use super::{ChartFormat, Experiment, PlotSettings, TimeSpec};
+use super::{ChartFormat, Experiment, PlotSettings, RunOrder, TimeSpec};
 use crate::diagnostic::Diagnostic;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 
@@ -125,6 +125,24 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
                 .map_err(|_| "out of range")
         },
     );
+    let warmup = read_doc(
+        &mut cx,
+        top,
+        "warmup",
+        &format::TOP,
+        "an integer from 0 to 100",
+        |v| {
+            count(v, 0, 100)
+                .map(|n| n as u32)
+                .map_err(|_| "out of range")
+        },
+    );
+    let allowed = "\"grouped\", \"interleaved\" or \"random\"";
+    let order = read_doc(&mut cx, top, "order", &format::TOP, allowed, |v| {
+        v.as_str()
+            .and_then(RunOrder::from_name)
+            .ok_or("not an order")
+    });
     let base = read_scenario_table(&mut cx, top);
     let sweep = read_sweep(&mut cx, top);
     let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
@@ -143,6 +161,8 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         time_scale,
         seed,
         jobs,
+        warmup,
+        order,
         swept,
         scenarios,
         plot,

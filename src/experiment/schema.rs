@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::RunOrder;
 use super::duration::DURATION_HELP;
 use super::format::{self, KeyDoc};
 use super::keys::ScenarioKey;
@@ -77,6 +78,8 @@ fn top_value(name: &str) -> Value {
         "repeats" => json!({ "type": "integer", "minimum": 1, "maximum": 10000 }),
         "time_scale" => json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1000 }),
         "jobs" => json!({ "type": "integer", "minimum": 1, "maximum": 256 }),
+        "warmup" => json!({ "type": "integer", "minimum": 0, "maximum": 100 }),
+        "order" => json!({ "type": "string", "enum": RunOrder::NAMES }),
         _ => json!({ "type": "integer", "minimum": 0 }),
     }
 }

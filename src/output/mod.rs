@@ -6,20 +6,30 @@
 //! It computes no statistics; charts read only the summaries.
 
 mod chart;
+mod compare;
+mod experiment_toml;
+mod meta_json;
+mod report;
 mod runs_csv;
 mod summary_csv;
+mod summary_json;
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::environment::Environment;
 use crate::experiment::Experiment;
 use crate::record::{RunRecord, Source};
 use crate::stats::Summary;
 
-pub use chart::ElapsedChart;
+pub use chart::{Chart, ChartKind};
+pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
+pub use meta_json::{Meta, MetaJson, read as read_meta};
+pub use report::Report;
 pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs};
 pub use summary_csv::SummaryCsv;
+pub use summary_json::SummaryJson;
 
 /// Everything an output may draw on: the experiment, its runs and their summaries.
 pub struct Results<'a> {
@@ -27,21 +37,44 @@ pub struct Results<'a> {
     pub source: Source,
     pub runs: &'a [RunRecord],
     pub summaries: &'a [Summary],
+    /// Where and when; `None` while runs are still being made.
+    pub environment: Option<&'a Environment>,
 }
 
 /// One file of a results folder.
 pub trait Output {
     /// The file's name inside the results folder.
     fn file_name(&self, results: &Results) -> String;
+    /// Whether there is anything to write (a chart of queue waits has none for the model).
+    fn wanted(&self, _results: &Results) -> bool {
+        true
+    }
+    /// True for a record of how the results were made (runs, settings, the file), which
+    /// `queuelab plot` reads and never rewrites.
+    fn is_record(&self) -> bool {
+        false
+    }
     /// Writes the whole file at `path` (a temporary name; the caller renames it).
     fn write(&self, results: &Results, path: &Path) -> Result<(), String>;
 }
 
 /// The outputs of a finished experiment: tables, then the charts its `[plot]` asks for.
 pub fn all_outputs(experiment: &Experiment) -> Vec<Box<dyn Output>> {
-    let mut outputs: Vec<Box<dyn Output>> = vec![Box::new(RunsCsv), Box::new(SummaryCsv)];
-    for format in &experiment.plot.formats {
-        outputs.push(Box::new(ElapsedChart { format: *format }));
+    let mut outputs: Vec<Box<dyn Output>> = vec![
+        Box::new(RunsCsv),
+        Box::new(SummaryCsv),
+        Box::new(SummaryJson),
+        Box::new(MetaJson),
+        Box::new(Report),
+        Box::new(experiment_toml::ExperimentToml),
+    ];
+    for kind in chart::KINDS {
+        for format in &experiment.plot.formats {
+            outputs.push(Box::new(Chart {
+                kind,
+                format: *format,
+            }));
+        }
     }
     outputs
 }
@@ -53,7 +86,7 @@ pub fn write_outputs(
     outputs: &[Box<dyn Output>],
 ) -> Result<Vec<PathBuf>, String> {
     let mut written = Vec::new();
-    for output in outputs {
+    for output in outputs.iter().filter(|o| o.wanted(results)) {
         let path = dir.join(output.file_name(results));
         write_atomically(&path, |tmp| output.write(results, tmp))?;
         written.push(path);

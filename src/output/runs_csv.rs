@@ -38,6 +38,10 @@ pub fn header() -> Vec<&'static str> {
 }
 
 impl Output for RunsCsv {
+    fn is_record(&self) -> bool {
+        true
+    }
+
     fn file_name(&self, _: &Results) -> String {
         "runs.csv".to_string()
     }

@@ -8,17 +8,29 @@ use crate::stats::Summary;
 
 pub struct SummaryCsv;
 
-const MEASURES: [&str; 11] = [
+const MEASURES: [&str; 23] = [
     "time_scale",
     "runs",
     "elapsed_median_s",
+    "elapsed_median_low_s",
+    "elapsed_median_high_s",
     "elapsed_mean_s",
+    "elapsed_mean_low_s",
+    "elapsed_mean_high_s",
     "elapsed_sd_s",
     "elapsed_min_s",
     "elapsed_max_s",
+    "outliers",
     "throughput_median_per_s",
+    "throughput_min_per_s",
+    "throughput_max_per_s",
+    "wait_p99_median_s",
+    "wait_p99_min_s",
+    "wait_p99_max_s",
     "predicted_s",
     "error_pct",
+    "speedup",
+    "efficiency",
     "source",
 ];
 
@@ -54,17 +66,38 @@ fn row(results: &Results, summary: &Summary) -> Vec<String> {
     let mut cells = vec![results.experiment.name.clone(), scenario.label.clone()];
     cells.extend(ScenarioKey::ALL.iter().map(|k| scenario.value_text(*k)));
     let e = &summary.elapsed_s;
+    let t = &summary.throughput_per_s;
+    let wait = |f: fn(&crate::stats::Spread) -> f64| {
+        summary
+            .wait_p99_s
+            .as_ref()
+            .map(f)
+            .map(|v| fixed(v, 9))
+            .unwrap_or_default()
+    };
     cells.extend([
         scenario.time_scale.to_string(),
         summary.runs.to_string(),
         fixed(e.median, 6),
+        fixed(summary.median_interval_s.0, 6),
+        fixed(summary.median_interval_s.1, 6),
         fixed(e.mean, 6),
+        fixed(summary.mean_interval_s.0, 6),
+        fixed(summary.mean_interval_s.1, 6),
         fixed(e.sd, 6),
         fixed(e.min, 6),
         fixed(e.max, 6),
-        fixed(summary.throughput_median_per_s, 3),
+        summary.outliers.len().to_string(),
+        fixed(t.median, 3),
+        fixed(t.min, 3),
+        fixed(t.max, 3),
+        wait(|w| w.median),
+        wait(|w| w.min),
+        wait(|w| w.max),
         fixed(summary.predicted_s, 6),
         fixed(summary.error_pct, 3),
+        fixed(summary.speedup, 4),
+        fixed(summary.efficiency, 4),
         results.source.name().to_string(),
     ]);
     cells

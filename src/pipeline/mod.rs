@@ -10,16 +10,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::experiment::{self, Experiment};
+use crate::environment::Environment;
+use crate::experiment::{self, Experiment, RunOrder};
 use crate::model::{machine_cores, predict};
-use crate::output::{Results, all_outputs, write_atomically, write_bytes, write_outputs};
+use crate::output::{Results, all_outputs, write_outputs};
 use crate::record::{RunRecord, Source};
 use crate::runner::{RunPlan, plan_runs};
-use crate::stats::summarise;
+use crate::stats::{Summary, add_speedups, summarise};
 
+mod archive;
 mod print;
 mod run;
 
+pub use archive::{CompareOptions, compare, plot};
 pub use print::human;
 use print::scenario_table;
 pub use run::run;
@@ -57,6 +60,8 @@ pub struct Overrides {
     pub repeats: Option<u32>,
     pub time_scale: Option<f64>,
     pub seed: Option<u64>,
+    pub warmup: Option<u32>,
+    pub order: Option<RunOrder>,
 }
 
 /// Settings of `run` and `simulate`.
@@ -88,6 +93,8 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
         match experiment::load(file) {
             Ok(mut experiment) => {
                 experiment.override_with(overrides.repeats, overrides.time_scale, overrides.seed);
+                experiment.warmup = overrides.warmup.unwrap_or(experiment.warmup);
+                experiment.order = overrides.order.unwrap_or(experiment.order);
                 experiments.push(experiment);
             }
             Err(diagnostics) => {
@@ -172,15 +179,41 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     let mut text = String::new();
     for experiment in &experiments {
         let dir = prepare_dir(&options.out, &format!("{}-model", experiment.name))?;
+        let started = std::time::SystemTime::now();
         let plans = plan_runs(experiment);
         let mut records = model_records(&plans, &predictions(experiment, &plans));
         for (record, plan) in records.iter_mut().zip(&plans) {
             let scenario = &experiment.scenarios[plan.scenario];
             record.items = scenario.total_items();
         }
-        text.push_str(&finish(experiment, &dir, Source::Model, &records)?);
+        let environment = Environment::read(&experiment.file, started);
+        text.push_str(&finish(
+            experiment,
+            &dir,
+            Source::Model,
+            &records,
+            Some(&environment),
+            false,
+        )?);
     }
     Ok(text)
+}
+
+/// One line on the terminal per scenario with runs far from the others.
+fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
+    for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
+        let scenario = &experiment.scenarios[s.scenario];
+        let times: Vec<String> = s.outliers.iter().map(|o| format!("{o:.4} s")).collect();
+        eprintln!(
+            "warning: {} {scenario}: {} of {} runs far from the others ({}; median {:.4} s); \
+             was the machine busy? Rerunning with more repeats would tell",
+            experiment.name,
+            s.outliers.len(),
+            s.runs,
+            times.join(", "),
+            s.elapsed_s.median
+        );
+    }
 }
 
 /// Creates the results folder and proves it writable before any run starts.
@@ -196,25 +229,29 @@ fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, Failure> {
     Ok(dir)
 }
 
-/// Summarises, writes every output and the experiment file, and describes the result.
+/// Summarises, writes the outputs (with `redraw`, all but the records of the runs) and
+/// describes the result.
 fn finish(
     experiment: &Experiment,
     dir: &Path,
     source: Source,
     records: &[RunRecord],
+    environment: Option<&Environment>,
+    redraw: bool,
 ) -> Result<String, Failure> {
-    let summaries = summarise(records);
+    let mut summaries = summarise(records);
+    add_speedups(&mut summaries, |i| experiment.line_of(i));
+    warn_of_outliers(experiment, &summaries);
     let results = Results {
         experiment,
         source,
         runs: records,
         summaries: &summaries,
+        environment,
     };
-    let written =
-        write_outputs(dir, &results, &all_outputs(experiment)).map_err(Failure::Failed)?;
-    let copy = dir.join("experiment.toml");
-    write_atomically(&copy, |tmp| write_bytes(tmp, experiment.source.as_bytes()))
-        .map_err(Failure::Failed)?;
+    let mut outputs = all_outputs(experiment);
+    outputs.retain(|o| !(redraw && o.is_record()));
+    let written = write_outputs(dir, &results, &outputs).map_err(Failure::Failed)?;
     let mut text = format!(
         "{} ({}), {}:\n",
         experiment.name,
@@ -228,7 +265,6 @@ fn finish(
     ));
     let names: Vec<String> = written
         .iter()
-        .chain(std::iter::once(&copy))
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     let _ = writeln!(text, "  wrote {}\n", names.join(", "));

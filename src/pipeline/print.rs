@@ -20,15 +20,14 @@ pub fn scenario_line(experiment: &Experiment, s: &Summary) -> String {
     )
 }
 
+/// The width of a table's first column: its longest label, at least `scenario`.
+pub fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> usize {
+    labels.map(str::len).max().unwrap_or(8).max(8)
+}
+
 /// The per-scenario table printed by `run`, `simulate` and `check`.
 pub fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: bool) -> String {
-    let width = experiment
-        .scenarios
-        .iter()
-        .map(|s| s.label.len())
-        .max()
-        .unwrap_or(8)
-        .max(8);
+    let width = label_width(experiment.scenarios.iter().map(|s| s.label.as_str()));
     let mut text = if measured {
         format!(
             "  {:<width$}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}\n",

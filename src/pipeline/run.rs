@@ -7,17 +7,18 @@ use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use super::print::{human, scenario_line};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir};
+use crate::environment::Environment;
 use crate::experiment::Experiment;
 use crate::model::machine_cores;
 use crate::output::{Output, Results, RunsCsv, read_runs, write_atomically};
 use crate::record::{RunRecord, Source};
-use crate::runner::{RunError, RunPlan, plan_runs, run_plans};
+use crate::runner::{RunError, RunPlan, plan_runs, run_plans, with_warmups};
 use crate::scenario::WorkKind;
 use crate::stats::summarise;
 
@@ -39,13 +40,22 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let mut text = String::new();
     let mut failures = Vec::new();
     for (experiment, dir) in experiments.iter().zip(&dirs) {
+        let started = SystemTime::now();
         if options.cancel.load(Ordering::SeqCst) {
             break;
         }
         let (records, failed) = run_experiment(experiment, dir, options)?;
         failures.extend(failed);
         if !records.is_empty() {
-            text.push_str(&finish(experiment, dir, Source::Measured, &records)?);
+            let environment = Environment::read(&experiment.file, started);
+            text.push_str(&finish(
+                experiment,
+                dir,
+                Source::Measured,
+                &records,
+                Some(&environment),
+                false,
+            )?);
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
@@ -89,6 +99,7 @@ fn run_experiment(
         .into_iter()
         .filter(|p| !made.contains(&(p.scenario, p.repeat)))
         .collect();
+    let todo = with_warmups(experiment, &todo);
     let todo: Vec<(RunPlan, f64)> = todo
         .iter()
         .copied()
@@ -106,6 +117,7 @@ fn run_experiment(
             .map_or(0.0, |(_, s)| *s);
         progress.inc((predicted_s * 1000.0).round() as u64);
         let measured = match result {
+            Ok(_) if plan.is_warmup() => return,
             Ok(measured) => measured,
             Err(error) if error.cancelled => return,
             Err(error) => {
@@ -186,6 +198,7 @@ fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Resu
         source: Source::Measured,
         runs: records,
         summaries: &[],
+        environment: None,
     };
     let path = dir.join(RunsCsv.file_name(&results));
     write_atomically(&path, |tmp| RunsCsv.write(&results, tmp)).map_err(Failure::Failed)

@@ -17,12 +17,12 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 
-pub use schedule::{RunPlan, plan_runs, run_plans};
+pub use schedule::{RunPlan, plan_runs, run_plans, with_warmups};
 
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use gate::PutGate;
 use tally::{Item, Tally, Totals};
-use threads::{Ending, Finish, Shared};
+use threads::{Ending, Finish, Handoff, Shared};
 
 /// The message of a run abandoned on request.
 const CANCELLED: &str = "stopped on request";
@@ -84,7 +84,10 @@ pub fn run_once(
         cancelled: message == CANCELLED,
         message,
     };
+    let handoff = scenario.queue.capacity() == Some(0);
     let (sender, receiver) = match scenario.queue {
+        // A rendezvous goes through offers (see `Handoff`).
+        _ if handoff => crossbeam_channel::unbounded(),
         QueueKind::Unbounded => crossbeam_channel::unbounded(),
         QueueKind::Bounded { capacity } => {
             crossbeam_channel::bounded(usize::try_from(capacity).unwrap_or(usize::MAX))
@@ -98,6 +101,7 @@ pub fn run_once(
         start: Instant::now(),
         stop: AtomicBool::new(false),
         gate: polls_in_order.then(|| PutGate::new(scenario.producers as usize)),
+        handoff: handoff.then(|| Handoff::new(scenario.producers as usize)),
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),

@@ -24,6 +24,8 @@ pub struct Shared<'a> {
     pub stop: AtomicBool,
     /// Present for polling consumers with sleep work, where puts must precede polls.
     pub gate: Option<PutGate>,
+    /// Present for a rendezvous with polling consumers (see `Handoff`).
+    pub handoff: Option<Handoff>,
     pub finish: Finish,
     /// Work times of blocking consumers, numbered by take.
     pub work: WorkDraws,
@@ -68,12 +70,19 @@ pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
             put_ns: shared.now_ns(),
             ready_ns: if clock.is_wall() { due } else { UNSCHEDULED },
         };
-        let Some(blocked) = put(shared, producer, &queue, item) else {
+        let Some(returned) = put(shared, producer, &queue, item) else {
             break;
         };
-        max_depth = max_depth.max(queue.len() as u64);
+        if shared.handoff.is_none() {
+            // Offers waiting in a hand-over are not items on a queue: a rendezvous holds none.
+            max_depth = max_depth.max(queue.len() as u64);
+        }
         // A put that blocked restarts the producer's clock from when it returned.
-        due = if blocked { clock.now_ns() } else { due } + produce_ns;
+        due = match returned {
+            Returned::OnTime => due,
+            Returned::Late => clock.now_ns(),
+            Returned::TakenAt(taken) => taken.max(due),
+        } + produce_ns;
         if let Some(gate) = &shared.gate {
             gate.announce(producer as usize, due);
         }
@@ -91,11 +100,23 @@ pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
     max_depth
 }
 
-/// Puts one item; `Some(blocked)` says whether the queue was full, `None` that the run
-/// was stopped or every consumer has gone.
-fn put(shared: &Shared, producer: u32, queue: &Sender<Item>, item: Item) -> Option<bool> {
+/// When a put returned.
+enum Returned {
+    /// At once: the queue had room.
+    OnTime,
+    /// When the queue had room again, as the producer's own clock saw it.
+    Late,
+    /// Handed over by a poll due at this run time (a rendezvous with polling consumers).
+    TakenAt(u64),
+}
+
+/// Puts one item; `None` if the run was stopped or every consumer has gone.
+fn put(shared: &Shared, producer: u32, queue: &Sender<Item>, item: Item) -> Option<Returned> {
+    if let Some(handoff) = &shared.handoff {
+        return handoff.offer(shared, producer, queue, item);
+    }
     let mut item = match queue.try_send(item) {
-        Ok(()) => return Some(false),
+        Ok(()) => return Some(Returned::OnTime),
         Err(TrySendError::Full(item)) => Item {
             ready_ns: UNSCHEDULED,
             ..item
@@ -107,7 +128,7 @@ fn put(shared: &Shared, producer: u32, queue: &Sender<Item>, item: Item) -> Opti
     }
     loop {
         match queue.send_timeout(item, Duration::from_millis(10)) {
-            Ok(()) => return Some(true),
+            Ok(()) => return Some(Returned::Late),
             Err(SendTimeoutError::Timeout(back)) if !shared.stop.load(Ordering::Relaxed) => {
                 item = back
             }
@@ -131,6 +152,10 @@ pub fn poll(shared: &Shared, consumer: u32, queue: Receiver<Item>) -> Tally {
         }
         match queue.try_recv() {
             Ok(item) => {
+                if let Some(handoff) = &shared.handoff {
+                    let at = if clock.is_wall() { due } else { UNSCHEDULED };
+                    handoff.accept(shared, &item, at);
+                }
                 let now = shared.now_ns();
                 tally.count(&item, now.saturating_sub(item.put_ns));
                 shared.finish.item_counted(now);
@@ -163,12 +188,70 @@ pub fn block(shared: &Shared, queue: Receiver<Item>) -> Tally {
             UNSCHEDULED => clock.now_ns(),
             ready => ready.max(free_ns),
         };
+        if let Some(handoff) = &shared.handoff {
+            let at = if clock.is_wall() { taken } else { UNSCHEDULED };
+            handoff.accept(shared, &item, at);
+        }
         free_ns = taken + shared.next_work_ns();
         clock.wait_until(free_ns, &shared.stop);
         tally.count(&item, wait);
         shared.finish.item_counted(shared.now_ns());
     }
     tally
+}
+
+/// A rendezvous (capacity 0). A zero-capacity channel hands an item over only while the
+/// producer is inside `send`; a poll that comes between the producer announcing its put
+/// and entering `send` finds nothing and loses a whole poll period (on a loaded machine,
+/// most of them). So the producer leaves its item on an unbounded queue of offers, then
+/// waits until a consumer has taken it: the same hand-over, no window. The consumer says
+/// when, on schedule, it took the item, and the producer's clock restarts from then.
+pub struct Handoff {
+    /// Per producer: the consumer's word that it took the producer's item, with the run
+    /// time its poll was due, from which the producer's clock restarts (not from when
+    /// its thread happens to wake, which would add up lateness put after put).
+    taken: Vec<(Sender<u64>, Receiver<u64>)>,
+}
+
+impl Handoff {
+    pub fn new(producers: usize) -> Self {
+        Handoff {
+            taken: (0..producers)
+                .map(|_| crossbeam_channel::bounded(1))
+                .collect(),
+        }
+    }
+
+    /// Offers `item` and waits until it is taken.
+    fn offer(
+        &self,
+        shared: &Shared,
+        producer: u32,
+        offers: &Sender<Item>,
+        item: Item,
+    ) -> Option<Returned> {
+        offers.send(item).ok()?;
+        if let Some(gate) = &shared.gate {
+            gate.withdraw(producer as usize);
+        }
+        let taken = &self.taken[producer as usize].1;
+        loop {
+            match taken.recv_timeout(Duration::from_millis(10)) {
+                Ok(UNSCHEDULED) => return Some(Returned::Late),
+                Ok(due) => return Some(Returned::TakenAt(due)),
+                Err(RecvTimeoutError::Timeout) if !shared.stop.load(Ordering::Relaxed) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Tells the producer of `item` that its put returns, taken by a poll due at `due_ns`.
+    fn accept(&self, shared: &Shared, item: &Item, due_ns: u64) {
+        let producer = item.id / shared.scenario.items_per_producer.max(1);
+        if let Some((taken, _)) = self.taken.get(producer as usize) {
+            let _ = taken.send(due_ns);
+        }
+    }
 }
 
 /// How waiting for a run ended.

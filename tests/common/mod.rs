@@ -34,3 +34,24 @@ pub fn number(row: &HashMap<String, String>, column: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
 }
+
+/// Writes `text` as `NAME.toml` in a new temporary folder, runs it quietly with `args`
+/// into that folder, and returns the folder and the rows of its `runs.csv`.
+pub fn run_text(
+    name: &str,
+    text: &str,
+    args: &[&str],
+) -> (tempfile::TempDir, Vec<HashMap<String, String>>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join(format!("{name}.toml"));
+    std::fs::write(&file, text).expect("write the experiment");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(dir.path())
+        .args(args)
+        .arg(&file)
+        .assert()
+        .success();
+    let runs = read_csv(&dir.path().join(name).join("runs.csv"));
+    (dir, runs)
+}

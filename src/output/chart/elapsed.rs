@@ -14,9 +14,9 @@ impl ChartKind for Elapsed {
         "elapsed (s)"
     }
 
-    fn measured(&self, summary: &Summary) -> (f64, f64, f64) {
+    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
         let e = &summary.elapsed_s;
-        (e.min, e.median, e.max)
+        Some((e.min, e.median, e.max))
     }
 
     fn model(&self, summary: &Summary) -> Option<f64> {

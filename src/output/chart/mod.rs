@@ -5,6 +5,8 @@
 //! DejaVu Sans compiled into the binary: no system fonts or fontconfig needed.
 
 mod elapsed;
+mod throughput;
+mod wait;
 
 use std::path::Path;
 use std::sync::Once;
@@ -18,6 +20,11 @@ use crate::experiment::{ChartFormat, ScenarioKey};
 use crate::stats::Summary;
 
 pub use elapsed::Elapsed;
+pub use throughput::Throughput;
+pub use wait::WaitP99;
+
+/// Every kind of chart, in the order they are written.
+pub const KINDS: [&dyn ChartKind; 3] = [&Elapsed, &Throughput, &WaitP99];
 
 const SIZE: (u32, u32) = (1200, 750);
 const FONT: &str = "sans-serif";
@@ -38,10 +45,14 @@ pub trait ChartKind: Sync {
     /// File name stem: `elapsed` gives `elapsed_vs_consumers.png`.
     fn stem(&self) -> &'static str;
     fn y_title(&self) -> &'static str;
-    /// `(min, median, max)` of the measure for one scenario.
-    fn measured(&self, summary: &Summary) -> (f64, f64, f64);
+    /// `(min, median, max)` of the measure for one scenario, if it was measured.
+    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)>;
     /// The model's value, drawn dashed, where the model predicts this measure.
     fn model(&self, summary: &Summary) -> Option<f64>;
+    /// Where the legend hides the least: elapsed falls with x, so upper right is free.
+    fn legend_at(&self) -> SeriesLabelPosition {
+        SeriesLabelPosition::UpperRight
+    }
 }
 
 /// A chart of one kind in one image format.
@@ -50,50 +61,38 @@ pub struct Chart {
     pub format: ChartFormat,
 }
 
-/// The elapsed-time chart in `format`.
-pub struct ElapsedChart {
-    pub format: ChartFormat,
-}
-
-impl Output for ElapsedChart {
-    fn file_name(&self, results: &Results) -> String {
-        Chart {
-            kind: &Elapsed,
-            format: self.format,
-        }
-        .file_name(results)
-    }
-
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        Chart {
-            kind: &Elapsed,
-            format: self.format,
-        }
-        .write(results, path)
-    }
-}
-
 impl Output for Chart {
+    fn wanted(&self, results: &Results) -> bool {
+        results
+            .summaries
+            .iter()
+            .any(|s| self.kind.measured(s).is_some())
+    }
+
     fn file_name(&self, results: &Results) -> String {
         let x = results.experiment.plot.x.name();
         format!("{}_vs_{x}.{}", self.kind.stem(), self.format.extension())
     }
 
     fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        register_font()?;
-        let data = ChartData::new(self.kind, results);
-        let result = match self.format {
-            ChartFormat::Png => {
-                let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-                draw(&root, &data).and_then(|()| root.present().map_err(|e| e.to_string()))
-            }
-            ChartFormat::Svg => {
-                let root = SVGBackend::new(path, SIZE).into_drawing_area();
-                draw(&root, &data).and_then(|()| root.present().map_err(|e| e.to_string()))
-            }
-        };
-        result.map_err(|e| format!("cannot draw {}: {e}", path.display()))
+        render(&ChartData::new(self.kind, results), self.format, path)
     }
+}
+
+/// Draws `data` into `path` as `format`.
+pub fn render(data: &ChartData, format: ChartFormat, path: &Path) -> Result<(), String> {
+    register_font()?;
+    let result = match format {
+        ChartFormat::Png => {
+            let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+            draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))
+        }
+        ChartFormat::Svg => {
+            let root = SVGBackend::new(path, SIZE).into_drawing_area();
+            draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))
+        }
+    };
+    result.map_err(|e| format!("cannot draw {}: {e}", path.display()))
 }
 
 fn register_font() -> Result<(), String> {
@@ -107,21 +106,23 @@ fn register_font() -> Result<(), String> {
 }
 
 /// One line of a chart: a value of every swept key other than x.
-struct Series {
-    label: String,
+pub struct Series {
+    pub label: String,
     /// `(x, min, median, max)`, sorted by x.
-    points: Vec<(f64, f64, f64, f64)>,
-    model: Vec<(f64, f64)>,
+    pub points: Vec<(f64, f64, f64, f64)>,
+    /// The model's values, drawn dashed.
+    pub model: Vec<(f64, f64)>,
 }
 
 /// What a chart shows, with the results already reduced to numbers.
-struct ChartData {
-    title: String,
-    x_title: String,
-    y_title: &'static str,
-    log_x: bool,
-    log_y: bool,
-    series: Vec<Series>,
+pub struct ChartData {
+    pub title: String,
+    pub x_title: String,
+    pub y_title: &'static str,
+    pub log_x: bool,
+    pub log_y: bool,
+    pub legend_at: SeriesLabelPosition,
+    pub series: Vec<Series>,
 }
 
 impl ChartData {
@@ -130,13 +131,13 @@ impl ChartData {
         let x = experiment.plot.x;
         let mut series: Vec<Series> = Vec::new();
         for summary in results.summaries {
-            let scenario = &experiment.scenarios[summary.scenario];
-            let Some(x_value) = scenario.axis_value(x) else {
+            let (label, x_value) = experiment.line_of(summary.scenario);
+            let Some(x_value) = x_value else {
                 continue;
             };
-            let label = series_label(experiment.swept.iter().copied().filter(|k| *k != x), |k| {
-                scenario.value_text(k)
-            });
+            let Some((min, median, max)) = kind.measured(summary) else {
+                continue;
+            };
             let index = match series.iter().position(|s| s.label == label) {
                 Some(i) => i,
                 None => {
@@ -148,7 +149,6 @@ impl ChartData {
                     series.len() - 1
                 }
             };
-            let (min, median, max) = kind.measured(summary);
             series[index].points.push((x_value, min, median, max));
             if let Some(model) = kind.model(summary) {
                 series[index].model.push((x_value, model));
@@ -180,6 +180,7 @@ impl ChartData {
             y_title: kind.y_title(),
             log_x: experiment.plot.log_x,
             log_y: experiment.plot.log_y,
+            legend_at: kind.legend_at(),
             series,
         }
     }
@@ -206,19 +207,7 @@ impl ChartData {
     }
 }
 
-fn series_label(
-    keys: impl Iterator<Item = ScenarioKey>,
-    text: impl Fn(ScenarioKey) -> String,
-) -> String {
-    let parts: Vec<String> = keys.map(|k| format!("{}={}", k.name(), text(k))).collect();
-    if parts.is_empty() {
-        "measured".to_string()
-    } else {
-        parts.join(" ")
-    }
-}
-
-fn axis_title(x: ScenarioKey) -> String {
+pub fn axis_title(x: ScenarioKey) -> String {
     match x {
         ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime => format!("{} (ms)", x.name()),
         _ => x.name().replace('_', " "),
@@ -375,7 +364,7 @@ where
         .legend_area_size(45)
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(180, 180, 180))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(data.legend_at.clone())
         .draw()
         .map_err(err)
 }

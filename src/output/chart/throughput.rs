@@ -1,0 +1,32 @@
+//! Items per second against x: where adding threads stops paying.
+
+use plotters::chart::SeriesLabelPosition;
+
+use super::ChartKind;
+use crate::stats::Summary;
+
+pub struct Throughput;
+
+impl ChartKind for Throughput {
+    fn stem(&self) -> &'static str {
+        "throughput"
+    }
+
+    fn y_title(&self) -> &'static str {
+        "throughput (items/s)"
+    }
+
+    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+        let t = &summary.throughput_per_s;
+        Some((t.min, t.median, t.max))
+    }
+
+    fn legend_at(&self) -> SeriesLabelPosition {
+        // Throughput rises with x: the lower right stays empty.
+        SeriesLabelPosition::LowerRight
+    }
+
+    fn model(&self, summary: &Summary) -> Option<f64> {
+        (summary.predicted_s > 0.0).then(|| summary.items as f64 / summary.predicted_s)
+    }
+}

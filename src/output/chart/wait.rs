@@ -1,0 +1,24 @@
+//! The 99th percentile of queue wait (put to take) against x: how long items sit.
+
+use super::ChartKind;
+use crate::stats::Summary;
+
+pub struct WaitP99;
+
+impl ChartKind for WaitP99 {
+    fn stem(&self) -> &'static str {
+        "wait_p99"
+    }
+
+    fn y_title(&self) -> &'static str {
+        "queue wait, 99th percentile (s)"
+    }
+
+    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+        summary.wait_p99_s.map(|w| (w.min, w.median, w.max))
+    }
+
+    fn model(&self, _: &Summary) -> Option<f64> {
+        None
+    }
+}

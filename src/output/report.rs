@@ -1,0 +1,144 @@
+//! `report.md`: what was run, the summary as a table, the charts, the experiment file and
+//! the environment, readable on any git host.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{Output, Results, write_bytes};
+use crate::experiment::ChartFormat;
+use crate::output::chart::KINDS;
+use crate::record::Source;
+
+pub struct Report;
+
+impl Output for Report {
+    fn file_name(&self, _: &Results) -> String {
+        "report.md".to_string()
+    }
+
+    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+        let mut text = String::new();
+        intro(&mut text, results);
+        table(&mut text, results);
+        charts(&mut text, results);
+        let source = results.experiment.source.trim_end();
+        let _ = write!(text, "\n## Experiment\n\n```toml\n{source}\n```\n");
+        environment(&mut text, results);
+        write_bytes(path, text.as_bytes())
+    }
+}
+
+fn intro(text: &mut String, results: &Results) {
+    let e = results.experiment;
+    let _ = writeln!(text, "# {}\n", e.name);
+    if !e.description.is_empty() {
+        let _ = writeln!(text, "{}\n", e.description);
+    }
+    let how = match results.source {
+        Source::Measured => "with real threads",
+        Source::Model => "in the model alone (virtual time, no threads)",
+    };
+    let runs = results.runs.len();
+    let _ = write!(
+        text,
+        "{} scenarios, {runs} runs in all, {how}, at time_scale {} with seed {}.",
+        results.summaries.len(),
+        e.time_scale,
+        e.seed
+    );
+    if let Some(env) = results.environment {
+        let _ = write!(
+            text,
+            " On {} ({} × {}), {} to {}.",
+            env.host, env.cpus, env.cpu_model, env.started, env.finished
+        );
+    }
+    let _ = writeln!(
+        text,
+        " Times are wall-clock seconds after scaling; `model` is the discrete-event prediction \
+         for each run's own draws, `error` the median run's distance from it."
+    );
+    for s in results.summaries {
+        if !s.outliers.is_empty() {
+            let label = &e.scenarios[s.scenario].label;
+            let _ = writeln!(
+                text,
+                "\n**Outliers** in `{label}`: {:?} s against a median of {:.6} s.",
+                s.outliers, s.elapsed_s.median
+            );
+        }
+    }
+}
+
+fn table(text: &mut String, results: &Results) {
+    text.push_str("\n## Summary\n\n| scenario | runs | median s | 95% interval s | model s | error | speedup | efficiency |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
+    for s in results.summaries {
+        let label = &results.experiment.scenarios[s.scenario].label;
+        let (low, high) = s.median_interval_s;
+        let _ = writeln!(
+            text,
+            "| {label} | {} | {:.4} | {:.4} – {:.4} | {:.4} | {} | {} | {} |",
+            s.runs,
+            s.elapsed_s.median,
+            low,
+            high,
+            s.predicted_s,
+            optional(s.error_pct, "%+.2"),
+            optional(s.speedup, "2"),
+            optional(s.efficiency, "2"),
+        );
+    }
+}
+
+/// A number with `style` (`%+.2` signed percent, `2` two decimals), or `–` where none.
+fn optional(value: f64, style: &str) -> String {
+    match (value.is_finite(), style) {
+        (false, _) => "–".to_string(),
+        (true, "%+.2") => format!("{value:+.2}%"),
+        (true, _) => format!("{value:.2}"),
+    }
+}
+
+fn charts(text: &mut String, results: &Results) {
+    let formats = &results.experiment.plot.formats;
+    let Some(format) = formats
+        .iter()
+        .find(|f| **f == ChartFormat::Png)
+        .or(formats.first())
+    else {
+        return;
+    };
+    text.push_str("\n## Charts\n");
+    let x = results.experiment.plot.x.name();
+    for kind in KINDS {
+        if results.summaries.iter().any(|s| kind.measured(s).is_some()) {
+            let file = format!("{}_vs_{x}.{}", kind.stem(), format.extension());
+            let _ = write!(text, "\n![{} against {x}]({file})\n", kind.y_title());
+        }
+    }
+}
+
+fn environment(text: &mut String, results: &Results) {
+    let Some(env) = results.environment else {
+        return;
+    };
+    let commit = env
+        .git_commit
+        .clone()
+        .unwrap_or_else(|| "not in git".to_string());
+    let rows = [
+        ("queuelab", env.queuelab_version.clone()),
+        ("git commit", commit),
+        ("host", env.host.clone()),
+        ("CPU", format!("{} × {}", env.cpus, env.cpu_model)),
+        ("OS", env.os.clone()),
+        ("started", env.started.clone()),
+        ("finished", env.finished.clone()),
+        ("seed", results.experiment.seed.to_string()),
+        ("time_scale", results.experiment.time_scale.to_string()),
+    ];
+    text.push_str("\n## Environment\n\n| | |\n|---|---|\n");
+    for (name, value) in rows {
+        let _ = writeln!(text, "| {name} | {value} |");
+    }
+}

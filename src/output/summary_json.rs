@@ -1,0 +1,74 @@
+//! `summary.json`: the summary for other tools, one object per scenario with every run's
+//! time, after hyperfine's JSON export.
+
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use super::{Output, Results, write_bytes};
+use crate::experiment::ScenarioKey;
+
+pub struct SummaryJson;
+
+impl Output for SummaryJson {
+    fn file_name(&self, _: &Results) -> String {
+        "summary.json".to_string()
+    }
+
+    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+        let e = results.experiment;
+        let scenarios: Vec<Value> = results
+            .summaries
+            .iter()
+            .map(|s| scenario(results, s))
+            .collect();
+        let document = json!({
+            "experiment": e.name,
+            "source": results.source.name(),
+            "time_scale": e.time_scale,
+            "seed": e.seed,
+            "results": scenarios,
+        });
+        let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
+        write_bytes(path, format!("{text}\n").as_bytes())
+    }
+}
+
+/// A number, or null where there is none (JSON has no NaN).
+fn number(value: f64) -> Value {
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+fn scenario(results: &Results, s: &crate::stats::Summary) -> Value {
+    let scenario = &results.experiment.scenarios[s.scenario];
+    let parameters: Map<String, Value> = ScenarioKey::ALL
+        .iter()
+        .map(|k| (k.name().to_string(), Value::from(scenario.value_text(*k))))
+        .collect();
+    let mut runs: Vec<_> = results
+        .runs
+        .iter()
+        .filter(|r| r.scenario == s.scenario)
+        .collect();
+    runs.sort_by_key(|r| r.repeat);
+    let e = &s.elapsed_s;
+    json!({
+        "scenario": scenario.label,
+        "parameters": parameters,
+        "runs": s.runs,
+        "median": number(e.median),
+        "median_interval": [number(s.median_interval_s.0), number(s.median_interval_s.1)],
+        "mean": number(e.mean),
+        "mean_interval": [number(s.mean_interval_s.0), number(s.mean_interval_s.1)],
+        "stddev": number(e.sd),
+        "min": number(e.min),
+        "max": number(e.max),
+        "times": runs.iter().map(|r| number(r.elapsed_s)).collect::<Vec<_>>(),
+        "outliers": s.outliers.iter().map(|o| number(*o)).collect::<Vec<_>>(),
+        "throughput_median_per_s": number(s.throughput_per_s.median),
+        "predicted": number(s.predicted_s),
+        "error_pct": number(s.error_pct),
+        "speedup": number(s.speedup),
+        "efficiency": number(s.efficiency),
+    })
+}

@@ -1,0 +1,247 @@
+//! Reading archived results folders back: `plot` redraws a folder's charts and report from
+//! its CSV, `compare` sets two folders side by side. Nothing is rerun.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::print::{label_width, percent};
+use super::{Failure, finish};
+use crate::experiment::{self, Experiment};
+use crate::output::{
+    ComparedScenario, Comparison, compare_outputs, read_meta, read_runs, write_atomically,
+};
+use crate::record::{RunRecord, Source};
+use crate::stats::{Verdict, compare_runs};
+
+/// A results folder read back: its experiment as run, its runs, and how they were made.
+pub struct Archive {
+    pub dir: PathBuf,
+    pub experiment: Experiment,
+    pub runs: Vec<RunRecord>,
+    pub source: Source,
+    pub meta: Option<crate::output::Meta>,
+}
+
+/// Reads `dir`: `experiment.toml` (with the time_scale and seed of `meta.json`, if any) and
+/// `runs.csv`. Errors name the file, and the column for a damaged CSV.
+pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
+    let bad = |m: String| Failure::BadInput(m);
+    let file = dir.join("experiment.toml");
+    if !file.exists() {
+        return Err(bad(format!(
+            "{}: no experiment.toml; is {} a queuelab results folder?",
+            file.display(),
+            dir.display()
+        )));
+    }
+    let mut experiment = experiment::load(&file).map_err(|errors| {
+        bad(errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(""))
+    })?;
+    let meta_path = dir.join("meta.json");
+    let meta = if meta_path.exists() {
+        Some(read_meta(&meta_path).map_err(bad)?)
+    } else {
+        None
+    };
+    if let Some(meta) = &meta {
+        experiment.override_with(Some(meta.repeats), Some(meta.time_scale), Some(meta.seed));
+    }
+    let runs_path = dir.join("runs.csv");
+    let read = read_runs(&runs_path, &experiment).map_err(bad)?;
+    if read.unknown > 0 {
+        return Err(bad(format!(
+            "{}: {} row(s) name scenarios that {} does not have",
+            runs_path.display(),
+            read.unknown,
+            file.display()
+        )));
+    }
+    let runs: Vec<RunRecord> = read.runs.into_iter().map(|(run, _)| run).collect();
+    if runs.is_empty() {
+        return Err(bad(format!("{}: no runs to draw", runs_path.display())));
+    }
+    let source = if runs.iter().all(|r| r.source == Source::Model) {
+        Source::Model
+    } else {
+        Source::Measured
+    };
+    Ok(Archive {
+        dir: dir.to_path_buf(),
+        experiment,
+        runs,
+        source,
+        meta,
+    })
+}
+
+/// `queuelab plot`: redraws summary, charts and report of each folder from its CSV.
+pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
+    let archives: Vec<Archive> = dirs
+        .iter()
+        .map(|d| read_archive(d))
+        .collect::<Result<_, _>>()?;
+    let mut text = String::new();
+    for archive in &archives {
+        let environment = archive.meta.as_ref().map(|m| &m.environment);
+        text.push_str(&finish(
+            &archive.experiment,
+            &archive.dir,
+            archive.source,
+            &archive.runs,
+            environment,
+            true,
+        )?);
+    }
+    Ok(text)
+}
+
+/// Settings of `queuelab compare`.
+pub struct CompareOptions {
+    pub out: PathBuf,
+    /// Exit 1 if any scenario is slower by more than this many percent, beyond noise.
+    pub fail_if_slower_pct: Option<f64>,
+    /// Changes smaller than this many percent are within noise, however sure.
+    pub noise_pct: f64,
+}
+
+/// `queuelab compare A B`: scenario by scenario, B against A.
+pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, Failure> {
+    let (a, b) = (read_archive(a)?, read_archive(b)?);
+    let comparison = match_scenarios(&a, &b, options.noise_pct);
+    std::fs::create_dir_all(&options.out)
+        .map_err(|e| Failure::Failed(format!("cannot write to {}: {e}", options.out.display())))?;
+    let mut written = Vec::new();
+    for output in compare_outputs() {
+        let path = options.out.join(output.file_name(&comparison));
+        write_atomically(&path, |tmp| output.write(&comparison, tmp)).map_err(Failure::Failed)?;
+        written.push(output.file_name(&comparison));
+    }
+    let mut text = comparison_table(&comparison);
+    let _ = writeln!(
+        text,
+        "  wrote {} in {}",
+        written.join(", "),
+        options.out.display()
+    );
+    if let Some(limit) = options.fail_if_slower_pct {
+        let slower: Vec<&ComparedScenario> = comparison
+            .scenarios
+            .iter()
+            .filter(|s| s.verdict == Verdict::Slower && (s.ratio - 1.0) * 100.0 > limit)
+            .collect();
+        if !slower.is_empty() {
+            let _ = write!(
+                text,
+                "{} scenario(s) slower by more than {limit}%",
+                slower.len()
+            );
+            return Err(Failure::Failed(text));
+        }
+    }
+    Ok(text)
+}
+
+/// Pairs scenarios by their values of every scenario key; the rest are listed apart.
+fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
+    let key = |e: &Experiment, i: usize| {
+        let s = &e.scenarios[i];
+        experiment::ScenarioKey::ALL
+            .iter()
+            .map(|k| s.value_text(*k))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let elapsed = |archive: &Archive, i: usize| -> Vec<f64> {
+        archive
+            .runs
+            .iter()
+            .filter(|r| r.scenario == i)
+            .map(|r| r.elapsed_s)
+            .collect()
+    };
+    let in_runs = |archive: &Archive| -> Vec<usize> {
+        let mut seen: Vec<usize> = archive.runs.iter().map(|r| r.scenario).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen
+    };
+    let (a_scenarios, b_scenarios) = (in_runs(a), in_runs(b));
+    let mut comparison = Comparison {
+        a_name: format!("{} ({})", a.experiment.name, a.dir.display()),
+        b_name: format!("{} ({})", b.experiment.name, b.dir.display()),
+        x: a.experiment.plot.x,
+        scenarios: Vec::new(),
+        only_a: Vec::new(),
+        only_b: Vec::new(),
+    };
+    for &i in &a_scenarios {
+        let matching = b_scenarios
+            .iter()
+            .find(|&&j| key(&b.experiment, j) == key(&a.experiment, i));
+        let Some(&j) = matching else {
+            comparison
+                .only_a
+                .push(a.experiment.scenarios[i].label.clone());
+            continue;
+        };
+        let (runs_a, runs_b) = (elapsed(a, i), elapsed(b, j));
+        let stats = compare_runs(&runs_a, &runs_b, noise_pct, 0xc0 ^ i as u64);
+        let scenario = &a.experiment.scenarios[i];
+        comparison.scenarios.push(ComparedScenario {
+            label: scenario.label.clone(),
+            x: scenario.axis_value(a.experiment.plot.x),
+            line: a.experiment.line_of(i).0,
+            median_a: stats.median_a,
+            median_b: stats.median_b,
+            ratio: stats.ratio,
+            interval: stats.interval,
+            verdict: stats.verdict,
+        });
+    }
+    for &j in &b_scenarios {
+        if !a_scenarios
+            .iter()
+            .any(|&i| key(&a.experiment, i) == key(&b.experiment, j))
+        {
+            comparison
+                .only_b
+                .push(b.experiment.scenarios[j].label.clone());
+        }
+    }
+    comparison
+}
+
+fn comparison_table(c: &Comparison) -> String {
+    let width = label_width(c.scenarios.iter().map(|s| s.label.as_str()));
+    let mut text = format!("A = {}\nB = {}\n", c.a_name, c.b_name);
+    let _ = writeln!(
+        text,
+        "  {:<width$}  {:>10}  {:>10}  {:>7}  {:>17}  verdict",
+        "scenario", "A median s", "B median s", "B/A", "95% interval"
+    );
+    for s in &c.scenarios {
+        let _ = writeln!(
+            text,
+            "  {:<width$}  {:>10.4}  {:>10.4}  {:>7.4}  {:>7.4} – {:<7.4}  {} ({})",
+            s.label,
+            s.median_a,
+            s.median_b,
+            s.ratio,
+            s.interval.0,
+            s.interval.1,
+            s.verdict.name(),
+            percent((s.ratio - 1.0) * 100.0)
+        );
+    }
+    for label in &c.only_a {
+        let _ = writeln!(text, "  {label:<width$}  only in A");
+    }
+    for label in &c.only_b {
+        let _ = writeln!(text, "  {label:<width$}  only in B");
+    }
+    text
+}

@@ -1,0 +1,244 @@
+//! Reading the archive back: `plot` redraws a committed results folder exactly, `compare`
+//! tells noise from change, and damaged files are refused with the column named.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{queuelab, read_csv};
+
+/// A copy of the committed `results/seed/` in a temporary folder.
+fn seed_copy(root: &Path, name: &str) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/seed");
+    let to = root.join(name);
+    fs::create_dir_all(&to).expect("dir");
+    for entry in fs::read_dir(&from).expect("results/seed is committed") {
+        let path = entry.expect("entry").path();
+        fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
+    }
+    to
+}
+
+#[test]
+fn plot_redraws_a_committed_folder_exactly() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = seed_copy(root.path(), "seed");
+    let drawn = [
+        "summary.csv",
+        "summary.json",
+        "report.md",
+        "elapsed_vs_consumers.svg",
+        "throughput_vs_consumers.svg",
+        "wait_p99_vs_consumers.svg",
+        "elapsed_vs_consumers.png",
+    ];
+    for file in drawn {
+        fs::remove_file(dir.join(file)).unwrap_or_else(|e| panic!("results/seed/{file}: {e}"));
+    }
+    queuelab().arg("plot").arg(&dir).assert().success();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/seed");
+    for file in drawn {
+        let again = fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file} not redrawn: {e}"));
+        let before = fs::read(committed.join(file)).expect("committed");
+        assert!(again == before, "{file} differs from the committed one");
+    }
+}
+
+#[test]
+fn compare_with_itself_is_within_noise_everywhere() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let a = seed_copy(root.path(), "a");
+    let out = root.path().join("cmp");
+    let output = queuelab()
+        .arg("compare")
+        .arg(&a)
+        .arg(&a)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = read_csv(&out.join("compare.csv"));
+    assert_eq!(rows.len(), 7);
+    assert!(
+        rows.iter()
+            .all(|r| r["verdict"] == "within noise" && r["ratio"] == "1.0000"),
+        "{rows:?}"
+    );
+    assert!(out.join("compare_elapsed_vs_consumers.png").exists());
+}
+
+/// Doubles every elapsed time of one scenario in a copied `runs.csv`.
+fn slow_down(dir: &Path, scenario: &str) {
+    let path = dir.join("runs.csv");
+    let mut reader = csv::Reader::from_path(&path).expect("csv");
+    let header = reader.headers().expect("header").clone();
+    let column = header
+        .iter()
+        .position(|c| c == "elapsed_s")
+        .expect("elapsed_s");
+    let label = header
+        .iter()
+        .position(|c| c == "scenario")
+        .expect("scenario");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).expect("write");
+    for row in reader.records() {
+        let mut row: Vec<String> = row.expect("row").iter().map(String::from).collect();
+        if row[label] == scenario {
+            let doubled = row[column].parse::<f64>().expect("number") * 2.0;
+            row[column] = format!("{doubled:.6}");
+        }
+        writer.write_record(&row).expect("write");
+    }
+    fs::write(&path, writer.into_inner().expect("bytes")).expect("write");
+}
+
+#[test]
+fn compare_flags_exactly_the_scenario_made_twice_as_slow() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let a = seed_copy(root.path(), "a");
+    let b = seed_copy(root.path(), "b");
+    slow_down(&b, "consumers=4");
+    let out = root.path().join("cmp");
+    queuelab()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    for row in read_csv(&out.join("compare.csv")) {
+        let expected = if row["scenario"] == "consumers=4" {
+            "slower"
+        } else {
+            "within noise"
+        };
+        assert_eq!(row["verdict"], expected, "{row:?}");
+    }
+    let output = queuelab()
+        .args(["compare", "--fail-if-slower", "50", "--out"])
+        .arg(&out)
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a CI gate fails on a 2x slowdown"
+    );
+    queuelab()
+        .args(["compare", "--fail-if-slower", "150", "--out"])
+        .arg(&out)
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .success();
+}
+
+#[test]
+fn scenarios_on_one_side_only_are_listed() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let a = seed_copy(root.path(), "a");
+    let b = seed_copy(root.path(), "b");
+    let text = fs::read_to_string(b.join("experiment.toml")).expect("read");
+    fs::write(
+        b.join("experiment.toml"),
+        text.replace(
+            "consumers = [1, 2, 4, 10, 20, 24, 30]",
+            "consumers = [1, 2, 4, 10, 20, 24, 30, 40]",
+        ),
+    )
+    .expect("write");
+    let runs = fs::read_to_string(b.join("runs.csv")).expect("read");
+    let kept: Vec<&str> = runs
+        .lines()
+        .filter(|l| !l.contains(",consumers=30,"))
+        .collect();
+    fs::write(b.join("runs.csv"), kept.join("\n") + "\n").expect("write");
+    let out = root.path().join("cmp");
+    let output = queuelab()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("consumers=30  only in A"));
+}
+
+#[test]
+fn a_damaged_or_foreign_csv_is_refused_with_the_column_named() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = seed_copy(root.path(), "seed");
+    let runs = fs::read_to_string(dir.join("runs.csv")).expect("read");
+    fs::write(
+        dir.join("runs.csv"),
+        runs.replacen("elapsed_s", "elapsed", 1),
+    )
+    .expect("write");
+    let output = queuelab().arg("plot").arg(&dir).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("runs.csv") && stderr.contains("no column `elapsed_s`"),
+        "{stderr}"
+    );
+
+    fs::write(dir.join("runs.csv"), runs.replacen(",24.750", ",twenty", 1)).expect("write");
+    let stderr = String::from_utf8_lossy(
+        &queuelab()
+            .arg("plot")
+            .arg(&dir)
+            .output()
+            .expect("runs")
+            .stderr,
+    )
+    .to_string();
+    assert!(
+        stderr.contains("runs.csv:2: column `elapsed_s`: not a number"),
+        "{stderr}"
+    );
+
+    fs::write(dir.join("runs.csv"), "name,age\nada,36\n").expect("write");
+    let output = queuelab().arg("plot").arg(&dir).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is it a queuelab runs.csv?"));
+
+    let output = queuelab()
+        .arg("plot")
+        .arg(root.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no experiment.toml"));
+}
+
+#[test]
+fn warmup_runs_are_made_and_not_counted() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let file = root.path().join("warm.toml");
+    fs::write(&file, "name = \"warm\"\nrepeats = 2\nwarmup = 2\norder = \"random\"\n[scenario]\nitems_per_producer = 2\nproduce_time = \"1ms\"\nconsume_time = \"1ms\"\n[sweep]\nconsumers = [1, 2, 3]\n").expect("write");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(root.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let runs = read_csv(&root.path().join("warm/runs.csv"));
+    assert_eq!(runs.len(), 6, "3 scenarios × 2 counted repeats");
+    assert!(runs.iter().all(|r| r["repeat"] != "0"));
+}
