@@ -35,7 +35,30 @@ pub struct RunRecord {
     pub queue: Option<QueueMetrics>,
 }
 
+/// Decimals kept for seconds of elapsed time and for queue waits in `runs.csv`.
+pub const SECONDS_DECIMALS: i32 = 6;
+pub const WAIT_DECIMALS: i32 = 9;
+
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
 impl RunRecord {
+    /// The run as `runs.csv` keeps it, rounded to the archived precision: summaries are
+    /// made from this, so `queuelab plot` redraws from the CSV exactly what `run` wrote.
+    pub fn archived(&self) -> RunRecord {
+        let mut run = self.clone();
+        run.elapsed_s = round_to(run.elapsed_s, SECONDS_DECIMALS);
+        run.predicted_s = round_to(run.predicted_s, SECONDS_DECIMALS);
+        if let Some(queue) = &mut run.queue {
+            queue.wait_p50_s = round_to(queue.wait_p50_s, WAIT_DECIMALS);
+            queue.wait_p99_s = round_to(queue.wait_p99_s, WAIT_DECIMALS);
+            queue.wait_max_s = round_to(queue.wait_max_s, WAIT_DECIMALS);
+        }
+        run
+    }
+
     pub fn throughput_per_s(&self) -> f64 {
         if self.elapsed_s > 0.0 {
             self.items as f64 / self.elapsed_s

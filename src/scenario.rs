@@ -138,10 +138,12 @@ impl Scenario {
     }
 }
 
-/// The seed of repeat `repeat` of scenario `index` in an experiment seeded with `seed`:
-/// every run has its own draws, and the same file and seed give the same ones.
-pub fn run_seed(seed: u64, index: usize, repeat: u32) -> u64 {
-    splitmix(splitmix(seed ^ splitmix(index as u64)) ^ u64::from(repeat))
+/// The seed of repeat `repeat` in an experiment seeded with `seed`. Every scenario's
+/// repeat k draws from the same seed (common random numbers): scenarios that differ only
+/// in, say, capacity then meet the same produce and consume times, so the difference
+/// between them is the capacity's, not the luck of the draw.
+pub fn run_seed(seed: u64, repeat: u32) -> u64 {
+    splitmix(splitmix(seed) ^ u64::from(repeat))
 }
 
 fn stream(run_seed: u64, role: u64, thread: u32) -> Xoshiro256PlusPlus {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Output, Results, fixed, write_bytes};
 use crate::experiment::{Experiment, ScenarioKey};
-use crate::record::{RunRecord, Source};
+use crate::record::{RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
 use crate::runner::QueueMetrics;
 
 pub struct RunsCsv;
@@ -73,13 +73,16 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
     ];
     cells.extend(ScenarioKey::ALL.iter().map(|k| scenario.value_text(*k)));
     let queue = run.queue.as_ref();
-    let seconds = |v: Option<f64>| v.map(|v| fixed(v, 9)).unwrap_or_default();
+    let seconds = |v: Option<f64>| {
+        v.map(|v| fixed(v, WAIT_DECIMALS as usize))
+            .unwrap_or_default()
+    };
     let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     cells.extend([
         scenario.time_scale.to_string(),
         run.run_seed.to_string(),
-        fixed(run.elapsed_s, 6),
-        fixed(run.predicted_s, 6),
+        fixed(run.elapsed_s, SECONDS_DECIMALS as usize),
+        fixed(run.predicted_s, SECONDS_DECIMALS as usize),
         run.items.to_string(),
         fixed(run.throughput_per_s(), 3),
         seconds(queue.map(|q| q.wait_p50_s)),

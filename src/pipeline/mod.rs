@@ -239,6 +239,8 @@ fn finish(
     environment: Option<&Environment>,
     redraw: bool,
 ) -> Result<String, Failure> {
+    let records: Vec<RunRecord> = records.iter().map(RunRecord::archived).collect();
+    let records = records.as_slice();
     let mut summaries = summarise(records);
     add_speedups(&mut summaries, |i| experiment.line_of(i));
     warn_of_outliers(experiment, &summaries);

@@ -40,7 +40,7 @@ pub fn plan_runs(experiment: &Experiment) -> Vec<RunPlan> {
     let plan = |scenario: usize, repeat: u32| RunPlan {
         scenario,
         repeat,
-        run_seed: run_seed(experiment.seed, scenario, repeat),
+        run_seed: run_seed(experiment.seed, repeat),
     };
     let scenarios = experiment.scenarios.len();
     let repeats = experiment.repeats;
@@ -72,7 +72,7 @@ pub fn with_warmups(experiment: &Experiment, counted: &[RunPlan]) -> Vec<RunPlan
         if !warmed[plan.scenario] {
             warmed[plan.scenario] = true;
             for k in 0..experiment.warmup {
-                let run_seed = run_seed(experiment.seed, plan.scenario, WARMUP_SEEDS + k);
+                let run_seed = run_seed(experiment.seed, WARMUP_SEEDS + k);
                 plans.push(RunPlan {
                     scenario: plan.scenario,
                     repeat: 0,
