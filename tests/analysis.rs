@@ -20,6 +20,24 @@ fn seed_copy(root: &Path, name: &str) -> PathBuf {
     to
 }
 
+/// Runs `compare A B --out OUT`, which must succeed; returns what it printed.
+fn compare(a: &Path, b: &Path, out: &Path) -> String {
+    let output = queuelab()
+        .arg("compare")
+        .arg(a)
+        .arg(b)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn plot_redraws_a_committed_folder_exactly() {
     let root = tempfile::tempdir().expect("temp dir");
@@ -50,19 +68,7 @@ fn compare_with_itself_is_within_noise_everywhere() {
     let root = tempfile::tempdir().expect("temp dir");
     let a = seed_copy(root.path(), "a");
     let out = root.path().join("cmp");
-    let output = queuelab()
-        .arg("compare")
-        .arg(&a)
-        .arg(&a)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    compare(&a, &a, &out);
     let rows = read_csv(&out.join("compare.csv"));
     assert_eq!(rows.len(), 7);
     assert!(
@@ -164,20 +170,7 @@ fn scenarios_on_one_side_only_are_listed() {
         .collect();
     fs::write(b.join("runs.csv"), kept.join("\n") + "\n").expect("write");
     let out = root.path().join("cmp");
-    let output = queuelab()
-        .arg("compare")
-        .arg(&a)
-        .arg(&b)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("consumers=30  only in A"));
+    assert!(compare(&a, &b, &out).contains("consumers=30  only in A"));
 }
 
 #[test]

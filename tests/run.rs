@@ -68,21 +68,12 @@ fn seed_reproduces_the_blog_table_at_a_small_time_scale() {
 
 /// A small experiment over every queue and consumer kind; returns its runs.
 fn run_kinds(extra: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let out = tempfile::tempdir().expect("temp dir");
-    let file = out.path().join("kinds.toml");
     let text = format!(
         "name = \"kinds\"\nrepeats = 1\ntime_scale = 0.01\n[scenario]\nproducers = 3\nitems_per_producer = 40\n\
          produce_time = \"20ms\"\nconsume_time = {{ dist = \"exp\", mean = \"50ms\" }}\ncapacity = 2\n{extra}\
          [sweep]\nconsumer = [\"poll\", \"block\"]\nqueue = [\"unbounded\", \"bounded\"]\nconsumers = [1, 4]\n"
     );
-    fs::write(&file, text).expect("write");
-    queuelab()
-        .args(["run", "-q", "--out"])
-        .arg(out.path())
-        .arg(&file)
-        .assert()
-        .success();
-    read_csv(&out.path().join("kinds/runs.csv"))
+    run_text("kinds", &text, &[]).1
 }
 
 #[test]
@@ -108,22 +99,10 @@ fn block_poll_bounded_and_unbounded_consume_every_item_once() {
 #[test]
 #[serial(timing)]
 fn rendezvous_hands_every_item_over() {
-    let out = tempfile::tempdir().expect("temp dir");
-    let file = out.path().join("rdv.toml");
-    fs::write(
-        &file,
-        "name = \"rdv\"\nrepeats = 2\ntime_scale = 0.01\n[scenario]\nproducers = 4\nitems_per_producer = 25\n\
+    let text = "name = \"rdv\"\nrepeats = 2\ntime_scale = 0.01\n[scenario]\nproducers = 4\nitems_per_producer = 25\n\
          produce_time = \"10ms\"\nconsume_time = \"30ms\"\nqueue = \"bounded\"\ncapacity = 0\n\
-         [sweep]\nconsumer = [\"poll\", \"block\"]\nconsumers = [1, 3]\n",
-    )
-    .expect("write");
-    queuelab()
-        .args(["run", "-q", "--out"])
-        .arg(out.path())
-        .arg(&file)
-        .assert()
-        .success();
-    let runs = read_csv(&out.path().join("rdv/runs.csv"));
+         [sweep]\nconsumer = [\"poll\", \"block\"]\nconsumers = [1, 3]\n";
+    let (_dir, runs) = run_text("rdv", text, &[]);
     assert_eq!(runs.len(), 8);
     for run in &runs {
         assert_eq!(run["items"], "100");
