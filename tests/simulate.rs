@@ -40,3 +40,41 @@ fn simulate_succeeds_on_every_example_experiment() {
         }
     }
 }
+
+#[test]
+fn log_axes_are_drawn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("logs.toml");
+    std::fs::write(
+        &file,
+        "name = \"logs\"\n[scenario]\nitems_per_producer = 100\n[sweep]\nconsumers = [1, 10, 100]\n\
+         [plot]\nlog_x = true\nlog_y = true\nformats = [\"svg\"]\n",
+    )
+    .expect("write");
+    queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(dir.path().join("logs-model/elapsed_vs_consumers.svg"))
+        .expect("svg");
+    let joined = svg.replace('\n', "");
+    // A logarithmic x axis labels decades, 1, 10 and 100; a linear one steps by ten
+    // (0, 10, 20, ...), and its y axis by tenths of a second.
+    for tick in [">10</text>", ">100</text>"] {
+        assert!(joined.contains(tick), "{tick} missing");
+    }
+    for linear_tick in [">20</text>", ">50</text>", ">0.5</text>"] {
+        assert!(
+            !joined.contains(linear_tick),
+            "{linear_tick}: the axes are linear"
+        );
+    }
+    assert!(
+        !dir.path()
+            .join("logs-model/elapsed_vs_consumers.png")
+            .exists(),
+        "only the formats asked for"
+    );
+}
