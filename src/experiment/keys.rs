@@ -1,6 +1,8 @@
 //! The scenario keys of the experiment file: their names, what each accepts, and turning
 //! one TOML value into a typed setting. Used for `[scenario]` and for each `[sweep]` entry.
 
+use std::time::Duration;
+
 use toml::de::{DeTable, DeValue};
 
 use super::distribution::{DISTRIBUTIONS, TimeSpec};
@@ -266,8 +268,7 @@ fn distribution(table: &DeTable) -> Result<TimeSpec, KeyError> {
             });
         }
     }
-    let mut values = Vec::new();
-    for name in fields {
+    let duration = |name: &str| -> Result<Duration, KeyError> {
         let Some((_, value)) = field(name) else {
             let message = format!("this distribution needs `{name}`");
             return Err(KeyError {
@@ -282,29 +283,29 @@ fn distribution(table: &DeTable) -> Result<TimeSpec, KeyError> {
                 type_name(other)
             )),
         };
-        let parsed = parsed.map_err(|message| KeyError {
+        parsed.map_err(|message| KeyError {
             message: format!("`{name}`: {message}"),
             span: Some(value.span()),
-        })?;
-        values.push(parsed);
-    }
-    Ok(match (dist.get_ref().as_str(), values.as_slice()) {
-        (Some("exp"), [mean]) => TimeSpec::Exp { mean: *mean },
-        (Some("normal"), [mean, sd]) => TimeSpec::Normal {
-            mean: *mean,
-            sd: *sd,
-        },
-        (_, [low, high]) if low > high => {
-            let span = field("low").map(|(_, v)| v.span());
-            return Err(KeyError {
-                message: "`low` is above `high`".into(),
-                span,
-            });
+        })
+    };
+    match dist.get_ref().as_str() {
+        Some("exp") => Ok(TimeSpec::Exp {
+            mean: duration("mean")?,
+        }),
+        Some("normal") => Ok(TimeSpec::Normal {
+            mean: duration("mean")?,
+            sd: duration("sd")?,
+        }),
+        _ => {
+            let (low, high) = (duration("low")?, duration("high")?);
+            if low > high {
+                let span = field("low").map(|(_, v)| v.span());
+                return Err(KeyError {
+                    message: "`low` is above `high`".into(),
+                    span,
+                });
+            }
+            Ok(TimeSpec::Uniform { low, high })
         }
-        (_, [low, high]) => TimeSpec::Uniform {
-            low: *low,
-            high: *high,
-        },
-        _ => unreachable!("fields listed above"),
-    })
+    }
 }

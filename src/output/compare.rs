@@ -6,7 +6,7 @@ use std::path::Path;
 use plotters::chart::SeriesLabelPosition;
 
 use super::chart::{ChartData, Series, axis_title, render};
-use super::{fixed, write_bytes};
+use super::{fixed, write_csv};
 use crate::experiment::{ChartFormat, ScenarioKey};
 use crate::stats::Verdict;
 
@@ -62,7 +62,6 @@ impl CompareOutput for CompareCsv {
     }
 
     fn write(&self, c: &Comparison, path: &Path) -> Result<(), String> {
-        let mut csv = csv::Writer::from_writer(Vec::new());
         let header = [
             "scenario",
             "median_a_s",
@@ -100,16 +99,7 @@ impl CompareOutput for CompareCsv {
         };
         rows.extend(c.only_a.iter().map(|l| one_side(l, "only in A")));
         rows.extend(c.only_b.iter().map(|l| one_side(l, "only in B")));
-        let result = (|| {
-            csv.write_record(header)?;
-            for row in &rows {
-                csv.write_record(row)?;
-            }
-            csv.flush()
-        })();
-        result.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let bytes = csv.into_inner().map_err(|e| e.to_string())?;
-        write_bytes(path, &bytes)
+        write_csv(path, &header, rows)
     }
 }
 

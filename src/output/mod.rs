@@ -125,6 +125,25 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), String> {
     write().map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Writes a whole CSV file at `path`: the header, then every row.
+pub fn write_csv<R: IntoIterator<Item = Vec<String>>>(
+    path: &Path,
+    header: &[&str],
+    rows: R,
+) -> Result<(), String> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let result = (|| {
+        csv.write_record(header)?;
+        for row in rows {
+            csv.write_record(row)?;
+        }
+        csv.flush()
+    })();
+    result.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let bytes = csv.into_inner().map_err(|e| e.to_string())?;
+    write_bytes(path, &bytes)
+}
+
 /// Numbers in CSV cells: fixed precision, so a rerun changes only the digits that moved.
 pub fn fixed(value: f64, decimals: usize) -> String {
     if value.is_finite() {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Output, Results, fixed, write_bytes};
+use super::{Output, Results, fixed, write_csv};
 use crate::experiment::{Experiment, ScenarioKey};
 use crate::record::{RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
 use crate::runner::QueueMetrics;
@@ -47,20 +47,14 @@ impl Output for RunsCsv {
     }
 
     fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        let mut csv = csv::Writer::from_writer(Vec::new());
         let mut rows: Vec<&RunRecord> = results.runs.iter().collect();
         rows.sort_by_key(|r| (r.scenario, r.repeat));
         let hash = results.experiment.fingerprint();
-        let result = (|| {
-            csv.write_record(header())?;
-            for run in rows {
-                csv.write_record(row(results, run, &hash))?;
-            }
-            csv.flush()
-        })();
-        result.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let bytes = csv.into_inner().map_err(|e| e.to_string())?;
-        write_bytes(path, &bytes)
+        write_csv(
+            path,
+            &header(),
+            rows.into_iter().map(|run| row(results, run, &hash)),
+        )
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{Output, Results, fixed, write_bytes};
+use super::{Output, Results, fixed, write_csv};
 use crate::experiment::ScenarioKey;
 use crate::stats::Summary;
 
@@ -47,17 +47,11 @@ impl Output for SummaryCsv {
     }
 
     fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        let mut csv = csv::Writer::from_writer(Vec::new());
-        let result = (|| {
-            csv.write_record(header())?;
-            for summary in results.summaries {
-                csv.write_record(row(results, summary))?;
-            }
-            csv.flush()
-        })();
-        result.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let bytes = csv.into_inner().map_err(|e| e.to_string())?;
-        write_bytes(path, &bytes)
+        write_csv(
+            path,
+            &header(),
+            results.summaries.iter().map(|s| row(results, s)),
+        )
     }
 }
 
