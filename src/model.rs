@@ -25,6 +25,14 @@ pub struct Prediction {
 
 /// Predicts run `run_seed` of `scenario` on a machine with `cores` cores.
 pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
+    // With nothing taking time every event falls at 0: replaying millions of them
+    // would only say so slowly.
+    if scenario.produce_is_instant() && scenario.consume_is_instant() {
+        return Prediction {
+            elapsed_s: 0.0,
+            items: scenario.total_items(),
+        };
+    }
     let mut model = Model::new(scenario, run_seed, cores);
     model.run();
     Prediction {
@@ -311,7 +319,7 @@ impl Model {
 mod tests {
     use super::*;
     use crate::experiment::TimeSpec;
-    use crate::scenario::{QueueKind, Scenario};
+    use crate::scenario::{QueueImpl, QueueKind, Scenario};
     use std::time::Duration;
 
     fn scenario(
@@ -331,9 +339,22 @@ mod tests {
             consume_time: TimeSpec::Fixed(Duration::from_millis(consume_ms)),
             consumer: ConsumerStyle::Block,
             queue: QueueKind::Unbounded,
+            queue_impl: QueueImpl::Crossbeam,
             work: WorkKind::Sleep,
             time_scale: 1.0,
         }
+    }
+
+    #[test]
+    fn zero_times_take_no_time_however_many_items() {
+        let s = scenario(20, 20, 1_000_000, 0, 0);
+        assert_eq!(
+            predict(&s, 1, 2),
+            Prediction {
+                elapsed_s: 0.0,
+                items: 20_000_000
+            }
+        );
     }
 
     fn elapsed(s: &Scenario) -> f64 {

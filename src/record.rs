@@ -35,8 +35,10 @@ pub struct RunRecord {
     pub queue: Option<QueueMetrics>,
 }
 
-/// Decimals kept for seconds of elapsed time and for queue waits in `runs.csv`.
-pub const SECONDS_DECIMALS: i32 = 6;
+/// Decimals kept for seconds of elapsed time and for queue waits in `runs.csv`:
+/// nanoseconds, the clock's own resolution, which zero-time runs of a few thousand
+/// items need.
+pub const SECONDS_DECIMALS: i32 = 9;
 pub const WAIT_DECIMALS: i32 = 9;
 
 fn round_to(value: f64, decimals: i32) -> f64 {
@@ -57,6 +59,12 @@ impl RunRecord {
             queue.wait_max_s = round_to(queue.wait_max_s, WAIT_DECIMALS);
         }
         run
+    }
+
+    /// Wall-clock nanoseconds per item, the figure for runs that measure the queue
+    /// itself (zero times); `None` for a run without items.
+    pub fn ns_per_item(&self) -> Option<f64> {
+        (self.items > 0).then(|| self.elapsed_s * 1e9 / self.items as f64)
     }
 
     pub fn throughput_per_s(&self) -> f64 {

@@ -11,6 +11,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 
 use crate::experiment::{Sampler, ScenarioKey, TimeSpec};
 
+/// Items whose queue waits are measured, at least, when a run has more.
+pub const WAIT_SAMPLE: u64 = 16_384;
+
 /// One point of the sweep: everything a run needs to know.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -25,6 +28,8 @@ pub struct Scenario {
     pub consume_time: TimeSpec,
     pub consumer: ConsumerStyle,
     pub queue: QueueKind,
+    /// Which code the queue is: the same semantics, different costs.
+    pub queue_impl: QueueImpl,
     pub work: WorkKind,
     /// Every duration is multiplied by this when the scenario runs.
     pub time_scale: f64,
@@ -47,6 +52,35 @@ pub enum QueueKind {
     Bounded {
         capacity: u64,
     },
+}
+
+/// The queue's implementation, so the same scenario can compare what each costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueImpl {
+    /// `crossbeam-channel`: lock-free, the default.
+    Crossbeam,
+    /// `std::sync::mpsc`, its single receiver shared by the consumers behind a mutex.
+    Std,
+    /// `Mutex<VecDeque>` with condition variables, as Python's `queue.Queue` is built.
+    Mutex,
+}
+
+impl QueueImpl {
+    pub const ALL: [QueueImpl; 3] = [QueueImpl::Crossbeam, QueueImpl::Std, QueueImpl::Mutex];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueImpl::Crossbeam => "crossbeam",
+            QueueImpl::Std => "std",
+            QueueImpl::Mutex => "mutex",
+        }
+    }
+
+    /// Whether it can hand an item over without holding it (capacity 0): a channel can,
+    /// a `Mutex<VecDeque>` cannot (Python's `maxsize=0` means unbounded instead).
+    pub fn has_rendezvous(self) -> bool {
+        self != QueueImpl::Mutex
+    }
 }
 
 /// What a produce or consume time is spent doing.
@@ -103,6 +137,33 @@ impl Scenario {
     /// Items the run must consume, each exactly once.
     pub fn total_items(&self) -> u64 {
         u64::from(self.producers) * self.items_per_producer
+    }
+
+    /// True when producers spend no time between puts, so nothing paces them.
+    pub fn produce_is_instant(&self) -> bool {
+        self.produce_time.sampler(self.time_scale).fixed_ns() == Some(0)
+    }
+
+    /// True when consumers spend no time per item (or between polls).
+    pub fn consume_is_instant(&self) -> bool {
+        self.consume_time.sampler(self.time_scale).fixed_ns() == Some(0)
+    }
+
+    /// Every n-th item's queue wait is measured: all of them up to `2 × WAIT_SAMPLE`
+    /// items, an evenly spread sample of at least `WAIT_SAMPLE` above. Two clock reads
+    /// per item would otherwise be most of what a zero-time run measures. A power of
+    /// two, so picking the sample costs a mask, not a division, per item.
+    pub fn wait_sample_every(&self) -> u64 {
+        let every = (self.total_items() / WAIT_SAMPLE).max(1);
+        1 << every.ilog2()
+    }
+
+    /// Whether producers, not consumers, set the pace: together they put items no faster
+    /// than the consumers could take them (P / produce ≤ N / consume, by mean times).
+    pub fn producer_limited(&self) -> bool {
+        let produce = self.produce_time.mean().as_secs_f64();
+        let consume = self.consume_time.mean().as_secs_f64();
+        produce > 0.0 && f64::from(self.producers) * consume <= f64::from(self.consumers) * produce
     }
 
     /// Threads a run starts besides the main thread.
@@ -205,6 +266,7 @@ impl Scenario {
                 .capacity()
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
+            ScenarioKey::QueueImpl => self.queue_impl.name().to_string(),
             ScenarioKey::Work => self.work.name().to_string(),
         }
     }
@@ -220,7 +282,10 @@ impl Scenario {
             ScenarioKey::Capacity => self.queue.capacity().map(|c| c as f64),
             ScenarioKey::ProduceTime => ms(&self.produce_time),
             ScenarioKey::ConsumeTime => ms(&self.consume_time),
-            ScenarioKey::Consumer | ScenarioKey::Queue | ScenarioKey::Work => None,
+            ScenarioKey::Consumer
+            | ScenarioKey::Queue
+            | ScenarioKey::QueueImpl
+            | ScenarioKey::Work => None,
         }
     }
 }

@@ -265,3 +265,52 @@ fn each_random_run_lands_on_its_own_prediction() {
         );
     }
 }
+
+#[test]
+#[serial(timing)]
+fn every_queue_impl_consumes_every_item_once_at_full_speed() {
+    // Zero times: the queue alone, as contended as it gets; the runner refuses a run whose
+    // checksum of item ids is off, so a lost or doubled item fails the command.
+    let text = "name = \"impls\"\nrepeats = 1\n[scenario]\nproducers = 3\nconsumers = 2\n\
+         items_per_producer = 20000\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\ncapacity = 3\n\
+         [sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\nconsumer = [\"poll\", \"block\"]\n\
+         queue = [\"unbounded\", \"bounded\"]\n";
+    let (_dir, runs) = run_text("impls", text, &[]);
+    assert_eq!(runs.len(), 12);
+    for run in &runs {
+        assert_eq!(run["items"], "60000", "{run:?}");
+        assert!(number(run, "ns_per_item") > 0.0, "{run:?}");
+        match (run["queue_impl"].as_str(), run["queue"].as_str()) {
+            ("std", _) => assert_eq!(run["max_depth"], "", "mpsc has no length: {run:?}"),
+            (_, "bounded") => assert!(number(run, "max_depth") <= 3.0, "{run:?}"),
+            _ => assert!(number(run, "max_depth") >= 1.0, "{run:?}"),
+        }
+    }
+}
+
+#[test]
+#[serial(timing)]
+fn every_queue_impl_keeps_the_model_schedule() {
+    // Paced runs through each implementation, bounded, unbounded and (where there is one)
+    // a rendezvous: the queue changes the cost per item, not the schedule.
+    for (capacity, impls) in [
+        ("2", "[\"crossbeam\", \"std\", \"mutex\"]"),
+        ("0", "[\"crossbeam\", \"std\"]"),
+    ] {
+        let text = format!(
+            "name = \"paced\"\nrepeats = 1\ntime_scale = 0.01\n[scenario]\nproducers = 3\n\
+             items_per_producer = 10\nproduce_time = \"10ms\"\nconsume_time = \"25ms\"\n\
+             capacity = {capacity}\n[sweep]\nqueue_impl = {impls}\nconsumer = [\"poll\", \"block\"]\n\
+             queue = [\"bounded\", \"unbounded\"]\nconsumers = [2]\n"
+        );
+        let (_dir, runs) = run_text("paced", &text, &[]);
+        for run in &runs {
+            assert_eq!(run["items"], "30", "{run:?}");
+            let (elapsed, predicted) = (number(run, "elapsed_s"), number(run, "predicted_s"));
+            assert!(
+                elapsed >= predicted * 0.98 && elapsed <= predicted * 1.25 + 0.01,
+                "{run:?}"
+            );
+        }
+    }
+}

@@ -106,6 +106,10 @@ impl ScenarioKey {
                 None,
                 "items a bounded queue holds; 0 is a hand-to-hand rendezvous",
             ),
+            ScenarioKey::QueueImpl => (
+                Some("\"crossbeam\""),
+                "\"crossbeam\", \"std\" (mpsc, receiver behind a mutex) or \"mutex\" (Mutex<VecDeque>, no capacity 0)",
+            ),
             ScenarioKey::Work => (
                 Some("\"sleep\""),
                 "\"sleep\": time passes waiting, like I/O; \"spin\": the thread burns that much CPU",

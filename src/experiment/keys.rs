@@ -7,7 +7,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::distribution::{DISTRIBUTIONS, TimeSpec};
 use super::duration::{DURATION_HELP, parse_duration};
-use crate::scenario::{ConsumerStyle, WorkKind};
+use crate::scenario::{ConsumerStyle, QueueImpl, WorkKind};
 
 /// Producers or consumers beyond this are a typo, not an experiment: each is a thread.
 pub const MAX_THREADS_PER_ROLE: u64 = 10_000;
@@ -17,6 +17,7 @@ pub const MAX_ITEMS_PER_PRODUCER: u64 = 1_000_000_000;
 /// The words a key of words accepts, in the order `parse` reads their index.
 const CONSUMER_WORDS: &[&str] = &["poll", "block"];
 const QUEUE_WORDS: &[&str] = &["unbounded", "bounded"];
+const QUEUE_IMPL_WORDS: &[&str] = &["crossbeam", "std", "mutex"];
 const WORK_WORDS: &[&str] = &["sleep", "spin"];
 
 /// A key that may appear in `[scenario]` or `[sweep]`.
@@ -30,6 +31,7 @@ pub enum ScenarioKey {
     Consumer,
     Queue,
     Capacity,
+    QueueImpl,
     Work,
 }
 
@@ -41,11 +43,12 @@ pub enum Setting {
     Consumer(ConsumerStyle),
     /// `true` for `"bounded"`; the capacity is its own key.
     Bounded(bool),
+    QueueImpl(QueueImpl),
     Work(WorkKind),
 }
 
 impl ScenarioKey {
-    pub const ALL: [ScenarioKey; 9] = [
+    pub const ALL: [ScenarioKey; 10] = [
         ScenarioKey::Producers,
         ScenarioKey::Consumers,
         ScenarioKey::ItemsPerProducer,
@@ -54,6 +57,7 @@ impl ScenarioKey {
         ScenarioKey::Consumer,
         ScenarioKey::Queue,
         ScenarioKey::Capacity,
+        ScenarioKey::QueueImpl,
         ScenarioKey::Work,
     ];
 
@@ -67,6 +71,7 @@ impl ScenarioKey {
             ScenarioKey::Consumer => "consumer",
             ScenarioKey::Queue => "queue",
             ScenarioKey::Capacity => "capacity",
+            ScenarioKey::QueueImpl => "queue_impl",
             ScenarioKey::Work => "work",
         }
     }
@@ -90,6 +95,7 @@ impl ScenarioKey {
             }
             ScenarioKey::Consumer => "\"poll\" or \"block\"".to_string(),
             ScenarioKey::Queue => "\"unbounded\" or \"bounded\"".to_string(),
+            ScenarioKey::QueueImpl => "\"crossbeam\", \"std\" or \"mutex\"".to_string(),
             ScenarioKey::Work => "\"sleep\" or \"spin\"".to_string(),
         }
     }
@@ -99,6 +105,7 @@ impl ScenarioKey {
         match self {
             ScenarioKey::Consumer => Some(CONSUMER_WORDS),
             ScenarioKey::Queue => Some(QUEUE_WORDS),
+            ScenarioKey::QueueImpl => Some(QUEUE_IMPL_WORDS),
             ScenarioKey::Work => Some(WORK_WORDS),
             _ => None,
         }
@@ -154,6 +161,9 @@ impl ScenarioKey {
                 .map_err(whole),
             ScenarioKey::Queue => word(value, QUEUE_WORDS)
                 .map(|w| Setting::Bounded(w == 1))
+                .map_err(whole),
+            ScenarioKey::QueueImpl => word(value, QUEUE_IMPL_WORDS)
+                .map(|w| Setting::QueueImpl(QueueImpl::ALL[w]))
                 .map_err(whole),
             ScenarioKey::Work => word(value, WORK_WORDS)
                 .map(|w| {

@@ -19,7 +19,7 @@ pub use keys::ScenarioKey;
 pub use parse::{NAME_RULE, is_plain_name};
 
 use crate::diagnostic::Diagnostic;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, WorkKind};
 
 /// A validated experiment: its settings and the scenarios of its sweep, in sweep order.
 #[derive(Clone, Debug)]
@@ -147,6 +147,15 @@ impl Experiment {
             parts.join(" ")
         };
         (line, scenario.axis_value(x))
+    }
+
+    /// Whether scenario `index`'s line gets a scalability fit (`None`: not CPU-bound work
+    /// against consumers) and whether the scenario belongs in it (not where producers,
+    /// rather than consumers, are the limit).
+    pub fn scaling_point(&self, index: usize) -> Option<bool> {
+        let scenario = &self.scenarios[index];
+        let fitted = self.plot.x == ScenarioKey::Consumers && scenario.work == WorkKind::Spin;
+        fitted.then(|| !scenario.producer_limited())
     }
 
     /// Overrides from the command line; values are checked by the caller's parser.

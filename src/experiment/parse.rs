@@ -13,7 +13,7 @@ use super::format::{self, KeyDoc};
 use super::keys::{ScenarioKey, Setting, count, type_name};
 use super::{ChartFormat, Experiment, PlotSettings, RunOrder, TimeSpec};
 use crate::diagnostic::Diagnostic;
-use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
+use crate::scenario::{ConsumerStyle, QueueImpl, QueueKind, Scenario, WorkKind};
 
 /// A sweep larger than this is a typo: it would not finish.
 const MAX_SCENARIOS: usize = 100_000;
@@ -524,19 +524,26 @@ pub fn setting_text(setting: &Setting) -> String {
         Setting::Consumer(c) => c.name().to_string(),
         Setting::Bounded(true) => "bounded".to_string(),
         Setting::Bounded(false) => "unbounded".to_string(),
+        Setting::QueueImpl(q) => q.name().to_string(),
         Setting::Work(w) => w.name().to_string(),
     }
 }
 
-/// A bounded scenario without a capacity; the span is where `queue` was set.
-struct NoCapacity(Span);
+/// A combination of settings no queue can run.
+enum Invalid {
+    /// A bounded queue without a capacity; the span is where `queue` was set.
+    NoCapacity(Span),
+    /// A rendezvous asked of an implementation without one; the span is where
+    /// `queue_impl` was set.
+    NoRendezvous(Span),
+}
 
 fn build(
     index: usize,
     label: String,
     settings: &[(ScenarioKey, &Placed)],
     time_scale: f64,
-) -> Result<Scenario, NoCapacity> {
+) -> Result<Scenario, Invalid> {
     // Every key but capacity has a default (tested), so each is found.
     let get = |key| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| &p.0);
     let count = |key| match get(key) {
@@ -547,17 +554,29 @@ fn build(
         Some(Setting::Time(t)) => t.clone(),
         _ => TimeSpec::Fixed(Duration::ZERO),
     };
-    let queue_span = settings
-        .iter()
-        .find(|(k, _)| *k == ScenarioKey::Queue)
-        .map(|(_, p)| p.1.clone());
+    let span = |key| {
+        settings
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, p)| p.1.clone())
+            .unwrap_or(0..0)
+    };
     let queue = match (get(ScenarioKey::Queue), get(ScenarioKey::Capacity)) {
         (Some(Setting::Bounded(true)), Some(Setting::Count(capacity))) => QueueKind::Bounded {
             capacity: *capacity,
         },
-        (Some(Setting::Bounded(true)), _) => return Err(NoCapacity(queue_span.unwrap_or(0..0))),
+        (Some(Setting::Bounded(true)), _) => {
+            return Err(Invalid::NoCapacity(span(ScenarioKey::Queue)));
+        }
         _ => QueueKind::Unbounded,
     };
+    let queue_impl = match get(ScenarioKey::QueueImpl) {
+        Some(Setting::QueueImpl(q)) => *q,
+        _ => QueueImpl::Crossbeam,
+    };
+    if queue.capacity() == Some(0) && !queue_impl.has_rendezvous() {
+        return Err(Invalid::NoRendezvous(span(ScenarioKey::QueueImpl)));
+    }
     Ok(Scenario {
         index,
         label,
@@ -571,6 +590,7 @@ fn build(
             _ => ConsumerStyle::Block,
         },
         queue,
+        queue_impl,
         work: match get(ScenarioKey::Work) {
             Some(Setting::Work(WorkKind::Spin)) => WorkKind::Spin,
             _ => WorkKind::Sleep,
@@ -584,7 +604,7 @@ fn check_capacity(
     cx: &mut Cx,
     base: &[(ScenarioKey, Placed)],
     sweep: &[(ScenarioKey, Vec<Placed>)],
-    points: &[Result<Scenario, NoCapacity>],
+    points: &[Result<Scenario, Invalid>],
 ) {
     let origin = |key: ScenarioKey, span: &Span| {
         let in_base = base.iter().any(|(k, (_, s))| *k == key && s == span);
@@ -595,14 +615,23 @@ fn check_capacity(
         )
     };
     for point in points {
-        if let Err(NoCapacity(span)) = point {
-            let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
-            cx.error(span.clone(), &origin(ScenarioKey::Queue, span), message);
+        match point {
+            Err(Invalid::NoCapacity(span)) => {
+                let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
+                cx.error(span.clone(), &origin(ScenarioKey::Queue, span), message);
+            }
+            Err(Invalid::NoRendezvous(span)) => {
+                let message = "\"mutex\" (a Mutex<VecDeque>) cannot hand over without holding an \
+                               item, so capacity 0 needs queue_impl \"crossbeam\" or \"std\""
+                    .to_string();
+                cx.error(span.clone(), &origin(ScenarioKey::QueueImpl, span), message);
+            }
+            Ok(_) => {}
         }
     }
     let any_bounded = points
         .iter()
-        .any(|p| matches!(p, Ok(s) if s.queue.capacity().is_some()) || p.is_err());
+        .any(|p| matches!(p, Ok(s) if s.queue.capacity().is_some() ) || p.is_err());
     let capacity_spans = base
         .iter()
         .filter(|(k, _)| *k == ScenarioKey::Capacity)

@@ -133,6 +133,7 @@ impl CompareOutput for CompareChart {
                         label,
                         points: vec![(x, value, value, value)],
                         model: Vec::new(),
+                        fit: Vec::new(),
                     }),
                 }
             }

@@ -8,6 +8,7 @@ use super::{Output, Results, write_bytes};
 use crate::experiment::ChartFormat;
 use crate::output::chart::KINDS;
 use crate::record::Source;
+use crate::stats::{Scaling, USL_MIN_POINTS};
 
 pub struct Report;
 
@@ -20,6 +21,7 @@ impl Output for Report {
         let mut text = String::new();
         intro(&mut text, results);
         table(&mut text, results);
+        scaling(&mut text, results);
         charts(&mut text, results);
         let source = results.experiment.source.trim_end();
         let _ = write!(text, "\n## Experiment\n\n```toml\n{source}\n```\n");
@@ -87,6 +89,50 @@ fn table(text: &mut String, results: &Results) {
             optional(s.speedup, "2"),
             optional(s.efficiency, "2"),
         );
+    }
+}
+
+/// The USL fit of each chart line that has one, or why it has none.
+fn scaling(text: &mut String, results: &Results) {
+    let mut lines: Vec<(String, Scaling)> = Vec::new();
+    for s in results.summaries {
+        let (line, _) = results.experiment.line_of(s.scenario);
+        if let Some(scaling) = s.scaling
+            && !lines.iter().any(|(l, _)| *l == line)
+        {
+            lines.push((line, scaling));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    text.push_str(
+        "\n## Scalability\n\nThe Universal Scalability Law X(N) = X(1)·N / (1 + σ(N−1) + κN(N−1)) \
+         fitted to median throughput against consumers (non-negative least squares), over the \
+         points where consumers, not producers, are the limit. σ: contention (work that \
+         serialises); κ: crosstalk (threads keeping each other coherent); N*: the consumers \
+         at peak throughput.\n\n| line | points | X(1) items/s | σ | κ | N* | R² |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (line, scaling) in lines {
+        let points = scaling.points;
+        match scaling.usl {
+            Some(usl) => {
+                let peak = usl
+                    .peak()
+                    .map_or("none (κ = 0)".to_string(), |p| format!("{p:.1}"));
+                let _ = writeln!(
+                    text,
+                    "| {line} | {points} | {:.1} | {:.4} | {:.5} | {peak} | {:.3} |",
+                    usl.x1, usl.sigma, usl.kappa, usl.r2
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    text,
+                    "| {line} | {points} | too few points: a fit needs {USL_MIN_POINTS} | | | | |"
+                );
+            }
+        }
     }
 }
 

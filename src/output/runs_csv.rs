@@ -12,13 +12,14 @@ use crate::runner::QueueMetrics;
 pub struct RunsCsv;
 
 /// The columns after the scenario keys, in file order.
-const MEASURES: [&str; 15] = [
+const MEASURES: [&str; 16] = [
     "time_scale",
     "run_seed",
     "elapsed_s",
     "predicted_s",
     "items",
     "throughput_per_s",
+    "ns_per_item",
     "wait_p50_s",
     "wait_p99_s",
     "wait_max_s",
@@ -79,10 +80,11 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
         fixed(run.predicted_s, SECONDS_DECIMALS as usize),
         run.items.to_string(),
         fixed(run.throughput_per_s(), 3),
+        run.ns_per_item().map(|ns| fixed(ns, 1)).unwrap_or_default(),
         seconds(queue.map(|q| q.wait_p50_s)),
         seconds(queue.map(|q| q.wait_p99_s)),
         seconds(queue.map(|q| q.wait_max_s)),
-        count(queue.map(|q| q.max_depth)),
+        count(queue.and_then(|q| q.max_depth)),
         count(queue.map(|q| q.empty_polls)),
         count(queue.map(|q| q.consumer_items_min)),
         count(queue.map(|q| q.consumer_items_max)),
@@ -151,7 +153,10 @@ pub fn read(path: &Path, experiment: &Experiment) -> Result<ReadRuns, String> {
                 wait_p50_s: number("wait_p50_s")?,
                 wait_p99_s: number("wait_p99_s")?,
                 wait_max_s: number("wait_max_s")?,
-                max_depth: count("max_depth")?,
+                max_depth: match cell("max_depth") {
+                    "" => None,
+                    _ => Some(count("max_depth")?),
+                },
                 empty_polls: count("empty_polls")?,
                 consumer_items_min: count("consumer_items_min")?,
                 consumer_items_max: count("consumer_items_max")?,

@@ -8,7 +8,7 @@ use crate::stats::Summary;
 
 pub struct SummaryCsv;
 
-const MEASURES: [&str; 23] = [
+const MEASURES: [&str; 28] = [
     "time_scale",
     "runs",
     "elapsed_median_s",
@@ -31,6 +31,11 @@ const MEASURES: [&str; 23] = [
     "error_pct",
     "speedup",
     "efficiency",
+    "usl_sigma",
+    "usl_kappa",
+    "usl_peak_consumers",
+    "usl_r2",
+    "usl_in_fit",
     "source",
 ];
 
@@ -92,7 +97,33 @@ fn row(results: &Results, summary: &Summary) -> Vec<String> {
         fixed(summary.error_pct, 3),
         fixed(summary.speedup, 4),
         fixed(summary.efficiency, 4),
-        results.source.name().to_string(),
     ]);
+    cells.extend(scaling_cells(summary));
+    cells.extend([results.source.name().to_string()]);
     cells
+}
+
+/// The line's USL fit, blank where none was asked for or possible; `usl_in_fit` says
+/// whether this scenario was one of the fitted points.
+fn scaling_cells(summary: &Summary) -> [String; 5] {
+    let Some(scaling) = summary.scaling else {
+        return Default::default();
+    };
+    let in_fit = if scaling.in_fit { "yes" } else { "no" }.to_string();
+    match scaling.usl {
+        Some(usl) => [
+            fixed(usl.sigma, 6),
+            fixed(usl.kappa, 6),
+            usl.peak().map(|p| fixed(p, 2)).unwrap_or_default(),
+            fixed(usl.r2, 4),
+            in_fit,
+        ],
+        None => [
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            in_fit,
+        ],
+    }
 }

@@ -70,5 +70,23 @@ fn scenario(results: &Results, s: &crate::stats::Summary) -> Value {
         "error_pct": number(s.error_pct),
         "speedup": number(s.speedup),
         "efficiency": number(s.efficiency),
+        "scaling": scaling(s),
     })
+}
+
+/// The line's USL fit: null where none was asked for, `"fit": null` where too few points.
+fn scaling(s: &crate::stats::Summary) -> Value {
+    let Some(scaling) = s.scaling else {
+        return Value::Null;
+    };
+    let fit = scaling.usl.map(|usl| {
+        json!({
+            "throughput_1_per_s": number(usl.x1),
+            "sigma": number(usl.sigma),
+            "kappa": number(usl.kappa),
+            "peak_consumers": usl.peak().map(number),
+            "r2": number(usl.r2),
+        })
+    });
+    json!({ "points": scaling.points, "in_fit": scaling.in_fit, "fit": fit })
 }

@@ -16,7 +16,7 @@ use crate::model::{machine_cores, predict};
 use crate::output::{Results, all_outputs, write_outputs};
 use crate::record::{RunRecord, Source};
 use crate::runner::{RunPlan, plan_runs};
-use crate::stats::{Summary, add_speedups, summarise};
+use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
 mod print;
@@ -243,6 +243,11 @@ fn finish(
     let records = records.as_slice();
     let mut summaries = summarise(records);
     add_speedups(&mut summaries, |i| experiment.line_of(i));
+    add_scaling_fits(
+        &mut summaries,
+        |i| experiment.line_of(i),
+        |i| experiment.scaling_point(i),
+    );
     warn_of_outliers(experiment, &summaries);
     let results = Results {
         experiment,

@@ -6,6 +6,8 @@
 
 mod gate;
 mod pace;
+mod queue;
+mod sample;
 mod schedule;
 mod tally;
 mod threads;
@@ -15,14 +17,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, ScopedJoinHandle};
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender};
-
 pub use schedule::{RunPlan, plan_runs, run_plans, with_warmups};
 
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use gate::PutGate;
-use tally::{Item, Tally, Totals};
-use threads::{Ending, Finish, Handoff, Shared};
+use sample::Sample;
+use tally::{InstantItem, Item, PacedItem, Tally, Totals};
+use threads::{Ending, Finish, Handoff, Padded, Shared};
 
 /// The message of a run abandoned on request.
 const CANCELLED: &str = "stopped on request";
@@ -47,8 +48,9 @@ pub struct QueueMetrics {
     pub wait_p50_s: f64,
     pub wait_p99_s: f64,
     pub wait_max_s: f64,
-    /// The most items seen on the queue just after a put.
-    pub max_depth: u64,
+    /// The most items seen on the queue just after a put; `None` where the queue cannot
+    /// tell (`std::sync::mpsc` has no length).
+    pub max_depth: Option<u64>,
     /// Polls that found the queue empty.
     pub empty_polls: u64,
     pub consumer_items_min: u64,
@@ -85,13 +87,11 @@ pub fn run_once(
         message,
     };
     let handoff = scenario.queue.capacity() == Some(0);
-    let (sender, receiver) = match scenario.queue {
+    let capacity = match scenario.queue {
         // A rendezvous goes through offers (see `Handoff`).
-        _ if handoff => crossbeam_channel::unbounded(),
-        QueueKind::Unbounded => crossbeam_channel::unbounded(),
-        QueueKind::Bounded { capacity } => {
-            crossbeam_channel::bounded(usize::try_from(capacity).unwrap_or(usize::MAX))
-        }
+        _ if handoff => None,
+        QueueKind::Unbounded => None,
+        QueueKind::Bounded { capacity } => Some(usize::try_from(capacity).unwrap_or(usize::MAX)),
     };
     let polls_in_order =
         scenario.consumer == ConsumerStyle::Poll && scenario.work == WorkKind::Sleep;
@@ -99,14 +99,23 @@ pub fn run_once(
         scenario,
         run_seed,
         start: Instant::now(),
-        stop: AtomicBool::new(false),
+        stop: Padded(AtomicBool::new(false)),
         gate: polls_in_order.then(|| PutGate::new(scenario.producers as usize)),
         handoff: handoff.then(|| Handoff::new(scenario.producers as usize)),
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),
+        sample: Sample::new(scenario.total_items(), scenario.wait_sample_every()),
     };
-    let (end_ns, depths, tallies) = run_threads(&shared, sender, receiver, cancel).map_err(fail)?;
+    // Only a blocking consumer paces from when an item's put was due, and only a paced
+    // producer's puts are due at other times than the start.
+    let paced_items = !scenario.produce_is_instant() && scenario.consumer == ConsumerStyle::Block;
+    let ran = if paced_items {
+        run_threads::<PacedItem>(&shared, capacity, cancel)
+    } else {
+        run_threads::<InstantItem>(&shared, capacity, cancel)
+    };
+    let (end_ns, depths, tallies) = ran.map_err(fail)?;
     let totals = Totals::merge(&tallies);
     if !totals.each_once(scenario.total_items()) {
         return Err(fail(format!(
@@ -122,7 +131,7 @@ pub fn run_once(
             wait_p50_s: totals.wait_p50_ns as f64 / 1e9,
             wait_p99_s: totals.wait_p99_ns as f64 / 1e9,
             wait_max_s: totals.wait_max_ns as f64 / 1e9,
-            max_depth: depths.into_iter().max().unwrap_or(0),
+            max_depth: depths.into_iter().max().flatten(),
             empty_polls: totals.empty_polls,
             consumer_items_min: totals.consumer_items_min,
             consumer_items_max: totals.consumer_items_max,
@@ -130,15 +139,15 @@ pub fn run_once(
     })
 }
 
-type Threads = (u64, Vec<u64>, Vec<Tally>);
+type Threads = (u64, Vec<Option<u64>>, Vec<Tally>);
 
 /// Starts producers, then consumers; waits for completion; stops and joins them.
-fn run_threads(
+fn run_threads<I: Item>(
     shared: &Shared,
-    sender: Sender<Item>,
-    receiver: Receiver<Item>,
+    capacity: Option<usize>,
     cancel: &AtomicBool,
 ) -> Result<Threads, String> {
+    let (sender, receiver) = queue::new::<I>(shared.scenario.queue_impl, capacity);
     thread::scope(|scope| {
         let mut spawn_error = None;
         let mut producers = Vec::new();
@@ -182,14 +191,15 @@ fn run_threads(
         {
             thread.unpark();
         }
-        let depths: Vec<Option<u64>> = producers.into_iter().map(|h| h.join().ok()).collect();
+        let depths: Vec<Option<Option<u64>>> =
+            producers.into_iter().map(|h| h.join().ok()).collect();
         let tallies: Vec<Option<Tally>> = consumers.into_iter().map(|h| h.join().ok()).collect();
         if let Some(error) = spawn_error {
             return Err(format!(
                 "could not start a thread: {error} (lower producers or consumers, or raise the thread limit, `ulimit -u`)"
             ));
         }
-        let depths: Option<Vec<u64>> = depths.into_iter().collect();
+        let depths: Option<Vec<Option<u64>>> = depths.into_iter().collect();
         let tallies: Option<Vec<Tally>> = tallies.into_iter().collect();
         match (ending, depths, tallies) {
             (Ending::Cancelled, _, _) => Err(CANCELLED.to_string()),

@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{
-    Receiver, RecvTimeoutError, SendTimeoutError, Sender, TryRecvError, TrySendError,
-};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::gate::PutGate;
 use super::pace::{Clock, wall_ns};
+use super::queue::{Putter, Taker, TryPut, TryTake};
+use super::sample::Sample;
 use super::tally::{Item, Tally, UNSCHEDULED};
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
 
@@ -21,7 +21,7 @@ pub struct Shared<'a> {
     /// Taken before the first thread is spawned: elapsed time counts from here.
     pub start: Instant,
     /// Raised once the run is over (or aborted): consumers leave their loops.
-    pub stop: AtomicBool,
+    pub stop: Padded<AtomicBool>,
     /// Present for polling consumers with sleep work, where puts must precede polls.
     pub gate: Option<PutGate>,
     /// Present for a rendezvous with polling consumers (see `Handoff`).
@@ -30,6 +30,8 @@ pub struct Shared<'a> {
     /// Work times of blocking consumers, numbered by take.
     pub work: WorkDraws,
     pub takes: AtomicU64,
+    /// The items whose queue waits and depths are measured.
+    pub sample: Sample,
 }
 
 impl Shared<'_> {
@@ -44,6 +46,11 @@ impl Shared<'_> {
         wall_ns(self.start)
     }
 
+    /// How long `item` waited on the queue, if its wait is measured.
+    fn wait_of(&self, item: &impl Item) -> Option<u64> {
+        self.sample.wait_ns(item.id(), || self.now_ns())
+    }
+
     /// The work time of the next item taken; fixed times skip the shared count.
     fn next_work_ns(&self) -> u64 {
         match self.work.fixed_ns() {
@@ -54,35 +61,48 @@ impl Shared<'_> {
 }
 
 /// Producer `producer`'s loop: put, then spend the produce time; returns the deepest
-/// queue it saw just after a put.
-pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
+/// queue it saw just after a put, where the queue can tell.
+pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Option<u64> {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    // Zero produce times need no pacing, and no clock reads for it.
+    let paced = !shared.scenario.produce_is_instant();
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
     let mut due = 0;
-    let mut max_depth = 0;
+    let mut max_depth = shared.handoff.as_ref().map(|_| 0);
     for sequence in 0..shared.scenario.items_per_producer {
-        let produce_ns = draws.next_ns();
-        clock.wait_until(due, &shared.stop);
-        let item = Item {
-            id: first_id + sequence,
-            put_ns: shared.now_ns(),
-            ready_ns: if clock.is_wall() { due } else { UNSCHEDULED },
-        };
+        if shared.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let produce_ns = if paced { draws.next_ns() } else { 0 };
+        if paced {
+            clock.wait_until(due, &shared.stop);
+        }
+        let id = first_id + sequence;
+        let sampled = shared.sample.includes(id);
+        if sampled {
+            shared.sample.stamp_put(id, shared.now_ns());
+        }
+        let item = I::new(id, if clock.is_wall() { due } else { UNSCHEDULED });
         let Some(returned) = put(shared, producer, &queue, item) else {
             break;
         };
-        if shared.handoff.is_none() {
-            // Offers waiting in a hand-over are not items on a queue: a rendezvous holds none.
-            max_depth = max_depth.max(queue.len() as u64);
+        if sampled && shared.handoff.is_none() {
+            // Offers waiting in a hand-over are not items on a queue: a rendezvous holds
+            // none.
+            if let Some(depth) = queue.depth() {
+                max_depth = Some(max_depth.map_or(depth, |d: u64| d.max(depth)));
+            }
         }
         // A put that blocked restarts the producer's clock from when it returned.
-        due = match returned {
-            Returned::OnTime => due,
-            Returned::Late => clock.now_ns(),
-            Returned::TakenAt(taken) => taken.max(due),
-        } + produce_ns;
+        if paced {
+            due = match returned {
+                Returned::OnTime => due,
+                Returned::Late => clock.now_ns(),
+                Returned::TakenAt(taken) => taken.max(due),
+            } + produce_ns;
+        }
         if let Some(gate) = &shared.gate {
             gate.announce(producer as usize, due);
         }
@@ -90,14 +110,22 @@ pub fn produce(shared: &Shared, producer: u32, queue: Sender<Item>) -> u64 {
     if let Some(gate) = &shared.gate {
         gate.withdraw(producer as usize);
     }
-    clock.wait_until(due, &shared.stop);
+    if paced {
+        clock.wait_until(due, &shared.stop);
+    }
     shared.finish.producer_done(shared.now_ns());
-    // Tearing a thread down costs tens of microseconds of CPU; wait until the timed part
-    // is over, so it does not delay consumers due at the same instant.
+    // Once every producer has let go, consumers find the queue closed when it is empty.
+    drop(queue);
+    park_until_stopped(shared);
+    max_depth
+}
+
+/// Waits until the run is over. Tearing a thread down costs tens of microseconds of
+/// CPU: done at the final instant it delays the threads still due then.
+fn park_until_stopped(shared: &Shared) {
     while !shared.stop.load(Ordering::SeqCst) {
         std::thread::park();
     }
-    max_depth
 }
 
 /// When a put returned.
@@ -111,93 +139,105 @@ enum Returned {
 }
 
 /// Puts one item; `None` if the run was stopped or every consumer has gone.
-fn put(shared: &Shared, producer: u32, queue: &Sender<Item>, item: Item) -> Option<Returned> {
+fn put<I: Item>(shared: &Shared, producer: u32, queue: &Putter<I>, item: I) -> Option<Returned> {
     if let Some(handoff) = &shared.handoff {
         return handoff.offer(shared, producer, queue, item);
     }
-    let mut item = match queue.try_send(item) {
-        Ok(()) => return Some(Returned::OnTime),
-        Err(TrySendError::Full(item)) => Item {
-            ready_ns: UNSCHEDULED,
-            ..item
-        },
-        Err(TrySendError::Disconnected(_)) => return None,
+    let item = match queue.try_put(item) {
+        TryPut::Done => return Some(Returned::OnTime),
+        TryPut::Full(item) => I::new(item.id(), UNSCHEDULED),
+        TryPut::Closed => return None,
     };
     if let Some(gate) = &shared.gate {
         gate.withdraw(producer as usize);
     }
-    loop {
-        match queue.send_timeout(item, Duration::from_millis(10)) {
-            Ok(()) => return Some(Returned::Late),
-            Err(SendTimeoutError::Timeout(back)) if !shared.stop.load(Ordering::Relaxed) => {
-                item = back
-            }
-            Err(_) => return None,
-        }
-    }
+    queue.put(item, &shared.stop).then_some(Returned::Late)
 }
 
 /// A polling consumer: at each poll, take an item if there is one (counted when taken),
 /// then wait one consume time, item or not.
-pub fn poll(shared: &Shared, consumer: u32, queue: Receiver<Item>) -> Tally {
+pub fn poll<I: Item>(shared: &Shared, consumer: u32, queue: Taker<I>) -> Tally {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    let paced = !shared.scenario.consume_is_instant();
     let mut periods = shared.scenario.poll_draws(shared.run_seed, consumer);
     let mut tally = Tally::new();
     let mut due = 0;
     while !shared.stop.load(Ordering::Relaxed) {
-        clock.wait_until(due, &shared.stop);
+        if paced {
+            clock.wait_until(due, &shared.stop);
+        }
         if let Some(gate) = &shared.gate {
             gate.wait_for_puts(due, &shared.stop);
         }
-        match queue.try_recv() {
-            Ok(item) => {
+        match queue.try_take() {
+            TryTake::Item(item) => {
                 if let Some(handoff) = &shared.handoff {
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
                 }
-                let now = shared.now_ns();
-                tally.count(&item, now.saturating_sub(item.put_ns));
-                shared.finish.item_counted(now);
+                tally.count(item.id(), shared.wait_of(&item));
+                // A poll that waits next reports now, so the run ends on time.
+                shared.finish.count(&mut tally, shared, paced);
             }
-            Err(TryRecvError::Empty) => tally.empty_polls += 1,
+            TryTake::Empty => {
+                tally.empty_polls += 1;
+                shared.finish.flush(&mut tally, shared.now_ns());
+            }
             // Every producer is done and the queue is empty: no poll can find more.
-            Err(TryRecvError::Disconnected) => break,
+            TryTake::Closed => break,
         }
         due += periods.next_ns();
     }
+    shared.finish.flush(&mut tally, shared.now_ns());
+    drop(queue);
+    park_until_stopped(shared);
     tally
 }
 
 /// A blocking consumer: take, work for the item's consume time, then count it.
-pub fn block(shared: &Shared, queue: Receiver<Item>) -> Tally {
+pub fn block<I: Item>(shared: &Shared, queue: Taker<I>) -> Tally {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    let paced = !shared.scenario.consume_is_instant();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
-    loop {
-        let item = match queue.recv_timeout(Duration::from_millis(50)) {
-            Ok(item) => item,
-            Err(RecvTimeoutError::Timeout) if !shared.stop.load(Ordering::Relaxed) => continue,
-            Err(_) => break,
-        };
-        let wait = shared.now_ns().saturating_sub(item.put_ns);
-        // On schedule, the item was taken once it was put and this consumer was free.
-        let taken = match item.ready_ns {
-            UNSCHEDULED => clock.now_ns(),
-            ready => ready.max(free_ns),
-        };
-        if let Some(handoff) = &shared.handoff {
-            let at = if clock.is_wall() { taken } else { UNSCHEDULED };
-            handoff.accept(shared, &item, at);
+    while let Some(item) = next_item(shared, &queue, &mut tally) {
+        let wait = shared.wait_of(&item);
+        if paced || shared.handoff.is_some() {
+            // On schedule, the item was taken once it was put and this consumer was free.
+            let taken = match item.ready_ns() {
+                UNSCHEDULED => clock.now_ns(),
+                ready => ready.max(free_ns),
+            };
+            if let Some(handoff) = &shared.handoff {
+                let at = if clock.is_wall() { taken } else { UNSCHEDULED };
+                handoff.accept(shared, &item, at);
+            }
+            free_ns = taken + shared.next_work_ns();
+            clock.wait_until(free_ns, &shared.stop);
         }
-        free_ns = taken + shared.next_work_ns();
-        clock.wait_until(free_ns, &shared.stop);
-        tally.count(&item, wait);
-        shared.finish.item_counted(shared.now_ns());
+        tally.count(item.id(), wait);
+        shared.finish.count(&mut tally, shared, paced);
     }
+    shared.finish.flush(&mut tally, shared.now_ns());
+    drop(queue);
+    park_until_stopped(shared);
     tally
+}
+
+/// The next item for a blocking consumer; before it waits for one, it reports what it
+/// has counted, since the run may be complete.
+fn next_item<I: Item>(shared: &Shared, queue: &Taker<I>, tally: &mut Tally) -> Option<I> {
+    match queue.try_take() {
+        TryTake::Item(item) => Some(item),
+        TryTake::Closed => None,
+        TryTake::Empty => {
+            shared.finish.flush(tally, shared.now_ns());
+            queue.take(&shared.stop)
+        }
+    }
 }
 
 /// A rendezvous (capacity 0). A zero-capacity channel hands an item over only while the
@@ -223,14 +263,16 @@ impl Handoff {
     }
 
     /// Offers `item` and waits until it is taken.
-    fn offer(
+    fn offer<I: Item>(
         &self,
         shared: &Shared,
         producer: u32,
-        offers: &Sender<Item>,
-        item: Item,
+        offers: &Putter<I>,
+        item: I,
     ) -> Option<Returned> {
-        offers.send(item).ok()?;
+        if !offers.put(item, &shared.stop) {
+            return None;
+        }
         if let Some(gate) = &shared.gate {
             gate.withdraw(producer as usize);
         }
@@ -246,8 +288,8 @@ impl Handoff {
     }
 
     /// Tells the producer of `item` that its put returns, taken by a poll due at `due_ns`.
-    fn accept(&self, shared: &Shared, item: &Item, due_ns: u64) {
-        let producer = item.id / shared.scenario.items_per_producer.max(1);
+    fn accept(&self, shared: &Shared, item: &impl Item, due_ns: u64) {
+        let producer = item.id() / shared.scenario.items_per_producer.max(1);
         if let Some((taken, _)) = self.taken.get(producer as usize) {
             let _ = taken.send(due_ns);
         }
@@ -265,13 +307,16 @@ pub enum Ending {
     Cancelled,
 }
 
+/// Items a consumer counts before it reports them to `Finish`, unless it waits first.
+const FLUSH_EVERY: u64 = 4096;
+
 /// The end of the timed part: every producer finished and every item counted. The
 /// thread that completes it records the time, so the main thread's wake-up is not timed.
 pub struct Finish {
     total: u64,
-    counted: AtomicU64,
+    /// Apart from the rest: consumers write these while other threads read `stop`.
+    counted: Padded<(AtomicU64, AtomicU64)>,
     producers_left: AtomicUsize,
-    end_ns: AtomicU64,
     failed: AtomicBool,
     done: Mutex<bool>,
     wake: Condvar,
@@ -281,29 +326,49 @@ impl Finish {
     pub fn new(producers: usize, total: u64) -> Self {
         Finish {
             total,
-            counted: AtomicU64::new(0),
+            counted: Padded((AtomicU64::new(0), AtomicU64::new(0))),
             producers_left: AtomicUsize::new(producers),
-            end_ns: AtomicU64::new(0),
             failed: AtomicBool::new(false),
             done: Mutex::new(false),
             wake: Condvar::new(),
         }
     }
 
+    /// The latest time any thread reported, in run nanoseconds.
+    fn end_ns(&self) -> &AtomicU64 {
+        &self.counted.0.1
+    }
+
     fn producer_done(&self, now_ns: u64) {
-        self.end_ns.fetch_max(now_ns, Ordering::SeqCst);
+        self.end_ns().fetch_max(now_ns, Ordering::SeqCst);
         let last = self.producers_left.fetch_sub(1, Ordering::SeqCst) == 1;
-        if last && self.counted.load(Ordering::SeqCst) >= self.total {
+        if last && self.counted.0.0.load(Ordering::SeqCst) >= self.total {
             self.signal();
         }
     }
 
-    fn item_counted(&self, now_ns: u64) {
-        if self.counted.fetch_add(1, Ordering::SeqCst) + 1 == self.total {
-            self.end_ns.fetch_max(now_ns, Ordering::SeqCst);
-            if self.producers_left.load(Ordering::SeqCst) == 0 {
-                self.signal();
-            }
+    /// Adds what `tally` counted since it last reported, the latest at `now_ns`.
+    fn flush(&self, tally: &mut Tally, now_ns: u64) {
+        if tally.unflushed == 0 {
+            return;
+        }
+        // The time first: whoever completes the count reads an end time that already
+        // holds every report's.
+        self.end_ns().fetch_max(now_ns, Ordering::SeqCst);
+        let added = std::mem::take(&mut tally.unflushed);
+        let before = self.counted.0.0.fetch_add(added, Ordering::SeqCst);
+        let completes = before < self.total && before + added >= self.total;
+        if completes && self.producers_left.load(Ordering::SeqCst) == 0 {
+            self.signal();
+        }
+    }
+
+    /// After an item was counted: reports at once if the consumer will wait next
+    /// (`paced`), otherwise every `FLUSH_EVERY` items, so one shared counter is not
+    /// written by every consumer for every item.
+    fn count(&self, tally: &mut Tally, shared: &Shared, paced: bool) {
+        if paced || tally.unflushed >= FLUSH_EVERY {
+            self.flush(tally, shared.now_ns());
         }
     }
 
@@ -330,13 +395,25 @@ impl Finish {
         if self.failed.load(Ordering::SeqCst) {
             Ending::Failed
         } else {
-            Ending::Done(self.end_ns.load(Ordering::SeqCst))
+            Ending::Done(self.end_ns().load(Ordering::SeqCst))
         }
     }
 
     pub fn fail(&self) {
         self.failed.store(true, Ordering::SeqCst);
         self.signal();
+    }
+}
+
+/// A value alone on its cache line (128 bytes: two lines, for adjacent-line prefetch),
+/// so writes to it do not slow reads of its neighbours.
+#[repr(align(128))]
+pub struct Padded<T>(pub T);
+
+impl<T> std::ops::Deref for Padded<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 
@@ -378,9 +455,14 @@ mod tests {
     #[test]
     fn the_run_ends_when_producers_are_done_and_every_item_is_counted() {
         let finish = Finish::new(1, 2);
-        finish.item_counted(5);
+        let (mut first, mut second) = (Tally::new(), Tally::new());
+        first.count(0, None);
+        finish.flush(&mut first, 5);
         finish.producer_done(7);
-        finish.item_counted(9);
+        second.count(1, None);
+        // Nothing new to report: it changes neither the count nor the end.
+        finish.flush(&mut first, 20);
+        finish.flush(&mut second, 9);
         assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Done(9));
     }
 }

@@ -17,7 +17,7 @@ use plotters::prelude::*;
 
 use super::{Output, Results};
 use crate::experiment::{ChartFormat, ScenarioKey};
-use crate::stats::Summary;
+use crate::stats::{Summary, Usl};
 
 pub use elapsed::Elapsed;
 pub use throughput::Throughput;
@@ -49,6 +49,10 @@ pub trait ChartKind: Sync {
     fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)>;
     /// The model's value, drawn dashed, where the model predicts this measure.
     fn model(&self, summary: &Summary) -> Option<f64>;
+    /// The scalability fit of each line, in `lines` order, where this chart draws one.
+    fn fits(&self, _results: &Results, lines: &[String]) -> Vec<Option<Usl>> {
+        vec![None; lines.len()]
+    }
     /// Where the legend hides the least: elapsed falls with x, so upper right is free.
     fn legend_at(&self) -> SeriesLabelPosition {
         SeriesLabelPosition::UpperRight
@@ -112,6 +116,8 @@ pub struct Series {
     pub points: Vec<(f64, f64, f64, f64)>,
     /// The model's values, drawn dashed.
     pub model: Vec<(f64, f64)>,
+    /// The line's fitted scalability curve, `(x, y)` at fine steps, drawn dotted.
+    pub fit: Vec<(f64, f64)>,
 }
 
 /// What a chart shows, with the results already reduced to numbers.
@@ -145,6 +151,7 @@ impl ChartData {
                         label,
                         points: Vec::new(),
                         model: Vec::new(),
+                        fit: Vec::new(),
                     });
                     series.len() - 1
                 }
@@ -157,6 +164,14 @@ impl ChartData {
         for s in &mut series {
             s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
             s.model.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        for (s, usl) in series
+            .iter_mut()
+            .zip(kind.fits(results, &series_labels(results)))
+        {
+            if let (Some(usl), Some(first), Some(last)) = (usl, s.points.first(), s.points.last()) {
+                s.fit = curve(&usl, first.0, last.0);
+            }
         }
         let scale = experiment.time_scale;
         let scale_note = if scale == 1.0 {
@@ -199,12 +214,33 @@ impl ChartData {
             measured.chain(s.model.iter().map(|m| m.1))
         });
         let (low, high) = bounds(ys);
-        if self.log_y {
-            pad((low, high), true, 0.0)
+        if self.log_y || !high.is_finite() {
+            // `pad` also makes an empty range drawable: plotters loops forever on one.
+            pad((low, high), self.log_y, 0.0)
         } else {
             (0.0, high * 1.08 + f64::EPSILON)
         }
     }
+}
+
+/// The chart lines in the order `ChartData` first meets them.
+fn series_labels(results: &Results) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for summary in results.summaries {
+        let (label, x) = results.experiment.line_of(summary.scenario);
+        if x.is_some() && !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels
+}
+
+/// The fitted law from `from` to `to` consumers in 100 steps: smooth at any width.
+fn curve(usl: &Usl, from: f64, to: f64) -> Vec<(f64, f64)> {
+    (0..=100)
+        .map(|i| from + (to - from) * f64::from(i) / 100.0)
+        .map(|n| (n, usl.throughput(n)))
+        .collect()
 }
 
 pub fn axis_title(x: ScenarioKey) -> String {
@@ -356,6 +392,38 @@ where
                 EmptyElement::at((x, y))
                     + PathElement::new(vec![(0, 0), (12, 0)], dashed)
                     + PathElement::new(vec![(18, 0), (30, 0)], dashed)
+            });
+    }
+    for (i, series) in data.series.iter().enumerate() {
+        if series.fit.is_empty() {
+            continue;
+        }
+        let colour = if single {
+            RGBColor(214, 39, 40)
+        } else {
+            PALETTE[i % PALETTE.len()]
+        };
+        let dotted = colour.stroke_width(2);
+        let label = if single {
+            "USL fit".to_string()
+        } else {
+            format!("{} USL fit", series.label)
+        };
+        chart
+            .draw_series(DashedLineSeries::new(
+                series.fit.iter().copied(),
+                3,
+                5,
+                dotted,
+            ))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| {
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (4, 0)], dotted)
+                    + PathElement::new(vec![(9, 0), (13, 0)], dotted)
+                    + PathElement::new(vec![(18, 0), (22, 0)], dotted)
+                    + PathElement::new(vec![(27, 0), (30, 0)], dotted)
             });
     }
     chart

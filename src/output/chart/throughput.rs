@@ -3,7 +3,8 @@
 use plotters::chart::SeriesLabelPosition;
 
 use super::ChartKind;
-use crate::stats::Summary;
+use crate::output::Results;
+use crate::stats::{Summary, Usl};
 
 pub struct Throughput;
 
@@ -24,6 +25,19 @@ impl ChartKind for Throughput {
     fn legend_at(&self) -> SeriesLabelPosition {
         // Throughput rises with x: the lower right stays empty.
         SeriesLabelPosition::LowerRight
+    }
+
+    fn fits(&self, results: &Results, lines: &[String]) -> Vec<Option<Usl>> {
+        lines
+            .iter()
+            .map(|line| {
+                results
+                    .summaries
+                    .iter()
+                    .filter(|s| results.experiment.line_of(s.scenario).0 == *line)
+                    .find_map(|s| s.scaling.and_then(|scaling| scaling.usl))
+            })
+            .collect()
     }
 
     fn model(&self, summary: &Summary) -> Option<f64> {

@@ -9,6 +9,10 @@ use rand::{Rng, SeedableRng};
 
 use crate::record::RunRecord;
 
+mod usl;
+
+pub use usl::{MIN_POINTS as USL_MIN_POINTS, Usl};
+
 /// Bootstrap resamples per interval: enough for a stable 2.5th and 97.5th percentile.
 const RESAMPLES: usize = 2000;
 /// Modified z-score beyond which a run is an outlier (Iglewicz and Hoaglin; hyperfine's).
@@ -55,6 +59,20 @@ pub struct Summary {
     pub speedup: f64,
     /// Speedup per unit of x (e.g. per consumer), against the line's first scenario.
     pub efficiency: f64,
+    /// The scalability fit of this scenario's chart line, where one was asked for;
+    /// `None` until `add_scaling_fits` runs.
+    pub scaling: Option<Scaling>,
+}
+
+/// A chart line's Universal Scalability Law fit, as seen from one of its scenarios.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scaling {
+    /// The fit; `None` when the line had fewer than `USL_MIN_POINTS` points to fit.
+    pub usl: Option<Usl>,
+    /// The points the line had for the fit.
+    pub points: usize,
+    /// Whether this scenario was one of them (not where producers are the limit).
+    pub in_fit: bool,
 }
 
 pub fn median(values: &[f64]) -> f64 {
@@ -179,6 +197,7 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         error_pct: median(&errors),
         speedup: f64::NAN,
         efficiency: f64::NAN,
+        scaling: None,
     }
 }
 
@@ -200,6 +219,43 @@ pub fn add_speedups(summaries: &mut [Summary], point: impl Fn(usize) -> (String,
             (Some(x0), Some(x)) if x0 > 0.0 && x > 0.0 => speedup / (x / x0),
             _ => f64::NAN,
         };
+    }
+}
+
+/// Fits the Universal Scalability Law to median throughput against x on each chart line
+/// that asks for one. `point` gives a scenario's line and x; `fits` says whether a
+/// scenario's line is fitted at all (`None`) and, if so, whether this scenario belongs
+/// in the fit (`Some(false)` where producers, not consumers, are the limit).
+pub fn add_scaling_fits(
+    summaries: &mut [Summary],
+    point: impl Fn(usize) -> (String, Option<f64>),
+    fits: impl Fn(usize) -> Option<bool>,
+) {
+    let points: Vec<(String, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
+    let mut lines: Vec<&str> = points.iter().map(|p| p.0.as_str()).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    for line in lines {
+        let members: Vec<usize> = (0..summaries.len())
+            .filter(|i| points[*i].0 == line && fits(summaries[*i].scenario).is_some())
+            .collect();
+        let used: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|i| fits(summaries[*i].scenario) == Some(true) && points[*i].1.is_some())
+            .collect();
+        let xy: Vec<(f64, f64)> = used
+            .iter()
+            .filter_map(|i| Some((points[*i].1?, summaries[*i].throughput_per_s.median)))
+            .collect();
+        let usl = usl::fit(&xy);
+        for i in members {
+            summaries[i].scaling = Some(Scaling {
+                usl,
+                points: xy.len(),
+                in_fit: used.contains(&i),
+            });
+        }
     }
 }
 
