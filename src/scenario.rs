@@ -11,9 +11,6 @@ use rand::rngs::Xoshiro256PlusPlus;
 
 use crate::experiment::{Sampler, ScenarioKey, TimeSpec};
 
-/// Items whose queue waits are measured, at least, when a run has more.
-pub const WAIT_SAMPLE: u64 = 16_384;
-
 /// One point of the sweep: everything a run needs to know.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -147,15 +144,6 @@ impl Scenario {
     /// True when consumers spend no time per item (or between polls).
     pub fn consume_is_instant(&self) -> bool {
         self.consume_time.sampler(self.time_scale).fixed_ns() == Some(0)
-    }
-
-    /// Every n-th item's queue wait is measured: all of them up to `2 × WAIT_SAMPLE`
-    /// items, an evenly spread sample of at least `WAIT_SAMPLE` above. Two clock reads
-    /// per item would otherwise be most of what a zero-time run measures. A power of
-    /// two, so picking the sample costs a mask, not a division, per item.
-    pub fn wait_sample_every(&self) -> u64 {
-        let every = (self.total_items() / WAIT_SAMPLE).max(1);
-        1 << every.ilog2()
     }
 
     /// Whether producers, not consumers, set the pace: together they put items no faster

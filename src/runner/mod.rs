@@ -105,7 +105,7 @@ pub fn run_once(
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),
-        sample: Sample::new(scenario.total_items(), scenario.wait_sample_every()),
+        sample: Sample::new(scenario.total_items()),
     };
     // Only a blocking consumer paces from when an item's put was due, and only a paced
     // producer's puts are due at other times than the start.

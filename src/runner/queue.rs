@@ -131,7 +131,7 @@ impl<T: Send> Putter<T> {
                 Err(mpsc::TrySendError::Full(item)) => TryPut::Full(item),
                 Err(mpsc::TrySendError::Disconnected(_)) => TryPut::Closed,
             },
-            Putter::Mutex(queue) => queue.try_put(item),
+            Putter::Mutex(queue) => queue.0.try_put(item),
         }
     }
 
@@ -152,7 +152,7 @@ impl<T: Send> Putter<T> {
             // the receiver, which ends the wait.
             Putter::StdBounded(queue) => queue.send(item).is_ok(),
             Putter::Std(queue) => queue.send(item).is_ok(),
-            Putter::Mutex(queue) => queue.put(item, stop),
+            Putter::Mutex(queue) => queue.0.put(item, stop),
         }
     }
 }
@@ -170,7 +170,7 @@ impl<T: Send> Taker<T> {
                 Err(mpsc::TryRecvError::Empty) => TryTake::Empty,
                 Err(mpsc::TryRecvError::Disconnected) => TryTake::Closed,
             },
-            Taker::Mutex(queue) => queue.try_take(),
+            Taker::Mutex(queue) => queue.0.try_take(),
         }
     }
 
@@ -194,7 +194,7 @@ impl<T: Send> Taker<T> {
                     Err(_) => return None,
                 }
             },
-            Taker::Mutex(queue) => queue.take(stop),
+            Taker::Mutex(queue) => queue.0.take(stop),
         }
     }
 }
@@ -330,28 +330,12 @@ impl<T> LockedPutter<T> {
         lock(&queue.state).putters += 1;
         LockedPutter(queue)
     }
-
-    fn try_put(&self, item: T) -> TryPut<T> {
-        self.0.try_put(item)
-    }
-
-    fn put(&self, item: T, stop: &AtomicBool) -> bool {
-        self.0.put(item, stop)
-    }
 }
 
 impl<T> LockedTaker<T> {
     fn new(queue: Arc<Locked<T>>) -> Self {
         lock(&queue.state).takers += 1;
         LockedTaker(queue)
-    }
-
-    fn try_take(&self) -> TryTake<T> {
-        self.0.try_take()
-    }
-
-    fn take(&self, stop: &AtomicBool) -> Option<T> {
-        self.0.take(stop)
     }
 }
 

@@ -46,6 +46,23 @@ impl Shared<'_> {
         wall_ns(self.start)
     }
 
+    /// Reports to `finish` what `tally` counted since it last did; the clock is read only
+    /// when there is something to report (an empty poll at zero time reports nothing).
+    fn report(&self, tally: &mut Tally) {
+        if tally.unflushed > 0 {
+            self.finish.flush(tally, self.now_ns());
+        }
+    }
+
+    /// After an item was counted: reports at once if the consumer will wait next
+    /// (`paced`), otherwise every `FLUSH_EVERY` items, so one shared counter is not
+    /// written by every consumer for every item.
+    fn counted(&self, tally: &mut Tally, paced: bool) {
+        if paced || tally.unflushed >= FLUSH_EVERY {
+            self.report(tally);
+        }
+    }
+
     /// How long `item` waited on the queue, if its wait is measured.
     fn wait_of(&self, item: &impl Item) -> Option<u64> {
         self.sample.wait_ns(item.id(), || self.now_ns())
@@ -178,18 +195,18 @@ pub fn poll<I: Item>(shared: &Shared, consumer: u32, queue: Taker<I>) -> Tally {
                 }
                 tally.count(item.id(), shared.wait_of(&item));
                 // A poll that waits next reports now, so the run ends on time.
-                shared.finish.count(&mut tally, shared, paced);
+                shared.counted(&mut tally, paced);
             }
             TryTake::Empty => {
                 tally.empty_polls += 1;
-                shared.finish.flush(&mut tally, shared.now_ns());
+                shared.report(&mut tally);
             }
             // Every producer is done and the queue is empty: no poll can find more.
             TryTake::Closed => break,
         }
         due += periods.next_ns();
     }
-    shared.finish.flush(&mut tally, shared.now_ns());
+    shared.report(&mut tally);
     drop(queue);
     park_until_stopped(shared);
     tally
@@ -219,9 +236,9 @@ pub fn block<I: Item>(shared: &Shared, queue: Taker<I>) -> Tally {
             clock.wait_until(free_ns, &shared.stop);
         }
         tally.count(item.id(), wait);
-        shared.finish.count(&mut tally, shared, paced);
+        shared.counted(&mut tally, paced);
     }
-    shared.finish.flush(&mut tally, shared.now_ns());
+    shared.report(&mut tally);
     drop(queue);
     park_until_stopped(shared);
     tally
@@ -234,7 +251,7 @@ fn next_item<I: Item>(shared: &Shared, queue: &Taker<I>, tally: &mut Tally) -> O
         TryTake::Item(item) => Some(item),
         TryTake::Closed => None,
         TryTake::Empty => {
-            shared.finish.flush(tally, shared.now_ns());
+            shared.report(tally);
             queue.take(&shared.stop)
         }
     }
@@ -360,15 +377,6 @@ impl Finish {
         let completes = before < self.total && before + added >= self.total;
         if completes && self.producers_left.load(Ordering::SeqCst) == 0 {
             self.signal();
-        }
-    }
-
-    /// After an item was counted: reports at once if the consumer will wait next
-    /// (`paced`), otherwise every `FLUSH_EVERY` items, so one shared counter is not
-    /// written by every consumer for every item.
-    fn count(&self, tally: &mut Tally, shared: &Shared, paced: bool) {
-        if paced || tally.unflushed >= FLUSH_EVERY {
-            self.flush(tally, shared.now_ns());
         }
     }
 

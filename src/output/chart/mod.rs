@@ -49,9 +49,9 @@ pub trait ChartKind: Sync {
     fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)>;
     /// The model's value, drawn dashed, where the model predicts this measure.
     fn model(&self, summary: &Summary) -> Option<f64>;
-    /// The scalability fit of each line, in `lines` order, where this chart draws one.
-    fn fits(&self, _results: &Results, lines: &[String]) -> Vec<Option<Usl>> {
-        vec![None; lines.len()]
+    /// The fit of the scenario's line, drawn dotted, where this chart draws one.
+    fn fit(&self, _summary: &Summary) -> Option<Usl> {
+        None
     }
     /// Where the legend hides the least: elapsed falls with x, so upper right is free.
     fn legend_at(&self) -> SeriesLabelPosition {
@@ -136,6 +136,7 @@ impl ChartData {
         let experiment = results.experiment;
         let x = experiment.plot.x;
         let mut series: Vec<Series> = Vec::new();
+        let mut fits: Vec<Option<Usl>> = Vec::new();
         for summary in results.summaries {
             let (label, x_value) = experiment.line_of(summary.scenario);
             let Some(x_value) = x_value else {
@@ -153,6 +154,7 @@ impl ChartData {
                         model: Vec::new(),
                         fit: Vec::new(),
                     });
+                    fits.push(None);
                     series.len() - 1
                 }
             };
@@ -160,15 +162,13 @@ impl ChartData {
             if let Some(model) = kind.model(summary) {
                 series[index].model.push((x_value, model));
             }
+            fits[index] = fits[index].or(kind.fit(summary));
         }
         for s in &mut series {
             s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
             s.model.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
-        for (s, usl) in series
-            .iter_mut()
-            .zip(kind.fits(results, &series_labels(results)))
-        {
+        for (s, usl) in series.iter_mut().zip(fits) {
             if let (Some(usl), Some(first), Some(last)) = (usl, s.points.first(), s.points.last()) {
                 s.fit = curve(&usl, first.0, last.0);
             }
@@ -221,18 +221,6 @@ impl ChartData {
             (0.0, high * 1.08 + f64::EPSILON)
         }
     }
-}
-
-/// The chart lines in the order `ChartData` first meets them.
-fn series_labels(results: &Results) -> Vec<String> {
-    let mut labels: Vec<String> = Vec::new();
-    for summary in results.summaries {
-        let (label, x) = results.experiment.line_of(summary.scenario);
-        if x.is_some() && !labels.contains(&label) {
-            labels.push(label);
-        }
-    }
-    labels
 }
 
 /// The fitted law from `from` to `to` consumers in 100 steps: smooth at any width.

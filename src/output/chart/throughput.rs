@@ -3,7 +3,6 @@
 use plotters::chart::SeriesLabelPosition;
 
 use super::ChartKind;
-use crate::output::Results;
 use crate::stats::{Summary, Usl};
 
 pub struct Throughput;
@@ -27,17 +26,8 @@ impl ChartKind for Throughput {
         SeriesLabelPosition::LowerRight
     }
 
-    fn fits(&self, results: &Results, lines: &[String]) -> Vec<Option<Usl>> {
-        lines
-            .iter()
-            .map(|line| {
-                results
-                    .summaries
-                    .iter()
-                    .filter(|s| results.experiment.line_of(s.scenario).0 == *line)
-                    .find_map(|s| s.scaling.and_then(|scaling| scaling.usl))
-            })
-            .collect()
+    fn fit(&self, summary: &Summary) -> Option<Usl> {
+        summary.scaling.and_then(|scaling| scaling.usl)
     }
 
     fn model(&self, summary: &Summary) -> Option<f64> {
