@@ -168,7 +168,11 @@ pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
     scenarios
         .into_iter()
         .map(|scenario| {
-            let mine: Vec<&RunRecord> = runs.iter().filter(|r| r.scenario == scenario).collect();
+            let mut mine: Vec<&RunRecord> =
+                runs.iter().filter(|r| r.scenario == scenario).collect();
+            // In repeat order, whatever order the runs finished in: the bootstrap resamples
+            // by position, so `plot` must see the runs as `run` did.
+            mine.sort_by_key(|r| r.repeat);
             summarise_one(scenario, &mine)
         })
         .collect()
@@ -201,10 +205,13 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
     }
 }
 
+/// A chart line: the values of the swept keys other than x, `None` when there is one line.
+pub type Line = Option<String>;
+
 /// Fills `speedup` and `efficiency` against the first scenario (smallest x) of each chart
 /// line; `point` gives a scenario's line and its x value, if x is a number.
-pub fn add_speedups(summaries: &mut [Summary], point: impl Fn(usize) -> (String, Option<f64>)) {
-    let points: Vec<(String, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
+pub fn add_speedups(summaries: &mut [Summary], point: impl Fn(usize) -> (Line, Option<f64>)) {
+    let points: Vec<(Line, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
     for i in 0..summaries.len() {
         let first = (0..summaries.len())
             .filter(|j| points[*j].0 == points[i].0)
@@ -228,16 +235,16 @@ pub fn add_speedups(summaries: &mut [Summary], point: impl Fn(usize) -> (String,
 /// in the fit (`Some(false)` where producers, not consumers, are the limit).
 pub fn add_scaling_fits(
     summaries: &mut [Summary],
-    point: impl Fn(usize) -> (String, Option<f64>),
+    point: impl Fn(usize) -> (Line, Option<f64>),
     fits: impl Fn(usize) -> Option<bool>,
 ) {
-    let points: Vec<(String, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
-    let mut lines: Vec<&str> = points.iter().map(|p| p.0.as_str()).collect();
+    let points: Vec<(Line, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
+    let mut lines: Vec<&Line> = points.iter().map(|p| &p.0).collect();
     lines.sort_unstable();
     lines.dedup();
     for line in lines {
         let members: Vec<usize> = (0..summaries.len())
-            .filter(|i| points[*i].0 == line && fits(summaries[*i].scenario).is_some())
+            .filter(|i| points[*i].0 == *line && fits(summaries[*i].scenario).is_some())
             .collect();
         let used: Vec<usize> = members
             .iter()
@@ -371,6 +378,19 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_does_not_depend_on_the_order_runs_finished_in() {
+        let runs: Vec<RunRecord> = (1..=7)
+            .map(|k| run(k, 1.0 + f64::from(k * k % 5) / 10.0, 1.0))
+            .collect();
+        let mut shuffled = runs.clone();
+        shuffled.reverse();
+        shuffled.swap(1, 4);
+        let (a, b) = (&summarise(&runs)[0], &summarise(&shuffled)[0]);
+        assert_eq!(a.median_interval_s, b.median_interval_s);
+        assert_eq!(a.mean_interval_s, b.mean_interval_s);
+    }
+
+    #[test]
     fn percent_over_the_prediction() {
         assert!((percent_over(1.01, 1.0) - 1.0).abs() < 1e-9);
         assert!((percent_over(0.99, 1.0) + 1.0).abs() < 1e-9);
@@ -454,7 +474,7 @@ mod analysis_tests {
         ];
         let points = [("a", 1.0), ("a", 2.0), ("a", 4.0), ("b", 2.0), ("b", 4.0)];
         add_speedups(&mut summaries, |i| {
-            (points[i].0.to_string(), Some(points[i].1))
+            (Some(points[i].0.to_string()), Some(points[i].1))
         });
         let got: Vec<(f64, f64)> = summaries
             .iter()

@@ -1,0 +1,204 @@
+//! The one duration grammar of experiment files (`"250ms"`, `"1.5s"`): parsing,
+//! canonical formatting, and the same grammar as a regular expression for the JSON Schema.
+//!
+//! The grammar, exactly: a number, then a unit, nothing else (no spaces, no sign, no
+//! exponent). The number is digits with an optional fraction (`250`, `1.5`) or a bare
+//! fraction (`.5`); a point needs a digit after it. The units are `ns`, `us` (or `µs`,
+//! `μs`), `ms`, `s` and `min`; `m` is refused, since it reads as milli as often as minute.
+//! The value is at most one hour. Parsing is exact decimal arithmetic, so `"0.2s"` is
+//! exactly 200 ms; digits below a nanosecond are dropped.
+//!
+//! It knows nothing of TOML or of distributions.
+
+use std::time::Duration;
+
+/// The longest single duration accepted: longer values are almost certainly typos, and
+/// a run built from them would not finish in a working day.
+pub const MAX_DURATION: Duration = Duration::from_secs(3600);
+
+/// Units accepted after the number, with their length in nanoseconds.
+const UNITS: [(&str, u64); 7] = [
+    ("ns", 1),
+    ("us", 1_000),
+    ("µs", 1_000),
+    ("μs", 1_000),
+    ("ms", 1_000_000),
+    ("s", 1_000_000_000),
+    ("min", 60_000_000_000),
+];
+
+/// What a duration may look like, for error messages.
+pub const DURATION_HELP: &str = "a number and a unit with no space between, the unit one of ns, us, ms, s or \
+     min, at most 1 hour, such as \"250ms\" or \"1.5s\"";
+
+/// Parses `"250ms"`-style text into an exact duration of at most [`MAX_DURATION`].
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let not_one = || format!("`{text}` is not a duration");
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let Some(&(_, unit_ns)) = UNITS.iter().find(|(name, _)| *name == unit) else {
+        return Err(format!("{}: the unit must be one of ns, us, ms, s or min", not_one()));
+    };
+    let Some((nanos, below_ns)) = decimal_times(number, unit_ns) else {
+        return Err(format!(
+            "{}: the number must be digits with at most one point and a digit after it",
+            not_one()
+        ));
+    };
+    let max = MAX_DURATION.as_nanos();
+    if nanos > max || (nanos == max && below_ns) {
+        return Err(format!("`{text}` is longer than the 1 hour allowed for one duration"));
+    }
+    Ok(Duration::from_nanos(nanos as u64))
+}
+
+/// `number × unit_ns` in whole nanoseconds, and whether nonzero digits below a nanosecond
+/// were dropped; `None` unless `number` is `digits[.digits]` or `.digits`, or on overflow.
+fn decimal_times(number: &str, unit_ns: u64) -> Option<(u128, bool)> {
+    let (whole, fraction) = match number.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (number, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = match fraction {
+        None => digits(whole),
+        Some(fraction) => (whole.is_empty() || digits(whole)) && digits(fraction),
+    };
+    if !well_formed {
+        return None;
+    }
+    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let mut nanos = whole.checked_mul(u128::from(unit_ns))?;
+    let mut place = u128::from(unit_ns);
+    let mut below_ns = false;
+    for digit in fraction.unwrap_or("").bytes().map(|b| u128::from(b - b'0')) {
+        if place >= 10 {
+            place /= 10;
+            nanos = nanos.checked_add(digit * place)?;
+        } else {
+            below_ns |= digit > 0;
+        }
+    }
+    Some((nanos, below_ns))
+}
+
+/// Writes a duration the way a person would, in the largest unit that keeps it whole:
+/// `200ms`, `3s`, `250us`, `17ns`. Stable text matters: it lands in CSV files under git.
+pub fn format_duration(duration: Duration) -> String {
+    let nanos = duration.as_nanos();
+    for (unit, size) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
+        if nanos.is_multiple_of(size) && nanos > 0 {
+            return format!("{}{unit}", nanos / size);
+        }
+    }
+    if nanos == 0 {
+        "0ms".to_string()
+    } else {
+        format!("{nanos}ns")
+    }
+}
+
+/// The grammar as an ECMAScript regular expression, for the JSON Schema: the same units
+/// and the same one-hour limit, so an editor accepts exactly what the parser accepts.
+pub fn duration_pattern() -> String {
+    let units: Vec<String> = UNITS
+        .iter()
+        .map(|(unit, ns)| {
+            let limit = MAX_DURATION.as_nanos() / u128::from(*ns);
+            let below = below_pattern(&limit.to_string());
+            format!("(?:(?:{below})(?:\\.[0-9]+)?|0*{limit}(?:\\.0+)?|\\.[0-9]+){unit}")
+        })
+        .collect();
+    format!("^(?:{})$", units.join("|"))
+}
+
+/// A pattern for the whole numbers below `limit` (given as decimal digits), leading zeros
+/// allowed: shorter numbers, or as long with a smaller digit after a common prefix.
+fn below_pattern(limit: &str) -> String {
+    let n = limit.len();
+    let mut alternatives = Vec::new();
+    if n > 1 {
+        alternatives.push(format!("0*[0-9]{{1,{}}}", n - 1));
+    }
+    for (i, digit) in limit.bytes().enumerate() {
+        if digit > b'0' {
+            let rest = n - i - 1;
+            alternatives.push(format!(
+                "0*{}[0-{}][0-9]{{{rest}}}",
+                &limit[..i],
+                char::from(digit - 1)
+            ));
+        }
+    }
+    alternatives.join("|")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_unit_exactly() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("0.2s"), Ok(Duration::from_millis(200)));
+        assert_eq!(parse_duration("200us"), Ok(Duration::from_micros(200)));
+        assert_eq!(parse_duration("200µs"), Ok(Duration::from_micros(200)));
+        assert_eq!(parse_duration("200μs"), Ok(Duration::from_micros(200)));
+        assert_eq!(parse_duration("17ns"), Ok(Duration::from_nanos(17)));
+        assert_eq!(parse_duration("2min"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration(".5ms"), Ok(Duration::from_micros(500)));
+        assert_eq!(parse_duration("0ms"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("1.0000000009s"), Ok(Duration::from_nanos(1_000_000_000)));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_duration() {
+        for bad in [
+            "", "ms", "250", "250 sec", "-1s", "1..2s", "1.2.3s", "abc", "1e3ms", ".s", "1.s",
+            " 3s", "3 s", "5m", "+1s", "1_000ms",
+        ] {
+            let err = parse_duration(bad).expect_err(bad);
+            assert!(err.contains("is not a duration"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn rejects_absurd_and_overflowing_durations() {
+        assert!(parse_duration("2h").is_err());
+        assert!(parse_duration("3601s").unwrap_err().contains("1 hour"));
+        assert!(parse_duration("90min").unwrap_err().contains("1 hour"));
+        assert!(parse_duration("3600.0000000001s").is_err(), "a hair above");
+        assert!(parse_duration("99999999999999999999999999999999999999999s").is_err());
+        assert_eq!(parse_duration("3600s"), Ok(MAX_DURATION));
+        assert_eq!(parse_duration("60.000min"), Ok(MAX_DURATION));
+    }
+
+    #[test]
+    fn the_pattern_of_numbers_below_a_limit_is_exact() {
+        let below = |limit: &str, n: u32| {
+            let pattern = format!("^(?:{})$", below_pattern(limit));
+            regex::Regex::new(&pattern).unwrap().is_match(&n.to_string())
+        };
+        for n in 0..5000 {
+            assert_eq!(below("3600", n), n < 3600, "{n}");
+            assert_eq!(below("60", n), n < 60, "{n}");
+        }
+    }
+
+    #[test]
+    fn formats_in_the_largest_whole_unit() {
+        assert_eq!(format_duration(Duration::from_millis(200)), "200ms");
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(format_duration(Duration::from_secs(3)), "3s");
+        assert_eq!(format_duration(Duration::from_micros(250)), "250us");
+        assert_eq!(format_duration(Duration::from_nanos(17)), "17ns");
+        assert_eq!(format_duration(Duration::ZERO), "0ms");
+        for text in ["250ms", "1500ms", "3s", "17ns"] {
+            let parsed = parse_duration(text).unwrap();
+            assert_eq!(format_duration(parsed), text);
+        }
+    }
+}
