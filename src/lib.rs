@@ -3,12 +3,17 @@
 //! The pipeline runs one way, each step a module handing plain data to the next:
 //!
 //! ```text
-//! TOML file ──experiment──▶ Experiment { scenarios }
-//!           ──runner──────▶ RunRecord per run (real threads)
-//!           ──model───────▶ predicted_s per run (virtual time)
-//!           ──stats───────▶ Summary per scenario
-//!           ──output──────▶ runs.csv, summary.csv, charts
+//! TOML file ──experiment──▶ Experiment { settings, scenarios: Vec<Scenario> }
+//!           ──plan────────▶ RunPlan per run (scenario, repeat, seed; warm-ups, order)
+//!           ──runner──────▶ Measurement per run (real threads)   ─┐
+//!           ──model───────▶ Prediction per run (virtual time)    ─┴▶ RunRecord per run
+//!           ──stats───────▶ Summary per scenario (medians, intervals, fits)
+//!           ──output──────▶ runs.csv, summary.csv/json, report.md, charts (bytes, written whole)
 //! ```
+//!
+//! `scenario` (the keys, words, durations and draws) and `settings` are the vocabulary
+//! every step speaks; they depend on nothing else of the crate. `record` is the row of a
+//! run; `pipeline` wires the steps into commands.
 
 pub mod diagnostic;
 pub mod environment;
@@ -16,8 +21,10 @@ pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod plan;
 pub mod record;
 pub mod runner;
 pub mod scenario;
+pub mod settings;
 pub mod starter;
 pub mod stats;

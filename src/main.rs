@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use queuelab::experiment::{RunOrder, schema};
+use queuelab::experiment::schema;
 use queuelab::pipeline::{self, Failure, Overrides, RunOptions};
+use queuelab::settings::{self, RunOrder, Setting};
 use queuelab::starter;
 
 /// A lab for producer-consumer concurrency: sweep producers, consumers and queue kinds
@@ -134,8 +136,8 @@ struct RunArgs {
     output: OutputArgs,
     /// Runs made at once (overrides `jobs`; default 1). Sleeping runs barely interfere;
     /// spinning runs share the cores.
-    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    jobs: Option<u16>,
+    #[arg(long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
+    jobs: Option<u64>,
     /// Keep the runs already in OUT/NAME/runs.csv and make only the missing ones.
     #[arg(long)]
     resume: bool,
@@ -153,8 +155,8 @@ struct RunArgs {
 #[derive(Args)]
 struct OverrideArgs {
     /// Runs of every scenario (overrides `repeats`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    repeats: Option<u32>,
+    #[arg(long, value_name = "N", value_parser = count_parser(settings::REPEATS))]
+    repeats: Option<u64>,
     /// Multiply every duration by X, e.g. 0.01 to run 100× faster (overrides `time_scale`).
     #[arg(long, value_name = "X", value_parser = parse_time_scale)]
     time_scale: Option<f64>,
@@ -162,30 +164,45 @@ struct OverrideArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Uncounted runs of every scenario made first (overrides `warmup`).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
-    warmup: Option<u32>,
-    /// Order of runs: grouped, interleaved or random (overrides `order`).
-    #[arg(long, value_name = "ORDER", value_parser = ["grouped", "interleaved", "random"])]
-    order: Option<String>,
+    #[arg(long, value_name = "N", value_parser = count_parser(settings::WARMUP))]
+    warmup: Option<u64>,
+    /// Order of runs (overrides `order`).
+    #[arg(long, value_name = "ORDER", value_parser = order_parser())]
+    order: Option<RunOrder>,
+}
+
+/// A whole number within a setting's range, as the experiment file takes it.
+fn count_parser((min, max): (u64, u64)) -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(min..=max)
+}
+
+/// One of the run orders, by the words the experiment file takes.
+fn order_parser() -> impl TypedValueParser<Value = RunOrder> {
+    PossibleValuesParser::new(RunOrder::NAMES).try_map(|word| {
+        RunOrder::from_name(&word).ok_or_else(|| format!("`{word}` is not an order"))
+    })
 }
 
 fn parse_time_scale(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(x) if x > 0.0 && x <= 1000.0 => Ok(x),
+        Ok(x) if settings::is_time_scale(x) => Ok(x),
         _ => Err(format!(
-            "`{text}` is not a time scale: give a number above 0 and at most 1000"
+            "`{text}` is not a time scale: give {}",
+            Setting::TimeScale.spec().accepts.allowed()
         )),
     }
 }
 
 impl From<OverrideArgs> for Overrides {
     fn from(args: OverrideArgs) -> Self {
+        // The parsers above hold each count within its setting's range, so it fits a u32.
+        let small = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
         Overrides {
-            repeats: args.repeats,
+            repeats: args.repeats.map(small),
             time_scale: args.time_scale,
             seed: args.seed,
-            warmup: args.warmup,
-            order: args.order.as_deref().and_then(RunOrder::from_name),
+            warmup: args.warmup.map(small),
+            order: args.order,
         }
     }
 }
@@ -206,7 +223,7 @@ impl RunArgs {
     fn split(self) -> (Vec<PathBuf>, RunOptions) {
         let (files, options) = self.output.split();
         let options = RunOptions {
-            jobs: self.jobs.map(usize::from),
+            jobs: self.jobs.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             resume: self.resume,
             force: self.force,
             yes: self.yes,

@@ -318,7 +318,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::TimeSpec;
+    use crate::scenario::TimeSpec;
     use crate::scenario::{QueueImpl, QueueKind, Scenario};
     use std::time::Duration;
 

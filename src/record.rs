@@ -1,6 +1,5 @@
-//! `RunRecord`: one run, measured or modelled, as plain data: the row of `runs.csv`.
-
-use crate::runner::QueueMetrics;
+//! `RunRecord`: one run, measured or modelled, as plain data: the row of `runs.csv`,
+//! with what the queue did in it (`QueueMetrics`). Imports nothing of the crate.
 
 /// Where a number came from: real threads, or the model alone (`simulate`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +15,22 @@ impl Source {
             Source::Model => "model",
         }
     }
+}
+
+/// How the queue and the consumers behaved during a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueMetrics {
+    /// Time from put to take, over all items.
+    pub wait_p50_s: f64,
+    pub wait_p99_s: f64,
+    pub wait_max_s: f64,
+    /// The most items seen on the queue just after a put; `None` where the queue cannot
+    /// tell (`std::sync::mpsc` has no length).
+    pub max_depth: Option<u64>,
+    /// Polls that found the queue empty.
+    pub empty_polls: u64,
+    pub consumer_items_min: u64,
+    pub consumer_items_max: u64,
 }
 
 /// One run of one scenario.

@@ -7,8 +7,9 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::experiment::{self, NAME_RULE, format, is_plain_name, schema};
+use crate::experiment::{self, format, schema};
 use crate::pipeline::Failure;
+use crate::settings::{NAME_RULE, is_plain_name};
 
 /// Writes `dir/NAME.toml` (and the schema beside it if missing); returns what was done.
 pub fn new_experiment(name: &str, from: Option<&Path>, dir: &Path) -> Result<String, Failure> {

@@ -1,130 +1,65 @@
-//! The experiment file format as data: every key, its default and what it means. The
-//! parser checks key names against it and takes its defaults from it, `new` writes the
-//! starter file from it, and `schema` renders it as JSON Schema: one description, three
-//! uses, so they cannot drift apart.
+//! The experiment file's layout: which tables it has, the `[plot]` keys, and the starter
+//! file `new` writes. Every key's facts (range, default, help) come from one table: the
+//! top-level settings from `settings`, scenario keys from `scenario::key`, plot keys here.
 
-use super::keys::ScenarioKey;
+use crate::scenario::{Accepts, KeySpec, ScenarioKey};
+use crate::settings::Setting;
 
-/// One key of the file: its name, its default as TOML text (none where the default is
-/// not a constant) and a line saying what it does and accepts.
-#[derive(Clone, Copy, Debug)]
-pub struct KeyDoc {
-    pub name: &'static str,
-    pub default: Option<&'static str>,
-    pub help: &'static str,
-}
+use super::ChartFormat;
 
-const fn key(name: &'static str, default: Option<&'static str>, help: &'static str) -> KeyDoc {
-    KeyDoc {
-        name,
-        default,
-        help,
-    }
-}
-
-/// The top-level keys that hold values; `[scenario]`, `[sweep]` and `[plot]` are tables.
-pub const TOP: [KeyDoc; 8] = [
-    key(
-        "name",
-        None,
-        "results go to OUT/NAME/; letters, digits, - _ . (default: the file name)",
-    ),
-    key(
-        "description",
-        Some("\"\""),
-        "one line saying what the experiment asks",
-    ),
-    key("repeats", Some("3"), "runs of every scenario, 1 to 10000"),
-    key(
-        "time_scale",
-        Some("1.0"),
-        "every duration is multiplied by it, above 0 and at most 1000",
-    ),
-    key(
-        "seed",
-        Some("42"),
-        "seed of every random draw: the same file and seed give the same draws",
-    ),
-    key(
-        "warmup",
-        Some("0"),
-        "runs of every scenario made first and not counted, 0 to 100",
-    ),
-    key(
-        "order",
-        Some("\"grouped\""),
-        "\"grouped\" (scenario by scenario), \"interleaved\" (repeat by repeat) or \"random\" (seeded)",
-    ),
-    key(
-        "jobs",
-        Some("1"),
-        "runs made at once, 1 to 256; runs that spin CPU skew each other beyond the cores",
-    ),
-];
-
+/// The tables of the file, besides the top-level settings.
 pub const TABLES: [&str; 3] = ["scenario", "sweep", "plot"];
 
-pub const PLOT: [KeyDoc; 4] = [
-    key(
-        "x",
-        Some("\"consumers\""),
-        "x axis: a swept key with numbers or fixed durations",
-    ),
-    key("log_x", Some("false"), "logarithmic x axis"),
-    key("log_y", Some("false"), "logarithmic y axis"),
-    key(
-        "formats",
-        Some("[\"png\", \"svg\"]"),
-        "chart files to write: \"png\", \"svg\"",
-    ),
-];
+/// A key of `[plot]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlotKey {
+    X,
+    LogX,
+    LogY,
+    Formats,
+}
 
-impl ScenarioKey {
-    /// The key's entry in the file format.
-    pub fn doc(self) -> KeyDoc {
-        let (default, help) = match self {
-            ScenarioKey::Producers => (Some("1"), "producer threads, 1 to 10000"),
-            ScenarioKey::Consumers => (Some("1"), "consumer threads, 1 to 10000"),
-            ScenarioKey::ItemsPerProducer => (Some("10"), "items each producer puts, 0 to 1e9"),
-            ScenarioKey::ProduceTime => (
-                Some("\"10ms\""),
-                "after each put the producer spends this long: a duration or a distribution",
-            ),
-            ScenarioKey::ConsumeTime => (
-                Some("\"10ms\""),
-                "a blocking consumer's work per item, or a polling consumer's wait between polls",
-            ),
-            ScenarioKey::Consumer => (
-                Some("\"block\""),
-                "\"block\": wait for an item, work, count it; \"poll\": take one if any, then wait",
-            ),
-            ScenarioKey::Queue => (
-                Some("\"unbounded\""),
-                "\"unbounded\", or \"bounded\" with a capacity (producers block while it is full)",
-            ),
-            ScenarioKey::Capacity => (
-                None,
-                "items a bounded queue holds; 0 is a hand-to-hand rendezvous",
-            ),
-            ScenarioKey::QueueImpl => (
-                Some("\"crossbeam\""),
-                "\"crossbeam\", \"std\" (mpsc, receiver behind a mutex) or \"mutex\" (Mutex<VecDeque>, no capacity 0)",
-            ),
-            ScenarioKey::Work => (
-                Some("\"sleep\""),
-                "\"sleep\": time passes waiting, like I/O; \"spin\": the thread burns that much CPU",
-            ),
+impl PlotKey {
+    pub const ALL: [PlotKey; 4] = [PlotKey::X, PlotKey::LogX, PlotKey::LogY, PlotKey::Formats];
+
+    /// The one place each plot key's name, default and help are written.
+    pub fn spec(self) -> KeySpec {
+        let spec = |name, accepts, default, help| KeySpec {
+            name,
+            accepts,
+            default,
+            help,
         };
-        key(self.name(), default, help)
+        match self {
+            PlotKey::X => spec(
+                "x",
+                Accepts::Text,
+                Some("\"consumers\""),
+                "x axis: a swept key with numbers or fixed durations",
+            ),
+            PlotKey::LogX => spec("log_x", Accepts::Bool, Some("false"), "logarithmic x axis"),
+            PlotKey::LogY => spec("log_y", Accepts::Bool, Some("false"), "logarithmic y axis"),
+            PlotKey::Formats => spec(
+                "formats",
+                Accepts::WordList(ChartFormat::NAMES),
+                Some("[\"png\", \"svg\"]"),
+                "chart files to write: \"png\", \"svg\"",
+            ),
+        }
     }
 }
 
+/// Every key allowed at the top of the file.
 pub fn top_names() -> Vec<&'static str> {
-    TOP.iter().map(|k| k.name).chain(TABLES).collect()
+    Setting::ALL
+        .iter()
+        .map(|s| s.name())
+        .chain(TABLES)
+        .collect()
 }
 
 pub fn plot_names() -> Vec<&'static str> {
-    PLOT.iter().map(|k| k.name).collect()
+    PlotKey::ALL.iter().map(|k| k.spec().name).collect()
 }
 
 /// The starter experiment `new` writes: every key with its default and a comment, and a
@@ -134,22 +69,23 @@ pub fn starter(name: &str) -> String {
     text.push_str(
         "# Question: what does this experiment ask? Say it here, in a sentence or two.\n",
     );
-    for doc in &TOP {
-        let value = match doc.name {
-            "name" => format!("\"{name}\""),
-            _ => doc.default.unwrap_or("\"\"").to_string(),
+    for setting in Setting::ALL {
+        let spec = setting.spec();
+        let value = match setting {
+            Setting::Name => format!("\"{name}\""),
+            _ => spec.default.unwrap_or("\"\"").to_string(),
         };
-        text.push_str(&line(doc.name, &value, doc.help));
+        text.push_str(&line(spec.name, &value, &spec.help_line()));
     }
     text.push_str("\n[scenario]                     # values shared by every scenario\n");
     for key in ScenarioKey::ALL {
-        let doc = key.doc();
-        match doc.default {
-            Some(value) => text.push_str(&line(doc.name, value, doc.help)),
+        let spec = key.spec();
+        match spec.default {
+            Some(value) => text.push_str(&line(spec.name, value, &spec.help_line())),
             None => text.push_str(&format!(
                 "# {:<28} # {}\n",
-                format!("{} = 4", doc.name),
-                doc.help
+                format!("{} = 4", spec.name),
+                spec.help_line()
             )),
         }
     }
@@ -164,8 +100,9 @@ pub fn starter(name: &str) -> String {
         "any [scenario] key may be swept",
     ));
     text.push_str("\n[plot]\n");
-    for doc in &PLOT {
-        text.push_str(&line(doc.name, doc.default.unwrap_or("\"\""), doc.help));
+    for key in PlotKey::ALL {
+        let spec = key.spec();
+        text.push_str(&line(spec.name, spec.default.unwrap_or("\"\""), spec.help));
     }
     text
 }

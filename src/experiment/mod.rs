@@ -1,12 +1,10 @@
 //! The experiment file: from TOML text to a validated `Experiment` with its scenarios.
 //!
-//! Owns the file format (keys, types, allowed values), durations and distributions, and
-//! the expansion of `[sweep]` into scenarios. Every problem found becomes a `Diagnostic`
-//! naming file, line, column and key; all of them are reported at once. It does not run
-//! anything.
+//! Owns reading TOML (types, spans, every error with its line and key), the `[plot]`
+//! keys, and the expansion of `[sweep]` into scenarios. What each key accepts comes from
+//! the vocabulary (`scenario`, `settings`); every problem found becomes a `Diagnostic`,
+//! and all of them are reported at once. It does not run anything.
 
-mod distribution;
-pub mod duration;
 pub mod format;
 mod keys;
 mod parse;
@@ -14,12 +12,10 @@ pub mod schema;
 
 use std::path::{Path, PathBuf};
 
-pub use distribution::{Sampler, TimeSpec};
-pub use keys::ScenarioKey;
-pub use parse::{NAME_RULE, is_plain_name};
-
 use crate::diagnostic::Diagnostic;
-use crate::scenario::{Scenario, WorkKind};
+use crate::plan::PlanSettings;
+use crate::scenario::{Scenario, ScenarioKey, WorkKind};
+use crate::settings::RunOrder;
 
 /// A validated experiment: its settings and the scenarios of its sweep, in sweep order.
 #[derive(Clone, Debug)]
@@ -45,30 +41,6 @@ pub struct Experiment {
     pub plot: PlotSettings,
 }
 
-/// The order of runs, so slow drift of the machine does not bias one end of a sweep.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunOrder {
-    /// Scenario by scenario, each one's repeats together.
-    Grouped,
-    /// Repeat by repeat: every scenario once, then every scenario again.
-    Interleaved,
-    /// Shuffled with the experiment's seed.
-    Random,
-}
-
-impl RunOrder {
-    pub const NAMES: [&'static str; 3] = ["grouped", "interleaved", "random"];
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "grouped" => Some(RunOrder::Grouped),
-            "interleaved" => Some(RunOrder::Interleaved),
-            "random" => Some(RunOrder::Random),
-            _ => None,
-        }
-    }
-}
-
 /// How the experiment's charts are drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlotSettings {
@@ -79,19 +51,18 @@ pub struct PlotSettings {
     pub formats: Vec<ChartFormat>,
 }
 
-/// An image format for charts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChartFormat {
-    Png,
-    Svg,
+crate::words! {
+    /// An image format for charts.
+    pub enum ChartFormat {
+        Png = "png",
+        Svg = "svg",
+    }
 }
 
 impl ChartFormat {
+    /// The file name extension, which is the format's word.
     pub fn extension(self) -> &'static str {
-        match self {
-            ChartFormat::Png => "png",
-            ChartFormat::Svg => "svg",
-        }
+        self.name()
     }
 }
 
@@ -130,9 +101,21 @@ impl Experiment {
         format!("{hash:016x}")
     }
 
+    /// What decides which runs the experiment makes.
+    pub fn plan_settings(&self) -> PlanSettings {
+        PlanSettings {
+            scenarios: self.scenarios.len(),
+            repeats: self.repeats,
+            seed: self.seed,
+            warmup: self.warmup,
+            order: self.order,
+        }
+    }
+
     /// The chart line scenario `index` belongs to, named by its values of the swept keys
-    /// other than x (`measured` when there are none), and its x value if x is a number.
-    pub fn line_of(&self, index: usize) -> (String, Option<f64>) {
+    /// other than x (`None` when there are none: one line), and its x value if x is a
+    /// number.
+    pub fn line_of(&self, index: usize) -> (Option<String>, Option<f64>) {
         let scenario = &self.scenarios[index];
         let x = self.plot.x;
         let parts: Vec<String> = self
@@ -141,11 +124,7 @@ impl Experiment {
             .filter(|k| **k != x)
             .map(|k| format!("{}={}", k.name(), scenario.value_text(*k)))
             .collect();
-        let line = if parts.is_empty() {
-            "measured".to_string()
-        } else {
-            parts.join(" ")
-        };
+        let line = (!parts.is_empty()).then(|| parts.join(" "));
         (line, scenario.axis_value(x))
     }
 

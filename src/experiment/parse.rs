@@ -9,18 +9,22 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::format::{self, KeyDoc};
-use super::keys::{ScenarioKey, Setting, count, type_name};
-use super::{ChartFormat, Experiment, PlotSettings, RunOrder, TimeSpec};
+use super::format::{self, PlotKey};
+use super::keys::{KeyValue, count, parse_value, type_name};
+use super::{ChartFormat, Experiment, PlotSettings};
 use crate::diagnostic::Diagnostic;
-use crate::scenario::{ConsumerStyle, QueueImpl, QueueKind, Scenario, WorkKind};
+use crate::scenario::{
+    Accepts, ConsumerStyle, KeySpec, QueueBound, QueueImpl, QueueKind, Scenario, ScenarioKey,
+    TimeSpec, WorkKind,
+};
+use crate::settings::{NAME_RULE, RunOrder, Setting, is_plain_name, is_time_scale};
 
 /// A sweep larger than this is a typo: it would not finish.
 const MAX_SCENARIOS: usize = 100_000;
 
 type Span = Range<usize>;
 /// A scenario key's value and where the file gives it.
-type Placed = (Setting, Span);
+type Placed = (KeyValue, Span);
 
 struct Cx<'a> {
     file: &'a Path,
@@ -90,58 +94,14 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     }
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
     let name = read_name(&mut cx, top, stem.unwrap_or_default());
-    let description = read_doc(&mut cx, top, "description", &format::TOP, "text", |v| {
-        v.as_str().map(str::to_string).ok_or("expected a string")
-    });
-    let allowed = "an integer from 1 to 10000";
-    let repeats = read_doc(&mut cx, top, "repeats", &format::TOP, allowed, |v| {
-        count(v, 1, 10_000)
-            .map(|n| n as u32)
-            .map_err(|_| "out of range")
-    });
-    let allowed = "a number above 0 and at most 1000";
-    let time_scale = read_doc(&mut cx, top, "time_scale", &format::TOP, allowed, |v| {
-        number(v)
-            .filter(|x| *x > 0.0 && *x <= 1000.0)
-            .ok_or("out of range")
-    });
-    let seed = read_doc(
-        &mut cx,
-        top,
-        "seed",
-        &format::TOP,
-        "an integer from 0 up",
-        |v| count(v, 0, u64::MAX).map_err(|_| "out of range"),
-    );
-    let jobs = read_doc(
-        &mut cx,
-        top,
-        "jobs",
-        &format::TOP,
-        "an integer from 1 to 256",
-        |v| {
-            count(v, 1, 256)
-                .map(|n| n as usize)
-                .map_err(|_| "out of range")
-        },
-    );
-    let warmup = read_doc(
-        &mut cx,
-        top,
-        "warmup",
-        &format::TOP,
-        "an integer from 0 to 100",
-        |v| {
-            count(v, 0, 100)
-                .map(|n| n as u32)
-                .map_err(|_| "out of range")
-        },
-    );
-    let allowed = "\"grouped\", \"interleaved\" or \"random\"";
-    let order = read_doc(&mut cx, top, "order", &format::TOP, allowed, |v| {
-        v.as_str()
-            .and_then(RunOrder::from_name)
-            .ok_or("not an order")
+    let description = read_spec(&mut cx, top, "", Setting::Description.spec(), text);
+    let repeats = read_spec(&mut cx, top, "", Setting::Repeats.spec(), count_of) as u32;
+    let time_scale = read_spec(&mut cx, top, "", Setting::TimeScale.spec(), scale);
+    let seed = read_spec(&mut cx, top, "", Setting::Seed.spec(), count_of);
+    let jobs = read_spec(&mut cx, top, "", Setting::Jobs.spec(), count_of) as usize;
+    let warmup = read_spec(&mut cx, top, "", Setting::Warmup.spec(), count_of) as u32;
+    let order = read_spec(&mut cx, top, "", Setting::Order.spec(), |v, _| {
+        word_of(v, RunOrder::from_name)
     });
     let base = read_scenario_table(&mut cx, top);
     let sweep = read_sweep(&mut cx, top);
@@ -169,24 +129,61 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     })
 }
 
-/// Like `read`, with the default taken from the format's table `docs`, converted by the
-/// same `convert` as a value in the file.
-fn read_doc<T>(
+/// Reads the optional key `spec` of `table` (at `prefix` + its name) with `convert`; a
+/// bad value is reported and the spec's default used, converted by the same `convert`.
+fn read_spec<T>(
     cx: &mut Cx,
     table: &DeTable,
-    key: &str,
-    docs: &[KeyDoc],
-    allowed: &str,
-    convert: impl Fn(&DeValue) -> Result<T, &'static str>,
+    prefix: &str,
+    spec: KeySpec,
+    convert: impl Fn(&DeValue, Accepts) -> Result<T, String>,
 ) -> T {
-    let name = key.rsplit('.').next().unwrap_or(key);
-    let text = docs.iter().find(|d| d.name == name).and_then(|d| d.default);
-    let value = text.and_then(|t| DeValue::parse(t).ok());
-    let default = value.map(|v| convert(v.get_ref()));
+    let default = spec
+        .default
+        .and_then(|text| DeValue::parse(text).ok())
+        .map(|value| convert(value.get_ref(), spec.accepts));
     let Some(Ok(default)) = default else {
-        panic!("the format's default for `{key}` must be valid")
+        panic!("the format's default for `{}` must be valid", spec.name)
     };
-    read(cx, table, key, default, allowed, convert)
+    let path = format!("{prefix}{}", spec.name);
+    let allowed = spec.accepts.allowed();
+    read(cx, table, &path, default, &allowed, |v| {
+        convert(v, spec.accepts)
+    })
+}
+
+/// A count within the spec's range (seeds: any `u64`).
+fn count_of(value: &DeValue, accepts: Accepts) -> Result<u64, String> {
+    match accepts {
+        Accepts::Count { min, max } => count(value, min, max),
+        _ => count(value, 0, u64::MAX),
+    }
+}
+
+/// A time scale: a number within the settings' range.
+fn scale(value: &DeValue, _: Accepts) -> Result<f64, String> {
+    let x =
+        number(value).ok_or_else(|| format!("expected a number, found {}", type_name(value)))?;
+    if is_time_scale(x) {
+        Ok(x)
+    } else {
+        Err("out of range".to_string())
+    }
+}
+
+fn text(value: &DeValue, _: Accepts) -> Result<String, String> {
+    value
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("expected a string, found {}", type_name(value)))
+}
+
+/// A word of a word enum, read by `from_name`.
+fn word_of<T>(value: &DeValue, from_name: impl Fn(&str) -> Option<T>) -> Result<T, String> {
+    let DeValue::String(word) = value else {
+        return Err(format!("expected a string, found {}", type_name(value)));
+    };
+    from_name(word).ok_or_else(|| format!("`{word}` is not known"))
 }
 
 /// The scenario defaults, read from the format like any value in a file.
@@ -194,8 +191,8 @@ fn scenario_defaults() -> Vec<(ScenarioKey, Placed)> {
     ScenarioKey::ALL
         .iter()
         .filter_map(|key| {
-            let value = DeValue::parse(key.doc().default?).ok()?;
-            Some((*key, (key.parse(value.get_ref()).ok()?, 0..0)))
+            let value = DeValue::parse(key.spec().default?).ok()?;
+            Some((*key, (parse_value(*key, value.get_ref()).ok()?, 0..0)))
         })
         .collect()
 }
@@ -218,7 +215,7 @@ fn read<T>(
     key: &str,
     default: T,
     allowed: &str,
-    convert: impl Fn(&DeValue) -> Result<T, &'static str>,
+    convert: impl Fn(&DeValue) -> Result<T, String>,
 ) -> T {
     let name = key.rsplit('.').next().unwrap_or(key);
     let Some(value) = table.get(name) else {
@@ -228,11 +225,12 @@ fn read<T>(
         Ok(v) => v,
         Err(why) => {
             let found = describe(value.get_ref());
-            cx.error(
-                value.span(),
-                key,
-                format!("{why}: found {found}; allowed: {allowed}"),
-            );
+            let message = if why.starts_with("expected") {
+                format!("{why}; allowed: {allowed}")
+            } else {
+                format!("{why}: found {found}; allowed: {allowed}")
+            };
+            cx.error(value.span(), key, message);
             default
         }
     }
@@ -259,24 +257,12 @@ fn number(value: &DeValue) -> Option<f64> {
 /// The results folder name: a plain file name, so it cannot escape `--out`.
 fn read_name(cx: &mut Cx, top: &DeTable, default: String) -> String {
     read(cx, top, "name", default, NAME_RULE, |v| {
-        let name = v.as_str().ok_or("expected a string")?;
-        if !is_plain_name(name) {
-            return Err("not a plain file name");
+        let name = text(v, Accepts::Text)?;
+        if !is_plain_name(&name) {
+            return Err("not a plain file name".to_string());
         }
-        Ok(name.to_string())
+        Ok(name)
     })
-}
-
-/// What an experiment name may be, for messages.
-pub const NAME_RULE: &str =
-    "letters, digits, `-`, `_` and `.`, not starting with `.`, at most 100 characters";
-
-/// Whether `name` can name a results folder without leaving `--out`.
-pub fn is_plain_name(name: &str) -> bool {
-    let plain = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    plain && !name.is_empty() && name.len() <= 100 && !name.starts_with('.')
 }
 
 /// A table-valued top-level key, or `None` (reported) when it is something else.
@@ -319,8 +305,8 @@ fn read_setting(
     key: ScenarioKey,
     value: &Spanned<DeValue>,
     path: &str,
-) -> Option<Setting> {
-    match key.parse(value.get_ref()) {
+) -> Option<KeyValue> {
+    match parse_value(key, value.get_ref()) {
         Ok(setting) => Some(setting),
         Err(error) => {
             cx.error(error.span.unwrap_or(value.span()), path, error.message);
@@ -403,34 +389,26 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
             numeric.join(", ")
         )
     };
-    let bool_key = "true or false";
     PlotSettings {
         x: read(cx, table, "plot.x", default_x, &x_allowed, |v| {
-            let key = v
-                .as_str()
-                .and_then(ScenarioKey::from_name)
-                .ok_or("not a scenario key")?;
+            let key =
+                word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
             match (swept.is_empty(), swept.contains(&key), on_axis(key, sweep)) {
-                (false, false, _) => Err("not a swept key"),
-                (_, _, false) => Err("its values are not numbers or fixed durations"),
+                (false, false, _) => Err("not a swept key".to_string()),
+                (_, _, false) => Err("its values are not numbers or fixed durations".to_string()),
                 _ => Ok(key),
             }
         }),
-        log_x: read_doc(cx, table, "plot.log_x", &format::PLOT, bool_key, |v| {
-            v.as_bool().ok_or("expected a boolean")
-        }),
-        log_y: read_doc(cx, table, "plot.log_y", &format::PLOT, bool_key, |v| {
-            v.as_bool().ok_or("expected a boolean")
-        }),
-        formats: read_doc(
-            cx,
-            table,
-            "plot.formats",
-            &format::PLOT,
-            "a list of \"png\" and \"svg\"",
-            formats,
-        ),
+        log_x: read_spec(cx, table, "plot.", PlotKey::LogX.spec(), boolean),
+        log_y: read_spec(cx, table, "plot.", PlotKey::LogY.spec(), boolean),
+        formats: read_spec(cx, table, "plot.", PlotKey::Formats.spec(), formats),
     }
+}
+
+fn boolean(value: &DeValue, _: Accepts) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| format!("expected a boolean, found {}", type_name(value)))
 }
 
 /// Whether `key` can be an x axis: counts always; times only when every swept value is fixed.
@@ -444,22 +422,19 @@ fn on_axis(key: ScenarioKey, sweep: &[(ScenarioKey, Vec<Placed>)]) -> bool {
             .iter()
             .filter(|(k, _)| *k == key)
             .flat_map(|(_, values)| values)
-            .all(|(setting, _)| matches!(setting, Setting::Time(t) if t.fixed().is_some()))
+            .all(|(value, _)| matches!(value, KeyValue::Time(t) if t.fixed().is_some()))
 }
 
-fn formats(value: &DeValue) -> Result<Vec<ChartFormat>, &'static str> {
+fn formats(value: &DeValue, _: Accepts) -> Result<Vec<ChartFormat>, String> {
     let DeValue::Array(list) = value else {
-        return Err("expected a list");
+        return Err(format!("expected a list, found {}", type_name(value)));
     };
     let mut formats = Vec::new();
     for item in list.iter() {
-        let format = match item.get_ref().as_str() {
-            Some("png") => ChartFormat::Png,
-            Some("svg") => ChartFormat::Svg,
-            _ => return Err("unknown format"),
-        };
+        let format = word_of(item.get_ref(), ChartFormat::from_name)
+            .map_err(|_| "unknown format".to_string())?;
         if formats.contains(&format) {
-            return Err("a format is listed twice");
+            return Err("a format is listed twice".to_string());
         }
         formats.push(format);
     }
@@ -502,7 +477,7 @@ fn expand(
             rest /= values.len();
             settings.retain(|(k, _)| k != key);
             settings.push((*key, placed));
-            label.push(format!("{}={}", key.name(), setting_text(&placed.0)));
+            label.push(format!("{}={}", key.name(), placed.0.text()));
         }
         label.reverse();
         let label = if label.is_empty() {
@@ -514,19 +489,6 @@ fn expand(
     }
     check_capacity(cx, base, sweep, &points);
     points.into_iter().filter_map(Result::ok).collect()
-}
-
-/// A setting as it appears in scenario labels and CSV cells.
-pub fn setting_text(setting: &Setting) -> String {
-    match setting {
-        Setting::Count(n) => n.to_string(),
-        Setting::Time(t) => t.label(),
-        Setting::Consumer(c) => c.name().to_string(),
-        Setting::Bounded(true) => "bounded".to_string(),
-        Setting::Bounded(false) => "unbounded".to_string(),
-        Setting::QueueImpl(q) => q.name().to_string(),
-        Setting::Work(w) => w.name().to_string(),
-    }
 }
 
 /// A combination of settings no queue can run.
@@ -547,11 +509,11 @@ fn build(
     // Every key but capacity has a default (tested), so each is found.
     let get = |key| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| &p.0);
     let count = |key| match get(key) {
-        Some(Setting::Count(n)) => *n,
+        Some(KeyValue::Count(n)) => *n,
         _ => 0,
     };
     let time = |key| match get(key) {
-        Some(Setting::Time(t)) => t.clone(),
+        Some(KeyValue::Time(t)) => t.clone(),
         _ => TimeSpec::Fixed(Duration::ZERO),
     };
     let span = |key| {
@@ -562,16 +524,18 @@ fn build(
             .unwrap_or(0..0)
     };
     let queue = match (get(ScenarioKey::Queue), get(ScenarioKey::Capacity)) {
-        (Some(Setting::Bounded(true)), Some(Setting::Count(capacity))) => QueueKind::Bounded {
-            capacity: *capacity,
-        },
-        (Some(Setting::Bounded(true)), _) => {
+        (Some(KeyValue::Queue(QueueBound::Bounded)), Some(KeyValue::Count(capacity))) => {
+            QueueKind::Bounded {
+                capacity: *capacity,
+            }
+        }
+        (Some(KeyValue::Queue(QueueBound::Bounded)), _) => {
             return Err(Invalid::NoCapacity(span(ScenarioKey::Queue)));
         }
         _ => QueueKind::Unbounded,
     };
     let queue_impl = match get(ScenarioKey::QueueImpl) {
-        Some(Setting::QueueImpl(q)) => *q,
+        Some(KeyValue::QueueImpl(q)) => *q,
         _ => QueueImpl::Crossbeam,
     };
     if queue.capacity() == Some(0) && !queue_impl.has_rendezvous() {
@@ -586,13 +550,13 @@ fn build(
         produce_time: time(ScenarioKey::ProduceTime),
         consume_time: time(ScenarioKey::ConsumeTime),
         consumer: match get(ScenarioKey::Consumer) {
-            Some(Setting::Consumer(ConsumerStyle::Poll)) => ConsumerStyle::Poll,
+            Some(KeyValue::Consumer(ConsumerStyle::Poll)) => ConsumerStyle::Poll,
             _ => ConsumerStyle::Block,
         },
         queue,
         queue_impl,
         work: match get(ScenarioKey::Work) {
-            Some(Setting::Work(WorkKind::Spin)) => WorkKind::Spin,
+            Some(KeyValue::Work(WorkKind::Spin)) => WorkKind::Spin,
             _ => WorkKind::Sleep,
         },
         time_scale,

@@ -1,16 +1,14 @@
 //! The JSON Schema of the experiment file, for editors (Taplo, Even Better TOML) to
-//! complete and check keys as a person types. Built from the same key table the parser
-//! uses (`format` and `ScenarioKey`), so it cannot list a key the parser refuses.
+//! complete and check keys as a person types. Built from the same key tables the parser
+//! uses (`settings`, `scenario::key`, `format`) and the same duration grammar, so it
+//! cannot accept what the parser refuses, nor the other way round.
 
 use serde_json::{Map, Value, json};
 
-use super::RunOrder;
-use super::duration::DURATION_HELP;
-use super::format::{self, KeyDoc};
-use super::keys::ScenarioKey;
-
-/// A duration string as `parse_duration` reads it.
-const DURATION_PATTERN: &str = r"^\s*[0-9]*\.?[0-9]+\s*(ns|us|µs|ms|s|min|m)\s*$";
+use super::format::{self, PlotKey};
+use crate::scenario::duration::{DURATION_HELP, duration_pattern};
+use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
+use crate::settings::Setting;
 
 /// The schema as pretty-printed JSON text, with a final newline.
 pub fn schema_text() -> String {
@@ -20,8 +18,15 @@ pub fn schema_text() -> String {
 
 pub fn schema() -> Value {
     let mut top = Map::new();
-    for doc in &format::TOP {
-        top.insert(doc.name.into(), described(top_value(doc.name), doc));
+    for setting in Setting::ALL {
+        let spec = setting.spec();
+        let value = match setting {
+            Setting::Name => {
+                json!({ "type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$" })
+            }
+            _ => value_schema(spec.accepts),
+        };
+        top.insert(spec.name.into(), described(value, &spec));
     }
     top.insert(
         "scenario".into(),
@@ -38,10 +43,16 @@ pub fn schema() -> Value {
         ),
     );
     let mut plot = Map::new();
-    for doc in &format::PLOT {
-        plot.insert(doc.name.into(), described(plot_value(doc.name), doc));
+    for key in PlotKey::ALL {
+        let spec = key.spec();
+        let value = match key {
+            PlotKey::X => json!({ "type": "string", "enum": axis_keys() }),
+            _ => value_schema(spec.accepts),
+        };
+        plot.insert(spec.name.into(), described(value, &spec));
     }
     top.insert("plot".into(), table("how the charts are drawn", plot));
+    debug_assert_eq!(top.len(), format::top_names().len());
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "queuelab experiment",
@@ -53,15 +64,24 @@ pub fn schema() -> Value {
     })
 }
 
+/// The keys a chart can put on its x axis: counts and times.
+fn axis_keys() -> Vec<&'static str> {
+    ScenarioKey::ALL
+        .iter()
+        .filter(|k| matches!(k.spec().accepts, Accepts::Count { .. } | Accepts::Time))
+        .map(|k| k.name())
+        .collect()
+}
+
 fn table(description: &str, properties: Map<String, Value>) -> Value {
     json!({ "description": description, "type": "object", "additionalProperties": false, "properties": properties })
 }
 
 /// Adds the key's help and default to its value schema.
-fn described(mut value: Value, doc: &KeyDoc) -> Value {
+fn described(mut value: Value, spec: &KeySpec) -> Value {
     if let Value::Object(map) = &mut value {
-        map.insert("description".into(), doc.help.into());
-        if let Some(default) = doc
+        map.insert("description".into(), spec.help_line().into());
+        if let Some(default) = spec
             .default
             .and_then(|d| serde_json::from_str::<Value>(d).ok())
         {
@@ -71,79 +91,58 @@ fn described(mut value: Value, doc: &KeyDoc) -> Value {
     value
 }
 
-fn top_value(name: &str) -> Value {
-    match name {
-        "name" => json!({ "type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$" }),
-        "description" => json!({ "type": "string" }),
-        "repeats" => json!({ "type": "integer", "minimum": 1, "maximum": 10000 }),
-        "time_scale" => json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1000 }),
-        "jobs" => json!({ "type": "integer", "minimum": 1, "maximum": 256 }),
-        "warmup" => json!({ "type": "integer", "minimum": 0, "maximum": 100 }),
-        "order" => json!({ "type": "string", "enum": RunOrder::NAMES }),
-        _ => json!({ "type": "integer", "minimum": 0 }),
-    }
-}
-
-fn plot_value(name: &str) -> Value {
-    match name {
-        "x" => {
-            json!({ "type": "string", "enum": ScenarioKey::ALL.iter().filter(|k| k.is_count() || k.words().is_none()).map(|k| k.name()).collect::<Vec<_>>() })
+/// What one value may be, from the key table's `Accepts`.
+fn value_schema(accepts: Accepts) -> Value {
+    match accepts {
+        Accepts::Count { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
+        Accepts::Number { above, max } => {
+            json!({ "type": "number", "exclusiveMinimum": above, "maximum": max })
         }
-        "formats" => {
-            json!({ "type": "array", "uniqueItems": true, "items": { "enum": ["png", "svg"] } })
+        Accepts::Time => json!({ "$ref": "#/definitions/time" }),
+        Accepts::Words(words) => json!({ "type": "string", "enum": words }),
+        Accepts::Seed => json!({ "type": "integer", "minimum": 0 }),
+        Accepts::Text => json!({ "type": "string" }),
+        Accepts::Bool => json!({ "type": "boolean" }),
+        Accepts::WordList(words) => {
+            json!({ "type": "array", "uniqueItems": true, "items": { "enum": words } })
         }
-        _ => json!({ "type": "boolean" }),
     }
 }
 
 fn scenario_properties(swept: bool) -> Map<String, Value> {
     let mut properties = Map::new();
     for key in ScenarioKey::ALL {
-        let doc = key.doc();
-        let one = value_schema(key);
+        let spec = key.spec();
+        let one = value_schema(spec.accepts);
         let value = if swept {
-            json!({ "type": "array", "minItems": 1, "uniqueItems": true, "items": one, "description": format!("values of `{}`: {}", doc.name, doc.help) })
+            json!({ "type": "array", "minItems": 1, "uniqueItems": true, "items": one, "description": format!("values of `{}`: {}", spec.name, spec.help_line()) })
         } else {
-            described(one, &doc)
+            described(one, &spec)
         };
-        properties.insert(doc.name.into(), value);
+        properties.insert(spec.name.into(), value);
     }
     properties
 }
 
-fn value_schema(key: ScenarioKey) -> Value {
-    if let Some(words) = key.words() {
-        return json!({ "type": "string", "enum": words });
-    }
-    if let Some((min, max)) = key.range() {
-        return json!({ "type": "integer", "minimum": min, "maximum": max });
-    }
-    json!({ "$ref": "#/definitions/time" })
-}
-
 fn duration() -> Value {
-    json!({ "type": "string", "pattern": DURATION_PATTERN, "description": DURATION_HELP })
+    json!({ "type": "string", "pattern": duration_pattern(), "description": DURATION_HELP })
 }
 
 fn time() -> Value {
     let d = json!({ "$ref": "#/definitions/duration" });
-    let dist = |name: &str, fields: &[&str]| {
+    let mut choices = vec![d.clone()];
+    for dist in Dist::ALL {
         let mut properties = Map::new();
-        properties.insert("dist".into(), json!({ "const": name }));
-        for field in fields {
+        properties.insert("dist".into(), json!({ "const": dist.name() }));
+        for field in dist.fields() {
             properties.insert((*field).into(), d.clone());
         }
         let mut required = vec!["dist"];
-        required.extend(fields);
-        json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties })
-    };
+        required.extend(dist.fields());
+        choices.push(json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties }));
+    }
     json!({
         "description": "a duration such as \"250ms\", or a distribution table",
-        "oneOf": [
-            d.clone(),
-            dist("exp", &["mean"]),
-            dist("uniform", &["low", "high"]),
-            dist("normal", &["mean", "sd"]),
-        ]
+        "oneOf": choices,
     })
 }

@@ -3,9 +3,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{ChartFormat, Experiment, ScenarioKey, TimeSpec, parse};
+use super::{ChartFormat, Experiment, parse};
 use crate::diagnostic::Diagnostic;
 use crate::scenario::{ConsumerStyle, QueueKind, WorkKind};
+use crate::scenario::{ScenarioKey, TimeSpec};
 
 fn ok(source: &str) -> Experiment {
     match parse(Path::new("x.toml"), source) {
@@ -162,9 +163,11 @@ fn unknown_keys_at_every_level_are_named_with_a_suggestion() {
 fn wrong_types_say_what_was_found_and_what_is_allowed() {
     let m = error("repeats = \"3\"\n", 1, "repeats");
     assert!(
-        m.contains("found \"3\"") && m.contains("from 1 to 10000"),
-        "{m}"
+        m.contains("expected an integer, found a string") && m.contains("from 1 to 10000"),
+        "a type error, not out of range: {m}"
     );
+    let m = error("repeats = 0\n", 1, "repeats");
+    assert!(m.contains("out of range: found 0"), "{m}");
     let m = error("[scenario]\nproducers = \"20\"\n", 2, "scenario.producers");
     assert!(m.contains("expected an integer, found a string"), "{m}");
     let m = error("[scenario]\nconsumer = 1\n", 2, "scenario.consumer");
@@ -333,7 +336,7 @@ fn the_starter_file_spells_out_the_defaults() {
     assert_eq!(top(&starter), top(&defaults));
     for key in ScenarioKey::ALL {
         assert_eq!(
-            key.doc().default.is_none(),
+            key.spec().default.is_none(),
             key == ScenarioKey::Capacity,
             "{key:?}"
         );

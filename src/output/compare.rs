@@ -7,7 +7,8 @@ use plotters::chart::SeriesLabelPosition;
 
 use super::chart::{ChartData, Series, axis_title, render};
 use super::{fixed, write_csv};
-use crate::experiment::{ChartFormat, ScenarioKey};
+use crate::experiment::ChartFormat;
+use crate::scenario::ScenarioKey;
 use crate::stats::Verdict;
 
 /// Two results folders, scenario by scenario.
@@ -27,7 +28,7 @@ pub struct ComparedScenario {
     pub label: String,
     pub x: Option<f64>,
     /// The chart line the scenario belongs to in A.
-    pub line: String,
+    pub line: Option<String>,
     pub median_a: f64,
     pub median_b: f64,
     pub ratio: f64,
@@ -121,10 +122,9 @@ impl CompareOutput for CompareChart {
         for (side, median) in [("A", true), ("B", false)] {
             for s in &c.scenarios {
                 let Some(x) = s.x else { continue };
-                let label = if s.line == "measured" {
-                    side.to_string()
-                } else {
-                    format!("{side}: {}", s.line)
+                let label = match &s.line {
+                    None => side.to_string(),
+                    Some(line) => format!("{side}: {line}"),
                 };
                 let value = if median { s.median_a } else { s.median_b };
                 match series.iter_mut().find(|l| l.label == label) {

@@ -8,7 +8,7 @@ use super::{Output, Results, write_bytes};
 use crate::experiment::ChartFormat;
 use crate::output::chart::KINDS;
 use crate::record::Source;
-use crate::stats::{Scaling, USL_MIN_POINTS};
+use crate::stats::{Line, Scaling, USL_MIN_POINTS};
 
 pub struct Report;
 
@@ -85,16 +85,16 @@ fn table(text: &mut String, results: &Results) {
             low,
             high,
             s.predicted_s,
-            optional(s.error_pct, "%+.2"),
-            optional(s.speedup, "2"),
-            optional(s.efficiency, "2"),
+            optional(s.error_pct, Style::SignedPercent),
+            optional(s.speedup, Style::TwoDecimals),
+            optional(s.efficiency, Style::TwoDecimals),
         );
     }
 }
 
 /// The USL fit of each chart line that has one, or why it has none.
 fn scaling(text: &mut String, results: &Results) {
-    let mut lines: Vec<(String, Scaling)> = Vec::new();
+    let mut lines: Vec<(Line, Scaling)> = Vec::new();
     for s in results.summaries {
         let (line, _) = results.experiment.line_of(s.scenario);
         if let Some(scaling) = s.scaling
@@ -122,27 +122,46 @@ fn scaling(text: &mut String, results: &Results) {
                     .map_or("none (κ = 0)".to_string(), |p| format!("{p:.1}"));
                 let _ = writeln!(
                     text,
-                    "| {line} | {points} | {:.1} | {:.4} | {:.5} | {peak} | {:.3} |",
-                    usl.x1, usl.sigma, usl.kappa, usl.r2
+                    "| {} | {points} | {:.1} | {:.4} | {:.5} | {peak} | {:.3} |",
+                    line_name(&line),
+                    usl.x1,
+                    usl.sigma,
+                    usl.kappa,
+                    usl.r2
                 );
             }
             None => {
                 let _ = writeln!(
                     text,
-                    "| {line} | {points} | too few points: a fit needs {USL_MIN_POINTS} | | | | |"
+                    "| {} | {points} | too few points: a fit needs {USL_MIN_POINTS} | | | | |",
+                    line_name(&line)
                 );
             }
         }
     }
 }
 
-/// A number with `style` (`%+.2` signed percent, `2` two decimals), or `–` where none.
-fn optional(value: f64, style: &str) -> String {
+/// How a number of the summary table is written.
+#[derive(Clone, Copy)]
+enum Style {
+    /// `+1.25%`
+    SignedPercent,
+    /// `1.25`
+    TwoDecimals,
+}
+
+/// A number in `style`, or `–` where there is none.
+fn optional(value: f64, style: Style) -> String {
     match (value.is_finite(), style) {
         (false, _) => "–".to_string(),
-        (true, "%+.2") => format!("{value:+.2}%"),
-        (true, _) => format!("{value:.2}"),
+        (true, Style::SignedPercent) => format!("{value:+.2}%"),
+        (true, Style::TwoDecimals) => format!("{value:.2}"),
     }
+}
+
+/// A chart line's name in the report: the one line of an experiment is `measured`.
+fn line_name(line: &Line) -> &str {
+    line.as_deref().unwrap_or("measured")
 }
 
 fn charts(text: &mut String, results: &Results) {

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::{Output, Results, fixed, write_csv};
-use crate::experiment::{Experiment, ScenarioKey};
+use crate::experiment::Experiment;
+use crate::record::QueueMetrics;
 use crate::record::{RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
-use crate::runner::QueueMetrics;
+use crate::scenario::ScenarioKey;
 
 pub struct RunsCsv;
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{Output, Results, fixed, write_csv};
-use crate::experiment::ScenarioKey;
+use crate::scenario::ScenarioKey;
 use crate::stats::Summary;
 
 pub struct SummaryCsv;

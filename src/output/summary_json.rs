@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::{Output, Results, write_bytes};
-use crate::experiment::ScenarioKey;
+use crate::scenario::ScenarioKey;
 
 pub struct SummaryJson;
 

@@ -11,6 +11,7 @@ use crate::output::{
     ComparedScenario, Comparison, compare_outputs, read_meta, read_runs, write_atomically,
 };
 use crate::record::{RunRecord, Source};
+use crate::scenario::ScenarioKey;
 use crate::stats::{Verdict, compare_runs};
 
 /// A results folder read back: its experiment as run, its runs, and how they were made.
@@ -147,13 +148,11 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
 
 /// Pairs scenarios by their values of every scenario key; the rest are listed apart.
 fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
-    let key = |e: &Experiment, i: usize| {
+    // A scenario is the same in both when every key has the same value, whatever its
+    // position in either sweep.
+    let key = |e: &Experiment, i: usize| -> Vec<String> {
         let s = &e.scenarios[i];
-        experiment::ScenarioKey::ALL
-            .iter()
-            .map(|k| s.value_text(*k))
-            .collect::<Vec<_>>()
-            .join("|")
+        ScenarioKey::ALL.iter().map(|k| s.value_text(*k)).collect()
     };
     let elapsed = |archive: &Archive, i: usize| -> Vec<f64> {
         archive

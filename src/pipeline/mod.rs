@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::environment::Environment;
-use crate::experiment::{self, Experiment, RunOrder};
+use crate::experiment::{self, Experiment};
 use crate::model::{machine_cores, predict};
 use crate::output::{Results, all_outputs, write_outputs};
+use crate::plan::{RunPlan, plan_runs};
 use crate::record::{RunRecord, Source};
-use crate::runner::{RunPlan, plan_runs};
+use crate::settings::RunOrder;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
@@ -127,7 +128,7 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
     let experiments = load_all(files, overrides)?;
     let mut text = String::new();
     for experiment in &experiments {
-        let plans = plan_runs(experiment);
+        let plans = plan_runs(&experiment.plan_settings());
         let predicted = predictions(experiment, &plans);
         let records: Vec<RunRecord> = model_records(&plans, &predicted);
         let summaries = summarise(&records);
@@ -180,7 +181,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     for experiment in &experiments {
         let dir = prepare_dir(&options.out, &format!("{}-model", experiment.name))?;
         let started = std::time::SystemTime::now();
-        let plans = plan_runs(experiment);
+        let plans = plan_runs(&experiment.plan_settings());
         let mut records = model_records(&plans, &predictions(experiment, &plans));
         for (record, plan) in records.iter_mut().zip(&plans) {
             let scenario = &experiment.scenarios[plan.scenario];

@@ -17,8 +17,9 @@ use crate::environment::Environment;
 use crate::experiment::Experiment;
 use crate::model::machine_cores;
 use crate::output::{Output, Results, RunsCsv, read_runs, write_atomically};
+use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
-use crate::runner::{RunError, RunPlan, plan_runs, run_plans, with_warmups};
+use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
 use crate::stats::summarise;
 
@@ -93,13 +94,13 @@ fn run_experiment(
     } else {
         Vec::new()
     };
-    let plans = plan_runs(experiment);
+    let plans = plan_runs(&experiment.plan_settings());
     let made: HashSet<(usize, u32)> = records.iter().map(|r| (r.scenario, r.repeat)).collect();
     let todo: Vec<RunPlan> = plans
         .into_iter()
         .filter(|p| !made.contains(&(p.scenario, p.repeat)))
         .collect();
-    let todo = with_warmups(experiment, &todo);
+    let todo = with_warmups(&experiment.plan_settings(), &todo);
     let todo: Vec<(RunPlan, f64)> = todo
         .iter()
         .copied()
@@ -110,49 +111,55 @@ fn run_experiment(
     let progress = progress_bar(experiment, &todo, options.quiet);
     let mut failures = Vec::new();
     let mut save_error = None;
-    run_plans(experiment, &todo, jobs, &options.cancel, |plan, result| {
-        let predicted_s = todo
-            .iter()
-            .find(|(p, _)| p == plan)
-            .map_or(0.0, |(_, s)| *s);
-        progress.inc((predicted_s * 1000.0).round() as u64);
-        let measured = match result {
-            Ok(_) if plan.is_warmup() => return,
-            Ok(measured) => measured,
-            Err(error) if error.cancelled => return,
-            Err(error) => {
-                progress.println(format!("run failed: {error}"));
-                failures.push(error);
-                return;
+    run_plans(
+        &experiment.scenarios,
+        &todo,
+        jobs,
+        &options.cancel,
+        |plan, result| {
+            let predicted_s = todo
+                .iter()
+                .find(|(p, _)| p == plan)
+                .map_or(0.0, |(_, s)| *s);
+            progress.inc((predicted_s * 1000.0).round() as u64);
+            let measured = match result {
+                Ok(_) if plan.is_warmup() => return,
+                Ok(measured) => measured,
+                Err(error) if error.cancelled => return,
+                Err(error) => {
+                    progress.println(format!("run failed: {error}"));
+                    failures.push(error);
+                    return;
+                }
+            };
+            records.push(RunRecord {
+                scenario: plan.scenario,
+                repeat: plan.repeat,
+                run_seed: plan.run_seed,
+                source: Source::Measured,
+                elapsed_s: measured.elapsed_s,
+                predicted_s,
+                items: measured.items,
+                queue: Some(measured.queue),
+            });
+            if let Err(error) = save_runs(experiment, dir, &records) {
+                save_error = Some(error);
+                options.cancel.store(true, Ordering::SeqCst);
             }
-        };
-        records.push(RunRecord {
-            scenario: plan.scenario,
-            repeat: plan.repeat,
-            run_seed: plan.run_seed,
-            source: Source::Measured,
-            elapsed_s: measured.elapsed_s,
-            predicted_s,
-            items: measured.items,
-            queue: Some(measured.queue),
-        });
-        if let Err(error) = save_runs(experiment, dir, &records) {
-            save_error = Some(error);
-            options.cancel.store(true, Ordering::SeqCst);
-        }
-        let scenario_done = records
-            .iter()
-            .filter(|r| r.scenario == plan.scenario)
-            .count();
-        if scenario_done == experiment.repeats as usize && !options.quiet {
-            let summary = summarise(&records)
-                .into_iter()
-                .find(|s| s.scenario == plan.scenario);
-            if let Some(summary) = summary {
-                progress.println(scenario_line(experiment, &summary));
+            let scenario_done = records
+                .iter()
+                .filter(|r| r.scenario == plan.scenario)
+                .count();
+            if scenario_done == experiment.repeats as usize && !options.quiet {
+                let summary = summarise(&records)
+                    .into_iter()
+                    .find(|s| s.scenario == plan.scenario);
+                if let Some(summary) = summary {
+                    progress.println(scenario_line(experiment, &summary));
+                }
             }
-        }
-    });
+        },
+    );
     progress.finish_and_clear();
     match save_error {
         Some(error) => Err(error),
@@ -180,7 +187,7 @@ fn earlier_runs(
             path.display()
         )));
     }
-    let planned: HashSet<(usize, u32)> = plan_runs(experiment)
+    let planned: HashSet<(usize, u32)> = plan_runs(&experiment.plan_settings())
         .iter()
         .map(|p| (p.scenario, p.repeat))
         .collect();
@@ -252,7 +259,9 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
     let total: f64 = experiments
         .iter()
         .map(|e| {
-            predictions(e, &plan_runs(e)).iter().sum::<f64>()
+            predictions(e, &plan_runs(&e.plan_settings()))
+                .iter()
+                .sum::<f64>()
                 / options.jobs.unwrap_or(e.jobs) as f64
         })
         .sum();

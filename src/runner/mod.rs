@@ -17,8 +17,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, ScopedJoinHandle};
 use std::time::Instant;
 
-pub use schedule::{RunPlan, plan_runs, run_plans, with_warmups};
+pub use schedule::run_plans;
 
+use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use gate::PutGate;
 use sample::Sample;
@@ -39,22 +40,6 @@ pub struct Measurement {
     pub elapsed_s: f64,
     pub items: u64,
     pub queue: QueueMetrics,
-}
-
-/// How the queue and the consumers behaved during a run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueMetrics {
-    /// Time from put to take, over all items.
-    pub wait_p50_s: f64,
-    pub wait_p99_s: f64,
-    pub wait_max_s: f64,
-    /// The most items seen on the queue just after a put; `None` where the queue cannot
-    /// tell (`std::sync::mpsc` has no length).
-    pub max_depth: Option<u64>,
-    /// Polls that found the queue empty.
-    pub empty_polls: u64,
-    pub consumer_items_min: u64,
-    pub consumer_items_max: u64,
 }
 
 /// A run that could not give a measurement.

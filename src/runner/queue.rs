@@ -382,8 +382,8 @@ mod tests {
 
     fn every_implementation() -> impl Iterator<Item = (QueueImpl, Option<usize>)> {
         QueueImpl::ALL
-            .into_iter()
-            .flat_map(|q| [(q, None), (q, Some(1)), (q, Some(3))])
+            .iter()
+            .flat_map(|&q| [(q, None), (q, Some(1)), (q, Some(3))])
     }
 
     #[test]
@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_refuses_a_put_without_waiting() {
-        for implementation in QueueImpl::ALL {
+        for &implementation in QueueImpl::ALL {
             let (put, take) = new::<u64>(implementation, Some(2));
             assert!(matches!(put.try_put(item(0)), TryPut::Done));
             assert!(matches!(put.try_put(item(1)), TryPut::Done));
@@ -419,7 +419,7 @@ mod tests {
 
     #[test]
     fn stop_ends_a_take_that_waits() {
-        for implementation in QueueImpl::ALL {
+        for &implementation in QueueImpl::ALL {
             let (_put, take) = new::<u64>(implementation, None);
             assert!(matches!(take.try_take(), TryTake::Empty));
             assert!(take.take(&AtomicBool::new(true)).is_none());

@@ -39,7 +39,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let Some(&(_, unit_ns)) = UNITS.iter().find(|(name, _)| *name == unit) else {
-        return Err(format!("{}: the unit must be one of ns, us, ms, s or min", not_one()));
+        return Err(format!(
+            "{}: the unit must be one of ns, us, ms, s or min",
+            not_one()
+        ));
     };
     let Some((nanos, below_ns)) = decimal_times(number, unit_ns) else {
         return Err(format!(
@@ -49,7 +52,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     };
     let max = MAX_DURATION.as_nanos();
     if nanos > max || (nanos == max && below_ns) {
-        return Err(format!("`{text}` is longer than the 1 hour allowed for one duration"));
+        return Err(format!(
+            "`{text}` is longer than the 1 hour allowed for one duration"
+        ));
     }
     Ok(Duration::from_nanos(nanos as u64))
 }
@@ -69,7 +74,11 @@ fn decimal_times(number: &str, unit_ns: u64) -> Option<(u128, bool)> {
     if !well_formed {
         return None;
     }
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let mut nanos = whole.checked_mul(u128::from(unit_ns))?;
     let mut place = u128::from(unit_ns);
     let mut below_ns = false;
@@ -151,7 +160,10 @@ mod tests {
         assert_eq!(parse_duration("2min"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration(".5ms"), Ok(Duration::from_micros(500)));
         assert_eq!(parse_duration("0ms"), Ok(Duration::ZERO));
-        assert_eq!(parse_duration("1.0000000009s"), Ok(Duration::from_nanos(1_000_000_000)));
+        assert_eq!(
+            parse_duration("1.0000000009s"),
+            Ok(Duration::from_nanos(1_000_000_000))
+        );
     }
 
     #[test]
@@ -180,7 +192,9 @@ mod tests {
     fn the_pattern_of_numbers_below_a_limit_is_exact() {
         let below = |limit: &str, n: u32| {
             let pattern = format!("^(?:{})$", below_pattern(limit));
-            regex::Regex::new(&pattern).unwrap().is_match(&n.to_string())
+            regex::Regex::new(&pattern)
+                .unwrap()
+                .is_match(&n.to_string())
         };
         for n in 0..5000 {
             assert_eq!(below("3600", n), n < 3600, "{n}");

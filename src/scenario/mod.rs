@@ -7,11 +7,11 @@
 //! runner and the model draw exactly the same times for the same run. It does not read
 //! files (see `experiment`) nor run anything (see `runner` and `model`).
 
+mod draws;
 pub mod duration;
 pub mod key;
-pub mod words;
-mod draws;
 mod time;
+pub mod words;
 
 use std::fmt;
 

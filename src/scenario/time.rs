@@ -69,7 +69,10 @@ impl Dist {
                 low: *low,
                 high: *high,
             }),
-            _ => Err(("dist", format!("{} takes {}", self.name(), self.fields().join(", ")))),
+            _ => Err((
+                "dist",
+                format!("{} takes {}", self.name(), self.fields().join(", ")),
+            )),
         }
     }
 }

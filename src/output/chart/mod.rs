@@ -16,7 +16,8 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
 use super::{Output, Results};
-use crate::experiment::{ChartFormat, ScenarioKey};
+use crate::experiment::ChartFormat;
+use crate::scenario::ScenarioKey;
 use crate::stats::{Summary, Usl};
 
 pub use elapsed::Elapsed;
@@ -145,6 +146,8 @@ impl ChartData {
             let Some((min, median, max)) = kind.measured(summary) else {
                 continue;
             };
+            // One line (no label) is drawn as `measured`; see `draw_on`.
+            let label = label.unwrap_or_default();
             let index = match series.iter().position(|s| s.label == label) {
                 Some(i) => i,
                 None => {

@@ -1,0 +1,250 @@
+//! The scenario keys and, in one table, everything known of each: its name, what it
+//! accepts (type, words, range), its default and its help line. The parser, the JSON
+//! Schema, `queuelab new`, error messages and the outputs all read this table.
+//!
+//! It knows nothing of TOML: turning a TOML value into a setting is `experiment`'s.
+
+use super::duration::DURATION_HELP;
+use super::time::distributions_help;
+use super::words::{ConsumerStyle, QueueBound, QueueImpl, WorkKind, quoted_list};
+
+/// Producers or consumers beyond this are a typo, not an experiment: each is a thread.
+pub const MAX_THREADS_PER_ROLE: u64 = 10_000;
+/// Items per producer beyond this would run for days even at zero time.
+pub const MAX_ITEMS_PER_PRODUCER: u64 = 1_000_000_000;
+/// A bounded queue's slots are allocated up front (about 24 bytes each in crossbeam), so
+/// more than this is a typo that would exhaust memory before the first item.
+pub const MAX_CAPACITY: u64 = 10_000_000;
+
+/// A key that may appear in `[scenario]` or `[sweep]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScenarioKey {
+    Producers,
+    Consumers,
+    ItemsPerProducer,
+    ProduceTime,
+    ConsumeTime,
+    Consumer,
+    Queue,
+    Capacity,
+    QueueImpl,
+    Work,
+}
+
+/// What a key's value may be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Accepts {
+    /// A whole number within `min..=max`.
+    Count { min: u64, max: u64 },
+    /// A number above `above` and at most `max`.
+    Number { above: f64, max: f64 },
+    /// A duration, or a distribution table of durations.
+    Time,
+    /// One of these words.
+    Words(&'static [&'static str]),
+    /// A seed: any whole number from 0 to 2^64 - 1.
+    Seed,
+    /// Free text.
+    Text,
+    /// `true` or `false`.
+    Bool,
+    /// A list of distinct words from these.
+    WordList(&'static [&'static str]),
+}
+
+impl Accepts {
+    /// What is allowed, as error messages and help lines say it.
+    pub fn allowed(self) -> String {
+        match self {
+            Accepts::Count { min, max } => format!("an integer from {min} to {max}"),
+            Accepts::Number { above, max } => format!("a number above {above} and at most {max}"),
+            Accepts::Time => format!(
+                "{DURATION_HELP}, or a distribution {{ dist = ... }}: {}",
+                distributions_help()
+            ),
+            Accepts::Words(words) => quoted_list(words),
+            Accepts::Seed => format!("an integer from 0 to {}", u64::MAX),
+            Accepts::Text => "a string".to_string(),
+            Accepts::Bool => "true or false".to_string(),
+            Accepts::WordList(words) => {
+                format!("a list of {}", quoted_list(words).replace(" or ", " and "))
+            }
+        }
+    }
+}
+
+/// Everything the file format says of one key.
+#[derive(Clone, Copy, Debug)]
+pub struct KeySpec {
+    pub name: &'static str,
+    pub accepts: Accepts,
+    /// The default as TOML text; `None` where there is no constant default.
+    pub default: Option<&'static str>,
+    /// One line saying what the key does (what it accepts is added from `accepts`).
+    pub help: &'static str,
+}
+
+impl KeySpec {
+    /// The help line with what the key accepts.
+    pub fn help_line(&self) -> String {
+        match self.accepts {
+            Accepts::Count { .. } | Accepts::Number { .. } => {
+                format!("{}; {}", self.help, self.accepts.allowed())
+            }
+            _ => self.help.to_string(),
+        }
+    }
+}
+
+const fn spec(
+    name: &'static str,
+    accepts: Accepts,
+    default: Option<&'static str>,
+    help: &'static str,
+) -> KeySpec {
+    KeySpec {
+        name,
+        accepts,
+        default,
+        help,
+    }
+}
+
+const fn count(min: u64, max: u64) -> Accepts {
+    Accepts::Count { min, max }
+}
+
+impl ScenarioKey {
+    pub const ALL: [ScenarioKey; 10] = [
+        ScenarioKey::Producers,
+        ScenarioKey::Consumers,
+        ScenarioKey::ItemsPerProducer,
+        ScenarioKey::ProduceTime,
+        ScenarioKey::ConsumeTime,
+        ScenarioKey::Consumer,
+        ScenarioKey::Queue,
+        ScenarioKey::Capacity,
+        ScenarioKey::QueueImpl,
+        ScenarioKey::Work,
+    ];
+
+    /// Every key's name, in the order of `ALL`.
+    pub const NAMES: [&'static str; 10] = {
+        let mut names = [""; 10];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Self::ALL[i].spec().name;
+            i += 1;
+        }
+        names
+    };
+
+    /// The key's entry in the file format: the one place each of these facts is written.
+    pub const fn spec(self) -> KeySpec {
+        use ScenarioKey as K;
+        match self {
+            K::Producers => spec(
+                "producers",
+                count(1, MAX_THREADS_PER_ROLE),
+                Some("1"),
+                "producer threads",
+            ),
+            K::Consumers => spec(
+                "consumers",
+                count(1, MAX_THREADS_PER_ROLE),
+                Some("1"),
+                "consumer threads",
+            ),
+            K::ItemsPerProducer => spec(
+                "items_per_producer",
+                count(0, MAX_ITEMS_PER_PRODUCER),
+                Some("10"),
+                "items each producer puts",
+            ),
+            K::ProduceTime => spec(
+                "produce_time",
+                Accepts::Time,
+                Some("\"10ms\""),
+                "after each put the producer spends this long: a duration or a distribution",
+            ),
+            K::ConsumeTime => spec(
+                "consume_time",
+                Accepts::Time,
+                Some("\"10ms\""),
+                "a blocking consumer's work per item, or a polling consumer's wait between polls",
+            ),
+            K::Consumer => spec(
+                "consumer",
+                Accepts::Words(ConsumerStyle::NAMES),
+                Some("\"block\""),
+                "\"block\": wait for an item, work, count it; \"poll\": take one if any, then wait",
+            ),
+            K::Queue => spec(
+                "queue",
+                Accepts::Words(QueueBound::NAMES),
+                Some("\"unbounded\""),
+                "\"unbounded\", or \"bounded\" with a capacity (producers block while it is full)",
+            ),
+            K::Capacity => spec(
+                "capacity",
+                count(0, MAX_CAPACITY),
+                None,
+                "items a bounded queue holds; 0 is a hand-to-hand rendezvous",
+            ),
+            K::QueueImpl => spec(
+                "queue_impl",
+                Accepts::Words(QueueImpl::NAMES),
+                Some("\"crossbeam\""),
+                "\"crossbeam\", \"std\" (mpsc, receiver behind a mutex) or \"mutex\" (Mutex<VecDeque>, no capacity 0)",
+            ),
+            K::Work => spec(
+                "work",
+                Accepts::Words(WorkKind::NAMES),
+                Some("\"sleep\""),
+                "\"sleep\": time passes waiting, like I/O; \"spin\": the thread burns that much CPU",
+            ),
+        }
+    }
+
+    pub const fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|key| key.name() == name)
+    }
+
+    /// What the key accepts, as told in error messages.
+    pub fn allowed(self) -> String {
+        self.spec().accepts.allowed()
+    }
+
+    /// True for keys whose values are numbers, which a chart can put on its x axis.
+    pub fn is_count(self) -> bool {
+        matches!(self.spec().accepts, Accepts::Count { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_read_back() {
+        for key in ScenarioKey::ALL {
+            assert_eq!(ScenarioKey::from_name(key.name()), Some(key));
+        }
+    }
+
+    #[test]
+    fn count_help_lines_carry_their_range() {
+        let line = ScenarioKey::Producers.spec().help_line();
+        assert_eq!(line, "producer threads; an integer from 1 to 10000");
+        assert!(
+            ScenarioKey::Capacity
+                .spec()
+                .help_line()
+                .ends_with("0 to 10000000")
+        );
+    }
+}
