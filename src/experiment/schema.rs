@@ -146,3 +146,93 @@ fn time() -> Value {
         "oneOf": choices,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::duration::parse_duration;
+    use proptest::prelude::*;
+
+    /// The schema's duration pattern, compiled as an editor would use it.
+    fn pattern() -> regex::Regex {
+        let schema = schema();
+        let text = schema["definitions"]["duration"]["pattern"]
+            .as_str()
+            .expect("a pattern");
+        regex::Regex::new(text).expect("the pattern compiles")
+    }
+
+    fn agree(pattern: &regex::Regex, text: &str) -> bool {
+        pattern.is_match(text) == parse_duration(text).is_ok()
+    }
+
+    #[test]
+    fn the_schema_and_the_parser_agree_on_every_duration() {
+        let pattern = pattern();
+        let corpus = [
+            "250ms",
+            "1.5s",
+            "0ms",
+            "0.2s",
+            ".5ms",
+            "17ns",
+            "200us",
+            "200µs",
+            "200μs",
+            "2min",
+            "60min",
+            "60.0min",
+            "3600s",
+            "3600.000s",
+            "3600000ms",
+            "0003600s",
+            "3599.999s",
+            "3600000000000ns",
+            "1.s",
+            "5 ms",
+            " 5ms",
+            "5ms ",
+            "5m",
+            "1e2ms",
+            "90min",
+            "61min",
+            "3601s",
+            "3600.0001s",
+            "3600.0000000001s",
+            "-1s",
+            "+1s",
+            "1..2s",
+            "1.2.3s",
+            ".s",
+            "ms",
+            "250",
+            "",
+            "1_000ms",
+            "5MS",
+            "5Ms",
+            "5sec",
+            "1h",
+            "0x10ms",
+            "٣ms",
+            "5ns\n",
+        ];
+        for text in corpus {
+            assert!(
+                agree(&pattern, text),
+                "{text:?}: schema {}, parser {:?}",
+                pattern.is_match(text),
+                parse_duration(text)
+            );
+        }
+        assert!(pattern.is_match("60min") && !pattern.is_match("90min"));
+    }
+
+    proptest! {
+        #[test]
+        fn they_agree_on_strings_made_of_duration_parts(
+            text in "[0-9. ]{0,14}(ns|us|µs|ms|s|min|m|h|)"
+        ) {
+            prop_assert!(agree(&pattern(), &text), "{:?}", text);
+        }
+    }
+}

@@ -1,12 +1,10 @@
 //! The files `queuelab compare` writes: `compare.csv` and a chart of both result sets on
 //! one set of axes. Their data is a `Comparison`, made by the pipeline from two archives.
 
-use std::path::Path;
-
 use plotters::chart::SeriesLabelPosition;
 
 use super::chart::{ChartData, Series, axis_title, render};
-use super::{fixed, write_csv};
+use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::ChartFormat;
 use crate::scenario::ScenarioKey;
 use crate::stats::Verdict;
@@ -39,7 +37,8 @@ pub struct ComparedScenario {
 /// One file `compare` writes.
 pub trait CompareOutput {
     fn file_name(&self, comparison: &Comparison) -> String;
-    fn write(&self, comparison: &Comparison, path: &Path) -> Result<(), String>;
+    /// The whole file, in memory.
+    fn render(&self, comparison: &Comparison) -> Result<Vec<u8>, RenderError>;
 }
 
 /// Every file `compare` writes.
@@ -62,7 +61,7 @@ impl CompareOutput for CompareCsv {
         "compare.csv".to_string()
     }
 
-    fn write(&self, c: &Comparison, path: &Path) -> Result<(), String> {
+    fn render(&self, c: &Comparison) -> Result<Vec<u8>, RenderError> {
         let header = [
             "scenario",
             "median_a_s",
@@ -100,7 +99,7 @@ impl CompareOutput for CompareCsv {
         };
         rows.extend(c.only_a.iter().map(|l| one_side(l, "only in A")));
         rows.extend(c.only_b.iter().map(|l| one_side(l, "only in B")));
-        write_csv(path, &header, rows)
+        csv_bytes(&header, rows)
     }
 }
 
@@ -117,7 +116,7 @@ impl CompareOutput for CompareChart {
         )
     }
 
-    fn write(&self, c: &Comparison, path: &Path) -> Result<(), String> {
+    fn render(&self, c: &Comparison) -> Result<Vec<u8>, RenderError> {
         let mut series: Vec<Series> = Vec::new();
         for (side, median) in [("A", true), ("B", false)] {
             for s in &c.scenarios {
@@ -150,6 +149,6 @@ impl CompareOutput for CompareChart {
             legend_at: SeriesLabelPosition::UpperRight,
             series,
         };
-        render(&data, self.format, path)
+        render(&data, self.format)
     }
 }

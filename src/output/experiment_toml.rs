@@ -1,9 +1,7 @@
 //! `experiment.toml`: the experiment file as it was run, so the folder explains itself and
 //! `queuelab plot` can redraw it.
 
-use std::path::Path;
-
-use super::{Output, Results, write_bytes};
+use super::{Output, RenderError, Results};
 
 pub struct ExperimentToml;
 
@@ -16,7 +14,7 @@ impl Output for ExperimentToml {
         "experiment.toml".to_string()
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        write_bytes(path, results.experiment.source.as_bytes())
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
+        Ok(results.experiment.source.as_bytes().to_vec())
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Output, Results, write_bytes};
+use super::{Output, RenderError, Results, json_bytes};
 use crate::environment::Environment;
 
 pub struct MetaJson;
@@ -35,9 +35,9 @@ impl Output for MetaJson {
         "meta.json".to_string()
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let Some(environment) = results.environment else {
-            return Ok(());
+            return Err(RenderError("meta.json needs the environment".to_string()));
         };
         let e = results.experiment;
         let meta = Meta {
@@ -49,8 +49,7 @@ impl Output for MetaJson {
             seed: e.seed,
             environment: environment.clone(),
         };
-        let text = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
-        write_bytes(path, format!("{text}\n").as_bytes())
+        json_bytes(&meta)
     }
 }
 

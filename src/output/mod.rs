@@ -54,8 +54,8 @@ pub trait Output {
     fn is_record(&self) -> bool {
         false
     }
-    /// Writes the whole file at `path` (a temporary name; the caller renames it).
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String>;
+    /// The whole file, in memory; `write_outputs` puts it in place.
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError>;
 }
 
 /// The outputs of a finished experiment: tables, then the charts its `[plot]` asks for.
@@ -79,58 +79,69 @@ pub fn all_outputs(experiment: &Experiment) -> Vec<Box<dyn Output>> {
     outputs
 }
 
+/// Why an output could not be made in memory (a chart that would not draw, say).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RenderError(pub String);
+
+/// Why a results file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot make {path}: {error}")]
+    Render { path: PathBuf, error: RenderError },
+    #[error("cannot write {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
+}
+
 /// Writes each output into `dir`, each whole or not at all; returns the paths written.
 pub fn write_outputs(
     dir: &Path,
     results: &Results,
     outputs: &[Box<dyn Output>],
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<PathBuf>, OutputError> {
     let mut written = Vec::new();
     for output in outputs.iter().filter(|o| o.wanted(results)) {
         let path = dir.join(output.file_name(results));
-        write_atomically(&path, |tmp| output.write(results, tmp))?;
+        let bytes = output
+            .render(results)
+            .map_err(|error| OutputError::Render {
+                path: path.clone(),
+                error,
+            })?;
+        write_atomically(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)
 }
 
-/// Runs `write` on a temporary path beside `path`, then renames it into place. The
-/// temporary name keeps the extension, since image encoders choose the format by it.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&Path) -> Result<(), String>,
-) -> Result<(), String> {
+/// Writes `bytes` under a temporary name beside `path`, flushed to disk, then renames it
+/// into place: a reader sees the old file or the new one, never half of one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".tmp-{}-{name}", std::process::id()));
-    let result = write(&tmp).and_then(|()| {
-        fs::rename(&tmp, path)
-            .map_err(|e| format!("cannot move {} into place: {e}", path.display()))
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Creates `path` with `bytes`, for outputs that build their text in memory.
-pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let write = || -> io::Result<()> {
-        let mut file = fs::File::create(path)?;
+        let mut file = fs::File::create(&tmp)?;
         io::Write::write_all(&mut file, bytes)?;
-        file.sync_all()
+        file.sync_all()?;
+        fs::rename(&tmp, path)
     };
-    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write().map_err(|error| {
+        let _ = fs::remove_file(&tmp);
+        OutputError::Write {
+            path: path.to_path_buf(),
+            error,
+        }
+    })
 }
 
-/// Writes a whole CSV file at `path`: the header, then every row.
-pub fn write_csv<R: IntoIterator<Item = Vec<String>>>(
-    path: &Path,
+/// A whole CSV file in memory: the header, then every row.
+pub fn csv_bytes<R: IntoIterator<Item = Vec<String>>>(
     header: &[&str],
     rows: R,
-) -> Result<(), String> {
+) -> Result<Vec<u8>, RenderError> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     let result = (|| {
         csv.write_record(header)?;
@@ -139,9 +150,14 @@ pub fn write_csv<R: IntoIterator<Item = Vec<String>>>(
         }
         csv.flush()
     })();
-    result.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let bytes = csv.into_inner().map_err(|e| e.to_string())?;
-    write_bytes(path, &bytes)
+    result.map_err(|e| RenderError(e.to_string()))?;
+    csv.into_inner().map_err(|e| RenderError(e.to_string()))
+}
+
+/// Pretty JSON with a final newline.
+pub fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, RenderError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| RenderError(e.to_string()))?;
+    Ok(format!("{text}\n").into_bytes())
 }
 
 /// Numbers in CSV cells: fixed precision, so a rerun changes only the digits that moved.
@@ -152,3 +168,6 @@ pub fn fixed(value: f64, decimals: usize) -> String {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests;

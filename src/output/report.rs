@@ -2,9 +2,8 @@
 //! the environment, readable on any git host.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use super::{Output, Results, write_bytes};
+use super::{Output, RenderError, Results};
 use crate::experiment::ChartFormat;
 use crate::output::chart::KINDS;
 use crate::record::Source;
@@ -17,7 +16,7 @@ impl Output for Report {
         "report.md".to_string()
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let mut text = String::new();
         intro(&mut text, results);
         table(&mut text, results);
@@ -26,7 +25,7 @@ impl Output for Report {
         let source = results.experiment.source.trim_end();
         let _ = write!(text, "\n## Experiment\n\n```toml\n{source}\n```\n");
         environment(&mut text, results);
-        write_bytes(path, text.as_bytes())
+        Ok(text.into_bytes())
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Output, Results, fixed, write_csv};
+use super::{Output, RenderError, Results, csv_bytes, fixed};
 use crate::experiment::Experiment;
 use crate::record::QueueMetrics;
 use crate::record::{RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
@@ -48,12 +48,11 @@ impl Output for RunsCsv {
         "runs.csv".to_string()
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let mut rows: Vec<&RunRecord> = results.runs.iter().collect();
         rows.sort_by_key(|r| (r.scenario, r.repeat));
         let hash = results.experiment.fingerprint();
-        write_csv(
-            path,
+        csv_bytes(
             &header(),
             rows.into_iter().map(|run| row(results, run, &hash)),
         )

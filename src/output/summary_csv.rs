@@ -1,8 +1,6 @@
 //! `summary.csv`: one row per scenario, the statistics of its runs beside the model.
 
-use std::path::Path;
-
-use super::{Output, Results, fixed, write_csv};
+use super::{Output, RenderError, Results, csv_bytes, fixed};
 use crate::scenario::ScenarioKey;
 use crate::stats::Summary;
 
@@ -51,12 +49,8 @@ impl Output for SummaryCsv {
         "summary.csv".to_string()
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        write_csv(
-            path,
-            &header(),
-            results.summaries.iter().map(|s| row(results, s)),
-        )
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
+        csv_bytes(&header(), results.summaries.iter().map(|s| row(results, s)))
     }
 }
 

@@ -1,11 +1,9 @@
 //! `summary.json`: the summary for other tools, one object per scenario with every run's
 //! time, after hyperfine's JSON export.
 
-use std::path::Path;
-
 use serde_json::{Map, Value, json};
 
-use super::{Output, Results, write_bytes};
+use super::{Output, RenderError, Results, json_bytes};
 use crate::scenario::ScenarioKey;
 
 pub struct SummaryJson;
@@ -15,7 +13,7 @@ impl Output for SummaryJson {
         "summary.json".to_string()
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let e = results.experiment;
         let scenarios: Vec<Value> = results
             .summaries
@@ -29,8 +27,7 @@ impl Output for SummaryJson {
             "seed": e.seed,
             "results": scenarios,
         });
-        let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
-        write_bytes(path, format!("{text}\n").as_bytes())
+        json_bytes(&document)
     }
 }
 

@@ -118,7 +118,10 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
     let mut written = Vec::new();
     for output in compare_outputs() {
         let path = options.out.join(output.file_name(&comparison));
-        write_atomically(&path, |tmp| output.write(&comparison, tmp)).map_err(Failure::Failed)?;
+        let bytes = output
+            .render(&comparison)
+            .map_err(|e| Failure::Failed(format!("cannot make {}: {e}", path.display())))?;
+        write_atomically(&path, &bytes)?;
         written.push(output.file_name(&comparison));
     }
     let mut text = comparison_table(&comparison);

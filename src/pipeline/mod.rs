@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use crate::environment::Environment;
 use crate::experiment::{self, Experiment};
 use crate::model::{machine_cores, predict};
-use crate::output::{Results, all_outputs, write_outputs};
+use crate::output::{OutputError, Results, all_outputs, write_outputs};
 use crate::plan::{RunPlan, plan_runs};
 use crate::record::{RunRecord, Source};
 use crate::settings::RunOrder;
@@ -52,6 +52,12 @@ impl Failure {
         match self {
             Failure::BadInput(m) | Failure::Failed(m) | Failure::Interrupted(m) => m,
         }
+    }
+}
+
+impl From<OutputError> for Failure {
+    fn from(error: OutputError) -> Self {
+        Failure::Failed(error.to_string())
     }
 }
 
@@ -259,7 +265,7 @@ fn finish(
     };
     let mut outputs = all_outputs(experiment);
     outputs.retain(|o| !(redraw && o.is_record()));
-    let written = write_outputs(dir, &results, &outputs).map_err(Failure::Failed)?;
+    let written = write_outputs(dir, &results, &outputs)?;
     let mut text = format!(
         "{} ({}), {}:\n",
         experiment.name,

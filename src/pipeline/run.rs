@@ -208,7 +208,10 @@ fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Resu
         environment: None,
     };
     let path = dir.join(RunsCsv.file_name(&results));
-    write_atomically(&path, |tmp| RunsCsv.write(&results, tmp)).map_err(Failure::Failed)
+    let bytes = RunsCsv
+        .render(&results)
+        .map_err(|e| Failure::Failed(format!("cannot make {}: {e}", path.display())))?;
+    Ok(write_atomically(&path, &bytes)?)
 }
 
 /// Refuses, before anything runs, a scenario that needs more threads than one run may start.

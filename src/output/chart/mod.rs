@@ -8,14 +8,13 @@ mod elapsed;
 mod throughput;
 mod wait;
 
-use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 
-use super::{Output, Results};
+use super::{Output, RenderError, Results};
 use crate::experiment::ChartFormat;
 use crate::scenario::ScenarioKey;
 use crate::stats::{Summary, Usl};
@@ -79,25 +78,44 @@ impl Output for Chart {
         format!("{}_vs_{x}.{}", self.kind.stem(), self.format.extension())
     }
 
-    fn write(&self, results: &Results, path: &Path) -> Result<(), String> {
-        render(&ChartData::new(self.kind, results), self.format, path)
+    fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
+        render(&ChartData::new(self.kind, results), self.format)
     }
 }
 
-/// Draws `data` into `path` as `format`.
-pub fn render(data: &ChartData, format: ChartFormat, path: &Path) -> Result<(), String> {
-    register_font()?;
-    let result = match format {
-        ChartFormat::Png => {
-            let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-            draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))
-        }
-        ChartFormat::Svg => {
-            let root = SVGBackend::new(path, SIZE).into_drawing_area();
-            draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))
-        }
+/// Draws `data` as an image file of `format`, in memory.
+pub fn render(data: &ChartData, format: ChartFormat) -> Result<Vec<u8>, RenderError> {
+    register_font().map_err(RenderError)?;
+    let drawn = match format {
+        ChartFormat::Png => png_bytes(data),
+        ChartFormat::Svg => svg_bytes(data),
     };
-    result.map_err(|e| format!("cannot draw {}: {e}", path.display()))
+    drawn.map_err(|e| RenderError(format!("cannot draw the chart: {e}")))
+}
+
+fn svg_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))?;
+    }
+    Ok(text.into_bytes())
+}
+
+/// Draws into an RGB buffer and encodes it as PNG, as plotters' file backend would.
+fn png_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
+    use plotters::prelude::{BitMapBackend, IntoDrawingArea};
+    let (width, height) = SIZE;
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))?;
+    }
+    let mut bytes = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new(&mut bytes);
+    image::ImageEncoder::write_image(encoder, &pixels, width, height, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(bytes)
 }
 
 fn register_font() -> Result<(), String> {

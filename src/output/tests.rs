@@ -1,0 +1,192 @@
+//! Every output rendered in memory from one small set of results: what each file holds,
+//! without touching the disk.
+
+use std::path::Path;
+
+use super::*;
+use crate::experiment::{ChartFormat, parse};
+use crate::record::QueueMetrics;
+use crate::stats::summarise;
+
+const TEXT: &str = "name = \"mem\"\nrepeats = 2\n[scenario]\nproducers = 2\n\
+                    items_per_producer = 3\n[sweep]\nconsumers = [1, 2]\n";
+
+fn experiment() -> Experiment {
+    parse(Path::new("mem.toml"), TEXT).expect("valid")
+}
+
+fn runs() -> Vec<RunRecord> {
+    let mut runs = Vec::new();
+    for scenario in 0..2 {
+        for repeat in 1..=2 {
+            runs.push(RunRecord {
+                scenario,
+                repeat,
+                run_seed: 7,
+                source: Source::Measured,
+                elapsed_s: 0.06 / (scenario + 1) as f64 + f64::from(repeat) * 1e-4,
+                predicted_s: 0.06 / (scenario + 1) as f64,
+                items: 6,
+                queue: Some(QueueMetrics {
+                    wait_p50_s: 0.001,
+                    wait_p99_s: 0.002,
+                    wait_max_s: 0.003,
+                    max_depth: Some(2),
+                    empty_polls: 0,
+                    consumer_items_min: 6 / (scenario as u64 + 1),
+                    consumer_items_max: 6 / (scenario as u64 + 1),
+                }),
+            });
+        }
+    }
+    runs
+}
+
+fn environment() -> Environment {
+    Environment {
+        queuelab_version: "0.0.0".into(),
+        git_commit: None,
+        host: "test-host".into(),
+        cpu_model: "test cpu".into(),
+        cpus: 2,
+        os: "test os".into(),
+        started: "start".into(),
+        finished: "end".into(),
+    }
+}
+
+/// Renders the output named `file` of the standard results.
+fn render(file: &str) -> Vec<u8> {
+    let experiment = experiment();
+    let runs = runs();
+    let summaries = summarise(&runs);
+    let environment = environment();
+    let results = Results {
+        experiment: &experiment,
+        source: Source::Measured,
+        runs: &runs,
+        summaries: &summaries,
+        environment: Some(&environment),
+    };
+    let outputs = all_outputs(&experiment);
+    let output = outputs
+        .iter()
+        .find(|o| o.file_name(&results) == file)
+        .unwrap_or_else(|| panic!("no output {file}"));
+    assert!(output.wanted(&results), "{file}");
+    output.render(&results).expect("renders")
+}
+
+fn text(file: &str) -> String {
+    String::from_utf8(render(file)).expect("text")
+}
+
+#[test]
+fn runs_csv_has_a_row_per_run_in_scenario_and_repeat_order() {
+    let csv = text("runs.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5, "{csv}");
+    assert!(lines[0].starts_with("experiment,scenario,repeat,producers,consumers,"));
+    assert!(
+        lines[1].starts_with("mem,consumers=1,1,2,1,3,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[4].starts_with("mem,consumers=2,2,2,2,3,"),
+        "{}",
+        lines[4]
+    );
+    assert!(
+        lines[1].contains(",0.060100000,0.060000000,6,"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn summary_csv_and_json_have_one_entry_per_scenario() {
+    let csv = text("summary.csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let json: serde_json::Value = serde_json::from_slice(&render("summary.json")).expect("json");
+    assert_eq!(json["experiment"], "mem");
+    assert_eq!(json["results"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn meta_json_and_the_experiment_copy_record_how_it_was_made() {
+    let meta: serde_json::Value = serde_json::from_slice(&render("meta.json")).expect("json");
+    assert_eq!(
+        (meta["repeats"].as_u64(), meta["seed"].as_u64()),
+        (Some(2), Some(42))
+    );
+    assert_eq!(meta["environment"]["host"], "test-host");
+    assert_eq!(text("experiment.toml"), TEXT);
+}
+
+#[test]
+fn the_report_names_the_experiment_and_links_each_chart() {
+    let report = text("report.md");
+    assert!(report.starts_with("# mem\n"), "{report}");
+    assert!(report.contains("| consumers=2 | 2 |"), "{report}");
+    assert!(report.contains("(elapsed_vs_consumers.png)"), "{report}");
+    assert!(report.contains("| host | test-host |"), "{report}");
+}
+
+#[test]
+fn charts_render_as_whole_png_and_svg_images() {
+    let png = render("elapsed_vs_consumers.png");
+    let decoder = png::Decoder::new(png.as_slice());
+    let reader = decoder.read_info().expect("a PNG");
+    assert_eq!((reader.info().width, reader.info().height), (1200, 750));
+    let svg = text("throughput_vs_consumers.svg");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(
+        svg.contains("mem: throughput vs consumers"),
+        "the title is drawn"
+    );
+    let experiment = experiment();
+    assert_eq!(
+        experiment.plot.formats,
+        [ChartFormat::Png, ChartFormat::Svg]
+    );
+}
+
+#[test]
+fn compare_files_render_both_sides() {
+    let comparison = Comparison {
+        a_name: "a".into(),
+        b_name: "b".into(),
+        x: crate::scenario::ScenarioKey::Consumers,
+        scenarios: vec![ComparedScenario {
+            label: "consumers=1".into(),
+            x: Some(1.0),
+            line: None,
+            median_a: 1.0,
+            median_b: 2.0,
+            ratio: 2.0,
+            interval: (1.9, 2.1),
+            verdict: crate::stats::Verdict::Slower,
+        }],
+        only_a: vec!["consumers=9".into()],
+        only_b: Vec::new(),
+    };
+    let outputs = compare_outputs();
+    let names: Vec<String> = outputs.iter().map(|o| o.file_name(&comparison)).collect();
+    assert_eq!(
+        names,
+        [
+            "compare.csv",
+            "compare_elapsed_vs_consumers.png",
+            "compare_elapsed_vs_consumers.svg"
+        ]
+    );
+    let csv = String::from_utf8(outputs[0].render(&comparison).expect("csv")).expect("text");
+    assert!(
+        csv.contains("consumers=1,1.000000,2.000000,2.0000,1.9000,2.1000,slower"),
+        "{csv}"
+    );
+    assert!(csv.contains("consumers=9,,,,,,only in A"), "{csv}");
+    let svg = outputs[2].render(&comparison).expect("svg");
+    assert!(svg.starts_with(b"<svg"));
+}
