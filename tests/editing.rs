@@ -149,9 +149,8 @@ fn the_committed_schema_is_the_generated_one() {
 
 #[test]
 fn every_example_experiment_names_the_schema_and_states_its_question() {
-    for entry in fs::read_dir(manifest().join("experiments")).expect("dir") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "toml") {
+    for path in common::example_files() {
+        {
             let text = fs::read_to_string(&path).expect("read");
             assert!(
                 text.starts_with("#:schema ./experiment.schema.json\n"),
@@ -169,9 +168,55 @@ fn every_example_experiment_names_the_schema_and_states_its_question() {
     }
 }
 
+/// The commands `queuelab --help` lists, but `help` itself.
+fn commands() -> Vec<String> {
+    let output = queuelab().arg("--help").output().expect("runs");
+    let help = String::from_utf8_lossy(&output.stdout).into_owned();
+    let listed = help
+        .split("Commands:")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_default()
+        .to_string();
+    listed
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_example_list_is_what_git_holds() {
+    let listed = std::process::Command::new("git")
+        .args(["ls-files", "experiments/*.toml"])
+        .current_dir(manifest())
+        .output();
+    let Some(listed) = listed
+        .ok()
+        .filter(|o| o.status.success() && !o.stdout.is_empty())
+    else {
+        eprintln!("not a git checkout: the example list is not checked against git");
+        return;
+    };
+    let mut in_git: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|l| {
+            l.trim_start_matches("experiments/")
+                .trim_end_matches(".toml")
+                .to_string()
+        })
+        .collect();
+    in_git.sort();
+    assert_eq!(in_git, common::EXAMPLES);
+}
+
 #[test]
 fn every_command_has_a_purpose_and_an_example_in_its_help() {
-    for command in ["run", "check", "simulate", "new", "schema", "completions"] {
+    let commands = commands();
+    assert!(commands.len() >= 8, "{commands:?}");
+    for command in &commands {
+        let command = command.as_str();
         let output = queuelab().args([command, "--help"]).output().expect("runs");
         let help = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{command}");

@@ -55,3 +55,24 @@ pub fn run_text(
     let runs = read_csv(&dir.path().join(name).join("runs.csv"));
     (dir, runs)
 }
+
+/// The committed example experiments, by name: tests read these and never whatever else
+/// a person has put in `experiments/` (a half-edited file there is not a test failure).
+/// `the_example_list_is_what_git_holds` keeps the list honest.
+pub const EXAMPLES: [&str; 6] = [
+    "bounded_backpressure",
+    "cpu_bound",
+    "exp_service",
+    "poll_vs_block",
+    "queue_impls",
+    "seed",
+];
+
+/// The committed example experiment files.
+pub fn example_files() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+    EXAMPLES
+        .iter()
+        .map(|name| dir.join(format!("{name}.toml")))
+        .collect()
+}
