@@ -1,6 +1,7 @@
 //! The `queuelab` command line: parses arguments, calls the library, maps failures to
 //! exit codes (2 for bad input, 1 for a failed run).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use queuelab::experiment::{RunOrder, schema};
-use queuelab::pipeline::{self, Failure, Overrides, RunOptions};
+use queuelab::pipeline::{self, Failure, Overrides, RunOptions, status};
 use queuelab::starter;
 
 /// A lab for producer-consumer concurrency: sweep producers, consumers and queue kinds
@@ -222,27 +223,26 @@ impl RunArgs {
 fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
     let handler = move || {
         if cancel.swap(true, Ordering::SeqCst) {
-            eprintln!("\nstopped at once; every file written so far is whole");
+            status("\nstopped at once; every file written so far is whole");
             std::process::exit(130);
         }
-        eprintln!(
-            "\nstopping: no new runs, runs in flight abandoned; Ctrl-C again to quit at once"
-        );
+        status("\nstopping: no new runs, runs in flight abandoned; Ctrl-C again to quit at once");
     };
     if let Err(error) = ctrlc::set_handler(handler) {
-        eprintln!("warning: Ctrl-C will stop at once, without saving: {error}");
+        status(&format!(
+            "warning: Ctrl-C will stop at once, without saving: {error}"
+        ));
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        println!(
-            "queuelab {}: {}\n\n{OVERVIEW}",
+        return write_stdout(&format!(
+            "queuelab {}: {}\n\n{OVERVIEW}\n",
             env!("CARGO_PKG_VERSION"),
             about()
-        );
-        return ExitCode::SUCCESS;
+        ));
     };
     let result = match command {
         Command::Run(args) => {
@@ -273,23 +273,35 @@ fn main() -> ExitCode {
             pipeline::compare(&a, &b, &options)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "queuelab",
-                &mut std::io::stdout(),
-            );
-            Ok(String::new())
+            // Into memory first: written to stdout directly, a closed pipe would panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "queuelab", &mut script);
+            Ok(String::from_utf8_lossy(&script).into_owned())
         }
     };
     match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => write_stdout(&text),
         Err(failure) => {
-            eprintln!("{}", failure.message());
+            status(failure.message());
             ExitCode::from(exit_code(&failure))
+        }
+    }
+}
+
+/// Everything a command prints on stdout goes through here, once. A reader that stopped
+/// reading (`| head -1`) is not an error: exit 0 quietly, as ripgrep does. Any other
+/// failure (`> /dev/full`) is exit 1 with a message; results files are already whole.
+fn write_stdout(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            status(&format!("error: cannot write to standard output: {e}"));
+            ExitCode::from(1)
         }
     }
 }

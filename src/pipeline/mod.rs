@@ -23,8 +23,8 @@ mod print;
 mod run;
 
 pub use archive::{CompareOptions, compare, plot};
-pub use print::human;
 use print::scenario_table;
+pub use print::{human, status};
 pub use run::run;
 
 /// Why a command did not succeed, and so its exit code.
@@ -204,7 +204,7 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
         let scenario = &experiment.scenarios[s.scenario];
         let times: Vec<String> = s.outliers.iter().map(|o| format!("{o:.4} s")).collect();
-        eprintln!(
+        status(&format!(
             "warning: {} {scenario}: {} of {} runs far from the others ({}; median {:.4} s); \
              was the machine busy? Rerunning with more repeats would tell",
             experiment.name,
@@ -212,7 +212,7 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
             s.runs,
             times.join(", "),
             s.elapsed_s.median
-        );
+        ));
     }
 }
 

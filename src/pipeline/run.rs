@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
-use super::print::{human, scenario_line};
+use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir};
 use crate::environment::Environment;
 use crate::experiment::Experiment;
@@ -265,7 +265,9 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
             "the runs are estimated at {estimate}; pass --yes to run them, or lower repeats or time_scale"
         )));
     }
-    eprint!("The runs are estimated at {estimate}. Go on? [y/N] ");
+    status_inline(&format!(
+        "The runs are estimated at {estimate}. Go on? [y/N] "
+    ));
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -284,11 +286,11 @@ fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) 
         .iter()
         .any(|s| s.work == WorkKind::Spin);
     if spins && jobs > 1 && !quiet {
-        eprintln!(
+        status(&format!(
             "warning: {} runs {jobs} at a time on {cores} cores: runs that spin CPU share the \
              cores and skew each other's times; use --jobs 1 to measure them alone",
             experiment.name
-        );
+        ));
     }
 }
 
