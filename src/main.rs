@@ -81,10 +81,10 @@ enum Command {
         #[arg(long, default_value = "results/compare", value_name = "DIR")]
         out: PathBuf,
         /// Exit with 1 if a scenario is slower, beyond noise, by more than PCT percent.
-        #[arg(long, value_name = "PCT")]
+        #[arg(long, value_name = "PCT", value_parser = parse_percent)]
         fail_if_slower: Option<f64>,
         /// Changes smaller than PCT percent are within noise, however consistent.
-        #[arg(long, value_name = "PCT", default_value_t = 2.0)]
+        #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
         noise: f64,
     },
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
@@ -175,6 +175,17 @@ fn parse_time_scale(text: &str) -> Result<f64, String> {
         Ok(x) if x > 0.0 && x <= 1000.0 => Ok(x),
         _ => Err(format!(
             "`{text}` is not a time scale: give a number above 0 and at most 1000"
+        )),
+    }
+}
+
+/// A percentage threshold: a finite number, at least 0. `NaN` would compare false with
+/// everything and so silently turn every verdict and gate off.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a percentage: give a finite number, 0 or more"
         )),
     }
 }
