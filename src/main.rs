@@ -1,6 +1,7 @@
 //! The `queuelab` command line: parses arguments, calls the library, maps failures to
 //! exit codes (2 for bad input, 1 for a failed run).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use queuelab::experiment::schema;
-use queuelab::pipeline::{self, Failure, Overrides, RunOptions};
+use queuelab::pipeline::{self, Failure, Overrides, RunOptions, status};
 use queuelab::settings::{self, RunOrder, Setting};
 use queuelab::starter;
 
@@ -82,10 +83,10 @@ enum Command {
         #[arg(long, default_value = "results/compare", value_name = "DIR")]
         out: PathBuf,
         /// Exit with 1 if a scenario is slower, beyond noise, by more than PCT percent.
-        #[arg(long, value_name = "PCT")]
+        #[arg(long, value_name = "PCT", value_parser = parse_percent)]
         fail_if_slower: Option<f64>,
         /// Changes smaller than PCT percent are within noise, however consistent.
-        #[arg(long, value_name = "PCT", default_value_t = 2.0)]
+        #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
         noise: f64,
     },
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
@@ -193,6 +194,17 @@ fn parse_time_scale(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A percentage threshold: a finite number, at least 0. `NaN` would compare false with
+/// everything and so silently turn every verdict and gate off.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a percentage: give a finite number, 0 or more"
+        )),
+    }
+}
+
 impl From<OverrideArgs> for Overrides {
     fn from(args: OverrideArgs) -> Self {
         // The parsers above hold each count within its setting's range, so it fits a u32.
@@ -239,27 +251,26 @@ impl RunArgs {
 fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
     let handler = move || {
         if cancel.swap(true, Ordering::SeqCst) {
-            eprintln!("\nstopped at once; every file written so far is whole");
+            status("\nstopped at once; every file written so far is whole");
             std::process::exit(130);
         }
-        eprintln!(
-            "\nstopping: no new runs, runs in flight abandoned; Ctrl-C again to quit at once"
-        );
+        status("\nstopping: no new runs, runs in flight abandoned; Ctrl-C again to quit at once");
     };
     if let Err(error) = ctrlc::set_handler(handler) {
-        eprintln!("warning: Ctrl-C will stop at once, without saving: {error}");
+        status(&format!(
+            "warning: Ctrl-C will stop at once, without saving: {error}"
+        ));
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(command) = cli.command else {
-        println!(
-            "queuelab {}: {}\n\n{OVERVIEW}",
+        return write_stdout(&format!(
+            "queuelab {}: {}\n\n{OVERVIEW}\n",
             env!("CARGO_PKG_VERSION"),
             about()
-        );
-        return ExitCode::SUCCESS;
+        ));
     };
     let result = match command {
         Command::Run(args) => {
@@ -290,23 +301,35 @@ fn main() -> ExitCode {
             pipeline::compare(&a, &b, &options)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "queuelab",
-                &mut std::io::stdout(),
-            );
-            Ok(String::new())
+            // Into memory first: written to stdout directly, a closed pipe would panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "queuelab", &mut script);
+            Ok(String::from_utf8_lossy(&script).into_owned())
         }
     };
     match result {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => write_stdout(&text),
         Err(failure) => {
-            eprintln!("{}", failure.message());
+            status(failure.message());
             ExitCode::from(exit_code(&failure))
+        }
+    }
+}
+
+/// Everything a command prints on stdout goes through here, once. A reader that stopped
+/// reading (`| head -1`) is not an error: exit 0 quietly, as ripgrep does. Any other
+/// failure (`> /dev/full`) is exit 1 with a message; results files are already whole.
+fn write_stdout(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            status(&format!("error: cannot write to standard output: {e}"));
+            ExitCode::from(1)
         }
     }
 }

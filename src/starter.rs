@@ -7,6 +7,8 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use toml_edit::{DocumentMut, Item, Table, Value};
+
 use crate::experiment::{self, format, schema};
 use crate::pipeline::Failure;
 use crate::settings::{NAME_RULE, is_plain_name};
@@ -64,33 +66,66 @@ fn source_path(from: &Path, dir: &Path) -> PathBuf {
     }
 }
 
-/// The text of experiment `from`, validated, with its `name` set to `name`.
+/// The text of experiment `from`, validated, with its `name` set to `name`. The change
+/// goes through the TOML document, so only the `name` value moves: a `name = ...` inside a
+/// multi-line string, comments and layout elsewhere stay as they were.
 fn renamed_copy(from: &Path, name: &str) -> Result<String, Failure> {
     let experiment = experiment::load(from).map_err(|errors| {
         let detail: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Failure::BadInput(format!("--from {}: {}", from.display(), detail.join("")))
     })?;
-    let name_line = format!("name = \"{name}\"");
-    let mut replaced = false;
-    let mut lines: Vec<String> = Vec::new();
-    for line in experiment.source.lines() {
-        let is_name = !replaced && line.trim_start().starts_with("name") && line.contains('=');
-        let is_name = is_name && line.split('=').next().is_some_and(|k| k.trim() == "name");
-        lines.push(if is_name {
-            name_line.clone()
-        } else {
-            line.to_string()
-        });
-        replaced |= is_name;
+    let mut document: DocumentMut = experiment
+        .source
+        .parse()
+        .map_err(|e| Failure::BadInput(format!("--from {}: not TOML: {e}", from.display())))?;
+    let root = document.as_table_mut();
+    if let Some(value) = root.get_mut("name").and_then(Item::as_value_mut) {
+        // Keep the value's own spacing and trailing comment.
+        let decor = value.decor().clone();
+        *value = Value::from(name);
+        *value.decor_mut() = decor;
+    } else {
+        let opening = first_table_prefix(root);
+        root.insert("name", toml_edit::value(name));
+        if let Some(opening) = opening {
+            // The opening comments (`#:schema` first of all) stay above the new line.
+            if let Some(mut key) = root.key_mut("name") {
+                key.leaf_decor_mut().set_prefix(opening);
+            }
+            set_first_table_prefix(root, "\n");
+        }
     }
-    if !replaced {
-        // Before the first table or key, after the opening comments.
-        let at = lines
-            .iter()
-            .position(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty());
-        lines.insert(at.unwrap_or(lines.len()), name_line);
+    Ok(document.to_string())
+}
+
+/// The comments above the first table header when the root holds no keys: they open the
+/// file, and stay above a key inserted at the root.
+fn first_table_prefix(root: &Table) -> Option<String> {
+    if root.iter().any(|(_, item)| item.is_value()) {
+        return None;
     }
-    Ok(lines.join("\n") + "\n")
+    let table = first_table(root)?;
+    let prefix = table.decor().prefix()?.as_str()?;
+    Some(prefix.to_string())
+}
+
+fn set_first_table_prefix(root: &mut Table, prefix: &str) {
+    let first = root
+        .iter()
+        .filter_map(|(key, item)| Some((key.to_string(), item.as_table()?.position()?)))
+        .min_by_key(|(_, position)| *position);
+    if let Some((key, _)) = first
+        && let Some(table) = root.get_mut(&key).and_then(Item::as_table_mut)
+    {
+        table.decor_mut().set_prefix(prefix);
+    }
+}
+
+fn first_table(root: &Table) -> Option<&Table> {
+    root.iter()
+        .filter_map(|(_, item)| item.as_table())
+        .filter(|t| t.position().is_some())
+        .min_by_key(|t| t.position())
 }
 
 /// Writes `text` whole under a temporary name, then links it into place: the link fails

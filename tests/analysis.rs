@@ -217,7 +217,7 @@ fn a_damaged_or_foreign_csv_is_refused_with_the_column_named() {
     )
     .to_string();
     assert!(
-        stderr.contains("runs.csv:2: column `elapsed_s`: not a number"),
+        stderr.contains("runs.csv:2: column 16 `elapsed_s`: `twenty006302` is not a number"),
         "{stderr}"
     );
 
@@ -249,4 +249,111 @@ fn warmup_runs_are_made_and_not_counted() {
     let runs = read_csv(&root.path().join("warm/runs.csv"));
     assert_eq!(runs.len(), 6, "3 scenarios × 2 counted repeats");
     assert!(runs.iter().all(|r| r["repeat"] != "0"));
+}
+
+#[test]
+fn compare_refuses_thresholds_that_are_not_finite_percentages() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let a = seed_copy(root.path(), "a");
+    for (flag, value) in [
+        ("--noise", "NaN"),
+        ("--noise", "-1"),
+        ("--fail-if-slower", "NaN"),
+        ("--fail-if-slower", "inf"),
+    ] {
+        let output = queuelab()
+            .args(["compare", &format!("{flag}={value}"), "--out"])
+            .arg(root.path().join("cmp"))
+            .arg(&a)
+            .arg(&a)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains("is not a percentage"), "{stderr}");
+    }
+}
+
+#[test]
+fn compare_refuses_archives_of_different_time_scales_and_with_nothing_in_common() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let a = seed_copy(root.path(), "a");
+    let b = seed_copy(root.path(), "b");
+    let meta = fs::read_to_string(b.join("meta.json")).expect("meta");
+    fs::write(
+        b.join("meta.json"),
+        meta.replace("\"time_scale\": 1.0", "\"time_scale\": 0.5"),
+    )
+    .expect("write");
+    let runs = fs::read_to_string(b.join("runs.csv")).expect("runs");
+    fs::write(b.join("runs.csv"), runs.replace(",sleep,1,", ",sleep,0.5,")).expect("write");
+    let output = queuelab()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(root.path().join("cmp"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("time_scale 1") && stderr.contains("at 0.5"),
+        "{stderr}"
+    );
+
+    let c = seed_copy(root.path(), "c");
+    let text = fs::read_to_string(c.join("experiment.toml")).expect("read");
+    fs::write(
+        c.join("experiment.toml"),
+        text.replace("producers = 20", "producers = 21"),
+    )
+    .expect("write");
+    let output = queuelab()
+        .arg("compare")
+        .arg(&a)
+        .arg(&c)
+        .arg("--out")
+        .arg(root.path().join("cmp"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no scenario in common"), "{stderr}");
+}
+
+#[test]
+fn one_run_a_side_gives_no_verdict_and_fails_the_gate() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (seed_copy(root.path(), "a"), seed_copy(root.path(), "b"));
+    for dir in [&a, &b] {
+        let runs = fs::read_to_string(dir.join("runs.csv")).expect("runs");
+        let kept: Vec<&str> = runs
+            .lines()
+            .enumerate()
+            .filter(|(i, l)| *i == 0 || l.split(',').nth(2) == Some("1"))
+            .map(|(_, l)| l)
+            .collect();
+        fs::write(dir.join("runs.csv"), kept.join("\n") + "\n").expect("write");
+    }
+    slow_down(&b, "consumers=4");
+    let out = root.path().join("cmp");
+    let text = compare(&a, &b, &out);
+    assert!(text.contains("too few runs"), "{text}");
+    assert!(
+        read_csv(&out.join("compare.csv"))
+            .iter()
+            .all(|r| r["verdict"] == "too few runs" && r["ratio_low"].is_empty()),
+        "no interval, no verdict"
+    );
+    let output = queuelab()
+        .args(["compare", "--fail-if-slower", "50", "--out"])
+        .arg(&out)
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not judge 7 scenario(s)"), "{stderr}");
 }

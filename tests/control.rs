@@ -117,6 +117,7 @@ fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
 }
 
 #[test]
+#[serial(timing)]
 fn resume_refuses_runs_of_a_changed_file_unless_forced() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("quick.toml");
@@ -143,17 +144,274 @@ fn resume_refuses_runs_of_a_changed_file_unless_forced() {
         2,
         "nothing was touched"
     );
-    queuelab()
+    let output = queuelab()
         .args(["run", "-q", "--resume", "--force", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--force: discarding 2 run(s)"),
+        "says how many it discards"
+    );
+    let rows = read_csv(&out.join("quick/runs.csv"));
+    assert_eq!(rows.len(), 4, "2 scenarios x 2 repeats, all made anew");
+    let hashes: BTreeSet<&str> = rows.iter().map(|r| r["experiment_hash"].as_str()).collect();
+    assert_eq!(hashes.len(), 1, "no row of the old file is relabelled");
+}
+
+const QUICK: &str = "name = \"quick\"\nrepeats = 4\ntime_scale = 0.05\n[scenario]\nitems_per_producer = 2\n\
+                     produce_time = \"1ms\"\nconsume_time = \"1ms\"\n[sweep]\nconsumers = [1, 2]\n";
+
+#[test]
+#[serial(timing)]
+fn resume_with_fewer_repeats_keeps_the_repeats_beyond() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quick.toml");
+    fs::write(&file, QUICK).expect("write");
+    let out = dir.path().join("out");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let runs = out.join("quick/runs.csv");
+    let before = fs::read_to_string(&runs).expect("runs.csv");
+    queuelab()
+        .args(["run", "-q", "--resume", "--repeats", "2", "--out"])
         .arg(&out)
         .arg(&file)
         .assert()
         .success();
     assert_eq!(
-        read_csv(&out.join("quick/runs.csv")).len(),
-        4,
-        "kept 2, made the 2 missing"
+        fs::read_to_string(&runs).expect("runs.csv"),
+        before,
+        "all 4 repeats kept, none redone or relabelled"
     );
+    queuelab()
+        .arg("plot")
+        .arg(out.join("quick"))
+        .assert()
+        .success();
+}
+
+#[test]
+#[serial(timing)]
+fn resume_after_a_time_scale_change_never_relabels_old_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quick.toml");
+    fs::write(&file, QUICK).expect("write");
+    let out = dir.path().join("out");
+    queuelab()
+        .args(["run", "-q", "--repeats", "1", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let output = queuelab()
+        .args(["run", "-q", "--resume", "--time-scale", "0.01", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("made at time_scale 0.05"), "{stderr}");
+    queuelab()
+        .args([
+            "run",
+            "-q",
+            "--resume",
+            "--force",
+            "--time-scale",
+            "0.01",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let rows = read_csv(&out.join("quick/runs.csv"));
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|r| r["time_scale"] == "0.01"), "{rows:?}");
+}
+
+/// A sleep experiment of one run of about 2.5 s.
+const LONG: &str = "name = \"long\"\nrepeats = 1\n[scenario]\nitems_per_producer = 50\nproduce_time = \"50ms\"\n\
+                    consume_time = \"1ms\"\n";
+
+#[test]
+#[serial(timing)]
+fn a_second_writer_of_one_folder_is_refused_naming_the_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("long.toml");
+    fs::write(&file, LONG).expect("write");
+    let out = dir.path().join("out");
+    let mut first = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let lock = out.join("long/.queuelab.lock");
+    let pid = first.id().to_string();
+    let start = Instant::now();
+    while fs::read_to_string(&lock).map_or(true, |t| t.trim() != pid) {
+        assert!(start.elapsed() < Duration::from_secs(20), "never locked");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // A stale temporary file of a writer killed before renaming it.
+    let stale = out.join("long/.tmp-1-summary.csv");
+    fs::write(&stale, "half a file").expect("write");
+    for command in [vec!["run", "-q"], vec!["plot"]] {
+        let mut second = queuelab();
+        second.args(&command);
+        if command[0] == "run" {
+            second.arg("--out").arg(&out).arg(&file);
+        } else {
+            second.arg(out.join("long"));
+        }
+        let output = second.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("another queuelab (process {pid})")),
+            "{stderr}"
+        );
+    }
+    // The lock dies with its process, however it dies.
+    first.kill().expect("kill -9");
+    first.wait().expect("ends");
+    queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(
+        !stale.exists(),
+        "the killed writer's temporary file is gone"
+    );
+    let listed: Vec<String> = fs::read_dir(out.join("long"))
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(listed, [".queuelab.lock"], "only the hidden lock file");
+}
+
+#[test]
+fn two_files_of_one_experiment_name_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    fs::write(&a, QUICK).expect("write");
+    fs::write(&b, QUICK.replace("repeats = 4", "repeats = 1")).expect("write");
+    let output = queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(dir.path())
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("are both experiment `quick`"), "{stderr}");
+    assert!(!dir.path().join("quick").exists(), "nothing ran");
+}
+
+/// Runs the Ctrl-C hint exactly as printed, through `sh`, with queuelab on the PATH.
+fn run_printed(command: &str) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("queuelab");
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("sh")
+        .args(["-c", command])
+        .env("PATH", path)
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+#[serial(timing)]
+fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("my experiments");
+    fs::create_dir_all(&folder).expect("dir");
+    let file = folder.join("slow's.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = dir.path().join("out dir");
+    let settings = [
+        "--time-scale",
+        "0.5",
+        "--seed",
+        "7",
+        "--repeats",
+        "3",
+        "--warmup",
+        "1",
+        "--order",
+        "interleaved",
+        "--jobs",
+        "2",
+    ];
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
+        .args(["run", "-q"])
+        .args(settings)
+        .arg("--out")
+        .arg(&out)
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let runs = out.join("slow/runs.csv");
+    wait_for_rows(&runs, 2, Duration::from_secs(30));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let printed = stderr
+        .lines()
+        .skip_while(|l| !l.contains("Go on with:"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command printed: {stderr}"))
+        .trim();
+    let again = run_printed(printed);
+    assert!(
+        again.status.success(),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let after = run_keys(&runs);
+    queuelab()
+        .args(["simulate", "-q"])
+        .args(
+            settings.iter().filter(|s| {
+                !["--warmup", "1", "--order", "interleaved", "--jobs", "2"].contains(s)
+            }),
+        )
+        .arg("--out")
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(
+        after,
+        run_keys(&out.join("slow-model/runs.csv")),
+        "exactly the (scenario, repeat, seed) set of an uninterrupted run"
+    );
+    assert_eq!(after.len(), 18);
 }
 
 #[test]

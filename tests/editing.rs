@@ -272,3 +272,62 @@ fn a_misspelt_key_gets_the_nearest_suggestion_and_a_caret() {
         "{stderr}"
     );
 }
+
+/// Runs `new NAME --from FROM.toml` in a temporary folder holding `text` as FROM.toml and
+/// returns the new file's text.
+fn new_from(text: &str, name: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("from.toml"), text).expect("write");
+    let output = queuelab()
+        .args(["new", name, "--from", "from", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = dir.path().join(format!("{name}.toml"));
+    let output = queuelab().arg("check").arg(&path).output().expect("runs");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(&format!("experiment `{name}`")),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    fs::read_to_string(path).expect("written")
+}
+
+#[test]
+fn new_from_leaves_a_name_line_inside_a_multi_line_string_alone() {
+    let text = "# opening comment\ndescription = \"\"\"\nname = \"not a key\"\n\"\"\"\nname = \"old\"   # the old name\n\n# about the scenario\n[scenario]\nconsumers = 2 # two\n";
+    let copied = new_from(text, "fresh");
+    assert_eq!(
+        copied,
+        text.replace("name = \"old\"", "name = \"fresh\""),
+        "only the name's value changes"
+    );
+}
+
+#[test]
+fn new_from_replaces_a_quoted_name_key() {
+    let text = "\"name\" = \"old\"\nrepeats = 2 # kept\n";
+    assert_eq!(
+        new_from(text, "fresh"),
+        "\"name\" = \"fresh\"\nrepeats = 2 # kept\n"
+    );
+}
+
+#[test]
+fn new_from_adds_a_name_below_the_opening_comments() {
+    let text =
+        "#:schema ./experiment.schema.json\n# Question: what if?\n\n[scenario]\nconsumers = 2\n";
+    let copied = new_from(text, "fresh");
+    assert!(
+        copied.starts_with(
+            "#:schema ./experiment.schema.json\n# Question: what if?\n\nname = \"fresh\"\n"
+        ),
+        "{copied}"
+    );
+    assert!(copied.contains("[scenario]\nconsumers = 2\n"), "{copied}");
+}

@@ -53,9 +53,58 @@ impl Output for MetaJson {
     }
 }
 
-/// Reads `meta.json` back; the error names the file.
+/// Reads `meta.json` back and checks its settings are ones queuelab could have run
+/// with; an error names the file, the line and column (as an editor counts) and the key.
 pub fn read(path: &Path) -> Result<Meta, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a queuelab meta.json: {e}", path.display()))
+    let meta: Meta = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a queuelab meta.json: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let refuse = |key: &str, message: String| {
+        let (line, column) = key_position(&text, key);
+        Err(format!(
+            "{}:{line}:{column}: `{key}`: {message}",
+            path.display()
+        ))
+    };
+    if !(meta.time_scale > 0.0 && meta.time_scale <= 1000.0) {
+        return refuse(
+            "time_scale",
+            format!(
+                "{} is not a time scale: above 0 and at most 1000",
+                meta.time_scale
+            ),
+        );
+    }
+    if !(1..=10_000).contains(&meta.repeats) {
+        return refuse(
+            "repeats",
+            format!("{} is not a count of repeats: 1 to 10000", meta.repeats),
+        );
+    }
+    if !matches!(meta.source.as_str(), "measured" | "model") {
+        return refuse(
+            "source",
+            format!("`{}` is not a source: `measured` or `model`", meta.source),
+        );
+    }
+    Ok(meta)
+}
+
+/// Line and column (1-based, in characters) of `"key"` in `text`, or 1:1.
+fn key_position(text: &str, key: &str) -> (usize, usize) {
+    let Some(at) = text.find(&format!("\"{key}\"")) else {
+        return (1, 1);
+    };
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }

@@ -48,14 +48,33 @@ impl Output for RunsCsv {
         "runs.csv".to_string()
     }
 
+    /// Refuses to write a row its own reader would refuse (a NaN time, a repeat beyond the
+    /// experiment's, two rows of one run): every row goes through the reader's checks first.
     fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let mut rows: Vec<&RunRecord> = results.runs.iter().collect();
         rows.sort_by_key(|r| (r.scenario, r.repeat));
         let hash = results.experiment.fingerprint();
-        csv_bytes(
-            &header(),
-            rows.into_iter().map(|run| row(results, run, &hash)),
-        )
+        let header = header();
+        let columns = Columns::of(header.iter().copied());
+        let mut checks = Checks::new(
+            results.experiment.repeats,
+            Some(results.experiment.time_scale),
+        );
+        let mut cells = Vec::with_capacity(rows.len());
+        for run in rows {
+            let row = row(results, run, &hash);
+            let cell = |column: &str| columns.get(column).map_or("", |i| row[i].as_str());
+            if let Err(problem) = checks.row(cell, 0, run.scenario) {
+                let scenario = &results.experiment.scenarios[run.scenario];
+                return Err(RenderError(format!(
+                    "not written: {scenario} repeat {}: {}",
+                    run.repeat,
+                    problem.text(&columns)
+                )));
+            }
+            cells.push(row);
+        }
+        csv_bytes(&header, cells)
     }
 }
 
@@ -68,16 +87,22 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
     ];
     cells.extend(ScenarioKey::ALL.iter().map(|k| scenario.value_text(*k)));
     let queue = run.queue.as_ref();
-    let seconds = |v: Option<f64>| {
-        v.map(|v| fixed(v, WAIT_DECIMALS as usize))
-            .unwrap_or_default()
+    // Non-finite values are written as they are (`NaN`, `inf`) so that the checks refuse
+    // them by name; `fixed` would write an empty cell.
+    let time = |v: f64, decimals: i32| {
+        if v.is_finite() {
+            fixed(v, decimals as usize)
+        } else {
+            v.to_string()
+        }
     };
+    let seconds = |v: Option<f64>| v.map(|v| time(v, WAIT_DECIMALS)).unwrap_or_default();
     let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     cells.extend([
         scenario.time_scale.to_string(),
         run.run_seed.to_string(),
-        fixed(run.elapsed_s, SECONDS_DECIMALS as usize),
-        fixed(run.predicted_s, SECONDS_DECIMALS as usize),
+        time(run.elapsed_s, SECONDS_DECIMALS),
+        time(run.predicted_s, SECONDS_DECIMALS),
         run.items.to_string(),
         fixed(run.throughput_per_s(), 3),
         run.ns_per_item().map(|ns| fixed(ns, 1)).unwrap_or_default(),
@@ -94,28 +119,47 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
     cells
 }
 
+/// A measured run longer than this is a damaged file, not a measurement.
+pub const MAX_MEASURED_S: f64 = 10.0 * 24.0 * 3600.0;
+
+/// One run read back from a `runs.csv`, with what it was made by.
+pub struct ReadRun {
+    pub run: RunRecord,
+    /// The fingerprint of the experiment that made it (`experiment_hash`).
+    pub hash: String,
+    pub time_scale: f64,
+}
+
 /// Runs read back from a `runs.csv`.
 pub struct ReadRuns {
-    /// Runs of scenarios the experiment has, measured by an experiment with `hash`.
-    pub runs: Vec<(RunRecord, String)>,
+    /// Runs of scenarios the experiment has.
+    pub runs: Vec<ReadRun>,
     /// Rows naming a scenario the experiment does not have.
     pub unknown: usize,
 }
 
-/// Reads `path` back as runs of `experiment`; a missing column or a bad number is an
-/// error naming the file, the line and the column.
-pub fn read(path: &Path, experiment: &Experiment) -> Result<ReadRuns, String> {
+/// Reads `path` back as runs of `experiment`. Every row is checked: numbers, times
+/// (finite, not negative, measured ones at most 10 days), repeats (1..=`max_repeat`), no
+/// run twice, one source throughout, and with `time_scale` given, rows made at it. An
+/// error names the file, the line (1 = the header, as an editor counts) and the column
+/// by name and number.
+pub fn read(
+    path: &Path,
+    experiment: &Experiment,
+    max_repeat: u32,
+    time_scale: Option<f64>,
+) -> Result<ReadRuns, String> {
     let mut reader =
         csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let header = reader
         .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map_err(|e| format!("{}:1: {e}", path.display()))?
         .clone();
-    let columns: HashMap<&str, usize> = header.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let columns = Columns::of(header.iter());
     for column in header_required() {
-        if !columns.contains_key(column) {
+        if columns.get(column).is_none() {
             return Err(format!(
-                "{}: no column `{column}`; is it a queuelab runs.csv?",
+                "{}:1: no column `{column}`; is it a queuelab runs.csv?",
                 path.display()
             ));
         }
@@ -129,30 +173,166 @@ pub fn read(path: &Path, experiment: &Experiment) -> Result<ReadRuns, String> {
         runs: Vec::new(),
         unknown: 0,
     };
-    for (line, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| format!("{}: {e}", path.display()))?;
-        let cell = |column: &str| row.get(columns[column]).unwrap_or("");
+    let mut checks = Checks::new(max_repeat, time_scale);
+    for row in reader.records() {
+        let row = row.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            format!("{}:{line}: not a CSV row: {e}", path.display())
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        let cell = |column: &str| columns.get(column).and_then(|i| row.get(i)).unwrap_or("");
         let Some(&scenario) = labels.get(cell("scenario")) else {
             read.unknown += 1;
             continue;
         };
-        let at = |column: &str| format!("{}:{}: column `{column}`", path.display(), line + 2);
-        let number = |column: &str| {
-            cell(column)
-                .parse::<f64>()
-                .map_err(|_| format!("{}: not a number", at(column)))
-        };
-        let count = |column: &str| {
+        let run = checks
+            .row(cell, line, scenario)
+            .map_err(|problem| format!("{}:{line}: {}", path.display(), problem.text(&columns)))?;
+        read.runs.push(run);
+    }
+    Ok(read)
+}
+
+/// Column names to their 0-based positions.
+struct Columns(HashMap<String, usize>);
+
+impl Columns {
+    fn of<'a>(names: impl Iterator<Item = &'a str>) -> Self {
+        Columns(names.enumerate().map(|(i, c)| (c.to_string(), i)).collect())
+    }
+
+    fn get(&self, column: &str) -> Option<usize> {
+        self.0.get(column).copied()
+    }
+}
+
+/// What is wrong with a row, and in which column.
+struct Problem {
+    column: &'static str,
+    message: String,
+}
+
+impl Problem {
+    fn text(&self, columns: &Columns) -> String {
+        let number = columns.get(self.column).map_or(0, |i| i + 1);
+        format!("column {number} `{}`: {}", self.column, self.message)
+    }
+}
+
+/// The checks of every row, and of rows against each other.
+struct Checks {
+    max_repeat: u32,
+    time_scale: Option<f64>,
+    /// Line of each (scenario, repeat) seen.
+    seen: HashMap<(usize, u32), u64>,
+    source: Option<(Source, u64)>,
+}
+
+impl Checks {
+    fn new(max_repeat: u32, time_scale: Option<f64>) -> Self {
+        Checks {
+            max_repeat,
+            time_scale,
+            seen: HashMap::new(),
+            source: None,
+        }
+    }
+
+    fn row<'r>(
+        &mut self,
+        cell: impl Fn(&str) -> &'r str,
+        line: u64,
+        scenario: usize,
+    ) -> Result<ReadRun, Problem> {
+        let problem = |column: &'static str, message: String| Problem { column, message };
+        let count = |column: &'static str| {
             cell(column)
                 .parse::<u64>()
-                .map_err(|_| format!("{}: not a whole number", at(column)))
+                .map_err(|_| problem(column, format!("`{}` is not a whole number", cell(column))))
         };
+        let number = |column: &'static str| {
+            cell(column)
+                .parse::<f64>()
+                .map_err(|_| problem(column, format!("`{}` is not a number", cell(column))))
+        };
+        let time = |column: &'static str, most: f64| {
+            let value = number(column)?;
+            if !value.is_finite() || value < 0.0 {
+                Err(problem(
+                    column,
+                    format!(
+                        "`{}` is not a time: a run's times are finite and not negative",
+                        cell(column)
+                    ),
+                ))
+            } else if value > most {
+                Err(problem(
+                    column,
+                    format!("{value} s is beyond {most} s (10 days): not a measurement"),
+                ))
+            } else {
+                Ok(value)
+            }
+        };
+        let source = match cell("source") {
+            "measured" => Source::Measured,
+            "model" => Source::Model,
+            other => {
+                return Err(problem(
+                    "source",
+                    format!("`{other}` is not a source: `measured` or `model`"),
+                ));
+            }
+        };
+        let repeat = cell("repeat").parse::<u32>().map_err(|_| {
+            problem(
+                "repeat",
+                format!(
+                    "`{}` is not a repeat: a whole number from 1",
+                    cell("repeat")
+                ),
+            )
+        })?;
+        if repeat == 0 || repeat > self.max_repeat {
+            return Err(problem(
+                "repeat",
+                format!(
+                    "repeat {repeat} is outside 1..={}, the experiment's repeats",
+                    self.max_repeat
+                ),
+            ));
+        }
+        let scale = number("time_scale")?;
+        if !(scale > 0.0 && scale <= 1000.0) {
+            return Err(problem(
+                "time_scale",
+                format!(
+                    "`{}` is not a time scale: above 0 and at most 1000",
+                    cell("time_scale")
+                ),
+            ));
+        }
+        if let Some(expected) = self.time_scale
+            && scale != expected
+        {
+            return Err(problem(
+                "time_scale",
+                format!("a run made at time_scale {scale} in an archive made at {expected}"),
+            ));
+        }
+        // Measured times are capped; the model may predict a sweep of months.
+        let most = match source {
+            Source::Measured => MAX_MEASURED_S,
+            Source::Model => f64::MAX,
+        };
+        let elapsed_s = time("elapsed_s", most)?;
+        let predicted_s = time("predicted_s", f64::MAX)?;
         let queue = match cell("wait_p50_s") {
             "" => None,
             _ => Some(QueueMetrics {
-                wait_p50_s: number("wait_p50_s")?,
-                wait_p99_s: number("wait_p99_s")?,
-                wait_max_s: number("wait_max_s")?,
+                wait_p50_s: time("wait_p50_s", MAX_MEASURED_S)?,
+                wait_p99_s: time("wait_p99_s", MAX_MEASURED_S)?,
+                wait_max_s: time("wait_max_s", MAX_MEASURED_S)?,
                 max_depth: match cell("max_depth") {
                     "" => None,
                     _ => Some(count("max_depth")?),
@@ -162,23 +342,45 @@ pub fn read(path: &Path, experiment: &Experiment) -> Result<ReadRuns, String> {
                 consumer_items_max: count("consumer_items_max")?,
             }),
         };
-        let source = match cell("source") {
-            "model" => Source::Model,
-            _ => Source::Measured,
-        };
         let run = RunRecord {
             scenario,
-            repeat: count("repeat")? as u32,
+            repeat,
             run_seed: count("run_seed")?,
             source,
-            elapsed_s: number("elapsed_s")?,
-            predicted_s: number("predicted_s")?,
+            elapsed_s,
+            predicted_s,
             items: count("items")?,
             queue,
         };
-        read.runs.push((run, cell("experiment_hash").to_string()));
+        match self.source {
+            Some((first, at)) if first != source => {
+                return Err(problem(
+                    "source",
+                    format!(
+                        "a {} run in an archive of {} runs (line {at}): one source per folder",
+                        source.name(),
+                        first.name()
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => self.source = Some((source, line)),
+        }
+        if let Some(at) = self.seen.insert((scenario, repeat), line) {
+            return Err(problem(
+                "repeat",
+                format!(
+                    "repeat {repeat} of `{}` is already on line {at}",
+                    cell("scenario")
+                ),
+            ));
+        }
+        Ok(ReadRun {
+            run,
+            hash: cell("experiment_hash").to_string(),
+            time_scale: scale,
+        })
     }
-    Ok(read)
 }
 
 fn header_required() -> Vec<&'static str> {
@@ -186,4 +388,121 @@ fn header_required() -> Vec<&'static str> {
         .into_iter()
         .filter(|c| !ScenarioKey::ALL.iter().any(|k| k.name() == *c))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::parse;
+    use proptest::prelude::*;
+
+    fn experiment() -> Experiment {
+        let text = "name = \"p\"\nrepeats = 3\ntime_scale = 0.5\n[sweep]\nconsumers = [1, 2]\n";
+        parse(Path::new("p.toml"), text).expect("valid")
+    }
+
+    /// Any f64, the awkward ones often.
+    fn float() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(-0.0),
+            Just(MAX_MEASURED_S),
+            0.0..1e3f64,
+            -1e3..0.0f64,
+            any::<f64>(),
+        ]
+    }
+
+    fn record() -> impl Strategy<Value = RunRecord> {
+        let queue = (
+            float(),
+            float(),
+            float(),
+            any::<Option<u64>>(),
+            any::<u64>(),
+        );
+        (
+            0..2usize,
+            prop_oneof![1..4u32, any::<u32>()],
+            any::<u64>(),
+            any::<bool>(),
+            (float(), float()),
+            any::<u64>(),
+            proptest::option::of(queue),
+        )
+            .prop_map(
+                |(scenario, repeat, run_seed, model, (elapsed_s, predicted_s), items, queue)| {
+                    RunRecord {
+                        scenario,
+                        repeat,
+                        run_seed,
+                        source: if model {
+                            Source::Model
+                        } else {
+                            Source::Measured
+                        },
+                        elapsed_s,
+                        predicted_s,
+                        items,
+                        queue: queue.map(|(p50, p99, max, depth, polls)| QueueMetrics {
+                            wait_p50_s: p50,
+                            wait_p99_s: p99,
+                            wait_max_s: max,
+                            max_depth: depth,
+                            empty_polls: polls,
+                            consumer_items_min: polls / 2,
+                            consumer_items_max: polls,
+                        }),
+                    }
+                },
+            )
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9_f64.max(a.abs() * 1e-15) * 2.0
+    }
+
+    proptest! {
+        /// Whatever the writer accepts, the reader reads back as the same runs; what the
+        /// reader would refuse, the writer refuses to write.
+        #[test]
+        fn what_is_written_reads_back(runs in proptest::collection::vec(record(), 0..6)) {
+            let experiment = experiment();
+            let results = Results {
+                experiment: &experiment,
+                source: Source::Measured,
+                runs: &runs,
+                summaries: &[],
+                environment: None,
+            };
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("runs.csv");
+            let Ok(bytes) = RunsCsv.render(&results) else {
+                return Ok(());
+            };
+            std::fs::write(&path, bytes).expect("write");
+            let read = read(&path, &experiment, experiment.repeats, Some(0.5));
+            prop_assert!(read.is_ok(), "written but refused: {:?}", read.err());
+            let read = read.expect("checked");
+            prop_assert_eq!(read.unknown, 0);
+            let mut sorted = runs.clone();
+            sorted.sort_by_key(|r| (r.scenario, r.repeat));
+            prop_assert_eq!(read.runs.len(), sorted.len());
+            for (back, run) in read.runs.iter().zip(&sorted) {
+                let back = &back.run;
+                prop_assert_eq!(
+                    (back.scenario, back.repeat, back.run_seed, back.source, back.items),
+                    (run.scenario, run.repeat, run.run_seed, run.source, run.items)
+                );
+                prop_assert!(close(back.elapsed_s, run.elapsed_s), "{} {}", back.elapsed_s, run.elapsed_s);
+                prop_assert!(close(back.predicted_s, run.predicted_s));
+                prop_assert_eq!(back.queue.is_some(), run.queue.is_some());
+                if let (Some(b), Some(q)) = (&back.queue, &run.queue) {
+                    prop_assert!(close(b.wait_p99_s, q.wait_p99_s));
+                    prop_assert_eq!(b.max_depth, q.max_depth);
+                }
+            }
+        }
+    }
 }

@@ -1,9 +1,12 @@
 //! Reading archived results folders back: `plot` redraws a folder's charts and report from
 //! its CSV, `compare` sets two folders side by side. Nothing is rerun.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::lock::FolderLock;
 use super::print::{label_width, percent};
 use super::{Failure, finish};
 use crate::experiment::{self, Experiment};
@@ -52,7 +55,13 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
         experiment.override_with(Some(meta.repeats), Some(meta.time_scale), Some(meta.seed));
     }
     let runs_path = dir.join("runs.csv");
-    let read = read_runs(&runs_path, &experiment).map_err(bad)?;
+    let read = read_runs(
+        &runs_path,
+        &experiment,
+        experiment.repeats,
+        Some(experiment.time_scale),
+    )
+    .map_err(bad)?;
     if read.unknown > 0 {
         return Err(bad(format!(
             "{}: {} row(s) name scenarios that {} does not have",
@@ -61,14 +70,10 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
             file.display()
         )));
     }
-    let runs: Vec<RunRecord> = read.runs.into_iter().map(|(run, _)| run).collect();
-    if runs.is_empty() {
+    let runs: Vec<RunRecord> = read.runs.into_iter().map(|r| r.run).collect();
+    // The reader refuses an archive of mixed sources, so the first run speaks for all.
+    let Some(source) = runs.first().map(|r| r.source) else {
         return Err(bad(format!("{}: no runs to draw", runs_path.display())));
-    }
-    let source = if runs.iter().all(|r| r.source == Source::Model) {
-        Source::Model
-    } else {
-        Source::Measured
     };
     Ok(Archive {
         dir: dir.to_path_buf(),
@@ -81,6 +86,22 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
 
 /// `queuelab plot`: redraws summary, charts and report of each folder from its CSV.
 pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
+    let mut seen = HashSet::new();
+    for dir in dirs {
+        let same = fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        if !seen.insert(same) {
+            return Err(Failure::BadInput(format!(
+                "{} is named twice; nothing was drawn",
+                dir.display()
+            )));
+        }
+    }
+    // Locked before reading, so no `run` rewrites runs.csv under our feet.
+    let _locks: Vec<FolderLock> = dirs
+        .iter()
+        .filter(|d| d.is_dir())
+        .map(|d| FolderLock::take(d))
+        .collect::<Result<_, _>>()?;
     let archives: Vec<Archive> = dirs
         .iter()
         .map(|d| read_archive(d))
@@ -100,6 +121,9 @@ pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// Runs a side needs for an interval and a verdict.
+const MIN_RUNS: usize = 2;
+
 /// Settings of `queuelab compare`.
 pub struct CompareOptions {
     pub out: PathBuf,
@@ -112,9 +136,27 @@ pub struct CompareOptions {
 /// `queuelab compare A B`: scenario by scenario, B against A.
 pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, Failure> {
     let (a, b) = (read_archive(a)?, read_archive(b)?);
+    let (scale_a, scale_b) = (a.experiment.time_scale, b.experiment.time_scale);
+    if scale_a != scale_b {
+        return Err(Failure::BadInput(format!(
+            "A ({}) was made at time_scale {scale_a} and B ({}) at {scale_b}: their times are \
+             not comparable; rerun one at the other's time_scale",
+            a.dir.display(),
+            b.dir.display()
+        )));
+    }
     let comparison = match_scenarios(&a, &b, options.noise_pct);
+    if comparison.scenarios.is_empty() {
+        return Err(Failure::BadInput(format!(
+            "A ({}) and B ({}) have no scenario in common (scenarios match by every \
+             scenario key); nothing to compare",
+            a.dir.display(),
+            b.dir.display()
+        )));
+    }
     std::fs::create_dir_all(&options.out)
         .map_err(|e| Failure::Failed(format!("cannot write to {}: {e}", options.out.display())))?;
+    let _lock = FolderLock::take(&options.out)?;
     let mut written = Vec::new();
     for output in compare_outputs() {
         let path = options.out.join(output.file_name(&comparison));
@@ -132,6 +174,19 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
         options.out.display()
     );
     if let Some(limit) = options.fail_if_slower_pct {
+        let unjudged = comparison
+            .scenarios
+            .iter()
+            .filter(|s| s.verdict == Verdict::TooFewRuns)
+            .count();
+        if unjudged > 0 {
+            let _ = write!(
+                text,
+                "--fail-if-slower could not judge {unjudged} scenario(s): too few runs (at least \
+                 {MIN_RUNS} a side are needed for an interval)"
+            );
+            return Err(Failure::Failed(text));
+        }
         let slower: Vec<&ComparedScenario> = comparison
             .scenarios
             .iter()
@@ -191,7 +246,13 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
             continue;
         };
         let (runs_a, runs_b) = (elapsed(a, i), elapsed(b, j));
-        let stats = compare_runs(&runs_a, &runs_b, noise_pct, 0xc0 ^ i as u64);
+        let mut stats = compare_runs(&runs_a, &runs_b, noise_pct, 0xc0 ^ i as u64);
+        if runs_a.len().min(runs_b.len()) < MIN_RUNS {
+            // One run has no spread: a resampled "interval" would be a point, and a
+            // verdict drawn from it would call any jitter a change.
+            stats.interval = (f64::NAN, f64::NAN);
+            stats.verdict = Verdict::TooFewRuns;
+        }
         let scenario = &a.experiment.scenarios[i];
         comparison.scenarios.push(ComparedScenario {
             label: scenario.label.clone(),
@@ -228,13 +289,13 @@ fn comparison_table(c: &Comparison) -> String {
     for s in &c.scenarios {
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>10.4}  {:>10.4}  {:>7.4}  {:>7.4} – {:<7.4}  {} ({})",
+            "  {:<width$}  {:>10.4}  {:>10.4}  {:>7.4}  {:>7} – {:<7}  {} ({})",
             s.label,
             s.median_a,
             s.median_b,
             s.ratio,
-            s.interval.0,
-            s.interval.1,
+            interval_end(s.interval.0),
+            interval_end(s.interval.1),
             s.verdict.name(),
             percent((s.ratio - 1.0) * 100.0)
         );
@@ -246,4 +307,13 @@ fn comparison_table(c: &Comparison) -> String {
         let _ = writeln!(text, "  {label:<width$}  only in B");
     }
     text
+}
+
+/// One end of an interval as the table prints it; none without enough runs.
+fn interval_end(value: f64) -> String {
+    if value.is_finite() {
+        format!("{value:.4}")
+    } else {
+        "-".to_string()
+    }
 }

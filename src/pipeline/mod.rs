@@ -20,12 +20,14 @@ use crate::settings::RunOrder;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
+mod lock;
 mod print;
 mod run;
 
 pub use archive::{CompareOptions, compare, plot};
-pub use print::human;
+use lock::FolderLock;
 use print::scenario_table;
+pub use print::{human, status};
 pub use run::run;
 
 /// Why a command did not succeed, and so its exit code.
@@ -120,6 +122,31 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
     Ok(experiments)
 }
 
+/// Refuses, before anything runs, two experiments that would write one results folder:
+/// the second would silently replace the first's runs.
+fn refuse_shared_names(experiments: &[Experiment], suffix: &str) -> Result<(), Failure> {
+    let mut problems = String::new();
+    for (i, later) in experiments.iter().enumerate() {
+        if let Some(first) = experiments[..i].iter().find(|e| e.name == later.name) {
+            let _ = writeln!(
+                problems,
+                "{} and {} are both experiment `{}` and would write one folder, {}{suffix}/; \
+                 give one of them another `name = ...`",
+                first.file.display(),
+                later.file.display(),
+                later.name,
+                later.name
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        problems.push_str("nothing was run or written");
+        Err(Failure::BadInput(problems))
+    }
+}
+
 /// The model's prediction for every planned run.
 fn predictions(experiment: &Experiment, plans: &[RunPlan]) -> Vec<f64> {
     let cores = machine_cores();
@@ -183,9 +210,11 @@ fn model_records(plans: &[RunPlan], predicted: &[f64]) -> Vec<RunRecord> {
 /// `queuelab simulate`: the model alone, into `out/NAME-model/` so real results stay.
 pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
+    refuse_shared_names(&experiments, "-model")?;
     let mut text = String::new();
     for experiment in &experiments {
         let dir = prepare_dir(&options.out, &format!("{}-model", experiment.name))?;
+        let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
         let mut records = model_records(&plans, &predictions(experiment, &plans));
@@ -211,7 +240,7 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
         let scenario = &experiment.scenarios[s.scenario];
         let times: Vec<String> = s.outliers.iter().map(|o| format!("{o:.4} s")).collect();
-        eprintln!(
+        status(&format!(
             "warning: {} {scenario}: {} of {} runs far from the others ({}; median {:.4} s); \
              was the machine busy? Rerunning with more repeats would tell",
             experiment.name,
@@ -219,7 +248,7 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
             s.runs,
             times.join(", "),
             s.elapsed_s.median
-        );
+        ));
     }
 }
 

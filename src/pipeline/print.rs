@@ -1,7 +1,8 @@
 //! What the commands print: per-scenario lines and tables, durations and percentages as
-//! a person reads them.
+//! a person reads them, and status lines on stderr that never panic.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::experiment::Experiment;
 use crate::stats::Summary;
@@ -73,4 +74,17 @@ pub fn human(seconds: f64) -> String {
         _ if s < 3600 => format!("{} min {} s", s / 60, s % 60),
         _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
+}
+
+/// Writes a status line to stderr. A closed or full stderr loses the line, never the run:
+/// `eprintln!` would panic there.
+pub fn status(line: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}
+
+/// Like `status`, without the newline (a question waiting for its answer).
+pub fn status_inline(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{text}").and_then(|()| stderr.flush());
 }

@@ -11,8 +11,9 @@ use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
-use super::print::{human, scenario_line};
-use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir};
+use super::lock::FolderLock;
+use super::print::{human, scenario_line, status, status_inline};
+use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
 use crate::environment::Environment;
 use crate::experiment::Experiment;
 use crate::model::machine_cores;
@@ -21,6 +22,7 @@ use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
+use crate::settings::RunOrder;
 use crate::stats::summarise;
 
 /// Experiments estimated to run longer than this ask first.
@@ -29,28 +31,54 @@ const CONFIRM_ABOVE_S: f64 = 3600.0;
 /// `queuelab run`: every experiment with real threads, each into `out/NAME/`.
 pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
+    refuse_shared_names(&experiments, "")?;
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name))
+        .collect::<Result<_, _>>()?;
+    // Held until every experiment is written: one writer per folder.
+    let _locks: Vec<FolderLock> = dirs
+        .iter()
+        .map(|d| FolderLock::take(d))
         .collect::<Result<_, _>>()?;
     check_threads(
         &experiments,
         options.max_threads.unwrap_or_else(system_thread_limit),
     )?;
+    // Every folder's earlier runs are read (and any refusal made) before a run starts.
+    let mut kept = Vec::new();
+    for (experiment, dir) in experiments.iter().zip(&dirs) {
+        kept.push(if options.resume {
+            earlier_runs(experiment, dir, options.force)?
+        } else {
+            Kept::default()
+        });
+    }
     confirm_long_runs(&experiments, options)?;
     let mut text = String::new();
     let mut failures = Vec::new();
-    for (experiment, dir) in experiments.iter().zip(&dirs) {
+    for ((experiment, dir), kept) in experiments.iter().zip(&dirs).zip(kept) {
         let started = SystemTime::now();
         if options.cancel.load(Ordering::SeqCst) {
             break;
         }
-        let (records, failed) = run_experiment(experiment, dir, options)?;
+        for note in &kept.notes {
+            status(note);
+        }
+        // Repeats made earlier beyond those asked for stay, and the archive says so.
+        let mut experiment = experiment.clone();
+        let planned = plan_runs(&experiment.plan_settings());
+        experiment.repeats = kept
+            .runs
+            .iter()
+            .map(|r| r.repeat)
+            .fold(experiment.repeats, u32::max);
+        let (records, failed) = run_experiment(&experiment, &planned, dir, kept.runs, options)?;
         failures.extend(failed);
         if !records.is_empty() {
             let environment = Environment::read(&experiment.file, started);
             text.push_str(&finish(
-                experiment,
+                &experiment,
                 dir,
                 Source::Measured,
                 &records,
@@ -60,12 +88,10 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
-        let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
         let _ = write!(
             text,
-            "interrupted: finished runs are saved. Go on with:\n  queuelab run --resume --out {} {}",
-            options.out.display(),
-            files.join(" ")
+            "interrupted: finished runs are saved. Go on with:\n  {}",
+            resume_command(files, options)
         );
         return Err(Failure::Interrupted(text));
     }
@@ -83,22 +109,85 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// The command that goes on after an interruption: `--resume` with every setting that
+/// was given, paths quoted for the shell, so that pasted as it is it finds the same runs.
+fn resume_command(files: &[PathBuf], options: &RunOptions) -> String {
+    let mut words: Vec<String> = ["queuelab", "run", "--resume"].map(String::from).to_vec();
+    let mut with = |flag: &str, value: String| {
+        words.push(flag.to_string());
+        words.push(value);
+    };
+    with("--out", shell_quote(&options.out.to_string_lossy()));
+    let o = &options.overrides;
+    if let Some(scale) = o.time_scale {
+        // Rust prints the shortest text that parses back to the same f64.
+        with("--time-scale", scale.to_string());
+    }
+    if let Some(seed) = o.seed {
+        with("--seed", seed.to_string());
+    }
+    if let Some(repeats) = o.repeats {
+        with("--repeats", repeats.to_string());
+    }
+    if let Some(warmup) = o.warmup {
+        with("--warmup", warmup.to_string());
+    }
+    if let Some(order) = o.order {
+        with("--order", order_name(order).to_string());
+    }
+    if let Some(jobs) = options.jobs {
+        with("--jobs", jobs.to_string());
+    }
+    if let Some(max) = options.max_threads {
+        with("--max-threads", max.to_string());
+    }
+    if options.yes {
+        words.push("--yes".to_string());
+    }
+    if options.quiet {
+        words.push("--quiet".to_string());
+    }
+    // After `--`, a file named like an option is still a file.
+    words.push("--".to_string());
+    words.extend(files.iter().map(|f| shell_quote(&f.to_string_lossy())));
+    words.join(" ")
+}
+
+fn order_name(order: RunOrder) -> &'static str {
+    match order {
+        RunOrder::Grouped => "grouped",
+        RunOrder::Interleaved => "interleaved",
+        RunOrder::Random => "random",
+    }
+}
+
+/// `text` as one shell word: as it is when plain, otherwise in single quotes (inside
+/// which only `'` itself needs care).
+fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 /// Runs what `runs.csv` does not hold yet; returns every run and the runs that failed.
 fn run_experiment(
     experiment: &Experiment,
+    plans: &[RunPlan],
     dir: &Path,
+    mut records: Vec<RunRecord>,
     options: &RunOptions,
 ) -> Result<(Vec<RunRecord>, Vec<RunError>), Failure> {
-    let mut records = if options.resume {
-        earlier_runs(experiment, dir, options.force)?
-    } else {
-        Vec::new()
-    };
-    let plans = plan_runs(&experiment.plan_settings());
     let made: HashSet<(usize, u32)> = records.iter().map(|r| (r.scenario, r.repeat)).collect();
     let todo: Vec<RunPlan> = plans
-        .into_iter()
+        .iter()
         .filter(|p| !made.contains(&(p.scenario, p.repeat)))
+        .copied()
         .collect();
     let todo = with_warmups(&experiment.plan_settings(), &todo);
     let todo: Vec<(RunPlan, f64)> = todo
@@ -167,36 +256,66 @@ fn run_experiment(
     }
 }
 
-/// The runs `--resume` keeps: those in `runs.csv` made by this very experiment.
-fn earlier_runs(
-    experiment: &Experiment,
-    dir: &Path,
-    force: bool,
-) -> Result<Vec<RunRecord>, Failure> {
+/// What `--resume` keeps of a folder, and what it says about it.
+#[derive(Default)]
+struct Kept {
+    runs: Vec<RunRecord>,
+    notes: Vec<String>,
+}
+
+/// The runs `--resume` keeps: every run in `runs.csv` made by this very experiment (file,
+/// time_scale and seed), whatever its repeat, each exactly as it was measured. Runs of a
+/// changed experiment are refused, or with `force` discarded after saying how many:
+/// keeping them would file runs made at another time_scale or seed under this one.
+fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept, Failure> {
     let path = dir.join("runs.csv");
     if !path.exists() {
-        return Ok(Vec::new());
+        return Ok(Kept::default());
     }
-    let read = read_runs(&path, experiment).map_err(Failure::BadInput)?;
+    // Any repeat up to u32's: meta.json is written only when a run ends, so after a
+    // `kill -9` it may speak of fewer repeats than runs.csv holds, and those runs count.
+    let read = read_runs(&path, experiment, u32::MAX, None).map_err(Failure::BadInput)?;
     let hash = experiment.fingerprint();
-    let foreign = read.runs.iter().filter(|(_, h)| *h != hash).count() + read.unknown;
-    if foreign > 0 && !force {
+    let (same, foreign): (Vec<_>, Vec<_>) = read.runs.into_iter().partition(|r| r.hash == hash);
+    let discarded = foreign.len() + read.unknown;
+    let mut kept = Kept {
+        runs: same.into_iter().map(|r| r.run).collect(),
+        notes: Vec::new(),
+    };
+    if discarded == 0 {
+        return Ok(kept);
+    }
+    let mut made_at: Vec<String> = foreign
+        .iter()
+        .map(|r| format!("time_scale {}", r.time_scale))
+        .collect();
+    made_at.sort();
+    made_at.dedup();
+    let made_at = match made_at.is_empty() {
+        true => String::new(),
+        false => format!(" (made at {})", made_at.join(", ")),
+    };
+    let now = format!(
+        "time_scale {}, seed {}",
+        experiment.time_scale, experiment.seed
+    );
+    if !force {
         return Err(Failure::BadInput(format!(
-            "{}: {foreign} run(s) come from a different experiment file or time_scale or seed, so \
-             --resume will not mix them in. Run without --resume to start over, or add --force to keep them.",
-            path.display()
+            "{}: {discarded} run(s) come from a different experiment file, time_scale or seed{made_at}; \
+             this run is at {now}, so --resume will not mix them in. Resume with the settings they \
+             were made with, run without --resume to start over, or add --force to discard \
+             those runs and keep the {} that match.",
+            path.display(),
+            kept.runs.len()
         )));
     }
-    let planned: HashSet<(usize, u32)> = plan_runs(&experiment.plan_settings())
-        .iter()
-        .map(|p| (p.scenario, p.repeat))
-        .collect();
-    Ok(read
-        .runs
-        .into_iter()
-        .map(|(run, _)| run)
-        .filter(|r| planned.contains(&(r.scenario, r.repeat)))
-        .collect())
+    kept.notes.push(format!(
+        "--force: discarding {discarded} run(s) of {} made by a different experiment file, \
+         time_scale or seed{made_at}; keeping {} made at {now}",
+        path.display(),
+        kept.runs.len()
+    ));
+    Ok(kept)
 }
 
 fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Result<(), Failure> {
@@ -277,7 +396,9 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
             "the runs are estimated at {estimate}; pass --yes to run them, or lower repeats or time_scale"
         )));
     }
-    eprint!("The runs are estimated at {estimate}. Go on? [y/N] ");
+    status_inline(&format!(
+        "The runs are estimated at {estimate}. Go on? [y/N] "
+    ));
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -296,11 +417,11 @@ fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) 
         .iter()
         .any(|s| s.work == WorkKind::Spin);
     if spins && jobs > 1 && !quiet {
-        eprintln!(
+        status(&format!(
             "warning: {} runs {jobs} at a time on {cores} cores: runs that spin CPU share the \
              cores and skew each other's times; use --jobs 1 to measure them alone",
             experiment.name
-        );
+        ));
     }
 }
 

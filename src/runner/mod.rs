@@ -194,13 +194,89 @@ fn run_threads<I: Item>(
     })
 }
 
+/// Starts one thread of a run. `Builder::spawn_scoped` returns the failure (thread limit,
+/// no memory for a stack) where `scope.spawn` would panic, so the run fails alone.
 fn spawn<'scope, 'env, T: Send + 'scope>(
     scope: &'scope thread::Scope<'scope, 'env>,
     name: String,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> std::io::Result<ScopedJoinHandle<'scope, T>> {
+    #[cfg(test)]
+    spawn_hook::check()?;
     thread::Builder::new()
         .name(name)
         .stack_size(STACK_BYTES)
         .spawn_scoped(scope, work)
+}
+
+/// Makes a chosen spawn fail, as the kernel does at a thread limit: no limit makes it
+/// fail deterministically (root ignores RLIMIT_NPROC), so tests use this instead.
+#[cfg(test)]
+mod spawn_hook {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Spawns left before one fails, on the thread that starts a run's threads.
+        static LEFT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    pub fn fail_after(spawns: usize) {
+        LEFT.with(|left| left.set(Some(spawns)));
+    }
+
+    pub fn check() -> std::io::Result<()> {
+        LEFT.with(|left| match left.get() {
+            Some(0) => {
+                left.set(None);
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    "Resource temporarily unavailable (test)",
+                ))
+            }
+            Some(n) => {
+                left.set(Some(n - 1));
+                Ok(())
+            }
+            None => Ok(()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::parse;
+    use std::path::Path;
+    use std::time::Duration;
+
+    /// A thread that cannot start, first among producers then among consumers, fails
+    /// that run with its scenario named; the threads already started are stopped and
+    /// joined (the call returns), and nothing panics.
+    #[test]
+    fn a_thread_that_cannot_start_fails_only_its_run() {
+        let text = "time_scale = 0.01\n[scenario]\nproducers = 3\nconsumers = 3\n\
+                    items_per_producer = 50\nproduce_time = \"10ms\"\nconsume_time = \"10ms\"\n\
+                    [sweep]\nconsumer = [\"poll\", \"block\"]\n";
+        let experiment = parse(Path::new("t.toml"), text).expect("valid");
+        for scenario in experiment.scenarios {
+            for started in [1, 4] {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let scenario = scenario.clone();
+                std::thread::spawn(move || {
+                    spawn_hook::fail_after(started);
+                    let _ = tx.send(run_once(&scenario, 1, &AtomicBool::new(false)));
+                });
+                let result = rx
+                    .recv_timeout(Duration::from_secs(60))
+                    .expect("the run ends: started threads stopped and joined");
+                let error = result.expect_err("the run fails");
+                assert!(!error.cancelled);
+                assert!(error.to_string().starts_with("scenario "), "{error}");
+                assert!(
+                    error.message.contains("could not start a thread"),
+                    "{error}"
+                );
+            }
+        }
+    }
 }

@@ -272,6 +272,8 @@ pub enum Verdict {
     Faster,
     Slower,
     WithinNoise,
+    /// A side has too few runs for an interval, so no verdict.
+    TooFewRuns,
 }
 
 impl Verdict {
@@ -280,6 +282,7 @@ impl Verdict {
             Verdict::Faster => "faster",
             Verdict::Slower => "slower",
             Verdict::WithinNoise => "within noise",
+            Verdict::TooFewRuns => "too few runs",
         }
     }
 }

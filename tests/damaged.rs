@@ -1,0 +1,127 @@
+//! Damaged archives: every case in `tests/fixtures/damaged/` (a folder holding the files
+//! that differ from `_intact/`, and `expected.txt` with the file, line and column the
+//! error must name) is refused by `plot`, `compare` and `run --resume` with exit 2,
+//! and nothing in the folder is rewritten. Add a folder to add a case.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::queuelab;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/damaged")
+}
+
+/// `_intact/` with the case's files on top, as a results folder in `root`.
+fn assemble(root: &Path, case: &Path) -> PathBuf {
+    let dir = root.join(case.file_name().expect("name"));
+    fs::create_dir_all(&dir).expect("dir");
+    for from in [fixtures().join("_intact"), case.to_path_buf()] {
+        for entry in fs::read_dir(&from).expect("fixture folder") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("name");
+            if name != "expected.txt" {
+                fs::copy(&path, dir.join(name)).expect("copy");
+            }
+        }
+    }
+    dir
+}
+
+fn refused(output: &std::process::Output, expected: &str, what: &str) -> Result<(), String> {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.code() != Some(2) || !stderr.contains(expected) || stderr.contains("panicked")
+    {
+        return Err(format!(
+            "{what}: exit {:?}, expected exit 2 naming `{expected}`:\n{stderr}",
+            output.status.code()
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_intact_archive_plots_and_compares() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = assemble(root.path(), &fixtures().join("_intact"));
+    queuelab().arg("plot").arg(&dir).assert().success();
+    queuelab()
+        .arg("compare")
+        .arg(&dir)
+        .arg(&dir)
+        .arg("--out")
+        .arg(root.path().join("cmp"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn every_damaged_archive_is_refused_naming_file_line_and_column() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let intact = assemble(root.path(), &fixtures().join("_intact"));
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures())
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir() && !p.ends_with("_intact"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expected = fs::read_to_string(case.join("expected.txt"))
+            .unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+        let expected = expected.trim();
+        let dir = assemble(root.path(), case);
+        let runs_before = fs::read(dir.join("runs.csv")).expect("runs.csv");
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+
+        let plot = queuelab().arg("plot").arg(&dir).output().expect("runs");
+        let compare = queuelab()
+            .arg("compare")
+            .arg(&intact)
+            .arg(&dir)
+            .arg("--out")
+            .arg(root.path().join("cmp"))
+            .output()
+            .expect("runs");
+        for (output, what) in [(&plot, "plot"), (&compare, "compare")] {
+            if let Err(e) = refused(output, expected, &format!("{name}: {what}")) {
+                failures.push(e);
+            }
+        }
+        if fs::read(dir.join("runs.csv")).expect("runs.csv") != runs_before
+            || dir.join("summary.csv").exists()
+        {
+            failures.push(format!("{name}: the damaged folder was written to"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn resume_refuses_a_damaged_runs_csv_and_leaves_it_alone() {
+    let root = tempfile::tempdir().expect("temp dir");
+    for case in ["nan_elapsed", "duplicate_run", "model_row_in_measured"] {
+        let out = root.path().join(case);
+        let dir = assemble(&out, &fixtures().join(case));
+        let dir = dir.with_file_name("tiny");
+        fs::rename(out.join(case), &dir).expect("rename");
+        let runs_before = fs::read(dir.join("runs.csv")).expect("runs.csv");
+        let expected =
+            fs::read_to_string(fixtures().join(case).join("expected.txt")).expect("expected.txt");
+        let output = queuelab()
+            .args(["run", "-q", "--resume", "--out"])
+            .arg(&out)
+            .arg(dir.join("experiment.toml"))
+            .output()
+            .expect("runs");
+        refused(&output, expected.trim(), case).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fs::read(dir.join("runs.csv")).expect("kept"), runs_before);
+    }
+}
