@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub file: PathBuf,
-    /// 1-based line and column of the start of the problem.
+    /// 1-based line and column of the start of the problem; 0 for a problem with the
+    /// file as a whole, which has no place in it.
     pub line: usize,
     pub column: usize,
     /// The dotted key the problem is about, such as `scenario.consume_time`; empty when
@@ -49,17 +50,60 @@ impl Diagnostic {
         }
     }
 
-    /// A problem with the file as a whole (unreadable, not UTF-8), placed at line 1.
+    /// A problem with the file as a whole (missing, unreadable, not a file), at no line.
     pub fn whole_file(file: &Path, message: String) -> Self {
         Diagnostic {
             file: file.to_path_buf(),
-            line: 1,
-            column: 1,
+            line: 0,
+            column: 0,
             key: String::new(),
             message,
             source_line: String::new(),
             width: 0,
         }
+    }
+}
+
+/// Why a file was refused: the problems shown, in file order, and how many more there
+/// were beyond `Rejected::SHOWN` (a file with thousands of errors is told in a screenful).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    pub diagnostics: Vec<Diagnostic>,
+    pub not_shown: usize,
+}
+
+impl Rejected {
+    /// Problems reported in full; the rest are counted.
+    pub const SHOWN: usize = 50;
+
+    /// One problem.
+    pub fn one(diagnostic: Diagnostic) -> Self {
+        Rejected {
+            diagnostics: vec![diagnostic],
+            not_shown: 0,
+        }
+    }
+
+    /// Every problem found, shown or not.
+    pub fn count(&self) -> usize {
+        self.diagnostics.len() + self.not_shown
+    }
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for diagnostic in &self.diagnostics {
+            write!(f, "{diagnostic}")?;
+        }
+        if let (Some(first), true) = (self.diagnostics.first(), self.not_shown > 0) {
+            writeln!(
+                f,
+                "error: {}: {} more error(s) not shown; mend those above first",
+                first.file.display(),
+                self.not_shown
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -72,7 +116,11 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let place = format!("{}:{}:{}", self.file.display(), self.line, self.column);
+        let place = if self.line == 0 {
+            self.file.display().to_string()
+        } else {
+            format!("{}:{}:{}", self.file.display(), self.line, self.column)
+        };
         if self.key.is_empty() {
             writeln!(f, "error: {place}: {}", self.message)?;
         } else {
@@ -82,16 +130,42 @@ impl fmt::Display for Diagnostic {
             return Ok(());
         }
         let gutter = " ".repeat(self.line.to_string().len());
-        let indent: String = self
-            .source_line
+        let (shown, column, width) = excerpt(&self.source_line, self.column - 1, self.width);
+        let indent: String = shown
             .chars()
-            .take(self.column - 1)
+            .take(column)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
         writeln!(f, "{gutter} |")?;
-        writeln!(f, "{} | {}", self.line, self.source_line)?;
-        writeln!(f, "{gutter} | {indent}{}", "^".repeat(self.width))
+        writeln!(f, "{} | {shown}", self.line)?;
+        writeln!(f, "{gutter} | {indent}{}", "^".repeat(width))
     }
+}
+
+/// Characters of a source line an error quotes at most: a line of 300 KB would otherwise
+/// be printed whole under every error on it.
+const QUOTED: usize = 200;
+
+/// At most `QUOTED` characters of `line` around the span at `column` (in characters) of
+/// `width`, with `…` where it was cut; the column and width within what is shown.
+fn excerpt(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= QUOTED {
+        return (line.to_string(), column, width);
+    }
+    let width = width.min(QUOTED / 2);
+    let start = column.saturating_sub(QUOTED / 4);
+    let end = (start + QUOTED).min(chars.len());
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut column = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        column += 1;
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column, width)
 }
 
 #[cfg(test)]
@@ -112,6 +186,25 @@ mod tests {
             text.contains("2 | repeats = -1\n  |           ^^\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_quoted_around_the_problem_only() {
+        let source = format!("producers = \"{}\" # end", "x".repeat(300_000));
+        let at = source.find('#').expect("a comment");
+        let d = Diagnostic::at(Path::new("a.toml"), &source, at..at + 1, "k", "bad".into());
+        let text = d.to_string();
+        assert!(text.len() < 1_000, "{} bytes", text.len());
+        let quoted = text.lines().nth(2).expect("the quoted line");
+        let caret = text.lines().nth(3).expect("the caret line");
+        let under = caret.find('^').expect("a caret");
+        assert_eq!(quoted.chars().nth(under), Some('#'), "{quoted}\n{caret}");
+    }
+
+    #[test]
+    fn a_problem_with_the_whole_file_has_no_line() {
+        let d = Diagnostic::whole_file(Path::new("no/such.toml"), "cannot read".into());
+        assert_eq!(d.to_string(), "error: no/such.toml: cannot read\n");
     }
 
     #[test]

@@ -31,11 +31,9 @@ pub fn new_experiment(name: &str, from: Option<&Path>, dir: &Path) -> Result<Str
         Some(from) => renamed_copy(&source_path(from, dir), name)?,
         None => format::starter(name),
     };
-    if let Err(errors) = experiment::parse(&path, &text) {
-        let detail: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    if let Err(rejected) = experiment::parse(&path, &text) {
         return Err(Failure::Failed(format!(
-            "the new experiment would not be valid:\n{}",
-            detail.join("")
+            "the new experiment would not be valid:\n{rejected}"
         )));
     }
     std::fs::create_dir_all(dir)
@@ -70,10 +68,8 @@ fn source_path(from: &Path, dir: &Path) -> PathBuf {
 /// goes through the TOML document, so only the `name` value moves: a `name = ...` inside a
 /// multi-line string, comments and layout elsewhere stay as they were.
 fn renamed_copy(from: &Path, name: &str) -> Result<String, Failure> {
-    let experiment = experiment::load(from).map_err(|errors| {
-        let detail: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        Failure::BadInput(format!("--from {}: {}", from.display(), detail.join("")))
-    })?;
+    let experiment = experiment::load(from)
+        .map_err(|rejected| Failure::BadInput(format!("--from {}: {rejected}", from.display())))?;
     let mut document: DocumentMut = experiment
         .source
         .parse()

@@ -15,10 +15,8 @@ fuzz_target!(|data: &[u8]| {
                 let _ = scenario.to_string();
             }
         }
-        Err(errors) => {
-            for error in errors {
-                let _ = error.to_string();
-            }
+        Err(rejected) => {
+            let _ = rejected.to_string();
         }
     }
 });

@@ -12,7 +12,7 @@ pub mod schema;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
 use crate::scenario::{Scenario, ScenarioKey, WorkKind};
 use crate::settings::RunOrder;
@@ -66,25 +66,50 @@ impl ChartFormat {
     }
 }
 
-/// Reads and validates an experiment file; every problem in it is returned.
-pub fn load(file: &Path) -> Result<Experiment, Vec<Diagnostic>> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        vec![Diagnostic::whole_file(
-            file,
-            format!("cannot read the file: {e}"),
-        )]
-    })?;
+/// An experiment file larger than this is not one a person wrote: it is refused before
+/// it is read, so `check` answers at once whatever it is pointed at.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads and validates an experiment file; every problem in it is returned (the first
+/// `parse::MAX_SHOWN` of them, and how many more there were).
+pub fn load(file: &Path) -> Result<Experiment, Rejected> {
+    let bytes =
+        read_regular(file).map_err(|message| Rejected::one(Diagnostic::whole_file(file, message)))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let message = "the file is not valid UTF-8 text; TOML files must be UTF-8".to_string();
-        vec![Diagnostic::at(file, &text, at..at + 1, "", message)]
+        Rejected::one(Diagnostic::at(file, &text, at..at + 1, "", message))
     })?;
     parse::parse(file, &source)
 }
 
+/// The bytes of `file` if it is a regular file of at most `MAX_FILE_BYTES`: a FIFO would
+/// block forever and `/dev/zero` would never end.
+fn read_regular(file: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    let opened = std::fs::File::open(file).map_err(cannot)?;
+    let metadata = opened.metadata().map_err(cannot)?;
+    if !metadata.is_file() {
+        return Err("not a regular file: an experiment is a TOML file".to_string());
+    }
+    let mut bytes = Vec::new();
+    opened
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is larger than {} KiB; an experiment file is a few lines of TOML",
+            MAX_FILE_BYTES / 1024
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Validates experiment text as if it were the file `file`.
-pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
+pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
     parse::parse(file, source)
 }
 

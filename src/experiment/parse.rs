@@ -2,6 +2,7 @@
 //! the `Experiment`. Problems are collected, not returned at the first, so `check` can
 //! report them all at once.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::format::{self, PlotKey};
 use super::keys::{KeyValue, count, parse_value, type_name};
 use super::{ChartFormat, Experiment, PlotSettings};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Rejected};
 use crate::scenario::{
     Accepts, ConsumerStyle, KeySpec, QueueBound, QueueImpl, QueueKind, Scenario, ScenarioKey,
     TimeSpec, WorkKind,
@@ -26,17 +27,54 @@ type Span = Range<usize>;
 /// A scenario key's value and where the file gives it.
 type Placed = (KeyValue, Span);
 
+/// Nesting deeper than this (brackets, braces or dotted key parts on one line) is not an
+/// experiment: it is refused with its line before the TOML parser meets it.
+const MAX_NESTING: usize = 32;
+
 struct Cx<'a> {
     file: &'a Path,
     source: &'a str,
     errors: Vec<Diagnostic>,
+    /// Where each reported problem was, so the same one is told once (a hash set: a file
+    /// may hold tens of thousands of problems).
+    seen: HashSet<(usize, usize, String)>,
+    /// Problems found beyond those shown.
+    not_shown: usize,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    fn new(file: &'a Path, source: &'a str) -> Self {
+        Cx {
+            file,
+            source,
+            errors: Vec::new(),
+            seen: HashSet::new(),
+            not_shown: 0,
+        }
+    }
+
     fn error(&mut self, span: Span, key: &str, message: String) {
+        if !self.seen.insert((span.start, span.end, key.to_string())) {
+            return;
+        }
+        if self.errors.len() >= Rejected::SHOWN {
+            self.not_shown += 1;
+            return;
+        }
         let diagnostic = Diagnostic::at(self.file, self.source, span, key, message);
-        if !self.errors.contains(&diagnostic) {
-            self.errors.push(diagnostic);
+        self.errors.push(diagnostic);
+    }
+
+    fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The problems, in file order.
+    fn rejected(mut self) -> Rejected {
+        self.errors.sort_by_key(|d| (d.line, d.column));
+        Rejected {
+            diagnostics: self.errors,
+            not_shown: self.not_shown,
         }
     }
 
@@ -62,12 +100,12 @@ impl Cx<'_> {
     }
 }
 
-pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
-    let mut cx = Cx {
-        file,
-        source,
-        errors: Vec::new(),
-    };
+pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
+    let mut cx = Cx::new(file, source);
+    check_nesting(&mut cx);
+    if cx.has_errors() {
+        return Err(cx.rejected());
+    }
     let (document, syntax) = DeTable::parse_recoverable(source);
     for error in &syntax {
         let span = error.span().unwrap_or(0..0);
@@ -75,9 +113,9 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         let key = bare_key(source, &span).unwrap_or_default();
         cx.error(span, key, message);
     }
-    if !cx.errors.is_empty() {
+    if cx.has_errors() {
         // A document rebuilt around syntax errors would only add confusing follow-ups.
-        return Err(cx.errors);
+        return Err(cx.rejected());
     }
     let top = document.get_ref();
     if top.is_empty() {
@@ -85,7 +123,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
             "the file sets nothing: an experiment needs at least a [scenario] or a [sweep]; \
                        `queuelab new NAME` writes a starter"
                 .to_string();
-        return Err(vec![Diagnostic::at(file, source, 0..0, "", message)]);
+        return Err(Rejected::one(Diagnostic::at(file, source, 0..0, "", message)));
     }
     for (key, _) in top.iter() {
         if !format::top_names().contains(&key.get_ref().as_ref()) {
@@ -108,9 +146,8 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
     let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
     let plot = read_plot(&mut cx, top, &sweep);
     let scenarios = expand(&mut cx, &base, &sweep, time_scale);
-    if !cx.errors.is_empty() {
-        cx.errors.sort_by_key(|d| (d.line, d.column));
-        return Err(cx.errors);
+    if cx.has_errors() {
+        return Err(cx.rejected());
     }
     Ok(Experiment {
         file: file.to_path_buf(),
@@ -127,6 +164,47 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Vec<Diagnostic>> {
         scenarios,
         plot,
     })
+}
+
+/// Refuses a line nested deeper than `MAX_NESTING`, naming its line and first key, where
+/// the TOML parser would only say "recursion limit" at line 1. Brackets and dots inside
+/// strings and comments are not counted.
+fn check_nesting(cx: &mut Cx) {
+    let source = cx.source;
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let (mut depth, mut deepest, mut dots) = (0usize, 0usize, 0usize);
+        let mut quote: Option<char> = None;
+        let mut at_key = true;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                (None, '.') if at_key => dots += 1,
+                (None, '=') => at_key = false,
+                _ => {}
+            }
+            deepest = deepest.max(depth);
+        }
+        if deepest.max(dots) > MAX_NESTING {
+            let key = line
+                .trim_start_matches(|c: char| c.is_whitespace() || c == '[')
+                .split(|c: char| !(c.is_ascii_alphanumeric() || "_-".contains(c)))
+                .next()
+                .unwrap_or_default();
+            let message = format!(
+                "nested more than {MAX_NESTING} levels deep; an experiment needs at most a table \
+                 of tables"
+            );
+            let start = offset + (line.len() - line.trim_start().len());
+            cx.error(start..start + key.len().max(1), key, message);
+        }
+        offset += line.len();
+    }
 }
 
 /// Reads the optional key `spec` of `table` (at `prefix` + its name) with `convert`; a
@@ -255,8 +333,16 @@ fn number(value: &DeValue) -> Option<f64> {
 }
 
 /// The results folder name: a plain file name, so it cannot escape `--out`.
-fn read_name(cx: &mut Cx, top: &DeTable, default: String) -> String {
-    read(cx, top, "name", default, NAME_RULE, |v| {
+fn read_name(cx: &mut Cx, top: &DeTable, stem: String) -> String {
+    if top.get("name").is_none() && !is_plain_name(&stem) {
+        // The stem obeys the same rule as `name`: `...toml` would otherwise be `..`.
+        let message = format!(
+            "the file name `{stem}` cannot name a results folder ({NAME_RULE}); \
+             add a line `name = \"...\"` that does"
+        );
+        cx.error(0..0, "name", message);
+    }
+    read(cx, top, "name", stem, NAME_RULE, |v| {
         let name = text(v, Accepts::Text)?;
         if !is_plain_name(&name) {
             return Err("not a plain file name".to_string());
@@ -344,11 +430,14 @@ fn read_sweep(cx: &mut Cx, top: &DeTable) -> Vec<(ScenarioKey, Vec<Placed>)> {
             continue;
         }
         let mut values: Vec<Placed> = Vec::new();
+        // By text, which is canonical (`0.25s` and `250ms` are both `250ms`): a hash set,
+        // since a sweep may list 100,000 values.
+        let mut listed: HashSet<String> = HashSet::new();
         for item in list.iter() {
             let Some(setting) = read_setting(cx, scenario_key, item, &path) else {
                 continue;
             };
-            if values.iter().any(|(seen, _)| *seen == setting) {
+            if !listed.insert(setting.text()) {
                 cx.error(item.span(), &path, "this value is listed twice".to_string());
                 continue;
             }

@@ -16,7 +16,9 @@ fn ok(source: &str) -> Experiment {
 }
 
 fn errors(source: &str) -> Vec<Diagnostic> {
-    parse(Path::new("x.toml"), source).expect_err("expected errors")
+    let rejected = parse(Path::new("x.toml"), source).expect_err("expected errors");
+    assert_eq!(rejected.not_shown, 0);
+    rejected.diagnostics
 }
 
 /// The single error of `source`, checked for its line and key.

@@ -38,13 +38,7 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
             dir.display()
         )));
     }
-    let mut experiment = experiment::load(&file).map_err(|errors| {
-        bad(errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(""))
-    })?;
+    let mut experiment = experiment::load(&file).map_err(|rejected| bad(rejected.to_string()))?;
     let meta_path = dir.join("meta.json");
     let meta = if meta_path.exists() {
         Some(read_meta(&meta_path).map_err(bad)?)

@@ -106,11 +106,9 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
                 experiment.order = overrides.order.unwrap_or(experiment.order);
                 experiments.push(experiment);
             }
-            Err(diagnostics) => {
-                count += diagnostics.len();
-                for d in diagnostics {
-                    let _ = writeln!(report, "{d}");
-                }
+            Err(rejected) => {
+                count += rejected.count();
+                let _ = writeln!(report, "{rejected}");
             }
         }
     }
