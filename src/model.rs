@@ -23,7 +23,22 @@ pub struct Prediction {
     pub items: u64,
 }
 
-/// Predicts run `run_seed` of `scenario` on a machine with `cores` cores.
+/// Runs of more items than this are not modelled: at about ten million items a second,
+/// replaying them would keep a person waiting longer than the answer is worth.
+pub const MAX_MODELLED_ITEMS: u64 = 20_000_000;
+
+/// The items the model replays to predict `scenario`: none when nothing takes time (see
+/// `predict`).
+pub fn modelled_items(scenario: &Scenario) -> u64 {
+    if scenario.produce_is_instant() && scenario.consume_is_instant() {
+        0
+    } else {
+        scenario.total_items()
+    }
+}
+
+/// Predicts run `run_seed` of `scenario` on a machine with `cores` cores. It replays
+/// `modelled_items(scenario)` items: callers keep that within `MAX_MODELLED_ITEMS`.
 pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
     // With nothing taking time every event falls at 0: replaying millions of them
     // would only say so slowly.

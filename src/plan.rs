@@ -8,6 +8,10 @@ use rand::{Rng, SeedableRng};
 use crate::scenario::{run_seed, splitmix};
 use crate::settings::RunOrder;
 
+/// Runs one experiment may plan, counted and warm-up together: more is a typo (a
+/// 100,000-scenario sweep at 10,000 repeats) that would fill memory before the first run.
+pub const MAX_RUNS: u64 = 1_000_000;
+
 /// What decides the runs of an experiment, read from it (or from an archive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PlanSettings {
@@ -35,6 +39,27 @@ impl RunPlan {
 
 /// Warm-up runs draw from seeds far from any counted repeat's.
 const WARMUP_SEEDS: u32 = 1_000_000;
+
+impl PlanSettings {
+    /// Every run planned, warm-ups included.
+    pub fn runs(&self) -> u64 {
+        self.scenarios as u64 * (u64::from(self.repeats) + u64::from(self.warmup))
+    }
+
+    /// Why the plan is too large to make, if it is.
+    pub fn too_large(&self) -> Option<String> {
+        (self.runs() > MAX_RUNS).then(|| {
+            format!(
+                "{} scenarios × ({} repeats + {} warm-ups) make {} runs, over the limit of \
+                 {MAX_RUNS}; lower repeats, warmup or the sweep",
+                self.scenarios,
+                self.repeats,
+                self.warmup,
+                self.runs()
+            )
+        })
+    }
+}
 
 /// Every counted run of every scenario, in the experiment's order (see `RunOrder`).
 pub fn plan_runs(settings: &PlanSettings) -> Vec<RunPlan> {

@@ -43,8 +43,9 @@ pub struct RunRecord {
     pub source: Source,
     /// Measured (or, for the model, predicted) seconds, after time scaling.
     pub elapsed_s: f64,
-    /// The model's prediction for this run's draws.
-    pub predicted_s: f64,
+    /// The model's prediction for this run's draws; `None` where the run was too large to
+    /// model (see `model::MAX_MODELLED_ITEMS`).
+    pub predicted_s: Option<f64>,
     pub items: u64,
     /// What only real threads can tell; `None` for model rows.
     pub queue: Option<QueueMetrics>,
@@ -67,7 +68,7 @@ impl RunRecord {
     pub fn archived(&self) -> RunRecord {
         let mut run = self.clone();
         run.elapsed_s = round_to(run.elapsed_s, SECONDS_DECIMALS);
-        run.predicted_s = round_to(run.predicted_s, SECONDS_DECIMALS);
+        run.predicted_s = run.predicted_s.map(|p| round_to(p, SECONDS_DECIMALS));
         if let Some(queue) = &mut run.queue {
             queue.wait_p50_s = round_to(queue.wait_p50_s, WAIT_DECIMALS);
             queue.wait_p99_s = round_to(queue.wait_p99_s, WAIT_DECIMALS);

@@ -116,5 +116,129 @@ fn a_missing_file_is_bad_input() {
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/file.toml:1:1: cannot read"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("error: no/such/file.toml: cannot read")
+    );
+}
+
+/// `check` on `file`, stopped after `seconds` (a hang guard, not a speed limit: every case
+/// here answers in well under a second on an idle machine).
+fn check_within(file: &Path, seconds: u64) -> std::process::Output {
+    let output = queuelab()
+        .arg("check")
+        .arg(file)
+        .timeout(std::time::Duration::from_secs(seconds))
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.code().is_some(),
+        "check on {} did not answer within {seconds} s",
+        file.display()
+    );
+    output
+}
+
+#[test]
+fn what_is_not_a_regular_file_or_is_too_large_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let mut files = vec![PathBuf::from("/dev/zero")];
+    if made.is_ok_and(|s| s.success()) {
+        files.push(fifo);
+    }
+    let large = dir.path().join("large.toml");
+    fs::write(&large, format!("# {}\n", "x".repeat(2 << 20))).expect("write");
+    files.push(large);
+    for file in files {
+        let output = check_within(&file, 20);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}: {stderr}",
+            file.display()
+        );
+        assert!(
+            stderr.contains("not a regular file") || stderr.contains("larger than 1024 KiB"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn thousands_of_errors_are_told_in_a_screenful() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("many.toml");
+    let keys: String = (0..50_000).map(|i| format!("k{i} = 1\n")).collect();
+    fs::write(&file, keys).expect("write");
+    let output = check_within(&file, 60);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr.matches("unknown key").count(),
+        50,
+        "the first 50 in full"
+    );
+    assert!(
+        stderr.contains("49950 more error(s) not shown"),
+        "{stderr:.300}"
+    );
+    assert!(
+        stderr.contains("50000 errors; nothing was run"),
+        "{stderr:.300}"
+    );
+    assert!(stderr.len() < 50_000, "{} bytes of errors", stderr.len());
+}
+
+#[test]
+fn check_answers_for_huge_sweeps_and_scenarios_without_replaying_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let values: Vec<String> = (1..=100_000).map(|i| i.to_string()).collect();
+    let sweep = dir.path().join("sweep.toml");
+    let text = format!("[sweep]\nitems_per_producer = [{}]\n", values.join(","));
+    fs::write(&sweep, text).expect("write");
+    let huge = dir.path().join("huge.toml");
+    fs::write(
+        &huge,
+        "repeats = 1\n[scenario]\nproducers = 10\nitems_per_producer = 1000000000\n",
+    )
+    .expect("write");
+    for file in [sweep, huge] {
+        let output = check_within(&file, 60);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("runs not predicted"), "{stdout:.500}");
+        assert!(
+            stdout.contains("estimated run time: at least"),
+            "{stdout:.500}"
+        );
+    }
+}
+
+#[test]
+fn a_command_line_override_cannot_plan_more_runs_than_the_limit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("wide.toml");
+    let values: Vec<String> = (1..=1000).map(|i| i.to_string()).collect();
+    fs::write(
+        &file,
+        format!("[sweep]\nitems_per_producer = [{}]\n", values.join(",")),
+    )
+    .expect("write");
+    let output = queuelab()
+        .args(["check", "--repeats", "10000"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`repeats`") && stderr.contains("10000000 runs, over the limit of 1000000"),
+        "{stderr}"
+    );
 }

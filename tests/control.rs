@@ -487,10 +487,50 @@ fn a_scenario_beyond_the_thread_limit_is_refused_before_any_run() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("scenario 2 (consumers=30) needs 50 threads; this system allows 40"),
+        stderr.contains("1 run(s) at once need up to 50 threads (the largest, scenario 2 (consumers=30), 50); this system allows 40"),
         "{stderr}"
     );
     assert!(!dir.path().join("many/runs.csv").exists(), "nothing ran");
+}
+
+#[test]
+fn runs_made_at_once_count_their_threads_together() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("pairs.toml");
+    fs::write(
+        &file,
+        "[scenario]\nproducers = 10\n[sweep]\nconsumers = [10, 15]\n",
+    )
+    .expect("write");
+    let run = |jobs: &str| {
+        queuelab()
+            .args([
+                "run",
+                "-q",
+                "--max-threads",
+                "40",
+                "--jobs",
+                jobs,
+                "--repeats",
+                "1",
+            ])
+            .args(["--time-scale", "0.01", "--out"])
+            .arg(dir.path())
+            .arg(&file)
+            .output()
+            .expect("runs")
+    };
+    let together = run("2");
+    let stderr = String::from_utf8_lossy(&together.stderr);
+    assert_eq!(together.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("2 run(s) at once need up to 45 threads"),
+        "{stderr}"
+    );
+    assert!(
+        run("1").status.success(),
+        "alone, each run fits in 40 threads"
+    );
 }
 
 #[test]

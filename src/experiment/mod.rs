@@ -73,8 +73,8 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Reads and validates an experiment file; every problem in it is returned (the first
 /// `parse::MAX_SHOWN` of them, and how many more there were).
 pub fn load(file: &Path) -> Result<Experiment, Rejected> {
-    let bytes =
-        read_regular(file).map_err(|message| Rejected::one(Diagnostic::whole_file(file, message)))?;
+    let bytes = read_regular(file)
+        .map_err(|message| Rejected::one(Diagnostic::whole_file(file, message)))?;
     let source = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -89,11 +89,11 @@ pub fn load(file: &Path) -> Result<Experiment, Rejected> {
 fn read_regular(file: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
-    let opened = std::fs::File::open(file).map_err(cannot)?;
-    let metadata = opened.metadata().map_err(cannot)?;
-    if !metadata.is_file() {
+    // Looked at before it is opened: opening a FIFO blocks until someone writes to it.
+    if !std::fs::metadata(file).map_err(cannot)?.is_file() {
         return Err("not a regular file: an experiment is a TOML file".to_string());
     }
+    let opened = std::fs::File::open(file).map_err(cannot)?;
     let mut bytes = Vec::new();
     opened
         .take(MAX_FILE_BYTES + 1)

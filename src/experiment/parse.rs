@@ -14,6 +14,7 @@ use super::format::{self, PlotKey};
 use super::keys::{KeyValue, count, parse_value, type_name};
 use super::{ChartFormat, Experiment, PlotSettings};
 use crate::diagnostic::{Diagnostic, Rejected};
+use crate::plan::PlanSettings;
 use crate::scenario::{
     Accepts, ConsumerStyle, KeySpec, QueueBound, QueueImpl, QueueKind, Scenario, ScenarioKey,
     TimeSpec, WorkKind,
@@ -123,7 +124,13 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
             "the file sets nothing: an experiment needs at least a [scenario] or a [sweep]; \
                        `queuelab new NAME` writes a starter"
                 .to_string();
-        return Err(Rejected::one(Diagnostic::at(file, source, 0..0, "", message)));
+        return Err(Rejected::one(Diagnostic::at(
+            file,
+            source,
+            0..0,
+            "",
+            message,
+        )));
     }
     for (key, _) in top.iter() {
         if !format::top_names().contains(&key.get_ref().as_ref()) {
@@ -146,6 +153,17 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
     let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
     let plot = read_plot(&mut cx, top, &sweep);
     let scenarios = expand(&mut cx, &base, &sweep, time_scale);
+    let plan = PlanSettings {
+        scenarios: scenarios.len(),
+        repeats,
+        seed,
+        warmup,
+        order,
+    };
+    if let Some(problem) = plan.too_large() {
+        let span = top.get("repeats").map_or(0..0, |v| v.span());
+        cx.error(span, "repeats", problem);
+    }
     if cx.has_errors() {
         return Err(cx.rejected());
     }
@@ -667,8 +685,11 @@ fn check_capacity(
             key.name()
         )
     };
+    // A capacity that was given but refused is already reported where it stands.
+    let capacity_refused = cx.errors.iter().any(|d| d.key.ends_with(".capacity"));
     for point in points {
         match point {
+            Err(Invalid::NoCapacity(_)) if capacity_refused => {}
             Err(Invalid::NoCapacity(span)) => {
                 let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
                 cx.error(span.clone(), &origin(ScenarioKey::Queue, span), message);

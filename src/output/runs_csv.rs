@@ -102,7 +102,9 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
         scenario.time_scale.to_string(),
         run.run_seed.to_string(),
         time(run.elapsed_s, SECONDS_DECIMALS),
-        time(run.predicted_s, SECONDS_DECIMALS),
+        run.predicted_s
+            .map(|p| time(p, SECONDS_DECIMALS))
+            .unwrap_or_default(),
         run.items.to_string(),
         fixed(run.throughput_per_s(), 3),
         run.ns_per_item().map(|ns| fixed(ns, 1)).unwrap_or_default(),
@@ -326,7 +328,11 @@ impl Checks {
             Source::Model => f64::MAX,
         };
         let elapsed_s = time("elapsed_s", most)?;
-        let predicted_s = time("predicted_s", f64::MAX)?;
+        // Empty where the run was too large to model.
+        let predicted_s = match cell("predicted_s") {
+            "" => None,
+            _ => Some(time("predicted_s", f64::MAX)?),
+        };
         let queue = match cell("wait_p50_s") {
             "" => None,
             _ => Some(QueueMetrics {
@@ -427,7 +433,7 @@ mod tests {
             prop_oneof![1..4u32, any::<u32>()],
             any::<u64>(),
             any::<bool>(),
-            (float(), float()),
+            (float(), proptest::option::of(float())),
             any::<u64>(),
             proptest::option::of(queue),
         )
@@ -496,7 +502,10 @@ mod tests {
                     (run.scenario, run.repeat, run.run_seed, run.source, run.items)
                 );
                 prop_assert!(close(back.elapsed_s, run.elapsed_s), "{} {}", back.elapsed_s, run.elapsed_s);
-                prop_assert!(close(back.predicted_s, run.predicted_s));
+                prop_assert_eq!(back.predicted_s.is_some(), run.predicted_s.is_some());
+                if let (Some(b), Some(p)) = (back.predicted_s, run.predicted_s) {
+                    prop_assert!(close(b, p));
+                }
                 prop_assert_eq!(back.queue.is_some(), run.queue.is_some());
                 if let (Some(b), Some(q)) = (&back.queue, &run.queue) {
                     prop_assert!(close(b.wait_p99_s, q.wait_p99_s));

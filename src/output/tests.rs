@@ -25,7 +25,7 @@ fn runs() -> Vec<RunRecord> {
                 run_seed: 7,
                 source: Source::Measured,
                 elapsed_s: 0.06 / (scenario + 1) as f64 + f64::from(repeat) * 1e-4,
-                predicted_s: 0.06 / (scenario + 1) as f64,
+                predicted_s: Some(0.06 / (scenario + 1) as f64),
                 items: 6,
                 queue: Some(QueueMetrics {
                     wait_p50_s: 0.001,

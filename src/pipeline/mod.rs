@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::environment::Environment;
 use crate::experiment::{self, Experiment};
-use crate::model::{machine_cores, predict};
+use crate::model::{MAX_MODELLED_ITEMS, machine_cores, modelled_items, predict};
 use crate::output::{OutputError, Results, all_outputs, write_outputs};
 use crate::plan::{RunPlan, plan_runs};
 use crate::record::{RunRecord, Source};
@@ -104,6 +104,15 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
                 experiment.override_with(overrides.repeats, overrides.time_scale, overrides.seed);
                 experiment.warmup = overrides.warmup.unwrap_or(experiment.warmup);
                 experiment.order = overrides.order.unwrap_or(experiment.order);
+                if let Some(problem) = experiment.plan_settings().too_large() {
+                    count += 1;
+                    let _ = writeln!(
+                        report,
+                        "error: {}: `repeats` with the command line's overrides: {problem}",
+                        experiment.file.display()
+                    );
+                    continue;
+                }
                 experiments.push(experiment);
             }
             Err(rejected) => {
@@ -145,22 +154,58 @@ fn refuse_shared_names(experiments: &[Experiment], suffix: &str) -> Result<(), F
     }
 }
 
-/// The model's prediction for every planned run.
-fn predictions(experiment: &Experiment, plans: &[RunPlan]) -> Vec<f64> {
+/// Items `check` models in all, so it answers within a second or two whatever the file:
+/// runs beyond this are listed as not predicted (`simulate` models every run).
+const CHECK_MODELLED_ITEMS: u64 = 5_000_000;
+
+/// The model's prediction for every planned run: `None` for a run over the model's limit
+/// (`MAX_MODELLED_ITEMS`) or, when `budget` is given, once that many items are modelled.
+fn predictions(
+    experiment: &Experiment,
+    plans: &[RunPlan],
+    mut budget: Option<&mut u64>,
+) -> Vec<Option<f64>> {
     let cores = machine_cores();
     plans
         .iter()
-        .map(|plan| predict(&experiment.scenarios[plan.scenario], plan.run_seed, cores).elapsed_s)
+        .map(|plan| {
+            let scenario = &experiment.scenarios[plan.scenario];
+            let items = modelled_items(scenario);
+            if items > MAX_MODELLED_ITEMS {
+                return None;
+            }
+            if let Some(left) = budget.as_deref_mut() {
+                *left = left.checked_sub(items)?;
+            }
+            Some(predict(scenario, plan.run_seed, cores).elapsed_s)
+        })
         .collect()
+}
+
+/// A line saying how many runs the model did not predict, and why; empty when it
+/// predicted them all.
+fn not_predicted_note(predicted: &[Option<f64>]) -> String {
+    let missing = predicted.iter().filter(|p| p.is_none()).count();
+    if missing == 0 {
+        return String::new();
+    }
+    format!(
+        "  {missing} of {} runs not predicted: over {} items a run, or beyond the {} items \
+         `check` models in all (`queuelab simulate` models every run up to the limit)\n",
+        predicted.len(),
+        MAX_MODELLED_ITEMS,
+        CHECK_MODELLED_ITEMS
+    )
 }
 
 /// `queuelab check`: validates and describes each experiment; prints nothing else.
 pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure> {
     let experiments = load_all(files, overrides)?;
     let mut text = String::new();
+    let mut budget = CHECK_MODELLED_ITEMS;
     for experiment in &experiments {
         let plans = plan_runs(&experiment.plan_settings());
-        let predicted = predictions(experiment, &plans);
+        let predicted = predictions(experiment, &plans, Some(&mut budget));
         let records: Vec<RunRecord> = model_records(&plans, &predicted);
         let summaries = summarise(&records);
         let _ = writeln!(
@@ -178,29 +223,38 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
             experiment.seed
         );
         text.push_str(&scenario_table(experiment, &summaries, false));
-        let total: f64 = predicted.iter().sum();
+        text.push_str(&not_predicted_note(&predicted));
+        let total: f64 = predicted.iter().flatten().sum();
+        let at_least = if predicted.iter().any(Option::is_none) {
+            "at least "
+        } else {
+            ""
+        };
         let _ = writeln!(
             text,
-            "  estimated run time: {} (from the model)\n",
+            "  estimated run time: {at_least}{} (from the model)\n",
             human(total)
         );
     }
     Ok(text)
 }
 
-fn model_records(plans: &[RunPlan], predicted: &[f64]) -> Vec<RunRecord> {
+/// The model's runs as records: one per predicted run (a run not predicted has none).
+fn model_records(plans: &[RunPlan], predicted: &[Option<f64>]) -> Vec<RunRecord> {
     plans
         .iter()
         .zip(predicted)
-        .map(|(plan, predicted)| RunRecord {
-            scenario: plan.scenario,
-            repeat: plan.repeat,
-            run_seed: plan.run_seed,
-            source: Source::Model,
-            elapsed_s: *predicted,
-            predicted_s: *predicted,
-            items: 0,
-            queue: None,
+        .filter_map(|(plan, predicted)| {
+            Some(RunRecord {
+                scenario: plan.scenario,
+                repeat: plan.repeat,
+                run_seed: plan.run_seed,
+                source: Source::Model,
+                elapsed_s: (*predicted)?,
+                predicted_s: *predicted,
+                items: 0,
+                queue: None,
+            })
         })
         .collect()
 }
@@ -215,11 +269,18 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
-        let mut records = model_records(&plans, &predictions(experiment, &plans));
-        for (record, plan) in records.iter_mut().zip(&plans) {
-            let scenario = &experiment.scenarios[plan.scenario];
-            record.items = scenario.total_items();
+        let predicted = predictions(experiment, &plans, None);
+        let mut records = model_records(&plans, &predicted);
+        for record in &mut records {
+            record.items = experiment.scenarios[record.scenario].total_items();
         }
+        if records.is_empty() {
+            return Err(Failure::BadInput(format!(
+                "{}: no run can be modelled: every scenario has over {MAX_MODELLED_ITEMS} items",
+                experiment.file.display()
+            )));
+        }
+        text.push_str(&not_predicted_note(&predicted));
         let environment = Environment::read(&experiment.file, started);
         text.push_str(&finish(
             experiment,

@@ -68,6 +68,8 @@ pub fn percent(value: f64) -> String {
 
 /// Seconds as a person reads a duration: `48.3 s`, `12 min 5 s`, `2 h 10 min`.
 pub fn human(seconds: f64) -> String {
+    // An empty sum of floats is -0.0, which reads as a negative time.
+    let seconds = seconds.max(0.0);
     let s = seconds.round() as u64;
     match s {
         _ if seconds < 60.0 => format!("{seconds:.1} s"),

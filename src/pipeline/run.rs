@@ -44,6 +44,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     check_threads(
         &experiments,
         options.max_threads.unwrap_or_else(system_thread_limit),
+        options.jobs,
     )?;
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
     let mut kept = Vec::new();
@@ -190,27 +191,29 @@ fn run_experiment(
         .copied()
         .collect();
     let todo = with_warmups(&experiment.plan_settings(), &todo);
-    let todo: Vec<(RunPlan, f64)> = todo
+    let todo: Vec<(RunPlan, Option<f64>)> = todo
         .iter()
         .copied()
-        .zip(predictions(experiment, &todo))
+        .zip(predictions(experiment, &todo, None))
         .collect();
     let jobs = options.jobs.unwrap_or(experiment.jobs);
     warn_if_spin_shares_cores(experiment, jobs, options.quiet);
     let progress = progress_bar(experiment, &todo, options.quiet);
     let mut failures = Vec::new();
     let mut save_error = None;
+    // A run too large to model is surely among the longest: it goes first with --jobs.
+    let by_length: Vec<(RunPlan, f64)> = todo
+        .iter()
+        .map(|(plan, s)| (*plan, s.unwrap_or(f64::INFINITY)))
+        .collect();
     run_plans(
         &experiment.scenarios,
-        &todo,
+        &by_length,
         jobs,
         &options.cancel,
         |plan, result| {
-            let predicted_s = todo
-                .iter()
-                .find(|(p, _)| p == plan)
-                .map_or(0.0, |(_, s)| *s);
-            progress.inc((predicted_s * 1000.0).round() as u64);
+            let predicted_s = todo.iter().find(|(p, _)| p == plan).and_then(|(_, s)| *s);
+            progress.inc((predicted_s.unwrap_or(0.0) * 1000.0).round() as u64);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
                 Ok(measured) => measured,
@@ -333,20 +336,35 @@ fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Resu
     Ok(write_atomically(&path, &bytes)?)
 }
 
-/// Refuses, before anything runs, a scenario that needs more threads than one run may start.
-fn check_threads(experiments: &[Experiment], limit: u64) -> Result<(), Failure> {
+/// Refuses, before anything runs, an experiment whose runs would start more threads at
+/// once than the system allows: with `jobs` runs at once, its `jobs` largest scenarios may
+/// run together.
+fn check_threads(
+    experiments: &[Experiment],
+    limit: u64,
+    jobs: Option<usize>,
+) -> Result<(), Failure> {
     let mut problems = String::new();
     for experiment in experiments {
-        for scenario in &experiment.scenarios {
-            if scenario.threads() > limit {
-                let _ = writeln!(
-                    problems,
-                    "{}: {scenario} needs {} threads; this system allows {limit} \
-                     (raise `ulimit -u`, or lower producers or consumers)",
-                    experiment.file.display(),
-                    scenario.threads()
-                );
-            }
+        let jobs = jobs.unwrap_or(experiment.jobs).max(1);
+        let mut threads: Vec<u64> = experiment.scenarios.iter().map(|s| s.threads()).collect();
+        threads.sort_unstable_by(|a, b| b.cmp(a));
+        let at_once: u64 = threads.iter().take(jobs).sum();
+        if at_once > limit {
+            let largest = experiment
+                .scenarios
+                .iter()
+                .max_by_key(|s| s.threads())
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            let _ = writeln!(
+                problems,
+                "{}: `producers`/`consumers`: {jobs} run(s) at once need up to {at_once} threads \
+                 (the largest, {largest}, {}); this system allows {limit}. Lower jobs, \
+                 producers or consumers, or raise `ulimit -u`",
+                experiment.file.display(),
+                threads.first().copied().unwrap_or(0)
+            );
         }
     }
     if problems.is_empty() {
@@ -367,8 +385,10 @@ fn system_thread_limit() -> u64 {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: getrlimit writes one rlimit to a valid pointer.
-    let user = if unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) } == 0 {
+    // SAFETY: geteuid has no preconditions; getrlimit writes one rlimit to a valid pointer.
+    let root = unsafe { libc::geteuid() } == 0;
+    // The kernel does not hold root to RLIMIT_NPROC, so neither do we.
+    let user = if !root && unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) } == 0 {
         limit.rlim_cur
     } else {
         u64::MAX
@@ -381,8 +401,9 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
     let total: f64 = experiments
         .iter()
         .map(|e| {
-            predictions(e, &plan_runs(&e.plan_settings()))
+            predictions(e, &plan_runs(&e.plan_settings()), None)
                 .iter()
+                .flatten()
                 .sum::<f64>()
                 / options.jobs.unwrap_or(e.jobs) as f64
         })
@@ -426,11 +447,18 @@ fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) 
 }
 
 /// A bar measured in the model's predicted milliseconds, so its ETA is the model's.
-fn progress_bar(experiment: &Experiment, todo: &[(RunPlan, f64)], quiet: bool) -> ProgressBar {
+fn progress_bar(
+    experiment: &Experiment,
+    todo: &[(RunPlan, Option<f64>)],
+    quiet: bool,
+) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
-    let total_ms = todo.iter().map(|(_, p)| (p * 1000.0).round() as u64).sum();
+    let total_ms = todo
+        .iter()
+        .map(|(_, p)| (p.unwrap_or(0.0) * 1000.0).round() as u64)
+        .sum();
     let bar = ProgressBar::new(total_ms);
     let template = "{prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% ETA {left} {msg}";
     if let Ok(style) = ProgressStyle::with_template(template) {

@@ -181,7 +181,11 @@ pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
 fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
     let pick = |f: fn(&RunRecord) -> f64| runs.iter().map(|r| f(r)).collect::<Vec<f64>>();
     let elapsed = pick(|r| r.elapsed_s);
-    let errors = pick(|r| percent_over(r.elapsed_s, r.predicted_s));
+    let predicted: Vec<f64> = runs.iter().filter_map(|r| r.predicted_s).collect();
+    let errors: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| Some(percent_over(r.elapsed_s, r.predicted_s?)))
+        .collect();
     let waits: Vec<f64> = runs
         .iter()
         .filter_map(|r| r.queue.as_ref().map(|q| q.wait_p99_s))
@@ -194,10 +198,11 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         elapsed_s: spread(&elapsed),
         median_interval_s: bootstrap_interval(&elapsed, seed, median),
         mean_interval_s: bootstrap_interval(&elapsed, seed + 1, mean),
-        outliers: outlying_runs(&elapsed, &pick(|r| r.predicted_s)),
+        // Without a prediction, runs are judged against each other alone.
+        outliers: outlying_runs(&elapsed, &pick(|r| r.predicted_s.unwrap_or(0.0))),
         throughput_per_s: spread(&pick(RunRecord::throughput_per_s)),
         wait_p99_s: (!waits.is_empty()).then(|| spread(&waits)),
-        predicted_s: median(&pick(|r| r.predicted_s)),
+        predicted_s: median(&predicted),
         error_pct: median(&errors),
         speedup: f64::NAN,
         efficiency: f64::NAN,
@@ -363,7 +368,7 @@ mod tests {
             run_seed: 0,
             source: crate::record::Source::Measured,
             elapsed_s,
-            predicted_s,
+            predicted_s: Some(predicted_s),
             items: 10,
             queue: None,
         }
