@@ -310,7 +310,7 @@ fn main() -> ExitCode {
     match result {
         Ok(text) => write_stdout(&text),
         Err(failure) => {
-            status(failure.message());
+            status(&failure.to_text());
             ExitCode::from(exit_code(&failure))
         }
     }

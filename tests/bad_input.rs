@@ -242,3 +242,21 @@ fn a_command_line_override_cannot_plan_more_runs_than_the_limit() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_error_says_error_and_counts_read_as_english() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = queuelab()
+        .arg("plot")
+        .arg(dir.path().join("not-a-results-folder"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    let file = dir.path().join("one.toml");
+    fs::write(&file, "repeats = 1\n[scenario]\nconsumers = 2\n").expect("write");
+    let output = queuelab().arg("check").arg(&file).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("1 scenario × 1 repeat at"), "{stdout}");
+}

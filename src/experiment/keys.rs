@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 use crate::scenario::duration::parse_duration;
 use crate::scenario::{
     Accepts, ConsumerStyle, Dist, QueueBound, QueueImpl, ScenarioKey, TimeSpec, WorkKind,
+    distributions_help,
 };
 
 /// A typed value of one scenario key.
@@ -67,6 +68,10 @@ pub fn parse_value(key: ScenarioKey, value: &DeValue) -> Result<KeyValue, KeyErr
         Accepts::Count { min, max } => count(value, min, max)
             .map(KeyValue::Count)
             .map_err(KeyError::whole),
+        // A duration's or a distribution's error already says what is allowed there.
+        Accepts::Time if matches!(value, DeValue::String(_) | DeValue::Table(_)) => {
+            return time(value).map(KeyValue::Time);
+        }
         Accepts::Time => time(value).map(KeyValue::Time),
         _ => word(key, value).map_err(KeyError::whole),
     };
@@ -143,7 +148,10 @@ fn distribution(table: &DeTable) -> Result<TimeSpec, KeyError> {
             DeValue::String(name) => format!("`{name}`"),
             other => type_name(other).to_string(),
         };
-        let message = format!("`dist`: {found} is not a known distribution");
+        let message = format!(
+            "`dist`: {found} is not a known distribution; allowed: {}",
+            distributions_help()
+        );
         return Err(KeyError::at(dist.span(), message));
     };
     let fields = kind.fields();

@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
 use crate::scenario::{
     Accepts, ConsumerStyle, KeySpec, QueueBound, QueueImpl, QueueKind, Scenario, ScenarioKey,
-    TimeSpec, WorkKind,
+    TimeSpec, WorkKind, quoted_list,
 };
 use crate::settings::{NAME_RULE, RunOrder, Setting, is_plain_name, is_time_scale};
 
@@ -490,6 +490,8 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
         .collect();
     let x_allowed = if swept.is_empty() {
         "a scenario key".to_string()
+    } else if numeric.is_empty() {
+        "none of the swept keys can be an axis; sweep a count or fixed durations".to_string()
     } else {
         format!(
             "a swept key with numbers or fixed durations: {}",
@@ -502,14 +504,50 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
                 word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
             match (swept.is_empty(), swept.contains(&key), on_axis(key, sweep)) {
                 (false, false, _) => Err("not a swept key".to_string()),
-                (_, _, false) => Err("its values are not numbers or fixed durations".to_string()),
+                (_, _, false) => Err(format!(
+                    "an axis needs numbers or fixed durations, and `{}` takes {}",
+                    key.name(),
+                    match key.spec().accepts {
+                        Accepts::Words(_) => "words",
+                        _ => "random distributions here",
+                    }
+                )),
                 _ => Ok(key),
             }
         }),
         log_x: read_spec(cx, table, "plot.", PlotKey::LogX.spec(), boolean),
         log_y: read_spec(cx, table, "plot.", PlotKey::LogY.spec(), boolean),
-        formats: read_spec(cx, table, "plot.", PlotKey::Formats.spec(), formats),
+        formats: read_formats(cx, table),
     }
+}
+
+/// `formats`: each item is checked where it stands, so an unknown format is pointed at
+/// itself rather than at the whole list.
+fn read_formats(cx: &mut Cx, table: &DeTable) -> Vec<ChartFormat> {
+    let spec = PlotKey::Formats.spec();
+    let default = read_spec(cx, &DeTable::default(), "plot.", spec, formats);
+    let Some(value) = table.get(spec.name) else {
+        return default;
+    };
+    let DeValue::Array(list) = value.get_ref() else {
+        return read_spec(cx, table, "plot.", spec, formats);
+    };
+    let mut chosen = Vec::new();
+    let mut bad = false;
+    for item in list.iter() {
+        let word = word_of(item.get_ref(), ChartFormat::from_name);
+        let message = match word {
+            Ok(format) if !chosen.contains(&format) => {
+                chosen.push(format);
+                continue;
+            }
+            Ok(_) => "this format is listed twice".to_string(),
+            Err(why) => format!("{why}; allowed: {}", quoted_list(ChartFormat::NAMES)),
+        };
+        cx.error(item.span(), "plot.formats", message);
+        bad = true;
+    }
+    if bad { default } else { chosen }
 }
 
 fn boolean(value: &DeValue, _: Accepts) -> Result<bool, String> {

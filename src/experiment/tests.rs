@@ -301,7 +301,11 @@ fn plot_x_must_be_a_swept_numeric_key() {
         4,
         "plot.x",
     );
-    assert!(m.contains("not numbers"), "{m}");
+    assert!(
+        m.contains("an axis needs numbers") && m.contains("`consumer` takes words"),
+        "{m}"
+    );
+    assert!(m.contains("none of the swept keys can be an axis"), "{m}");
     let e = ok("[sweep]\nconsume_time = [\"1ms\", \"2ms\"]\n");
     assert_eq!(e.plot.x, ScenarioKey::ConsumeTime);
 }
@@ -343,4 +347,31 @@ fn the_starter_file_spells_out_the_defaults() {
             "{key:?}"
         );
     }
+}
+
+#[test]
+fn errors_point_at_the_part_at_fault_and_say_the_rule_once() {
+    let errors = errors("[plot]\nformats = [\"png\", \"pdf\"]\n");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        (errors[0].line, errors[0].column),
+        (2, 19),
+        "at \"pdf\", not the list"
+    );
+    assert!(errors[0].message.contains("`pdf`"), "{}", errors[0].message);
+    for bad in ["5 ms", "5m", "1e2ms", "90min", "1.s"] {
+        let m = error(
+            &format!("[scenario]\nconsume_time = \"{bad}\"\n"),
+            2,
+            "scenario.consume_time",
+        );
+        assert!(m.matches("ns, us, ms, s or min").count() <= 1, "{bad}: {m}");
+        assert!(m.contains(&format!("`{bad}`")), "{bad}: {m}");
+    }
+    let m = error(
+        "[scenario]\nconsume_time = { dist = \"gamma\", mean = \"1ms\" }\n",
+        2,
+        "scenario.consume_time",
+    );
+    assert!(m.contains("`gamma`") && m.contains("\"exp\" (mean)"), "{m}");
 }

@@ -26,7 +26,7 @@ mod run;
 
 pub use archive::{CompareOptions, compare, plot};
 use lock::FolderLock;
-use print::scenario_table;
+use print::{counted, scenario_table};
 pub use print::{human, status};
 pub use run::run;
 
@@ -53,6 +53,18 @@ impl Failure {
     pub fn message(&self) -> &str {
         match self {
             Failure::BadInput(m) | Failure::Failed(m) | Failure::Interrupted(m) => m,
+        }
+    }
+
+    /// What the person sees: an error says so on its first line (`error: ...`), as every
+    /// diagnostic does; an interruption is not an error.
+    pub fn to_text(&self) -> String {
+        let message = self.message();
+        let says_error = message.lines().any(|line| line.starts_with("error:"));
+        match self {
+            Failure::Interrupted(_) => message.to_string(),
+            _ if says_error => message.to_string(),
+            _ => format!("error: {message}"),
         }
     }
 }
@@ -122,8 +134,11 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
         }
     }
     if count > 0 {
-        let s = if count == 1 { "" } else { "s" };
-        let _ = write!(report, "{count} error{s}; nothing was run or written");
+        let _ = write!(
+            report,
+            "{}; nothing was run or written",
+            counted(count as u64, "error")
+        );
         return Err(Failure::BadInput(report));
     }
     Ok(experiments)
@@ -216,9 +231,9 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
         );
         let _ = writeln!(
             text,
-            "  {} scenarios × {} repeats at time_scale {}, seed {}",
-            experiment.scenarios.len(),
-            experiment.repeats,
+            "  {} × {} at time_scale {}, seed {}",
+            counted(experiment.scenarios.len() as u64, "scenario"),
+            counted(u64::from(experiment.repeats), "repeat"),
             experiment.time_scale,
             experiment.seed
         );

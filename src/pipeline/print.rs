@@ -57,6 +57,15 @@ pub fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: 
     text
 }
 
+/// `1 scenario`, `3 scenarios`: a count with its noun, singular or plural.
+pub fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A signed percentage, or `n/a` where there is none.
 pub fn percent(value: f64) -> String {
     if value.is_finite() {

@@ -99,7 +99,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     if !failures.is_empty() {
         let _ = writeln!(
             text,
-            "{} run(s) failed; the others are saved:",
+            "error: {} run(s) failed; the others are saved:",
             failures.len()
         );
         for failure in &failures {

@@ -33,22 +33,25 @@ pub const DURATION_HELP: &str = "a number and a unit with no space between, the 
 
 /// Parses `"250ms"`-style text into an exact duration of at most [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let not_one = || format!("`{text}` is not a duration");
+    // Says what is wrong, then the rule, once.
+    let not_one = |why: &str| format!("`{text}` is not a duration ({why}); write {DURATION_HELP}");
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
+    if text.contains(char::is_whitespace) {
+        return Err(not_one("no spaces"));
+    }
+    if unit == "m" {
+        return Err(not_one("`m` could be milli or minute: write ms or min"));
+    }
     let Some(&(_, unit_ns)) = UNITS.iter().find(|(name, _)| *name == unit) else {
-        return Err(format!(
-            "{}: the unit must be one of ns, us, ms, s or min",
-            not_one()
-        ));
+        return Err(not_one(&format!("`{unit}` is not a unit")));
     };
     let Some((nanos, below_ns)) = decimal_times(number, unit_ns) else {
-        return Err(format!(
-            "{}: the number must be digits with at most one point and a digit after it",
-            not_one()
-        ));
+        return Err(not_one(&format!(
+            "`{number}` is not a plain decimal number"
+        )));
     };
     let max = MAX_DURATION.as_nanos();
     if nanos > max || (nanos == max && below_ns) {
