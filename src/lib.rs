@@ -28,3 +28,4 @@ pub mod scenario;
 pub mod settings;
 pub mod starter;
 pub mod stats;
+pub mod waits;

@@ -13,14 +13,19 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
+use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, Draws, Scenario, WorkDraws, WorkKind};
+use crate::waits::{WaitTally, in_sample, sample_shift};
 
 /// What the model predicts for one run.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Prediction {
     /// Seconds from the start until all producers finished and every item was counted.
     pub elapsed_s: f64,
     pub items: u64,
+    /// What the queue does, measured as the runner measures it (waits and depths of the
+    /// same sampled items); `None` when nothing takes time and every event is at 0.
+    pub queue: Option<QueueMetrics>,
 }
 
 /// Runs of more items than this are not modelled: at about ten million items a second,
@@ -46,6 +51,7 @@ pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
         return Prediction {
             elapsed_s: 0.0,
             items: scenario.total_items(),
+            queue: None,
         };
     }
     let mut model = Model::new(scenario, run_seed, cores);
@@ -53,6 +59,7 @@ pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
     Prediction {
         elapsed_s: model.end as f64 / 1e9,
         items: model.counted,
+        queue: Some(model.queue_metrics()),
     }
 }
 
@@ -98,12 +105,32 @@ type Entry = Reverse<(u64, u8, u64, Event, bool)>;
 struct Producer {
     draws: Draws,
     left: u64,
+    /// The id of its next item.
+    next_id: u64,
 }
 
-/// A producer waiting for room, with the produce time it spends once its put returns.
+/// An item on the queue: its id and when its put was called (its wait starts then, as
+/// the runner measures it).
+type Queued = (u64, u64);
+
+/// A producer waiting for room, with its item and the produce time it spends once its
+/// put returns.
 struct Blocked {
     producer: usize,
+    item: Queued,
     produce_ns: u64,
+}
+
+/// What the model measures of the queue, as the runner does.
+struct Measures {
+    /// One item in 2^shift has its wait and depth measured (see `waits`).
+    shift: u32,
+    waits: WaitTally,
+    /// Deepest queue just after a sampled put returned; a rendezvous holds none.
+    max_depth: u64,
+    empty_polls: u64,
+    /// Items each consumer counted.
+    counted_by: Vec<u64>,
 }
 
 struct Model {
@@ -118,9 +145,9 @@ struct Model {
     /// Blocking consumers' work times, numbered by take, and the takes so far.
     work_times: WorkDraws,
     takes: u64,
-    /// Items on the queue; which is which does not matter, as work times belong to the
-    /// consumers.
-    queued: u64,
+    /// Items on the queue, oldest first.
+    queued: VecDeque<Queued>,
+    measures: Measures,
     blocked: VecDeque<Blocked>,
     /// Blocking consumers waiting for an item, and polling consumers with a zero period
     /// waiting likewise (they would otherwise poll forever at one instant).
@@ -144,6 +171,7 @@ impl Model {
             .map(|p| Producer {
                 draws: scenario.produce_draws(run_seed, p),
                 left: scenario.items_per_producer,
+                next_id: u64::from(p) * scenario.items_per_producer,
             })
             .collect();
         let polls = (0..scenario.consumers)
@@ -159,7 +187,14 @@ impl Model {
             polls,
             work_times: scenario.work_draws(run_seed),
             takes: 0,
-            queued: 0,
+            queued: VecDeque::new(),
+            measures: Measures {
+                shift: sample_shift(scenario.total_items()),
+                waits: WaitTally::new(),
+                max_depth: 0,
+                empty_polls: 0,
+                counted_by: vec![0; scenario.consumers as usize],
+            },
             blocked: VecDeque::new(),
             idle: VecDeque::new(),
             events: BinaryHeap::new(),
@@ -201,7 +236,7 @@ impl Model {
                     self.end = self.end.max(self.now_ns());
                 }
                 Event::WorkDone(c) => {
-                    self.count();
+                    self.count(c);
                     self.take(c);
                 }
                 Event::Take(c) => self.take(c),
@@ -256,15 +291,22 @@ impl Model {
     }
 
     fn put(&mut self, p: usize) {
-        let produce_ns = self.producers[p].draws.next_ns();
-        self.producers[p].left -= 1;
-        let room = self.capacity.is_none_or(|cap| self.queued < cap);
+        let now = self.now_ns();
+        let producer = &mut self.producers[p];
+        let produce_ns = producer.draws.next_ns();
+        producer.left -= 1;
+        let item = (producer.next_id, now);
+        producer.next_id += 1;
+        let room = self
+            .capacity
+            .is_none_or(|cap| (self.queued.len() as u64) < cap);
         if room {
-            self.queued += 1;
+            self.enqueue(item);
             self.produced(p, produce_ns);
         } else {
             self.blocked.push_back(Blocked {
                 producer: p,
+                item,
                 produce_ns,
             });
         }
@@ -287,16 +329,39 @@ impl Model {
         self.after(produce_ns, next);
     }
 
+    /// Puts `item` on the queue; a sampled put then reads the queue's depth, as the
+    /// runner's producer does.
+    fn enqueue(&mut self, item: Queued) {
+        self.queued.push_back(item);
+        if in_sample(item.0, self.measures.shift) {
+            let depth = self.queued.len() as u64;
+            self.measures.max_depth = self.measures.max_depth.max(depth);
+        }
+    }
+
     /// Takes an item if there is one; the first blocked producer's put then returns now
     /// (into the room made, or, on an empty rendezvous, straight from hand to hand).
     fn take_item(&mut self) -> bool {
-        let queued = self.queued > 0;
-        if let Some(waiting) = self.blocked.pop_front() {
-            self.produced(waiting.producer, waiting.produce_ns);
-            return true;
+        let taken = match (self.queued.pop_front(), self.blocked.pop_front()) {
+            (Some(item), Some(waiting)) => {
+                self.enqueue(waiting.item);
+                self.produced(waiting.producer, waiting.produce_ns);
+                Some(item)
+            }
+            (None, Some(waiting)) => {
+                self.produced(waiting.producer, waiting.produce_ns);
+                Some(waiting.item)
+            }
+            (item, None) => item,
+        };
+        if let Some((id, put_ns)) = taken
+            && in_sample(id, self.measures.shift)
+        {
+            self.measures
+                .waits
+                .record(self.now_ns().saturating_sub(put_ns));
         }
-        self.queued -= u64::from(queued);
-        queued
+        taken.is_some()
     }
 
     fn take(&mut self, c: usize) {
@@ -312,7 +377,9 @@ impl Model {
     fn poll(&mut self, c: usize) {
         let found = self.take_item();
         if found {
-            self.count();
+            self.count(c);
+        } else {
+            self.measures.empty_polls += 1;
         }
         let period = self.polls[c].next_ns();
         if period == 0 && !found {
@@ -322,11 +389,27 @@ impl Model {
         }
     }
 
-    fn count(&mut self) {
+    fn count(&mut self, c: usize) {
+        self.measures.counted_by[c] += 1;
         self.counted += 1;
         if self.counted == self.total {
             self.end = self.end.max(self.now_ns());
         }
+    }
+}
+
+impl Model {
+    /// What the queue did, in the runner's terms.
+    fn queue_metrics(&self) -> QueueMetrics {
+        let m = &self.measures;
+        let fewest = m.counted_by.iter().copied().min().unwrap_or(0);
+        let most = m.counted_by.iter().copied().max().unwrap_or(0);
+        QueueMetrics::new(
+            m.waits.summary().unwrap_or_default(),
+            Some(m.max_depth),
+            m.empty_polls,
+            (fewest, most),
+        )
     }
 }
 
@@ -367,7 +450,8 @@ mod tests {
             predict(&s, 1, 2),
             Prediction {
                 elapsed_s: 0.0,
-                items: 20_000_000
+                items: 20_000_000,
+                queue: None,
             }
         );
     }

@@ -1,5 +1,7 @@
 //! `RunRecord`: one run, measured or modelled, as plain data: the row of `runs.csv`,
-//! with what the queue did in it (`QueueMetrics`). Imports nothing of the crate.
+//! with what the queue did in it (`QueueMetrics`). Imports only the leaf `waits`.
+
+use crate::waits::WaitSummary;
 
 /// Where a number came from: real threads, or the model alone (`simulate`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,9 @@ pub struct QueueMetrics {
     pub wait_p50_s: f64,
     pub wait_p99_s: f64,
     pub wait_max_s: f64,
+    pub wait_mean_s: f64,
+    /// The share of measured items that waited at all (see `waits::WAITED_NS`).
+    pub waited_fraction: f64,
     /// The most items seen on the queue just after a put; `None` where the queue cannot
     /// tell (`std::sync::mpsc` has no length).
     pub max_depth: Option<u64>,
@@ -31,6 +36,29 @@ pub struct QueueMetrics {
     pub empty_polls: u64,
     pub consumer_items_min: u64,
     pub consumer_items_max: u64,
+}
+
+impl QueueMetrics {
+    /// From the waits measured, the deepest queue seen, the empty polls and the fewest and
+    /// most items one consumer counted.
+    pub fn new(
+        waits: WaitSummary,
+        max_depth: Option<u64>,
+        empty_polls: u64,
+        (consumer_items_min, consumer_items_max): (u64, u64),
+    ) -> Self {
+        QueueMetrics {
+            wait_p50_s: waits.p50_ns as f64 / 1e9,
+            wait_p99_s: waits.p99_ns as f64 / 1e9,
+            wait_max_s: waits.max_ns as f64 / 1e9,
+            wait_mean_s: waits.mean_ns / 1e9,
+            waited_fraction: waits.waited_fraction,
+            max_depth,
+            empty_polls,
+            consumer_items_min,
+            consumer_items_max,
+        }
+    }
 }
 
 /// One run of one scenario.
@@ -47,8 +75,11 @@ pub struct RunRecord {
     /// model (see `model::MAX_MODELLED_ITEMS`).
     pub predicted_s: Option<f64>,
     pub items: u64,
-    /// What only real threads can tell; `None` for model rows.
+    /// What the queue did: measured by real threads, or, in `simulate`'s rows, modelled.
     pub queue: Option<QueueMetrics>,
+    /// The model's prediction of the same for this run's draws; `None` where the run was
+    /// not modelled.
+    pub predicted_queue: Option<QueueMetrics>,
 }
 
 /// Decimals kept for seconds of elapsed time and for queue waits in `runs.csv`:
@@ -56,6 +87,8 @@ pub struct RunRecord {
 /// items need.
 pub const SECONDS_DECIMALS: i32 = 9;
 pub const WAIT_DECIMALS: i32 = 9;
+/// Decimals kept for a share of items: one in a million.
+pub const FRACTION_DECIMALS: i32 = 6;
 
 fn round_to(value: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
@@ -69,10 +102,15 @@ impl RunRecord {
         let mut run = self.clone();
         run.elapsed_s = round_to(run.elapsed_s, SECONDS_DECIMALS);
         run.predicted_s = run.predicted_s.map(|p| round_to(p, SECONDS_DECIMALS));
-        if let Some(queue) = &mut run.queue {
+        for queue in [&mut run.queue, &mut run.predicted_queue]
+            .into_iter()
+            .flatten()
+        {
             queue.wait_p50_s = round_to(queue.wait_p50_s, WAIT_DECIMALS);
             queue.wait_p99_s = round_to(queue.wait_p99_s, WAIT_DECIMALS);
             queue.wait_max_s = round_to(queue.wait_max_s, WAIT_DECIMALS);
+            queue.wait_mean_s = round_to(queue.wait_mean_s, WAIT_DECIMALS);
+            queue.waited_fraction = round_to(queue.waited_fraction, FRACTION_DECIMALS);
         }
         run
     }

@@ -7,13 +7,13 @@ use std::path::Path;
 use super::{Output, RenderError, Results, csv_bytes, fixed};
 use crate::experiment::Experiment;
 use crate::record::QueueMetrics;
-use crate::record::{RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
+use crate::record::{FRACTION_DECIMALS, RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
 use crate::scenario::ScenarioKey;
 
 pub struct RunsCsv;
 
-/// The columns after the scenario keys, in file order.
-const MEASURES: [&str; 16] = [
+/// The columns after the scenario keys and before the queue's, in file order.
+const MEASURES: [&str; 7] = [
     "time_scale",
     "run_seed",
     "elapsed_s",
@@ -21,21 +21,44 @@ const MEASURES: [&str; 16] = [
     "items",
     "throughput_per_s",
     "ns_per_item",
+];
+
+/// What the queue did, measured, in the order of `queue_cells`.
+const QUEUE: [&str; 9] = [
     "wait_p50_s",
     "wait_p99_s",
     "wait_max_s",
+    "wait_mean_s",
+    "waited_fraction",
     "max_depth",
     "empty_polls",
     "consumer_items_min",
     "consumer_items_max",
-    "source",
-    "experiment_hash",
 ];
+
+/// The model's partner of each of `QUEUE`, in the same order.
+const PREDICTED_QUEUE: [&str; 9] = [
+    "predicted_wait_p50_s",
+    "predicted_wait_p99_s",
+    "predicted_wait_max_s",
+    "predicted_wait_mean_s",
+    "predicted_waited_fraction",
+    "predicted_max_depth",
+    "predicted_empty_polls",
+    "predicted_consumer_items_min",
+    "predicted_consumer_items_max",
+];
+
+/// Columns that came later: archives written before them lack them, and read the same.
+const ADDED_LATER: [&str; 2] = ["wait_mean_s", "waited_fraction"];
 
 pub fn header() -> Vec<&'static str> {
     let mut columns = vec!["experiment", "scenario", "repeat"];
     columns.extend(ScenarioKey::ALL.iter().map(|k| k.name()));
     columns.extend(MEASURES);
+    columns.extend(QUEUE);
+    columns.extend(["source", "experiment_hash"]);
+    columns.extend(PREDICTED_QUEUE);
     columns
 }
 
@@ -96,8 +119,6 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
             v.to_string()
         }
     };
-    let seconds = |v: Option<f64>| v.map(|v| time(v, WAIT_DECIMALS)).unwrap_or_default();
-    let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     cells.extend([
         scenario.time_scale.to_string(),
         run.run_seed.to_string(),
@@ -108,17 +129,31 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
         run.items.to_string(),
         fixed(run.throughput_per_s(), 3),
         run.ns_per_item().map(|ns| fixed(ns, 1)).unwrap_or_default(),
-        seconds(queue.map(|q| q.wait_p50_s)),
-        seconds(queue.map(|q| q.wait_p99_s)),
-        seconds(queue.map(|q| q.wait_max_s)),
-        count(queue.and_then(|q| q.max_depth)),
-        count(queue.map(|q| q.empty_polls)),
-        count(queue.map(|q| q.consumer_items_min)),
-        count(queue.map(|q| q.consumer_items_max)),
-        run.source.name().to_string(),
-        hash.to_string(),
     ]);
+    cells.extend(queue_cells(queue, time));
+    cells.extend([run.source.name().to_string(), hash.to_string()]);
+    cells.extend(queue_cells(run.predicted_queue.as_ref(), time));
     cells
+}
+
+/// The cells of `QUEUE` (or `PREDICTED_QUEUE`) for `queue`; empty where there is none.
+fn queue_cells(queue: Option<&QueueMetrics>, time: impl Fn(f64, i32) -> String) -> [String; 9] {
+    let Some(q) = queue else {
+        return Default::default();
+    };
+    let seconds = |v: f64| time(v, WAIT_DECIMALS);
+    let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    [
+        seconds(q.wait_p50_s),
+        seconds(q.wait_p99_s),
+        seconds(q.wait_max_s),
+        seconds(q.wait_mean_s),
+        time(q.waited_fraction, FRACTION_DECIMALS),
+        count(q.max_depth),
+        q.empty_polls.to_string(),
+        q.consumer_items_min.to_string(),
+        q.consumer_items_max.to_string(),
+    ]
 }
 
 /// A measured run longer than this is a damaged file, not a measurement.
@@ -333,21 +368,43 @@ impl Checks {
             "" => None,
             _ => Some(time("predicted_s", f64::MAX)?),
         };
-        let queue = match cell("wait_p50_s") {
-            "" => None,
-            _ => Some(QueueMetrics {
-                wait_p50_s: time("wait_p50_s", MAX_MEASURED_S)?,
-                wait_p99_s: time("wait_p99_s", MAX_MEASURED_S)?,
-                wait_max_s: time("wait_max_s", MAX_MEASURED_S)?,
-                max_depth: match cell("max_depth") {
-                    "" => None,
-                    _ => Some(count("max_depth")?),
-                },
-                empty_polls: count("empty_polls")?,
-                consumer_items_min: count("consumer_items_min")?,
-                consumer_items_max: count("consumer_items_max")?,
-            }),
+        // A column an older archive lacks reads as not measured (NaN); one present is
+        // checked like any other.
+        let later_time = |column: &'static str| match cell(column) {
+            "" if ADDED_LATER.contains(&column) => Ok(f64::NAN),
+            _ => time(column, MAX_MEASURED_S),
         };
+        let fraction = |column: &'static str| {
+            let value = later_time(column)?;
+            if value > 1.0 {
+                return Err(problem(
+                    column,
+                    format!("{value} is not a share: at most 1"),
+                ));
+            }
+            Ok(value)
+        };
+        let queue_of = |c: &[&'static str; 9]| -> Result<Option<QueueMetrics>, Problem> {
+            if cell(c[0]).is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(QueueMetrics {
+                wait_p50_s: time(c[0], MAX_MEASURED_S)?,
+                wait_p99_s: time(c[1], MAX_MEASURED_S)?,
+                wait_max_s: time(c[2], MAX_MEASURED_S)?,
+                wait_mean_s: later_time(c[3])?,
+                waited_fraction: fraction(c[4])?,
+                max_depth: match cell(c[5]) {
+                    "" => None,
+                    _ => Some(count(c[5])?),
+                },
+                empty_polls: count(c[6])?,
+                consumer_items_min: count(c[7])?,
+                consumer_items_max: count(c[8])?,
+            }))
+        };
+        let queue = queue_of(&QUEUE)?;
+        let predicted_queue = queue_of(&PREDICTED_QUEUE)?;
         let run = RunRecord {
             scenario,
             repeat,
@@ -357,6 +414,7 @@ impl Checks {
             predicted_s,
             items: count("items")?,
             queue,
+            predicted_queue,
         };
         match self.source {
             Some((first, at)) if first != source => {
@@ -393,6 +451,7 @@ fn header_required() -> Vec<&'static str> {
     header()
         .into_iter()
         .filter(|c| !ScenarioKey::ALL.iter().any(|k| k.name() == *c))
+        .filter(|c| !ADDED_LATER.contains(c) && !PREDICTED_QUEUE.contains(c))
         .collect()
 }
 
@@ -420,14 +479,29 @@ mod tests {
         ]
     }
 
-    fn record() -> impl Strategy<Value = RunRecord> {
-        let queue = (
-            float(),
-            float(),
-            float(),
+    fn queue_metrics() -> impl Strategy<Value = QueueMetrics> {
+        (
+            (float(), float(), float(), float()),
+            prop_oneof![0.0..=1.0f64, float()],
             any::<Option<u64>>(),
             any::<u64>(),
-        );
+        )
+            .prop_map(
+                |((p50, p99, max, mean), share, depth, polls)| QueueMetrics {
+                    wait_p50_s: p50,
+                    wait_p99_s: p99,
+                    wait_max_s: max,
+                    wait_mean_s: mean,
+                    waited_fraction: share,
+                    max_depth: depth,
+                    empty_polls: polls,
+                    consumer_items_min: polls / 2,
+                    consumer_items_max: polls,
+                },
+            )
+    }
+
+    fn record() -> impl Strategy<Value = RunRecord> {
         (
             0..2usize,
             prop_oneof![1..4u32, any::<u32>()],
@@ -435,10 +509,13 @@ mod tests {
             any::<bool>(),
             (float(), proptest::option::of(float())),
             any::<u64>(),
-            proptest::option::of(queue),
+            (
+                proptest::option::of(queue_metrics()),
+                proptest::option::of(queue_metrics()),
+            ),
         )
             .prop_map(
-                |(scenario, repeat, run_seed, model, (elapsed_s, predicted_s), items, queue)| {
+                |(scenario, repeat, run_seed, model, (elapsed_s, predicted_s), items, queues)| {
                     RunRecord {
                         scenario,
                         repeat,
@@ -451,15 +528,8 @@ mod tests {
                         elapsed_s,
                         predicted_s,
                         items,
-                        queue: queue.map(|(p50, p99, max, depth, polls)| QueueMetrics {
-                            wait_p50_s: p50,
-                            wait_p99_s: p99,
-                            wait_max_s: max,
-                            max_depth: depth,
-                            empty_polls: polls,
-                            consumer_items_min: polls / 2,
-                            consumer_items_max: polls,
-                        }),
+                        queue: queues.0,
+                        predicted_queue: queues.1,
                     }
                 },
             )
@@ -506,10 +576,14 @@ mod tests {
                 if let (Some(b), Some(p)) = (back.predicted_s, run.predicted_s) {
                     prop_assert!(close(b, p));
                 }
-                prop_assert_eq!(back.queue.is_some(), run.queue.is_some());
-                if let (Some(b), Some(q)) = (&back.queue, &run.queue) {
-                    prop_assert!(close(b.wait_p99_s, q.wait_p99_s));
-                    prop_assert_eq!(b.max_depth, q.max_depth);
+                for (back, run) in [(&back.queue, &run.queue), (&back.predicted_queue, &run.predicted_queue)] {
+                    prop_assert_eq!(back.is_some(), run.is_some());
+                    if let (Some(b), Some(q)) = (back, run) {
+                        prop_assert!(close(b.wait_p99_s, q.wait_p99_s));
+                        prop_assert!(close(b.wait_mean_s, q.wait_mean_s));
+                        prop_assert!((b.waited_fraction - q.waited_fraction).abs() <= 1e-6);
+                        prop_assert_eq!(b.max_depth, q.max_depth);
+                    }
                 }
             }
         }

@@ -31,11 +31,14 @@ fn runs() -> Vec<RunRecord> {
                     wait_p50_s: 0.001,
                     wait_p99_s: 0.002,
                     wait_max_s: 0.003,
+                    wait_mean_s: 0.0015,
+                    waited_fraction: 0.5,
                     max_depth: Some(2),
                     empty_polls: 0,
                     consumer_items_min: 6 / (scenario as u64 + 1),
                     consumer_items_max: 6 / (scenario as u64 + 1),
                 }),
+                predicted_queue: None,
             });
         }
     }

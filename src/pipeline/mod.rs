@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::environment::Environment;
 use crate::experiment::{self, Experiment};
-use crate::model::{MAX_MODELLED_ITEMS, machine_cores, modelled_items, predict};
+use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items, predict};
 use crate::output::{OutputError, Results, all_outputs, write_outputs};
 use crate::plan::{RunPlan, plan_runs};
 use crate::record::{RunRecord, Source};
@@ -179,7 +179,7 @@ fn predictions(
     experiment: &Experiment,
     plans: &[RunPlan],
     mut budget: Option<&mut u64>,
-) -> Vec<Option<f64>> {
+) -> Vec<Option<Prediction>> {
     let cores = machine_cores();
     plans
         .iter()
@@ -192,14 +192,14 @@ fn predictions(
             if let Some(left) = budget.as_deref_mut() {
                 *left = left.checked_sub(items)?;
             }
-            Some(predict(scenario, plan.run_seed, cores).elapsed_s)
+            Some(predict(scenario, plan.run_seed, cores))
         })
         .collect()
 }
 
 /// A line saying how many runs the model did not predict, and why; empty when it
 /// predicted them all.
-fn not_predicted_note(predicted: &[Option<f64>]) -> String {
+fn not_predicted_note<T>(predicted: &[Option<T>]) -> String {
     let missing = predicted.iter().filter(|p| p.is_none()).count();
     if missing == 0 {
         return String::new();
@@ -239,7 +239,7 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
         );
         text.push_str(&scenario_table(experiment, &summaries, false));
         text.push_str(&not_predicted_note(&predicted));
-        let total: f64 = predicted.iter().flatten().sum();
+        let total: f64 = predicted.iter().flatten().map(|p| p.elapsed_s).sum();
         let at_least = if predicted.iter().any(Option::is_none) {
             "at least "
         } else {
@@ -255,20 +255,22 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
 }
 
 /// The model's runs as records: one per predicted run (a run not predicted has none).
-fn model_records(plans: &[RunPlan], predicted: &[Option<f64>]) -> Vec<RunRecord> {
+fn model_records(plans: &[RunPlan], predicted: &[Option<Prediction>]) -> Vec<RunRecord> {
     plans
         .iter()
         .zip(predicted)
         .filter_map(|(plan, predicted)| {
+            let p = predicted.as_ref()?;
             Some(RunRecord {
                 scenario: plan.scenario,
                 repeat: plan.repeat,
                 run_seed: plan.run_seed,
                 source: Source::Model,
-                elapsed_s: (*predicted)?,
-                predicted_s: *predicted,
-                items: 0,
-                queue: None,
+                elapsed_s: p.elapsed_s,
+                predicted_s: Some(p.elapsed_s),
+                items: p.items,
+                queue: p.queue.clone(),
+                predicted_queue: p.queue.clone(),
             })
         })
         .collect()
@@ -285,10 +287,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
         let predicted = predictions(experiment, &plans, None);
-        let mut records = model_records(&plans, &predicted);
-        for record in &mut records {
-            record.items = experiment.scenarios[record.scenario].total_items();
-        }
+        let records = model_records(&plans, &predicted);
         if records.is_empty() {
             return Err(Failure::BadInput(format!(
                 "{}: no run can be modelled: every scenario has over {MAX_MODELLED_ITEMS} items",

@@ -16,7 +16,7 @@ use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
 use crate::environment::Environment;
 use crate::experiment::Experiment;
-use crate::model::machine_cores;
+use crate::model::{Prediction, machine_cores};
 use crate::output::{Output, Results, RunsCsv, read_runs, write_atomically};
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
@@ -191,7 +191,7 @@ fn run_experiment(
         .copied()
         .collect();
     let todo = with_warmups(&experiment.plan_settings(), &todo);
-    let todo: Vec<(RunPlan, Option<f64>)> = todo
+    let todo: Vec<(RunPlan, Option<Prediction>)> = todo
         .iter()
         .copied()
         .zip(predictions(experiment, &todo, None))
@@ -204,7 +204,7 @@ fn run_experiment(
     // A run too large to model is surely among the longest: it goes first with --jobs.
     let by_length: Vec<(RunPlan, f64)> = todo
         .iter()
-        .map(|(plan, s)| (*plan, s.unwrap_or(f64::INFINITY)))
+        .map(|(plan, p)| (*plan, p.as_ref().map_or(f64::INFINITY, |p| p.elapsed_s)))
         .collect();
     run_plans(
         &experiment.scenarios,
@@ -212,7 +212,11 @@ fn run_experiment(
         jobs,
         &options.cancel,
         |plan, result| {
-            let predicted_s = todo.iter().find(|(p, _)| p == plan).and_then(|(_, s)| *s);
+            let predicted = todo
+                .iter()
+                .find(|(p, _)| p == plan)
+                .and_then(|(_, p)| p.as_ref());
+            let predicted_s = predicted.map(|p| p.elapsed_s);
             progress.inc((predicted_s.unwrap_or(0.0) * 1000.0).round() as u64);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
@@ -233,6 +237,7 @@ fn run_experiment(
                 predicted_s,
                 items: measured.items,
                 queue: Some(measured.queue),
+                predicted_queue: predicted.and_then(|p| p.queue.clone()),
             });
             if let Err(error) = save_runs(experiment, dir, &records) {
                 save_error = Some(error);
@@ -404,6 +409,7 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
             predictions(e, &plan_runs(&e.plan_settings()), None)
                 .iter()
                 .flatten()
+                .map(|p| p.elapsed_s)
                 .sum::<f64>()
                 / options.jobs.unwrap_or(e.jobs) as f64
         })
@@ -449,7 +455,7 @@ fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) 
 /// A bar measured in the model's predicted milliseconds, so its ETA is the model's.
 fn progress_bar(
     experiment: &Experiment,
-    todo: &[(RunPlan, Option<f64>)],
+    todo: &[(RunPlan, Option<Prediction>)],
     quiet: bool,
 ) -> ProgressBar {
     if quiet {
@@ -457,7 +463,7 @@ fn progress_bar(
     }
     let total_ms = todo
         .iter()
-        .map(|(_, p)| (p.unwrap_or(0.0) * 1000.0).round() as u64)
+        .map(|(_, p)| (p.as_ref().map_or(0.0, |p| p.elapsed_s) * 1000.0).round() as u64)
         .sum();
     let bar = ProgressBar::new(total_ms);
     let template = "{prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% ETA {left} {msg}";

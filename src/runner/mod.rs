@@ -112,15 +112,12 @@ pub fn run_once(
     Ok(Measurement {
         elapsed_s: end_ns as f64 / 1e9,
         items: totals.items,
-        queue: QueueMetrics {
-            wait_p50_s: totals.wait_p50_ns as f64 / 1e9,
-            wait_p99_s: totals.wait_p99_ns as f64 / 1e9,
-            wait_max_s: totals.wait_max_ns as f64 / 1e9,
-            max_depth: depths.into_iter().max().flatten(),
-            empty_polls: totals.empty_polls,
-            consumer_items_min: totals.consumer_items_min,
-            consumer_items_max: totals.consumer_items_max,
-        },
+        queue: QueueMetrics::new(
+            totals.waits.unwrap_or_default(),
+            depths.into_iter().max().flatten(),
+            totals.empty_polls,
+            (totals.consumer_items_min, totals.consumer_items_max),
+        ),
     })
 }
 

@@ -9,8 +9,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Items whose waits are measured, at least, when a run has more.
-pub const WAIT_SAMPLE: u64 = 16_384;
+use crate::waits::{in_sample, sample_shift};
 
 pub struct Sample {
     /// One item in 2^shift is measured: a power of two, so choosing costs a mask, not a
@@ -22,7 +21,7 @@ pub struct Sample {
 impl Sample {
     /// The sample of a run of `total_items`.
     pub fn new(total_items: u64) -> Self {
-        let shift = (total_items / WAIT_SAMPLE).max(1).ilog2();
+        let shift = sample_shift(total_items);
         Sample {
             shift,
             put_ns: (0..total_items.div_ceil(1 << shift))
@@ -32,7 +31,7 @@ impl Sample {
     }
 
     pub fn includes(&self, id: u64) -> bool {
-        id & ((1 << self.shift) - 1) == 0
+        in_sample(id, self.shift)
     }
 
     /// Records when item `id` (in the sample) was put. Relaxed suffices: the queue's
@@ -57,6 +56,7 @@ impl Sample {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::waits::WAIT_SAMPLE;
 
     #[test]
     fn one_item_in_every_is_measured_and_no_other() {

@@ -4,10 +4,7 @@
 //! Exactly-once is checked with a checksum over item ids (count, sum and sum of squares):
 //! a lost or duplicated item changes it, and it needs no per-item memory.
 
-use hdrhistogram::Histogram;
-
-/// The longest queue wait recorded exactly; longer ones are recorded as this.
-const MAX_WAIT_NS: u64 = 3_600_000_000_000;
+use crate::waits::{WaitSummary, WaitTally};
 
 /// One item on the queue: which it is (`producer × items_per_producer + sequence`, unique
 /// in a run) and, where a consumer paces from it, when its put was due. Two shapes, so a
@@ -68,7 +65,7 @@ pub struct Tally {
     /// Items counted here but not yet added to the run's shared count (see `Finish`).
     pub unflushed: u64,
     pub empty_polls: u64,
-    waits: Histogram<u64>,
+    waits: WaitTally,
     id_sum: u128,
     id_square_sum: u128,
 }
@@ -79,7 +76,7 @@ impl Tally {
             items: 0,
             unflushed: 0,
             empty_polls: 0,
-            waits: wait_histogram(),
+            waits: WaitTally::new(),
             id_sum: 0,
             id_square_sum: 0,
         }
@@ -90,7 +87,7 @@ impl Tally {
         self.items += 1;
         self.unflushed += 1;
         if let Some(wait_ns) = wait_ns {
-            self.waits.saturating_record(wait_ns.clamp(1, MAX_WAIT_NS));
+            self.waits.record(wait_ns);
         }
         let id = u128::from(id);
         self.id_sum = self.id_sum.wrapping_add(id);
@@ -98,18 +95,12 @@ impl Tally {
     }
 }
 
-/// Two significant digits (1%) keep each histogram at about 35 KB.
-fn wait_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, MAX_WAIT_NS, 2).expect("constant bounds are valid")
-}
-
 /// All consumers' counts merged.
 pub struct Totals {
     pub items: u64,
     pub empty_polls: u64,
-    pub wait_p50_ns: u64,
-    pub wait_p99_ns: u64,
-    pub wait_max_ns: u64,
+    /// `None` when no wait was measured.
+    pub waits: Option<WaitSummary>,
     pub consumer_items_min: u64,
     pub consumer_items_max: u64,
     id_sum: u128,
@@ -118,13 +109,11 @@ pub struct Totals {
 
 impl Totals {
     pub fn merge(tallies: &[Tally]) -> Self {
-        let mut waits = wait_histogram();
+        let mut waits = WaitTally::new();
         let mut totals = Totals {
             items: 0,
             empty_polls: 0,
-            wait_p50_ns: 0,
-            wait_p99_ns: 0,
-            wait_max_ns: 0,
+            waits: None,
             consumer_items_min: tallies.iter().map(|t| t.items).min().unwrap_or(0),
             consumer_items_max: tallies.iter().map(|t| t.items).max().unwrap_or(0),
             id_sum: 0,
@@ -135,14 +124,9 @@ impl Totals {
             totals.empty_polls += tally.empty_polls;
             totals.id_sum = totals.id_sum.wrapping_add(tally.id_sum);
             totals.id_square_sum = totals.id_square_sum.wrapping_add(tally.id_square_sum);
-            // Same bounds on both sides, so adding cannot fail.
-            let _ = waits.add(&tally.waits);
+            waits.add(&tally.waits);
         }
-        if !waits.is_empty() {
-            totals.wait_p50_ns = waits.value_at_quantile(0.5);
-            totals.wait_p99_ns = waits.value_at_quantile(0.99);
-            totals.wait_max_ns = waits.max();
-        }
+        totals.waits = waits.summary();
         totals
     }
 
@@ -239,7 +223,8 @@ mod tests {
             (totals.consumer_items_min, totals.consumer_items_max),
             (1, 99)
         );
-        assert!((990..=1010).contains(&totals.wait_p50_ns));
-        assert!((990_000..=1_010_000).contains(&totals.wait_max_ns));
+        let waits = totals.waits.expect("measured");
+        assert!((990..=1010).contains(&waits.p50_ns));
+        assert!((990_000..=1_010_000).contains(&waits.max_ns));
     }
 }

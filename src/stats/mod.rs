@@ -371,6 +371,7 @@ mod tests {
             predicted_s: Some(predicted_s),
             items: 10,
             queue: None,
+            predicted_queue: None,
         }
     }
 

@@ -1,0 +1,128 @@
+//! Queue waits as both the runner and the model measure them: which items are measured
+//! (a sample by item id) and how their waits are summarised (a fixed-size histogram, the
+//! mean, the share that waited at all). One definition, so measurement and model compare
+//! like with like, and memory stays flat however many items a run has.
+//!
+//! An item's wait runs from its put being called to its take. It depends on nothing of
+//! the crate.
+
+use hdrhistogram::Histogram;
+
+/// Items whose waits are measured, at least, when a run has more.
+pub const WAIT_SAMPLE: u64 = 16_384;
+
+/// The longest queue wait recorded exactly; longer ones are recorded as this.
+pub const MAX_WAIT_NS: u64 = 3_600_000_000_000;
+
+/// A wait of at least this long counts as having waited: a hand-over between threads
+/// alone takes a few microseconds on the machines measured (5–9 µs), which is not
+/// waiting for a consumer.
+pub const WAITED_NS: u64 = 20_000;
+
+/// One item in 2^shift is measured: every item in a run of fewer than `2 × WAIT_SAMPLE`,
+/// an evenly spread sample of at least `WAIT_SAMPLE` above. A power of two, so choosing
+/// costs a mask, not a division, per item.
+pub fn sample_shift(total_items: u64) -> u32 {
+    (total_items / WAIT_SAMPLE).max(1).ilog2()
+}
+
+/// Whether item `id` is in the sample of shift `shift`.
+pub fn in_sample(id: u64, shift: u32) -> bool {
+    id & ((1 << shift) - 1) == 0
+}
+
+/// The waits of the measured items, so far.
+#[derive(Clone, Debug)]
+pub struct WaitTally {
+    histogram: Histogram<u64>,
+    sum_ns: u128,
+    waited: u64,
+}
+
+/// What the waits come to.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WaitSummary {
+    pub p50_ns: u64,
+    pub p99_ns: u64,
+    pub max_ns: u64,
+    pub mean_ns: f64,
+    /// The share of measured items that waited at least `WAITED_NS`.
+    pub waited_fraction: f64,
+}
+
+impl Default for WaitTally {
+    fn default() -> Self {
+        WaitTally::new()
+    }
+}
+
+impl WaitTally {
+    /// Two significant digits (1%) keep each histogram at about 35 KB.
+    pub fn new() -> Self {
+        WaitTally {
+            histogram: Histogram::new_with_bounds(1, MAX_WAIT_NS, 2)
+                .expect("constant bounds are valid"),
+            sum_ns: 0,
+            waited: 0,
+        }
+    }
+
+    pub fn record(&mut self, wait_ns: u64) {
+        // The histogram starts at 1 ns: a wait of 0 is recorded as 1.
+        self.histogram
+            .saturating_record(wait_ns.clamp(1, MAX_WAIT_NS));
+        self.sum_ns += u128::from(wait_ns);
+        self.waited += u64::from(wait_ns >= WAITED_NS);
+    }
+
+    pub fn add(&mut self, other: &WaitTally) {
+        // Same bounds on both sides, so adding cannot fail.
+        let _ = self.histogram.add(&other.histogram);
+        self.sum_ns += other.sum_ns;
+        self.waited += other.waited;
+    }
+
+    /// `None` when no wait was measured.
+    pub fn summary(&self) -> Option<WaitSummary> {
+        let count = self.histogram.len();
+        (count > 0).then(|| WaitSummary {
+            p50_ns: self.histogram.value_at_quantile(0.5),
+            p99_ns: self.histogram.value_at_quantile(0.99),
+            max_ns: self.histogram.max(),
+            mean_ns: self.sum_ns as f64 / count as f64,
+            waited_fraction: self.waited as f64 / count as f64,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_item_in_every_is_measured_and_no_other() {
+        let small = sample_shift(2 * WAIT_SAMPLE - 1);
+        assert!((0..2 * WAIT_SAMPLE - 1).all(|id| in_sample(id, small)));
+        // 5 × WAIT_SAMPLE items: one in 4 (5 rounded down to a power of two).
+        let shift = sample_shift(5 * WAIT_SAMPLE);
+        let measured: Vec<u64> = (0..10).filter(|id| in_sample(*id, shift)).collect();
+        assert_eq!(measured, [0, 4, 8]);
+    }
+
+    #[test]
+    fn a_summary_by_hand() {
+        let mut a = WaitTally::new();
+        for ns in [0, 0, 30_000, 50_000] {
+            a.record(ns);
+        }
+        let mut b = WaitTally::new();
+        b.record(120_000);
+        a.add(&b);
+        let s = a.summary().expect("five waits");
+        assert_eq!(s.mean_ns, 40_000.0);
+        assert_eq!(s.waited_fraction, 0.6);
+        assert!((119_000..=121_000).contains(&s.max_ns), "{s:?}");
+        assert!((29_700..=30_300).contains(&s.p50_ns), "{s:?}");
+        assert_eq!(WaitTally::new().summary(), None);
+    }
+}
