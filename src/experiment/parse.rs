@@ -385,7 +385,7 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
         "a scenario key".to_string()
     } else {
         format!(
-            "a swept key with numbers or fixed durations: {}",
+            "a swept key with numbers, fixed durations or words: {}",
             numeric.join(", ")
         )
     };
@@ -395,13 +395,22 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
                 word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
             match (swept.is_empty(), swept.contains(&key), on_axis(key, sweep)) {
                 (false, false, _) => Err("not a swept key".to_string()),
-                (_, _, false) => Err("its values are not numbers or fixed durations".to_string()),
+                (_, _, false) => Err("its values are random times, not numbers".to_string()),
                 _ => Ok(key),
             }
         }),
         log_x: read_spec(cx, table, "plot.", PlotKey::LogX.spec(), boolean),
         log_y: read_spec(cx, table, "plot.", PlotKey::LogY.spec(), boolean),
         formats: read_spec(cx, table, "plot.", PlotKey::Formats.spec(), formats),
+        facet: read(cx, table, "plot.facet", None, &swept_names(&swept), |v| {
+            let key =
+                word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
+            if swept.contains(&key) {
+                Ok(Some(key))
+            } else {
+                Err("not a swept key".to_string())
+            }
+        }),
     }
 }
 
@@ -411,9 +420,15 @@ fn boolean(value: &DeValue, _: Accepts) -> Result<bool, String> {
         .ok_or_else(|| format!("expected a boolean, found {}", type_name(value)))
 }
 
-/// Whether `key` can be an x axis: counts always; times only when every swept value is fixed.
+fn swept_names(swept: &[ScenarioKey]) -> String {
+    let names: Vec<&str> = swept.iter().map(|k| k.name()).collect();
+    format!("a swept key: {}", names.join(", "))
+}
+
+/// Whether `key` can be an x axis: counts and words (bars) always; times only when every
+/// swept value is fixed.
 fn on_axis(key: ScenarioKey, sweep: &[(ScenarioKey, Vec<Placed>)]) -> bool {
-    if key.is_count() {
+    if key.is_count() || matches!(key.spec().accepts, Accepts::Words(_)) {
         return true;
     }
     let is_time = matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime);
