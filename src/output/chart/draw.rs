@@ -463,6 +463,17 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
 
 fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout) -> DrawResult {
     let w = f64::from(SIZE.0);
+    // Bars mark the model thin and dark across each bar; lines wide beneath the line.
+    let bars = layout
+        .legend
+        .iter()
+        .flatten()
+        .any(|e| matches!(e.0, Swatch::Bar(_)));
+    let model = if bars {
+        ((8.0, 5.0), INK.stroke_width(2))
+    } else {
+        ((12.0, 8.0), MUTED.stroke_width(7))
+    };
     let mut y = layout.legend_top + LEGEND * 0.8;
     for row in &layout.legend {
         let total: f64 = row.iter().map(|e| entry_width(&e.1)).sum::<f64>() - LEGEND * 1.4;
@@ -485,12 +496,7 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layou
                     root.draw(&bar).map_err(|e| e.to_string())?;
                 }
                 Swatch::Model => {
-                    dashed(
-                        root,
-                        &[(x, y), (x + SWATCH, y)],
-                        (12.0, 8.0),
-                        MUTED.stroke_width(7),
-                    )?;
+                    dashed(root, &[(x, y), (x + SWATCH, y)], model.0, model.1)?;
                 }
                 Swatch::Fit => {
                     dashed(
