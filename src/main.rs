@@ -40,6 +40,14 @@ Examples:
 
 Ctrl-C stops launching runs and saves what finished; a second Ctrl-C quits at once.";
 
+const PLOT_HELP: &str = "\
+Examples:
+  queuelab plot results/seed
+  queuelab plot results/queue_impls --x producers --y throughput --facet queue_impl
+
+With --x and --y, writes METRIC_vs_KEY.png/.svg (METRIC_vs_KEY_by_FACET with --facet) in each
+folder, in its [plot] formats, and nothing else.";
+
 /// What `queuelab` alone prints: where to start.
 const OVERVIEW: &str = "\
 Start here:
@@ -65,12 +73,22 @@ enum Command {
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
     Simulate(OutputArgs),
-    /// Redraw summary, charts and report of results folders from their CSV, without rerunning.
-    #[command(after_help = "Example:\n  queuelab plot results/seed")]
+    /// Redraw summary, charts and report of results folders from their CSV, without rerunning;
+    /// with --x and --y, draw one more chart of any view instead.
+    #[command(after_help = PLOT_HELP)]
     Plot {
         /// Results folders (each holding runs.csv and experiment.toml).
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<PathBuf>,
+        /// Draw only a chart against this swept key (numbers or durations: lines; words: bars).
+        #[arg(long, value_name = "KEY", requires = "y")]
+        x: Option<String>,
+        /// The metric of that chart: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
+        #[arg(long, value_name = "METRIC", requires = "x")]
+        y: Option<String>,
+        /// One panel per value of this swept key, on shared axes.
+        #[arg(long, value_name = "KEY", requires = "x")]
+        facet: Option<String>,
     },
     /// Compare two results folders scenario by scenario: ratio B/A with a 95% interval and a verdict.
     #[command(after_help = COMPARE_HELP)]
@@ -285,7 +303,13 @@ fn main() -> ExitCode {
         Command::Check { files, overrides } => pipeline::check(&files, &overrides.into()),
         Command::New { name, from, dir } => starter::new_experiment(&name, from.as_deref(), &dir),
         Command::Schema => Ok(schema::schema_text()),
-        Command::Plot { dirs } => pipeline::plot(&dirs),
+        Command::Plot {
+            dirs,
+            x: Some(x),
+            y: Some(y),
+            facet,
+        } => pipeline::plot_view(&dirs, &pipeline::View { x, y, facet }),
+        Command::Plot { dirs, .. } => pipeline::plot(&dirs),
         Command::Compare {
             a,
             b,

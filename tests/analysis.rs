@@ -357,3 +357,65 @@ fn one_run_a_side_gives_no_verdict_and_fails_the_gate() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("could not judge 7 scenario(s)"), "{stderr}");
 }
+
+#[test]
+fn plot_draws_any_view_and_refuses_a_view_the_archive_cannot_give() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/queue_impls");
+    let dir = root.path().join("queue_impls");
+    fs::create_dir_all(&dir).expect("dir");
+    for file in RECORDS {
+        fs::copy(from.join(file), dir.join(file)).expect("copy");
+    }
+    let view = |args: &[&str]| queuelab().arg("plot").arg(&dir).args(args).output();
+    let drawn = view(&[
+        "--x",
+        "producers",
+        "--y",
+        "throughput",
+        "--facet",
+        "queue_impl",
+    ])
+    .expect("runs");
+    assert!(
+        drawn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&drawn.stderr)
+    );
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| !RECORDS.contains(&n.as_str()) && !n.starts_with('.'))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "throughput_vs_producers_by_queue_impl.png",
+            "throughput_vs_producers_by_queue_impl.svg"
+        ],
+        "the view alone; no report or summary rewritten"
+    );
+    for (args, says) in [
+        (
+            ["--x", "colour", "--y", "throughput"],
+            "allowed: queue_impl, producers, consumers",
+        ),
+        (
+            ["--x", "producers", "--y", "speed"],
+            "allowed: elapsed, ns_per_item",
+        ),
+    ] {
+        let refused = view(&args).expect("runs");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let facet = view(&["--x", "producers", "--y", "elapsed", "--facet", "work"]).expect("runs");
+    let stderr = String::from_utf8_lossy(&facet.stderr);
+    assert_eq!(facet.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("allowed: queue_impl, consumers"),
+        "{stderr}"
+    );
+}

@@ -165,22 +165,23 @@ fn charts_are_valid_images_of_the_expected_size() {
         .success();
     let dir = out.path().join("seed");
     let png = fs::File::open(dir.join("elapsed_vs_consumers.png")).expect("png written");
-    let mut reader = png::Decoder::new(png)
-        .read_info()
-        .expect("a valid PNG header");
+    let mut decoder = png::Decoder::new(png);
+    // Charts are palette PNGs: expanded, the pixels are colours rather than indices.
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().expect("a valid PNG header");
     let mut pixels = vec![0; reader.output_buffer_size()];
     let frame = reader.next_frame(&mut pixels).expect("a decodable PNG");
-    assert_eq!((frame.width, frame.height), (1200, 750));
+    assert_eq!((frame.width, frame.height), (1600, 1000));
     assert!(pixels.iter().any(|p| *p < 128), "the chart is not blank");
     let svg = fs::read_to_string(dir.join("elapsed_vs_consumers.svg")).expect("svg written");
     assert!(
         svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
         "a whole SVG document"
     );
-    assert!(svg.contains("width=\"1200\"") && svg.contains("height=\"750\""));
+    assert!(svg.contains("width=\"1600\"") && svg.contains("height=\"1000\""));
     let joined = svg.replace('\n', "");
     assert!(
-        joined.contains(">consumers</text>") && joined.contains(">model</text>"),
+        joined.contains(">consumers</text>") && joined.contains(">model prediction</text>"),
         "axis title and legend as text"
     );
     assert!(

@@ -17,10 +17,17 @@ pub enum PlotKey {
     LogX,
     LogY,
     Formats,
+    Facet,
 }
 
 impl PlotKey {
-    pub const ALL: [PlotKey; 4] = [PlotKey::X, PlotKey::LogX, PlotKey::LogY, PlotKey::Formats];
+    pub const ALL: [PlotKey; 5] = [
+        PlotKey::X,
+        PlotKey::LogX,
+        PlotKey::LogY,
+        PlotKey::Formats,
+        PlotKey::Facet,
+    ];
 
     /// The one place each plot key's name, default and help are written.
     pub fn spec(self) -> KeySpec {
@@ -35,7 +42,7 @@ impl PlotKey {
                 "x",
                 Accepts::Text,
                 Some("\"consumers\""),
-                "x axis: a swept key with numbers or fixed durations",
+                "x axis: a swept key with numbers or fixed durations (a line), or words (bars)",
             ),
             PlotKey::LogX => spec("log_x", Accepts::Bool, Some("false"), "logarithmic x axis"),
             PlotKey::LogY => spec("log_y", Accepts::Bool, Some("false"), "logarithmic y axis"),
@@ -44,6 +51,12 @@ impl PlotKey {
                 Accepts::WordList(ChartFormat::NAMES),
                 Some("[\"png\", \"svg\"]"),
                 "chart files to write: \"png\", \"svg\"",
+            ),
+            PlotKey::Facet => spec(
+                "facet",
+                Accepts::Text,
+                None,
+                "a swept key: one panel per value (default: the first other swept key, beyond 6 lines)",
             ),
         }
     }
@@ -102,7 +115,14 @@ pub fn starter(name: &str) -> String {
     text.push_str("\n[plot]\n");
     for key in PlotKey::ALL {
         let spec = key.spec();
-        text.push_str(&line(spec.name, spec.default.unwrap_or("\"\""), spec.help));
+        match spec.default {
+            Some(value) => text.push_str(&line(spec.name, value, spec.help)),
+            None => text.push_str(&format!(
+                "# {:<28} # {}\n",
+                format!("{} = \"producers\"", spec.name),
+                spec.help
+            )),
+        }
     }
     text
 }

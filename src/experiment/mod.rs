@@ -49,6 +49,9 @@ pub struct PlotSettings {
     pub log_x: bool,
     pub log_y: bool,
     pub formats: Vec<ChartFormat>,
+    /// One panel per value of this swept key, in one image; `None`: panels only beyond
+    /// six lines.
+    pub facet: Option<ScenarioKey>,
 }
 
 crate::words! {

@@ -491,10 +491,10 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
     let x_allowed = if swept.is_empty() {
         "a scenario key".to_string()
     } else if numeric.is_empty() {
-        "none of the swept keys can be an axis; sweep a count or fixed durations".to_string()
+        "none of the swept keys can be an axis; sweep a count, words or fixed durations".to_string()
     } else {
         format!(
-            "a swept key with numbers or fixed durations: {}",
+            "a swept key with numbers, fixed durations or words: {}",
             numeric.join(", ")
         )
     };
@@ -505,12 +505,9 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
             match (swept.is_empty(), swept.contains(&key), on_axis(key, sweep)) {
                 (false, false, _) => Err("not a swept key".to_string()),
                 (_, _, false) => Err(format!(
-                    "an axis needs numbers or fixed durations, and `{}` takes {}",
-                    key.name(),
-                    match key.spec().accepts {
-                        Accepts::Words(_) => "words",
-                        _ => "random distributions here",
-                    }
+                    "`{}` is swept over random times here, and an axis needs numbers, words \
+                     or fixed durations",
+                    key.name()
                 )),
                 _ => Ok(key),
             }
@@ -518,6 +515,15 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
         log_x: read_spec(cx, table, "plot.", PlotKey::LogX.spec(), boolean),
         log_y: read_spec(cx, table, "plot.", PlotKey::LogY.spec(), boolean),
         formats: read_formats(cx, table),
+        facet: read(cx, table, "plot.facet", None, &swept_names(&swept), |v| {
+            let key =
+                word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
+            if swept.contains(&key) {
+                Ok(Some(key))
+            } else {
+                Err("not a swept key".to_string())
+            }
+        }),
     }
 }
 
@@ -556,9 +562,15 @@ fn boolean(value: &DeValue, _: Accepts) -> Result<bool, String> {
         .ok_or_else(|| format!("expected a boolean, found {}", type_name(value)))
 }
 
-/// Whether `key` can be an x axis: counts always; times only when every swept value is fixed.
+fn swept_names(swept: &[ScenarioKey]) -> String {
+    let names: Vec<&str> = swept.iter().map(|k| k.name()).collect();
+    format!("a swept key: {}", names.join(", "))
+}
+
+/// Whether `key` can be an x axis: counts and words (bars) always; times only when every
+/// swept value is fixed.
 fn on_axis(key: ScenarioKey, sweep: &[(ScenarioKey, Vec<Placed>)]) -> bool {
-    if key.is_count() {
+    if key.is_count() || matches!(key.spec().accepts, Accepts::Words(_)) {
         return true;
     }
     let is_time = matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime);

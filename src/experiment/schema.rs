@@ -47,6 +47,7 @@ pub fn schema() -> Value {
         let spec = key.spec();
         let value = match key {
             PlotKey::X => json!({ "type": "string", "enum": axis_keys() }),
+            PlotKey::Facet => json!({ "type": "string", "enum": ScenarioKey::NAMES }),
             _ => value_schema(spec.accepts),
         };
         plot.insert(spec.name.into(), described(value, &spec));
@@ -64,11 +65,16 @@ pub fn schema() -> Value {
     })
 }
 
-/// The keys a chart can put on its x axis: counts and times.
+/// The keys a chart can put on its x axis: counts and times (lines), words (bars).
 fn axis_keys() -> Vec<&'static str> {
     ScenarioKey::ALL
         .iter()
-        .filter(|k| matches!(k.spec().accepts, Accepts::Count { .. } | Accepts::Time))
+        .filter(|k| {
+            matches!(
+                k.spec().accepts,
+                Accepts::Count { .. } | Accepts::Time | Accepts::Words(_)
+            )
+        })
         .map(|k| k.name())
         .collect()
 }

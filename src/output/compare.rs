@@ -1,9 +1,7 @@
 //! The files `queuelab compare` writes: `compare.csv` and a chart of both result sets on
 //! one set of axes. Their data is a `Comparison`, made by the pipeline from two archives.
 
-use plotters::chart::SeriesLabelPosition;
-
-use super::chart::{ChartData, Series, axis_title, render};
+use super::chart::{ChartData, Panel, Point, Scale, Series, XAxis, key_words, render};
 use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::ChartFormat;
 use crate::scenario::ScenarioKey;
@@ -117,38 +115,81 @@ impl CompareOutput for CompareChart {
     }
 
     fn render(&self, c: &Comparison) -> Result<Vec<u8>, RenderError> {
-        let mut series: Vec<Series> = Vec::new();
-        for (side, median) in [("A", true), ("B", false)] {
-            for s in &c.scenarios {
-                let Some(x) = s.x else { continue };
-                let label = match &s.line {
-                    None => side.to_string(),
-                    Some(line) => format!("{side}: {line}"),
-                };
-                let value = if median { s.median_a } else { s.median_b };
-                match series.iter_mut().find(|l| l.label == label) {
-                    Some(line) => line.points.push((x, value, value, value)),
-                    None => series.push(Series {
-                        label,
-                        points: vec![(x, value, value, value)],
-                        model: Vec::new(),
-                        fit: Vec::new(),
-                    }),
-                }
+        render(&chart_data(c), self.format)
+    }
+}
+
+/// Both sides' medians on one set of axes: a line per side (and per chart line of A).
+fn chart_data(c: &Comparison) -> ChartData {
+    let mut lines: Vec<String> = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
+    for (side, name, of) in [
+        (
+            "A",
+            &c.a_name,
+            (|s: &ComparedScenario| s.median_a) as fn(&ComparedScenario) -> f64,
+        ),
+        ("B", &c.b_name, |s: &ComparedScenario| s.median_b),
+    ] {
+        for s in &c.scenarios {
+            let Some(x) = s.x else { continue };
+            let label = match &s.line {
+                None => format!("{side}: {name}"),
+                Some(line) => format!("{side}: {name}, {line}"),
+            };
+            let line = lines.iter().position(|l| *l == label).unwrap_or_else(|| {
+                lines.push(label);
+                lines.len() - 1
+            });
+            let value = of(s);
+            let point = Point {
+                x: if is_time(c.x) { x / 1e3 } else { x },
+                min: value,
+                median: value,
+                max: value,
+            };
+            match series.iter_mut().find(|l| l.line == line) {
+                Some(l) => l.points.push(point),
+                None => series.push(Series {
+                    line,
+                    points: vec![point],
+                    ..Series::default()
+                }),
             }
         }
-        for line in &mut series {
-            line.points.sort_by(|p, q| p.0.total_cmp(&q.0));
-        }
-        let data = ChartData {
-            title: "median elapsed, A against B".to_string(),
-            x_title: axis_title(c.x),
-            y_title: "elapsed (s)",
-            log_x: false,
-            log_y: false,
-            legend_at: SeriesLabelPosition::UpperRight,
-            series,
-        };
-        render(&data, self.format)
     }
+    for line in &mut series {
+        line.points.sort_by(|p, q| p.x.total_cmp(&q.x));
+    }
+    ChartData {
+        title: format!(
+            "median elapsed time, A ({}) against B ({})",
+            c.a_name, c.b_name
+        ),
+        subtitle: "the median of each side's runs per scenario; compare.csv has the intervals"
+            .to_string(),
+        x: XAxis::Numbers {
+            title: key_words(c.x).to_string(),
+            scale: if is_time(c.x) {
+                Scale::Duration
+            } else {
+                Scale::Number
+            },
+            log: false,
+        },
+        y_title: "elapsed time".to_string(),
+        y_scale: Scale::Duration,
+        log_y: false,
+        panels: vec![Panel {
+            title: None,
+            series,
+        }],
+        lines,
+        model_only: false,
+        notes: Vec::new(),
+    }
+}
+
+fn is_time(key: ScenarioKey) -> bool {
+    matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
 }

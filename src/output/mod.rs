@@ -23,7 +23,7 @@ use crate::experiment::Experiment;
 use crate::record::{RunRecord, Source};
 use crate::stats::Summary;
 
-pub use chart::{Chart, ChartKind};
+pub use chart::{Chart, ChartKind, check_view};
 pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
 pub use meta_json::{Meta, MetaJson, read as read_meta};
 pub use report::Report;
@@ -70,10 +70,7 @@ pub fn all_outputs(experiment: &Experiment) -> Vec<Box<dyn Output>> {
     ];
     for kind in chart::KINDS {
         for format in &experiment.plot.formats {
-            outputs.push(Box::new(Chart {
-                kind,
-                format: *format,
-            }));
+            outputs.push(Box::new(Chart::new(kind, *format)));
         }
     }
     outputs

@@ -141,11 +141,11 @@ fn charts_render_as_whole_png_and_svg_images() {
     let png = render("elapsed_vs_consumers.png");
     let decoder = png::Decoder::new(png.as_slice());
     let reader = decoder.read_info().expect("a PNG");
-    assert_eq!((reader.info().width, reader.info().height), (1200, 750));
+    assert_eq!((reader.info().width, reader.info().height), (1600, 1000));
     let svg = text("throughput_vs_consumers.svg");
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert!(
-        svg.contains("mem: throughput vs consumers"),
+        svg.contains("mem: throughput against consumers"),
         "the title is drawn"
     );
     let experiment = experiment();

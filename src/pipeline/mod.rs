@@ -23,12 +23,14 @@ mod archive;
 mod lock;
 mod print;
 mod run;
+mod view;
 
 pub use archive::{CompareOptions, compare, plot};
 use lock::FolderLock;
 use print::{counted, scenario_table};
 pub use print::{human, status};
 pub use run::run;
+pub use view::{View, plot_view};
 
 /// Why a command did not succeed, and so its exit code.
 #[derive(Debug)]

@@ -48,6 +48,8 @@ pub struct Summary {
     pub throughput_per_s: Spread,
     /// The 99th percentile of queue wait; `None` where only the model spoke.
     pub wait_p99_s: Option<Spread>,
+    /// The most items on the queue at once; `None` where no run could tell (`std`).
+    pub max_depth: Option<Spread>,
     /// The median of the model's predictions for each run's own draws.
     pub predicted_s: f64,
     /// The median of each run's distance above (+) or below (−) its own prediction, in
@@ -202,6 +204,13 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         outliers: outlying_runs(&elapsed, &pick(|r| r.predicted_s.unwrap_or(0.0))),
         throughput_per_s: spread(&pick(RunRecord::throughput_per_s)),
         wait_p99_s: (!waits.is_empty()).then(|| spread(&waits)),
+        max_depth: {
+            let depths: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.queue.as_ref()?.max_depth.map(|d| d as f64))
+                .collect();
+            (!depths.is_empty()).then(|| spread(&depths))
+        },
         predicted_s: median(&predicted),
         error_pct: median(&errors),
         speedup: f64::NAN,

@@ -1,6 +1,7 @@
-//! Elapsed time against x: the chart of the blog's table.
+//! Elapsed time against x: the chart of the blog's table. Zero-time work draws time per
+//! item instead (`ns_per_item`).
 
-use super::ChartKind;
+use super::{ChartKind, Scale, zero_time};
 use crate::stats::Summary;
 
 pub struct Elapsed;
@@ -11,12 +12,16 @@ impl ChartKind for Elapsed {
     }
 
     fn y_title(&self) -> &'static str {
-        "elapsed (s)"
+        "elapsed time"
+    }
+
+    fn scale(&self) -> Scale {
+        Scale::Duration
     }
 
     fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
         let e = &summary.elapsed_s;
-        Some((e.min, e.median, e.max))
+        (!zero_time(summary)).then_some((e.min, e.median, e.max))
     }
 
     fn model(&self, summary: &Summary) -> Option<f64> {

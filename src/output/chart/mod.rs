@@ -1,50 +1,49 @@
-//! Charts against the sweep's x key, drawn with plotters from the summaries alone.
+//! Charts against a swept key, drawn with plotters from the summaries alone.
 //!
-//! One file per chart kind implements `ChartKind` (what goes on the y axis); drawing,
-//! series, legend and formats are shared here, so a new chart is one new file. Text uses
-//! DejaVu Sans compiled into the binary: no system fonts or fontconfig needed.
+//! One file per chart kind implements `ChartKind` (what goes on the y axis); turning
+//! summaries into panels and lines is here, layout and drawing in `draw`, ticks in
+//! `ticks`, line looks in `style`, text in `text`, PNG encoding in `png`. A new chart is
+//! one new file and a line in `KINDS`. Text uses DejaVu Sans compiled into the binary: no
+//! system fonts or fontconfig needed.
 
+mod depth;
+mod draw;
 mod elapsed;
+mod ns_per_item;
+mod png;
+mod style;
+mod text;
 mod throughput;
+mod ticks;
 mod wait;
 
-use std::sync::Once;
-
-use plotters::coord::Shift;
-use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
-use plotters::prelude::*;
-
 use super::{Output, RenderError, Results};
-use crate::experiment::ChartFormat;
-use crate::scenario::ScenarioKey;
+use crate::experiment::{ChartFormat, Experiment};
+use crate::record::Source;
+use crate::scenario::{Scenario, ScenarioKey};
 use crate::stats::{Summary, Usl};
 
+pub use depth::MaxDepth;
 pub use elapsed::Elapsed;
+pub use ns_per_item::NsPerItem;
 pub use throughput::Throughput;
+pub use ticks::Scale;
 pub use wait::WaitP99;
 
 /// Every kind of chart, in the order they are written.
-pub const KINDS: [&dyn ChartKind; 3] = [&Elapsed, &Throughput, &WaitP99];
+pub const KINDS: [&dyn ChartKind; 5] = [&Elapsed, &NsPerItem, &Throughput, &WaitP99, &MaxDepth];
 
-const SIZE: (u32, u32) = (1200, 750);
-const FONT: &str = "sans-serif";
-/// Tableau 10: distinguishable, and readable by most colour-blind people.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-];
+/// Lines beyond which a chart is split into one panel per value of a key.
+pub const MOST_LINES_IN_A_PANEL: usize = 6;
 
 /// What one kind of chart plots against x.
 pub trait ChartKind: Sync {
-    /// File name stem: `elapsed` gives `elapsed_vs_consumers.png`.
+    /// File name stem and the name `plot --y` takes: `elapsed` gives `elapsed_vs_consumers.png`.
     fn stem(&self) -> &'static str;
+    /// The y axis in words; the ticks carry the unit where it is a duration.
     fn y_title(&self) -> &'static str;
+    /// How y values read: durations in seconds, or plain quantities.
+    fn scale(&self) -> Scale;
     /// `(min, median, max)` of the measure for one scenario, if it was measured.
     fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)>;
     /// The model's value, drawn dashed, where the model predicts this measure.
@@ -53,16 +52,37 @@ pub trait ChartKind: Sync {
     fn fit(&self, _summary: &Summary) -> Option<Usl> {
         None
     }
-    /// Where the legend hides the least: elapsed falls with x, so upper right is free.
-    fn legend_at(&self) -> SeriesLabelPosition {
-        SeriesLabelPosition::UpperRight
-    }
 }
 
-/// A chart of one kind in one image format.
+/// The chart kind `plot --y` names.
+pub fn kind_named(name: &str) -> Option<&'static dyn ChartKind> {
+    KINDS.into_iter().find(|k| k.stem() == name)
+}
+
+/// Work of zero time: the model predicts no time at all, and time per item says more
+/// than elapsed time.
+fn zero_time(summary: &Summary) -> bool {
+    summary.predicted_s == 0.0 && summary.items > 0
+}
+
+/// A chart of one kind in one image format, against the experiment's `[plot]` x and facet
+/// unless a view of `plot --x --facet` says otherwise.
 pub struct Chart {
     pub kind: &'static dyn ChartKind,
     pub format: ChartFormat,
+    pub x: Option<ScenarioKey>,
+    pub facet: Option<ScenarioKey>,
+}
+
+impl Chart {
+    pub fn new(kind: &'static dyn ChartKind, format: ChartFormat) -> Self {
+        Chart {
+            kind,
+            format,
+            x: None,
+            facet: None,
+        }
+    }
 }
 
 impl Output for Chart {
@@ -74,174 +94,475 @@ impl Output for Chart {
     }
 
     fn file_name(&self, results: &Results) -> String {
-        let x = results.experiment.plot.x.name();
-        format!("{}_vs_{x}.{}", self.kind.stem(), self.format.extension())
+        let x = self.x.unwrap_or(results.experiment.plot.x).name();
+        let by = self
+            .facet
+            .map(|f| format!("_by_{}", f.name()))
+            .unwrap_or_default();
+        format!(
+            "{}_vs_{x}{by}.{}",
+            self.kind.stem(),
+            self.format.extension()
+        )
     }
 
     fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
-        render(&ChartData::new(self.kind, results), self.format)
+        let plot = &results.experiment.plot;
+        let x = self.x.unwrap_or(plot.x);
+        let facet = self.facet.or(plot.facet).filter(|f| *f != x);
+        render(&ChartData::new(self.kind, results, x, facet), self.format)
     }
+}
+
+/// Checks a view `plot --x --y --facet` asks for; the error says what is allowed.
+pub fn check_view(
+    experiment: &Experiment,
+    x: &str,
+    y: &str,
+    facet: Option<&str>,
+) -> Result<(&'static dyn ChartKind, ScenarioKey, Option<ScenarioKey>), String> {
+    let kind = kind_named(y).ok_or_else(|| {
+        let names: Vec<&str> = KINDS.iter().map(|k| k.stem()).collect();
+        format!("--y `{y}` is not a metric; allowed: {}", names.join(", "))
+    })?;
+    let axes: Vec<ScenarioKey> = experiment
+        .swept
+        .iter()
+        .copied()
+        .filter(|k| axis_words(experiment, *k).is_some())
+        .collect();
+    let names = |keys: &[ScenarioKey]| {
+        if keys.is_empty() {
+            "none (no other key is swept)".to_string()
+        } else {
+            keys.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let x_key = ScenarioKey::from_name(x)
+        .filter(|k| axes.contains(k))
+        .ok_or_else(|| {
+            format!(
+                "--x `{x}` is not a swept key with numbers, fixed durations or words; allowed: {}",
+                names(&axes)
+            )
+        })?;
+    let others: Vec<ScenarioKey> = experiment
+        .swept
+        .iter()
+        .copied()
+        .filter(|k| *k != x_key)
+        .collect();
+    let facet = match facet {
+        None => None,
+        Some(f) => Some(
+            ScenarioKey::from_name(f)
+                .filter(|k| others.contains(k))
+                .ok_or_else(|| {
+                    format!(
+                        "--facet `{f}` is not a swept key other than --x; allowed: {}",
+                        names(&others)
+                    )
+                })?,
+        ),
+    };
+    Ok((kind, x_key, facet))
 }
 
 /// Draws `data` as an image file of `format`, in memory.
 pub fn render(data: &ChartData, format: ChartFormat) -> Result<Vec<u8>, RenderError> {
-    register_font().map_err(RenderError)?;
+    text::register().map_err(RenderError)?;
     let drawn = match format {
-        ChartFormat::Png => png_bytes(data),
-        ChartFormat::Svg => svg_bytes(data),
+        ChartFormat::Png => draw::png_bytes(data),
+        ChartFormat::Svg => draw::svg_bytes(data),
     };
     drawn.map_err(|e| RenderError(format!("cannot draw the chart: {e}")))
 }
 
-fn svg_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))?;
-    }
-    Ok(text.into_bytes())
+/// One scenario's point: x, and min, median and max of the measure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
 }
 
-/// Draws into an RGB buffer and encodes it as PNG, as plotters' file backend would.
-fn png_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
-    use plotters::prelude::{BitMapBackend, IntoDrawingArea};
-    let (width, height) = SIZE;
-    let mut pixels = vec![0u8; width as usize * height as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
-        draw(&root, data).and_then(|()| root.present().map_err(|e| e.to_string()))?;
-    }
-    let mut bytes = Vec::new();
-    let encoder = image::codecs::png::PngEncoder::new(&mut bytes);
-    image::ImageEncoder::write_image(encoder, &pixels, width, height, image::ColorType::Rgb8)
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
-}
-
-fn register_font() -> Result<(), String> {
-    static ONCE: Once = Once::new();
-    let mut result = Ok(());
-    ONCE.call_once(|| {
-        result = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
-            .map_err(|_| "the built-in DejaVu Sans font could not be loaded".to_string());
-    });
-    result
-}
-
-/// One line of a chart: a value of every swept key other than x.
+/// One line of a panel: a value of every swept key other than x and the facet.
+#[derive(Clone, Debug, Default)]
 pub struct Series {
-    pub label: String,
-    /// `(x, min, median, max)`, sorted by x.
-    pub points: Vec<(f64, f64, f64, f64)>,
-    /// The model's values, drawn dashed.
+    /// Its index in `ChartData::lines`, which gives its look and legend entry.
+    pub line: usize,
+    /// Sorted by x.
+    pub points: Vec<Point>,
+    /// The model's values, drawn dashed in the line's colour beneath the measurement.
     pub model: Vec<(f64, f64)>,
     /// The line's fitted scalability curve, `(x, y)` at fine steps, drawn dotted.
     pub fit: Vec<(f64, f64)>,
 }
 
-/// What a chart shows, with the results already reduced to numbers.
-pub struct ChartData {
-    pub title: String,
-    pub x_title: String,
-    pub y_title: &'static str,
-    pub log_x: bool,
-    pub log_y: bool,
-    pub legend_at: SeriesLabelPosition,
+/// One panel of a chart: every line for one value of the facet key (or all lines).
+#[derive(Clone, Debug, Default)]
+pub struct Panel {
+    pub title: Option<String>,
     pub series: Vec<Series>,
 }
 
+/// The x axis: numbers (counts, or durations in seconds), or words drawn as grouped bars.
+#[derive(Clone, Debug)]
+pub enum XAxis {
+    Numbers {
+        title: String,
+        scale: Scale,
+        log: bool,
+    },
+    /// Point x values are indices into `names`.
+    Words { title: String, names: Vec<String> },
+}
+
+/// What a chart shows, with the results already reduced to numbers.
+#[derive(Clone, Debug)]
+pub struct ChartData {
+    pub title: String,
+    /// Settings every line shares, the time scale and how points were summarised.
+    pub subtitle: String,
+    pub x: XAxis,
+    pub y_title: String,
+    pub y_scale: Scale,
+    pub log_y: bool,
+    pub panels: Vec<Panel>,
+    /// Legend labels, one per line look; a single unnamed line is `[""]`.
+    pub lines: Vec<String>,
+    /// The points are the model's (from `simulate`): the legend says so.
+    pub model_only: bool,
+    /// What the chart leaves out, said under it (zeros on a log axis).
+    pub notes: Vec<String>,
+}
+
+/// How a key's values read on an axis: `Some(true)` numbers, `Some(false)` words,
+/// `None` neither (random times).
+fn axis_words(experiment: &Experiment, key: ScenarioKey) -> Option<bool> {
+    use ScenarioKey as K;
+    match key {
+        K::Consumer | K::Queue | K::QueueImpl | K::Work => Some(false),
+        _ if experiment
+            .scenarios
+            .iter()
+            .any(|s| s.axis_value(key).is_some()) =>
+        {
+            let all_fixed = experiment
+                .scenarios
+                .iter()
+                .all(|s| s.axis_value(key).is_some() || key == K::Capacity);
+            all_fixed.then_some(true)
+        }
+        _ => None,
+    }
+}
+
+/// A key in words, for titles: `consume_time` reads "consume time".
+pub fn key_words(key: ScenarioKey) -> &'static str {
+    use ScenarioKey as K;
+    match key {
+        K::Producers => "producers",
+        K::Consumers => "consumers",
+        K::ItemsPerProducer => "items per producer",
+        K::ProduceTime => "produce time",
+        K::ConsumeTime => "consume time",
+        K::Consumer => "consumer style",
+        K::Queue => "queue",
+        K::Capacity => "queue capacity (items)",
+        K::QueueImpl => "queue implementation",
+        K::Work => "work",
+    }
+}
+
+fn is_time(key: ScenarioKey) -> bool {
+    matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
+}
+
+/// A scenario's x on a number axis: counts as they are, durations in seconds.
+fn x_number(scenario: &Scenario, key: ScenarioKey) -> Option<f64> {
+    let value = scenario.axis_value(key)?;
+    Some(if is_time(key) { value / 1e3 } else { value })
+}
+
+fn value_words(scenario: &Scenario, key: ScenarioKey) -> String {
+    let text = scenario.value_text(key);
+    if text.is_empty() {
+        "none".to_string()
+    } else {
+        text
+    }
+}
+
+/// The settings every scenario shares, in words: "20 producers × 5 items, produce 200ms".
+fn shared_settings(experiment: &Experiment) -> Vec<String> {
+    use ScenarioKey as K;
+    let Some(first) = experiment.scenarios.first() else {
+        return Vec::new();
+    };
+    let fixed = |k: &ScenarioKey| !experiment.swept.contains(k);
+    let mut parts = Vec::new();
+    for key in ScenarioKey::ALL.iter().filter(|k| fixed(k)) {
+        let v = first.value_text(*key);
+        let part = match key {
+            K::Producers => format!("{v} producer{}", plural(&v)),
+            K::Consumers => format!("{v} consumer{}", plural(&v)),
+            K::ItemsPerProducer => format!("{v} item{} each", plural(&v)),
+            K::ProduceTime => format!("produce {v}"),
+            K::ConsumeTime => format!("consume {v}"),
+            K::Consumer => format!("{v} consumers"),
+            K::Queue => format!("{v} queue"),
+            K::Capacity if v.is_empty() => continue,
+            K::Capacity => format!("capacity {v}"),
+            K::QueueImpl => v,
+            K::Work => format!("{v} work"),
+        };
+        parts.push(part);
+    }
+    parts
+}
+
+/// "throughput (items/s)" without its unit, for titles.
+fn without_unit(title: &str) -> &str {
+    title.split(" (").next().unwrap_or(title)
+}
+
+fn plural(count: &str) -> &'static str {
+    if count == "1" { "" } else { "s" }
+}
+
 impl ChartData {
-    fn new(kind: &dyn ChartKind, results: &Results) -> Self {
+    /// The chart of `kind` against `x`, one panel per value of `facet` (or of the first
+    /// other swept key when there would be more than `MOST_LINES_IN_A_PANEL` lines).
+    pub fn new(
+        kind: &dyn ChartKind,
+        results: &Results,
+        x: ScenarioKey,
+        facet: Option<ScenarioKey>,
+    ) -> Self {
         let experiment = results.experiment;
-        let x = experiment.plot.x;
-        let mut series: Vec<Series> = Vec::new();
-        let mut fits: Vec<Option<Usl>> = Vec::new();
+        let model_only = results.source == Source::Model;
+        let others: Vec<ScenarioKey> = experiment
+            .swept
+            .iter()
+            .copied()
+            .filter(|k| *k != x)
+            .collect();
+        let label = |s: &Scenario, keys: &[ScenarioKey]| -> String {
+            keys.iter()
+                .map(|k| format!("{}={}", k.name(), value_words(s, *k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let count_lines = |keys: &[ScenarioKey]| {
+            let mut seen: Vec<String> = results
+                .summaries
+                .iter()
+                .filter_map(|s| experiment.scenarios.get(s.scenario))
+                .map(|s| label(s, keys))
+                .collect();
+            seen.sort();
+            seen.dedup();
+            seen.len()
+        };
+        let facet = facet.or_else(|| {
+            (count_lines(&others) > MOST_LINES_IN_A_PANEL)
+                .then(|| others.first().copied())
+                .flatten()
+        });
+        let line_keys: Vec<ScenarioKey> = others
+            .iter()
+            .copied()
+            .filter(|k| Some(*k) != facet)
+            .collect();
+        let words = axis_words(experiment, x) == Some(false);
+        let mut names: Vec<String> = Vec::new();
+        let mut lines: Vec<String> = Vec::new();
+        let mut panels: Vec<Panel> = Vec::new();
+        let mut fits: Vec<Vec<Option<Usl>>> = Vec::new();
         for summary in results.summaries {
-            let (label, x_value) = experiment.line_of(summary.scenario);
-            let Some(x_value) = x_value else {
+            let Some(scenario) = experiment.scenarios.get(summary.scenario) else {
                 continue;
             };
             let Some((min, median, max)) = kind.measured(summary) else {
                 continue;
             };
-            // One line (no label) is drawn as `measured`; see `draw_on`.
-            let label = label.unwrap_or_default();
-            let index = match series.iter().position(|s| s.label == label) {
-                Some(i) => i,
-                None => {
-                    series.push(Series {
-                        label,
-                        points: Vec::new(),
-                        model: Vec::new(),
-                        fit: Vec::new(),
-                    });
-                    fits.push(None);
-                    series.len() - 1
+            let x_value = if words {
+                let name = value_words(scenario, x);
+                let at = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+                    names.push(name);
+                    names.len() - 1
+                });
+                at as f64
+            } else {
+                match x_number(scenario, x) {
+                    Some(v) => v,
+                    None => continue,
                 }
             };
-            series[index].points.push((x_value, min, median, max));
-            if let Some(model) = kind.model(summary) {
-                series[index].model.push((x_value, model));
+            let panel_title = facet.map(|f| format!("{} = {}", f.name(), value_words(scenario, f)));
+            let p = match panels.iter().position(|p| p.title == panel_title) {
+                Some(p) => p,
+                None => {
+                    panels.push(Panel {
+                        title: panel_title,
+                        series: Vec::new(),
+                    });
+                    fits.push(Vec::new());
+                    panels.len() - 1
+                }
+            };
+            let name = label(scenario, &line_keys);
+            let line = lines.iter().position(|l| *l == name).unwrap_or_else(|| {
+                lines.push(name);
+                lines.len() - 1
+            });
+            let panel = &mut panels[p];
+            let s = match panel.series.iter().position(|s| s.line == line) {
+                Some(s) => s,
+                None => {
+                    panel.series.push(Series {
+                        line,
+                        ..Series::default()
+                    });
+                    fits[p].push(None);
+                    panel.series.len() - 1
+                }
+            };
+            let series = &mut panel.series[s];
+            series.points.push(Point {
+                x: x_value,
+                min,
+                median,
+                max,
+            });
+            if !model_only && let Some(model) = kind.model(summary) {
+                series.model.push((x_value, model));
             }
-            fits[index] = fits[index].or(kind.fit(summary));
+            fits[p][s] = fits[p][s].or(kind.fit(summary));
         }
-        for s in &mut series {
-            s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            s.model.sort_by(|a, b| a.0.total_cmp(&b.0));
-        }
-        for (s, usl) in series.iter_mut().zip(fits) {
-            if let (Some(usl), Some(first), Some(last)) = (usl, s.points.first(), s.points.last()) {
-                s.fit = curve(&usl, first.0, last.0);
+        for (panel, fits) in panels.iter_mut().zip(fits) {
+            for (series, usl) in panel.series.iter_mut().zip(fits) {
+                series.points.sort_by(|a, b| a.x.total_cmp(&b.x));
+                series.model.sort_by(|a, b| a.0.total_cmp(&b.0));
+                if let (Some(usl), Some(first), Some(last)) =
+                    (usl, series.points.first(), series.points.last())
+                {
+                    series.fit = curve(&usl, first.x, last.x);
+                }
             }
         }
-        let scale = experiment.time_scale;
-        let scale_note = if scale == 1.0 {
-            String::new()
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+        let x_axis = if words {
+            XAxis::Words {
+                title: key_words(x).to_string(),
+                names,
+            }
         } else {
-            format!(" (time_scale {scale})")
+            XAxis::Numbers {
+                title: key_words(x).to_string(),
+                scale: if is_time(x) {
+                    Scale::Duration
+                } else {
+                    Scale::Number
+                },
+                log: experiment.plot.log_x,
+            }
         };
-        let source = if results.source == crate::record::Source::Model {
-            ", model only"
-        } else {
-            ""
-        };
-        ChartData {
+        let mut data = ChartData {
             title: format!(
-                "{}: {} vs {}{scale_note}{source}",
+                "{}: {} against {}",
                 experiment.name,
-                kind.stem(),
-                x.name()
+                without_unit(kind.y_title()),
+                without_unit(key_words(x))
             ),
-            x_title: axis_title(x),
-            y_title: kind.y_title(),
-            log_x: experiment.plot.log_x,
+            subtitle: subtitle(results, facet),
+            x: x_axis,
+            y_title: kind.y_title().to_string(),
+            y_scale: kind.scale(),
             log_y: experiment.plot.log_y,
-            legend_at: kind.legend_at(),
-            series,
-        }
+            panels,
+            lines,
+            model_only,
+            notes: Vec::new(),
+        };
+        data.leave_out_what_log_axes_cannot_show();
+        data
     }
 
-    fn x_range(&self) -> (f64, f64) {
-        let xs = self
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0));
-        pad(bounds(xs), self.log_x, 0.05)
-    }
-
-    fn y_range(&self) -> (f64, f64) {
-        let ys = self.series.iter().flat_map(|s| {
-            let measured = s.points.iter().flat_map(|p| [p.1, p.3]);
-            measured.chain(s.model.iter().map(|m| m.1))
-        });
-        let (low, high) = bounds(ys);
-        if self.log_y || !high.is_finite() {
-            // `pad` also makes an empty range drawable: plotters loops forever on one.
-            pad((low, high), self.log_y, 0.0)
-        } else {
-            (0.0, high * 1.08 + f64::EPSILON)
+    /// Drops values of 0 or less from log axes, saying how many in `notes`.
+    pub fn leave_out_what_log_axes_cannot_show(&mut self) {
+        let log_x = matches!(self.x, XAxis::Numbers { log: true, .. });
+        let log_y = self.log_y;
+        let (mut points, mut models) = (0, 0);
+        for series in self.panels.iter_mut().flat_map(|p| p.series.iter_mut()) {
+            let before = (series.points.len(), series.model.len());
+            series
+                .points
+                .retain(|p| (!log_x || p.x > 0.0) && (!log_y || p.median > 0.0));
+            series
+                .model
+                .retain(|m| (!log_x || m.0 > 0.0) && (!log_y || m.1 > 0.0));
+            series
+                .fit
+                .retain(|f| (!log_x || f.0 > 0.0) && (!log_y || f.1 > 0.0));
+            for p in &mut series.points {
+                // A whisker down to 0 ends at the median rather than at minus infinity.
+                if log_y && p.min <= 0.0 {
+                    p.min = p.median;
+                }
+            }
+            points += before.0 - series.points.len();
+            models += before.1 - series.model.len();
+        }
+        if points > 0 {
+            self.notes.push(format!(
+                "{points} point{} of 0 left out: a log axis cannot show 0",
+                if points == 1 { "" } else { "s" }
+            ));
+        }
+        if models > 0 {
+            self.notes.push(format!(
+                "{models} model value{} of 0 (zero-time work) left out: a log axis cannot show 0",
+                if models == 1 { "" } else { "s" }
+            ));
         }
     }
+}
+
+/// "20 producers, 5 items each, … · time_scale 1 · median of 3 runs, whiskers min–max".
+fn subtitle(results: &Results, facet: Option<ScenarioKey>) -> String {
+    let experiment = results.experiment;
+    let mut parts = shared_settings(experiment);
+    let scale = experiment.time_scale;
+    parts.push(if scale == 1.0 {
+        "time_scale 1".to_string()
+    } else {
+        format!("time_scale {scale}: settings as written, times as run ({scale}×)")
+    });
+    let runs: Vec<usize> = results.summaries.iter().map(|s| s.runs).collect();
+    let (least, most) = (
+        runs.iter().copied().min().unwrap_or(0),
+        runs.iter().copied().max().unwrap_or(0),
+    );
+    let count = if least == most {
+        format!("{most}")
+    } else {
+        format!("{least}–{most}")
+    };
+    parts.push(if results.source == Source::Model {
+        "the model alone, in virtual time".to_string()
+    } else {
+        let runs = if most == 1 { "run" } else { "runs" };
+        format!("median of {count} {runs}, whiskers min–max")
+    });
+    if let Some(f) = facet {
+        parts.push(format!("a panel per {}", f.name()));
+    }
+    parts.join(" · ")
 }
 
 /// The fitted law from `from` to `to` consumers in 100 steps: smooth at any width.
@@ -252,196 +573,5 @@ fn curve(usl: &Usl, from: f64, to: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
-pub fn axis_title(x: ScenarioKey) -> String {
-    match x {
-        ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime => format!("{} (ms)", x.name()),
-        _ => x.name().replace('_', " "),
-    }
-}
-
-fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        })
-}
-
-/// Widens a range by `fraction` of its width (or by a factor on a log axis), and makes
-/// an empty or single-value range drawable.
-fn pad((low, high): (f64, f64), log: bool, fraction: f64) -> (f64, f64) {
-    if !low.is_finite() {
-        return if log { (0.1, 10.0) } else { (0.0, 1.0) };
-    }
-    if log {
-        let low = low.max(1e-9);
-        return (low / 1.25, high.max(low) * 1.25);
-    }
-    let width = (high - low).max(high.abs() * 0.1).max(1e-9);
-    (low - width * fraction, high + width * fraction)
-}
-
-/// A tick label without trailing zeros: `4`, `0.25`, `1.5`.
-fn tick(value: f64) -> String {
-    let text = format!("{value:.6}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_string()
-    } else {
-        text.to_string()
-    }
-}
-
-fn darker(RGBColor(r, g, b): RGBColor) -> RGBColor {
-    RGBColor(r / 2, g / 2, b / 2)
-}
-
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let (x0, x1) = data.x_range();
-    let (y0, y1) = data.y_range();
-    match (data.log_x, data.log_y) {
-        (false, false) => draw_on(root, data, x0..x1, y0..y1),
-        (true, false) => draw_on(root, data, (x0..x1).log_scale(), y0..y1),
-        (false, true) => draw_on(root, data, x0..x1, (y0..y1).log_scale()),
-        (true, true) => draw_on(root, data, (x0..x1).log_scale(), (y0..y1).log_scale()),
-    }
-}
-
-fn draw_on<DB, X, Y>(
-    root: &DrawingArea<DB, Shift>,
-    data: &ChartData,
-    x: X,
-    y: Y,
-) -> Result<(), String>
-where
-    DB: DrawingBackend,
-    X: AsRangedCoord<Value = f64>,
-    Y: AsRangedCoord<Value = f64>,
-    X::CoordDescType: ValueFormatter<f64>,
-    Y::CoordDescType: ValueFormatter<f64>,
-{
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let mut chart = ChartBuilder::on(root)
-        .caption(&data.title, (FONT, 30))
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(90)
-        .build_cartesian_2d(x, y)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(&data.x_title)
-        .x_label_formatter(&|v| tick(*v))
-        .y_label_formatter(&|v| tick(*v))
-        .y_desc(data.y_title)
-        .label_style((FONT, 18))
-        .axis_desc_style((FONT, 20))
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()
-        .map_err(err)?;
-    let single = data.series.len() == 1;
-    for (i, series) in data.series.iter().enumerate() {
-        let colour = PALETTE[i % PALETTE.len()];
-        let line = colour.stroke_width(3);
-        let label = if single {
-            "measured".to_string()
-        } else {
-            series.label.clone()
-        };
-        chart
-            .draw_series(LineSeries::new(
-                series.points.iter().map(|p| (p.0, p.2)),
-                line,
-            ))
-            .map_err(err)?
-            .label(format!("{label} (median, min–max)"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], line));
-        let bars = series
-            .points
-            .iter()
-            .map(|p| ErrorBar::new_vertical(p.0, p.1, p.2, p.3, colour.stroke_width(2), 12));
-        chart.draw_series(bars).map_err(err)?;
-        chart
-            .draw_series(
-                series
-                    .points
-                    .iter()
-                    .map(|p| Circle::new((p.0, p.2), 5, colour.filled())),
-            )
-            .map_err(err)?;
-    }
-    // The model goes on top, dark and dashed, so it shows even where it matches exactly.
-    for (i, series) in data.series.iter().enumerate() {
-        if series.model.is_empty() {
-            continue;
-        }
-        let colour = if single {
-            RGBColor(20, 20, 20)
-        } else {
-            darker(PALETTE[i % PALETTE.len()])
-        };
-        let dashed = colour.stroke_width(2);
-        let label = if single {
-            "model".to_string()
-        } else {
-            format!("{} model", series.label)
-        };
-        chart
-            .draw_series(DashedLineSeries::new(
-                series.model.iter().copied(),
-                10,
-                6,
-                dashed,
-            ))
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| {
-                // Two short strokes read as a dashed line in the legend.
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (12, 0)], dashed)
-                    + PathElement::new(vec![(18, 0), (30, 0)], dashed)
-            });
-    }
-    for (i, series) in data.series.iter().enumerate() {
-        if series.fit.is_empty() {
-            continue;
-        }
-        let colour = if single {
-            RGBColor(214, 39, 40)
-        } else {
-            PALETTE[i % PALETTE.len()]
-        };
-        let dotted = colour.stroke_width(2);
-        let label = if single {
-            "USL fit".to_string()
-        } else {
-            format!("{} USL fit", series.label)
-        };
-        chart
-            .draw_series(DashedLineSeries::new(
-                series.fit.iter().copied(),
-                3,
-                5,
-                dotted,
-            ))
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (4, 0)], dotted)
-                    + PathElement::new(vec![(9, 0), (13, 0)], dotted)
-                    + PathElement::new(vec![(18, 0), (22, 0)], dotted)
-                    + PathElement::new(vec![(27, 0), (30, 0)], dotted)
-            });
-    }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 18))
-        .legend_area_size(45)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .position(data.legend_at.clone())
-        .draw()
-        .map_err(err)
-}
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,6 @@
 //! Items per second against x: where adding threads stops paying.
 
-use plotters::chart::SeriesLabelPosition;
-
-use super::ChartKind;
+use super::{ChartKind, Scale};
 use crate::stats::{Summary, Usl};
 
 pub struct Throughput;
@@ -16,14 +14,13 @@ impl ChartKind for Throughput {
         "throughput (items/s)"
     }
 
+    fn scale(&self) -> Scale {
+        Scale::Number
+    }
+
     fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
         let t = &summary.throughput_per_s;
         Some((t.min, t.median, t.max))
-    }
-
-    fn legend_at(&self) -> SeriesLabelPosition {
-        // Throughput rises with x: the lower right stays empty.
-        SeriesLabelPosition::LowerRight
     }
 
     fn fit(&self, summary: &Summary) -> Option<Usl> {

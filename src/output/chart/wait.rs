@@ -1,6 +1,6 @@
 //! The 99th percentile of queue wait (put to take) against x: how long items sit.
 
-use super::ChartKind;
+use super::{ChartKind, Scale};
 use crate::stats::Summary;
 
 pub struct WaitP99;
@@ -11,7 +11,11 @@ impl ChartKind for WaitP99 {
     }
 
     fn y_title(&self) -> &'static str {
-        "queue wait, 99th percentile (s)"
+        "queue wait, 99th percentile"
+    }
+
+    fn scale(&self) -> Scale {
+        Scale::Duration
     }
 
     fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {

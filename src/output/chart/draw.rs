@@ -1,0 +1,674 @@
+//! Laying out and drawing a `ChartData`: title, subtitle, a legend above the panels
+//! (never over data), panels on shared axes, axis titles and notes.
+//!
+//! Positions are computed here in pixels, from the font's own metrics, so the same layout
+//! serves the tests (label boxes) and both image formats. plotters draws the primitives.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_backend::FontTransform;
+use plotters_backend::text_anchor::{HPos, Pos, VPos};
+
+use super::style::{LineStyle, line_style, marker};
+use super::text::{self, PngCanvas};
+use super::ticks::{AxisFit, Tick};
+use super::{ChartData, Point, Series, XAxis};
+
+pub const SIZE: (u32, u32) = (1600, 1000);
+const PAD: f64 = 24.0;
+/// Text sizes, as the em in pixels: readable on a projector at 1600 × 1000.
+const TITLE: f64 = 36.0;
+const SUBTITLE: f64 = 22.0;
+const LEGEND: f64 = 24.0;
+const TICK: f64 = 24.0;
+const AXIS: f64 = 26.0;
+const PANEL: f64 = 24.0;
+const NOTE: f64 = 20.0;
+
+const INK: RGBColor = RGBColor(34, 34, 34);
+const MUTED: RGBColor = RGBColor(90, 90, 90);
+const GRID: RGBColor = RGBColor(225, 225, 225);
+const FRAME: RGBColor = RGBColor(170, 170, 170);
+
+pub fn svg_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        draw(&root, data)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out.into_bytes())
+}
+
+pub fn png_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
+    let (width, height) = SIZE;
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = PngCanvas(BitMapBackend::with_buffer(&mut pixels, SIZE)).into_drawing_area();
+        draw(&root, data)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    super::png::encode(&pixels, width, height)
+}
+
+/// A value-to-pixel mapping along one axis.
+#[derive(Clone, Copy, Debug)]
+pub struct Map {
+    pub low: f64,
+    pub high: f64,
+    pub log: bool,
+    /// Pixels of `low` and `high` (y runs upwards: `from` below `to`).
+    pub from: f64,
+    pub to: f64,
+}
+
+impl Map {
+    pub fn px(&self, v: f64) -> f64 {
+        let t = |v: f64| if self.log { v.log10() } else { v };
+        let span = t(self.high) - t(self.low);
+        let f = if span > 0.0 {
+            (t(v) - t(self.low)) / span
+        } else {
+            0.5
+        };
+        self.from + f * (self.to - self.from)
+    }
+}
+
+/// One panel placed: its plot rectangle and its ticks.
+#[derive(Clone, Debug)]
+pub struct PanelBox {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+    pub x: Map,
+    pub y: Map,
+    pub x_ticks: Vec<Tick>,
+    pub y_ticks: Vec<Tick>,
+}
+
+/// Where everything goes.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub subtitle: Vec<String>,
+    pub legend: Vec<Vec<(Swatch, String)>>,
+    pub legend_top: f64,
+    pub panels: Vec<PanelBox>,
+    pub panels_top: f64,
+    pub panels_bottom: f64,
+}
+
+/// What a legend entry shows before its label.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Swatch {
+    Line(LineStyle),
+    Bar(LineStyle),
+    Model,
+    Fit,
+}
+
+const SWATCH: f64 = 44.0;
+
+fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
+    let bars = matches!(data.x, XAxis::Words { .. });
+    let mut entries: Vec<(Swatch, String)> = data
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let label = match (label.is_empty(), data.model_only) {
+                (true, true) => "model".to_string(),
+                (true, false) => "measured".to_string(),
+                (false, _) => label.clone(),
+            };
+            let style = line_style(i);
+            (
+                if bars {
+                    Swatch::Bar(style)
+                } else {
+                    Swatch::Line(style)
+                },
+                label,
+            )
+        })
+        .collect();
+    let all = || data.panels.iter().flat_map(|p| p.series.iter());
+    if all().any(|s| !s.model.is_empty()) {
+        entries.push((Swatch::Model, "model prediction".to_string()));
+    }
+    if all().any(|s| !s.fit.is_empty()) {
+        entries.push((Swatch::Fit, "USL fit".to_string()));
+    }
+    entries
+}
+
+/// Greedy rows of legend entries within `width`.
+fn legend_rows(entries: Vec<(Swatch, String)>, width: f64) -> Vec<Vec<(Swatch, String)>> {
+    let mut rows: Vec<Vec<(Swatch, String)>> = Vec::new();
+    let mut used = f64::INFINITY;
+    for entry in entries {
+        let w = entry_width(&entry.1);
+        if used + w > width {
+            rows.push(Vec::new());
+            used = 0.0;
+        }
+        used += w;
+        if let Some(row) = rows.last_mut() {
+            row.push(entry);
+        }
+    }
+    rows
+}
+
+fn entry_width(label: &str) -> f64 {
+    SWATCH + 10.0 + text::width(label, LEGEND) + LEGEND * 1.4
+}
+
+/// Greedy lines of `text`'s ` · `-separated parts within `width`.
+fn wrap(text: &str, em: f64, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in text.split(" · ") {
+        match lines.last_mut() {
+            Some(line) if text::width(&format!("{line} · {part}"), em) <= width => {
+                line.push_str(" · ");
+                line.push_str(part);
+            }
+            _ => lines.push(part.to_string()),
+        }
+    }
+    lines
+}
+
+/// The range an axis spans: all values with room around them; a linear y from 0.
+fn y_range(data: &ChartData) -> (f64, f64) {
+    let values = data.panels.iter().flat_map(|p| &p.series).flat_map(|s| {
+        s.points
+            .iter()
+            .flat_map(|p| [p.min, p.max, p.median])
+            .chain(s.model.iter().map(|m| m.1))
+            .chain(s.fit.iter().map(|f| f.1))
+    });
+    let (low, high) = bounds(values, data.log_y);
+    if !low.is_finite() {
+        return if data.log_y { (0.1, 10.0) } else { (0.0, 1.0) };
+    }
+    if data.log_y {
+        (low / 1.3, high.max(low) * 1.3)
+    } else if low >= 0.0 {
+        (0.0, if high > 0.0 { high * 1.08 } else { 1.0 })
+    } else {
+        let width = (high - low).max(1e-12);
+        (low - width * 0.05, high + width * 0.05)
+    }
+}
+
+fn x_range(data: &ChartData) -> (f64, f64, bool) {
+    match &data.x {
+        XAxis::Words { names, .. } => (-0.5, names.len().max(1) as f64 - 0.5, false),
+        XAxis::Numbers { log, .. } => {
+            let xs = data
+                .panels
+                .iter()
+                .flat_map(|p| &p.series)
+                .flat_map(|s| s.points.iter().map(|p| p.x));
+            let (low, high) = bounds(xs, *log);
+            if !low.is_finite() {
+                return if *log {
+                    (0.1, 10.0, true)
+                } else {
+                    (0.0, 1.0, false)
+                };
+            }
+            if *log {
+                (low / 1.15, high.max(low) * 1.15, true)
+            } else {
+                let width = (high - low).max(high.abs() * 0.2).max(1e-9);
+                (low - width * 0.05, high + width * 0.05, false)
+            }
+        }
+    }
+}
+
+fn bounds(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
+    values
+        .filter(|v| v.is_finite() && (!log || *v > 0.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+fn grid_shape(n: usize) -> (usize, usize) {
+    let cols = match n {
+        0..=3 => n.max(1),
+        4 => 2,
+        _ => (n as f64).sqrt().ceil() as usize,
+    };
+    (cols, n.div_ceil(cols).max(1))
+}
+
+/// Places every element of `data` on a `SIZE` image.
+pub fn layout(data: &ChartData) -> Layout {
+    let (w, h) = (f64::from(SIZE.0), f64::from(SIZE.1));
+    let mut y = PAD + TITLE * 1.35;
+    let subtitle = wrap(&data.subtitle, SUBTITLE, w - 2.0 * PAD);
+    y += subtitle.len() as f64 * SUBTITLE * 1.35 + 6.0;
+    let legend = legend_rows(legend_entries(data), w - 2.0 * PAD);
+    let legend_top = y;
+    y += legend.len() as f64 * LEGEND * 1.6 + 8.0;
+    let notes_height = data.notes.len() as f64 * NOTE * 1.4;
+    let panels_bottom = h - PAD - notes_height - AXIS * 1.5;
+    let panels_top = y;
+    let left = PAD + AXIS * 1.5;
+    let (cols, rows) = grid_shape(data.panels.len());
+    let cell_w = (w - PAD - left) / cols as f64;
+    let cell_h = (panels_bottom - panels_top) / rows as f64;
+    let faceted = data.panels.iter().any(|p| p.title.is_some());
+    let title_band = if faceted { PANEL * 1.6 } else { 0.0 };
+    let (y_low, y_high) = y_range(data);
+    let (x_low, x_high, x_log) = x_range(data);
+    // Every panel has one height, so one set of y ticks serves all: axes are shared.
+    let plot_top = title_band + 6.0;
+    let plot_bottom = cell_h - TICK * 1.8;
+    let y_map = Map {
+        low: y_low,
+        high: y_high,
+        log: data.log_y,
+        from: plot_bottom,
+        to: plot_top,
+    };
+    let y_ticks = AxisFit {
+        low: y_low,
+        high: y_high,
+        log: data.log_y,
+        scale: data.y_scale,
+        to_px: &|v| y_map.px(v),
+        extent: &|_| TICK * 1.2,
+        gap: TICK * 0.5,
+    }
+    .ticks();
+    let label_w = y_ticks
+        .iter()
+        .map(|t| text::width(&t.label, TICK))
+        .fold(0.0, f64::max);
+    let plot_left = label_w + 14.0;
+    let plot_right = cell_w - TICK * 1.8;
+    let x_map = Map {
+        low: x_low,
+        high: x_high,
+        log: x_log,
+        from: plot_left,
+        to: plot_right,
+    };
+    let x_ticks = match &data.x {
+        XAxis::Words { names, .. } => names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Tick {
+                value: i as f64,
+                label: n.clone(),
+            })
+            .collect(),
+        XAxis::Numbers { scale, .. } => AxisFit {
+            low: x_low,
+            high: x_high,
+            log: x_log,
+            scale: *scale,
+            to_px: &|v| x_map.px(v),
+            extent: &|s| text::width(s, TICK),
+            gap: TICK * 0.8,
+        }
+        .ticks(),
+    };
+    let panels = (0..data.panels.len())
+        .map(|i| {
+            let (cx, cy) = (
+                left + (i % cols) as f64 * cell_w,
+                panels_top + (i / cols) as f64 * cell_h,
+            );
+            let shift = |m: Map, d: f64| Map {
+                from: m.from + d,
+                to: m.to + d,
+                ..m
+            };
+            PanelBox {
+                left: cx + plot_left,
+                top: cy + plot_top,
+                right: cx + plot_right,
+                bottom: cy + plot_bottom,
+                x: shift(x_map, cx),
+                y: shift(y_map, cy),
+                x_ticks: x_ticks.clone(),
+                y_ticks: y_ticks.clone(),
+            }
+        })
+        .collect();
+    Layout {
+        subtitle,
+        legend,
+        legend_top,
+        panels,
+        panels_top,
+        panels_bottom,
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+fn at(x: f64, y: f64) -> (i32, i32) {
+    (x.round() as i32, y.round() as i32)
+}
+
+fn put_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &str,
+    em: f64,
+    colour: RGBColor,
+    (h, v): (HPos, VPos),
+    pos: (f64, f64),
+) -> DrawResult {
+    let style = text::style(em, colour).pos(Pos::new(h, v));
+    root.draw_text(s, &style, at(pos.0, pos.1))
+        .map_err(|e| e.to_string())
+}
+
+fn path<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    points: Vec<(f64, f64)>,
+    style: ShapeStyle,
+) -> DrawResult {
+    let points: Vec<(i32, i32)> = points.into_iter().map(|p| at(p.0, p.1)).collect();
+    root.draw(&PathElement::new(points, style))
+        .map_err(|e| e.to_string())
+}
+
+/// `points` as dashes of `on` pixels with `off` pixels between, along the polyline.
+fn dashed<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    points: &[(f64, f64)],
+    (on, off): (f64, f64),
+    style: ShapeStyle,
+) -> DrawResult {
+    let mut dash: Vec<(f64, f64)> = Vec::new();
+    let mut phase = 0.0; // distance into the current on+off period
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let length = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+        let mut done = 0.0;
+        while done < length {
+            let in_on = phase < on;
+            let left = if in_on { on - phase } else { on + off - phase };
+            let step = left.min(length - done);
+            let f0 = done / length;
+            let f1 = (done + step) / length;
+            let p = |f: f64| (x0 + (x1 - x0) * f, y0 + (y1 - y0) * f);
+            if in_on {
+                if dash.is_empty() {
+                    dash.push(p(f0));
+                }
+                dash.push(p(f1));
+            } else if !dash.is_empty() {
+                path(root, std::mem::take(&mut dash), style)?;
+            }
+            done += step;
+            phase = (phase + step) % (on + off);
+        }
+    }
+    if dash.len() > 1 {
+        path(root, dash, style)?;
+    }
+    Ok(())
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> DrawResult {
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let layout = layout(data);
+    let w = f64::from(SIZE.0);
+    let centre = (HPos::Center, VPos::Top);
+    put_text(root, &data.title, TITLE, INK, centre, (w / 2.0, PAD))?;
+    let mut y = PAD + TITLE * 1.35;
+    for line in &layout.subtitle {
+        put_text(root, line, SUBTITLE, MUTED, centre, (w / 2.0, y))?;
+        y += SUBTITLE * 1.35;
+    }
+    draw_legend(root, &layout)?;
+    for (panel, placed) in data.panels.iter().zip(&layout.panels) {
+        draw_panel(root, data, panel, placed)?;
+    }
+    let middle = (layout.panels_top + layout.panels_bottom) / 2.0;
+    let rotated = text::style(AXIS, INK)
+        .pos(Pos::new(HPos::Center, VPos::Top))
+        .transform(FontTransform::Rotate270);
+    root.draw_text(&data.y_title, &rotated, at(PAD, middle))
+        .map_err(|e| e.to_string())?;
+    let x_title = match &data.x {
+        XAxis::Numbers { title, .. } | XAxis::Words { title, .. } => title,
+    };
+    let left = PAD + AXIS * 1.5;
+    put_text(
+        root,
+        x_title,
+        AXIS,
+        INK,
+        centre,
+        ((left + w - PAD) / 2.0, layout.panels_bottom + 4.0),
+    )?;
+    let mut y = layout.panels_bottom + AXIS * 1.5;
+    for note in &data.notes {
+        put_text(root, note, NOTE, MUTED, (HPos::Left, VPos::Top), (PAD, y))?;
+        y += NOTE * 1.4;
+    }
+    Ok(())
+}
+
+fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout) -> DrawResult {
+    let w = f64::from(SIZE.0);
+    // Bars mark the model thin and dark across each bar; lines wide beneath the line.
+    let bars = layout
+        .legend
+        .iter()
+        .flatten()
+        .any(|e| matches!(e.0, Swatch::Bar(_)));
+    let model = if bars {
+        ((8.0, 5.0), INK.stroke_width(2))
+    } else {
+        ((12.0, 8.0), MUTED.stroke_width(7))
+    };
+    let mut y = layout.legend_top + LEGEND * 0.8;
+    for row in &layout.legend {
+        let total: f64 = row.iter().map(|e| entry_width(&e.1)).sum::<f64>() - LEGEND * 1.4;
+        let mut x = (w - total) / 2.0;
+        for (swatch, label) in row {
+            match swatch {
+                Swatch::Line(style) => {
+                    path(
+                        root,
+                        vec![(x, y), (x + SWATCH, y)],
+                        style.colour.stroke_width(3),
+                    )?;
+                    marker(root, *style, at(x + SWATCH / 2.0, y), 7).map_err(|e| e.to_string())?;
+                }
+                Swatch::Bar(style) => {
+                    let bar = Rectangle::new(
+                        [at(x + 6.0, y - 10.0), at(x + SWATCH - 6.0, y + 10.0)],
+                        style.colour.filled(),
+                    );
+                    root.draw(&bar).map_err(|e| e.to_string())?;
+                }
+                Swatch::Model => {
+                    dashed(root, &[(x, y), (x + SWATCH, y)], model.0, model.1)?;
+                }
+                Swatch::Fit => {
+                    dashed(
+                        root,
+                        &[(x, y), (x + SWATCH, y)],
+                        (3.0, 5.0),
+                        MUTED.stroke_width(2),
+                    )?;
+                }
+            }
+            put_text(
+                root,
+                label,
+                LEGEND,
+                INK,
+                (HPos::Left, VPos::Center),
+                (x + SWATCH + 10.0, y),
+            )?;
+            x += entry_width(label);
+        }
+        y += LEGEND * 1.6;
+    }
+    Ok(())
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    panel: &super::Panel,
+    b: &PanelBox,
+) -> DrawResult {
+    let words = matches!(data.x, XAxis::Words { .. });
+    for tick in &b.y_ticks {
+        let y = b.y.px(tick.value);
+        path(root, vec![(b.left, y), (b.right, y)], GRID.stroke_width(1))?;
+        put_text(
+            root,
+            &tick.label,
+            TICK,
+            INK,
+            (HPos::Right, VPos::Center),
+            (b.left - 8.0, y),
+        )?;
+    }
+    for tick in &b.x_ticks {
+        let x = b.x.px(tick.value);
+        if !words {
+            path(root, vec![(x, b.top), (x, b.bottom)], GRID.stroke_width(1))?;
+        }
+        put_text(
+            root,
+            &tick.label,
+            TICK,
+            INK,
+            (HPos::Center, VPos::Top),
+            (x, b.bottom + 8.0),
+        )?;
+    }
+    let frame = Rectangle::new(
+        [at(b.left, b.top), at(b.right, b.bottom)],
+        FRAME.stroke_width(1),
+    );
+    root.draw(&frame).map_err(|e| e.to_string())?;
+    if let Some(title) = &panel.title {
+        put_text(
+            root,
+            title,
+            PANEL,
+            INK,
+            (HPos::Center, VPos::Bottom),
+            ((b.left + b.right) / 2.0, b.top - 8.0),
+        )?;
+    }
+    if words {
+        return draw_bars(root, panel, b);
+    }
+    let xy = |x: f64, y: f64| (b.x.px(x), b.y.px(y));
+    // Fits and the model first, so the measurement is drawn over them.
+    for series in &panel.series {
+        let colour = line_style(series.line).colour;
+        let fit: Vec<(f64, f64)> = series.fit.iter().map(|f| xy(f.0, f.1)).collect();
+        dashed(root, &fit, (3.0, 6.0), colour.stroke_width(2))?;
+        let model: Vec<(f64, f64)> = series.model.iter().map(|m| xy(m.0, m.1)).collect();
+        if model.len() == 1 {
+            let (x, y) = model[0];
+            dashed(
+                root,
+                &[(x - 16.0, y), (x + 16.0, y)],
+                (6.0, 4.0),
+                colour.stroke_width(2),
+            )?;
+        } else {
+            // Wider than the measured line, so where the two agree its dashes show on
+            // both sides of the measurement drawn over it.
+            dashed(root, &model, (12.0, 8.0), colour.stroke_width(7))?;
+        }
+    }
+    for series in &panel.series {
+        draw_measured(root, series, b)?;
+    }
+    Ok(())
+}
+
+fn draw_measured<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &Series,
+    b: &PanelBox,
+) -> DrawResult {
+    let style = line_style(series.line);
+    let xy = |x: f64, y: f64| (b.x.px(x), b.y.px(y));
+    for p in &series.points {
+        whisker(root, b.x.px(p.x), p, b, style.colour, 7.0)?;
+    }
+    let line: Vec<(f64, f64)> = series.points.iter().map(|p| xy(p.x, p.median)).collect();
+    path(root, line.clone(), style.colour.stroke_width(3))?;
+    for (x, y) in line {
+        marker(root, style, at(x, y), 7).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn whisker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: f64,
+    p: &Point,
+    b: &PanelBox,
+    colour: RGBColor,
+    cap: f64,
+) -> DrawResult {
+    let (low, high) = (b.y.px(p.min), b.y.px(p.max));
+    if (low - high).abs() < 1.0 {
+        return Ok(());
+    }
+    let s = colour.stroke_width(2);
+    path(root, vec![(x, low), (x, high)], s)?;
+    path(root, vec![(x - cap, low), (x + cap, low)], s)?;
+    path(root, vec![(x - cap, high), (x + cap, high)], s)
+}
+
+/// Grouped bars: a group per word of x, a bar per line, whiskers min–max, and the model
+/// as a dashed mark across its bar.
+fn draw_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panel: &super::Panel,
+    b: &PanelBox,
+) -> DrawResult {
+    let n = panel.series.len().max(1) as f64;
+    let group = 0.8;
+    let base = b.bottom;
+    for (j, series) in panel.series.iter().enumerate() {
+        let style = line_style(series.line);
+        let centre = |x: f64| x - group / 2.0 + (j as f64 + 0.5) * group / n;
+        let half = (b.x.px(group / n) - b.x.px(0.0)) / 2.0 * 0.9;
+        for p in &series.points {
+            let x = b.x.px(centre(p.x));
+            let top = b.y.px(p.median);
+            let bar = Rectangle::new(
+                [at(x - half, top), at(x + half, base)],
+                style.colour.filled(),
+            );
+            root.draw(&bar).map_err(|e| e.to_string())?;
+            whisker(root, x, p, b, INK, (half * 0.4).min(10.0))?;
+        }
+        for m in &series.model {
+            let (x, y) = (b.x.px(centre(m.0)), b.y.px(m.1));
+            dashed(
+                root,
+                &[(x - half, y), (x + half, y)],
+                (8.0, 5.0),
+                INK.stroke_width(2),
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Time per item against x, for zero-time work: what the queue itself costs. Elapsed time
+//! of such runs mostly counts items, so this chart takes its place.
+
+use super::{ChartKind, Scale, zero_time};
+use crate::stats::Summary;
+
+pub struct NsPerItem;
+
+impl ChartKind for NsPerItem {
+    fn stem(&self) -> &'static str {
+        "ns_per_item"
+    }
+
+    fn y_title(&self) -> &'static str {
+        "time per item"
+    }
+
+    fn scale(&self) -> Scale {
+        Scale::Duration
+    }
+
+    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+        // Every run of a scenario moves the same items, so per-item time orders as elapsed.
+        let per = |elapsed: f64| elapsed / summary.items as f64;
+        let e = &summary.elapsed_s;
+        zero_time(summary).then(|| (per(e.min), per(e.median), per(e.max)))
+    }
+
+    fn model(&self, _: &Summary) -> Option<f64> {
+        // The model gives zero-time work no time at all: nothing to draw.
+        None
+    }
+}

@@ -1,0 +1,294 @@
+//! Charts drawn from small made-up summaries: what they show (panels, legends, labels),
+//! that nothing collides, and SVG snapshots of a few small charts.
+
+use std::path::Path;
+
+use super::draw::{Swatch, layout};
+use super::*;
+use crate::experiment::parse;
+use crate::record::{QueueMetrics, RunRecord};
+use crate::stats::summarise;
+
+/// An experiment and made-up runs: `elapsed(scenario)` seconds each, 3 repeats.
+fn results_of(
+    toml: &str,
+    source: Source,
+    elapsed: impl Fn(usize) -> f64,
+) -> (Experiment, Vec<RunRecord>) {
+    let experiment = parse(Path::new("t.toml"), toml).expect("valid");
+    let mut runs = Vec::new();
+    for scenario in 0..experiment.scenarios.len() {
+        for repeat in 1..=3u32 {
+            let e = elapsed(scenario) * (1.0 + f64::from(repeat) * 0.01);
+            runs.push(RunRecord {
+                scenario,
+                repeat,
+                run_seed: 1,
+                source,
+                elapsed_s: e,
+                predicted_s: Some(elapsed(scenario)),
+                items: 100,
+                queue: (source == Source::Measured).then_some(QueueMetrics {
+                    wait_p50_s: e / 100.0,
+                    wait_p99_s: e / 10.0,
+                    wait_max_s: e / 5.0,
+                    wait_mean_s: e / 50.0,
+                    waited_fraction: 0.5,
+                    max_depth: Some(scenario as u64 + 1),
+                    empty_polls: 0,
+                    consumer_items_min: 1,
+                    consumer_items_max: 2,
+                }),
+                predicted_queue: None,
+            });
+        }
+    }
+    (experiment, runs)
+}
+
+fn data(
+    toml: &str,
+    kind: &dyn ChartKind,
+    source: Source,
+    elapsed: impl Fn(usize) -> f64,
+) -> ChartData {
+    let (experiment, runs) = results_of(toml, source, elapsed);
+    let summaries = summarise(&runs);
+    let results = Results {
+        experiment: &experiment,
+        source,
+        runs: &runs,
+        summaries: &summaries,
+        environment: None,
+    };
+    ChartData::new(kind, &results, experiment.plot.x, experiment.plot.facet)
+}
+
+const SEED: &str = "name = \"s\"\n[scenario]\nproducers = 20\nitems_per_producer = 5\n\
+                    consume_time = \"250ms\"\n[sweep]\nconsumers = [1, 2, 4, 10, 20, 24, 30]\n";
+
+/// 3 × 4 lines of 4 points each: more than one panel holds.
+const TWELVE: &str = "name = \"t\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\n\
+                      producers = [1, 2, 4, 8]\nconsumers = [1, 2, 4, 8]\n[plot]\nlog_y = true\n";
+
+fn svg(data: &ChartData) -> String {
+    String::from_utf8(render(data, ChartFormat::Svg).expect("svg")).expect("text")
+}
+
+/// Every label box of every axis, from the font's own metrics, keeps clear of the next.
+fn assert_no_tick_labels_touch(data: &ChartData) {
+    let placed = layout(data);
+    for panel in &placed.panels {
+        let mut xs: Vec<(f64, f64)> = panel
+            .x_ticks
+            .iter()
+            .map(|t| {
+                let (at, half) = (panel.x.px(t.value), text::width(&t.label, 24.0) / 2.0);
+                (at - half, at + half)
+            })
+            .collect();
+        xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in xs.windows(2) {
+            assert!(w[1].0 > w[0].1, "x labels overlap: {:?}", panel.x_ticks);
+        }
+        // A label is one line of text: an em and a fifth tall holds its glyphs.
+        let mut ys: Vec<f64> = panel.y_ticks.iter().map(|t| panel.y.px(t.value)).collect();
+        ys.sort_by(f64::total_cmp);
+        for w in ys.windows(2) {
+            assert!(
+                w[1] - w[0] > 24.0 * 1.2,
+                "y labels overlap: {:?}",
+                panel.y_ticks
+            );
+        }
+        let labels: Vec<&str> = panel.y_ticks.iter().map(|t| t.label.as_str()).collect();
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(labels, unique, "a label printed twice");
+        assert!(panel.y_ticks.len() >= 2, "{:?}", panel.y_ticks);
+    }
+}
+
+#[test]
+fn no_two_tick_labels_of_an_axis_overlap() {
+    assert_no_tick_labels_touch(&data(SEED, &Elapsed, Source::Measured, |s| {
+        24.75 / (s as f64 + 1.0)
+    }));
+    assert_no_tick_labels_touch(&data(TWELVE, &Throughput, Source::Measured, |s| {
+        1e-3 * 1.7f64.powi(s as i32 % 17)
+    }));
+    // Values over nine decades on a log axis, and a narrow range under one.
+    for (low, high) in [(1e-9, 5.0), (3.1, 3.4), (0.5, 9e7), (1.0, 1.0)] {
+        for log in [false, true] {
+            let toml = TWELVE.replace("log_y = true", &format!("log_y = {log}"));
+            let d = data(&toml, &Elapsed, Source::Measured, |s| {
+                low + (high - low) * (s as f64 / 47.0)
+            });
+            assert_no_tick_labels_touch(&d);
+        }
+    }
+}
+
+#[test]
+fn the_legend_sits_above_every_panel() {
+    let d = data(TWELVE, &Throughput, Source::Measured, |s| {
+        0.01 * (s as f64 + 1.0)
+    });
+    let placed = layout(&d);
+    let legend_bottom = placed.legend_top + placed.legend.len() as f64 * 24.0 * 1.6;
+    assert!(!placed.legend.is_empty());
+    for panel in &placed.panels {
+        // The panel's title sits above its plot area; the legend ends above both.
+        assert!(
+            legend_bottom < panel.top - 24.0 * 1.6,
+            "{legend_bottom} vs {}",
+            panel.top
+        );
+    }
+}
+
+#[test]
+fn more_than_six_lines_make_a_panel_per_value_with_the_same_looks() {
+    let d = data(TWELVE, &Throughput, Source::Measured, |s| {
+        0.01 * (s as f64 + 1.0)
+    });
+    assert_eq!(d.panels.len(), 3, "a panel per queue_impl");
+    let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
+    assert_eq!(
+        titles,
+        [
+            "queue_impl = crossbeam",
+            "queue_impl = std",
+            "queue_impl = mutex"
+        ]
+    );
+    assert_eq!(
+        d.lines,
+        ["producers=1", "producers=2", "producers=4", "producers=8"]
+    );
+    for panel in &d.panels {
+        let lines: Vec<usize> = panel.series.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [0, 1, 2, 3], "one look per line in every panel");
+    }
+    // A facet asked for by name wins over the default.
+    let by_producers = TWELVE.replace("log_y = true", "facet = \"producers\"");
+    let d = data(&by_producers, &Throughput, Source::Measured, |_| 0.01);
+    assert_eq!(d.panels.len(), 4);
+    assert_eq!(d.lines.len(), 3);
+}
+
+#[test]
+fn zeros_are_left_out_of_a_log_axis_and_the_chart_says_so() {
+    // Waits of 0 (made-up waits are a tenth of elapsed) on the log axis of TWELVE.
+    let d = data(TWELVE, &WaitP99, Source::Measured, |s| {
+        if s % 2 == 0 { 0.0 } else { 0.01 }
+    });
+    let drawn: usize = d
+        .panels
+        .iter()
+        .flat_map(|p| &p.series)
+        .map(|s| s.points.len())
+        .sum();
+    assert_eq!(drawn, 24);
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.starts_with("24 points of 0 left out")),
+        "{:?}",
+        d.notes
+    );
+    assert!(svg(&d).contains("a log axis cannot show 0"));
+}
+
+#[test]
+fn a_model_only_chart_says_model_where_others_say_measured() {
+    let d = data(SEED, &Elapsed, Source::Model, |s| 24.75 / (s as f64 + 1.0));
+    let legend: Vec<String> = layout(&d)
+        .legend
+        .concat()
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
+    assert_eq!(legend, ["model"]);
+    let text = svg(&d);
+    assert!(
+        !text.contains("measured") && text.contains("the model alone"),
+        "{text}"
+    );
+    let measured = data(SEED, &Elapsed, Source::Measured, |s| {
+        24.75 / (s as f64 + 1.0)
+    });
+    let entries: Vec<Swatch> = layout(&measured)
+        .legend
+        .concat()
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(entries.len(), 2, "measured and the model");
+    assert_eq!(entries[1], Swatch::Model);
+}
+
+#[test]
+fn zero_time_work_draws_time_per_item_instead_of_elapsed() {
+    let zero = "name = \"z\"\n[scenario]\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\n\
+                [sweep]\nconsumers = [1, 2]\n";
+    let (experiment, mut runs) = results_of(zero, Source::Measured, |_| 0.002);
+    for r in &mut runs {
+        r.predicted_s = Some(0.0);
+    }
+    let summaries = summarise(&runs);
+    assert!(summaries.iter().all(|s| Elapsed.measured(s).is_none()));
+    let per_item = NsPerItem.measured(&summaries[0]).expect("time per item");
+    assert!(
+        (per_item.1 - 0.002 * 1.02 / 100.0).abs() < 1e-12,
+        "{per_item:?}"
+    );
+    let _ = experiment;
+}
+
+#[test]
+fn a_word_valued_x_draws_bars_named_by_its_words() {
+    let toml = "name = \"w\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\n\
+                [plot]\nx = \"queue_impl\"\n";
+    let d = data(toml, &Elapsed, Source::Measured, |s| 0.1 * (s as f64 + 1.0));
+    match &d.x {
+        XAxis::Words { names, .. } => assert_eq!(names, &["crossbeam", "std", "mutex"]),
+        other => panic!("{other:?}"),
+    }
+    let text = svg(&d);
+    assert!(
+        text.contains("\nmutex\n</text>"),
+        "category names under the bars"
+    );
+    insta::assert_snapshot!("bars_by_queue_impl", text);
+}
+
+#[test]
+fn svg_text_names_dejavu_sans_first() {
+    let text = svg(&data(SEED, &Elapsed, Source::Measured, |s| {
+        24.75 / (s as f64 + 1.0)
+    }));
+    assert!(text.contains("font-family=\"DejaVu Sans, Verdana, sans-serif\""));
+    insta::assert_snapshot!("seed_elapsed", text);
+}
+
+#[test]
+fn a_faceted_chart_snapshot() {
+    let d = data(TWELVE, &Throughput, Source::Measured, |s| {
+        0.01 * (s as f64 + 1.0)
+    });
+    insta::assert_snapshot!("twelve_lines_throughput", svg(&d));
+}
+
+#[test]
+fn png_charts_are_indexed_small_and_the_same_bytes_every_time() {
+    let d = data(SEED, &Elapsed, Source::Measured, |s| {
+        24.75 / (s as f64 + 1.0)
+    });
+    let png = render(&d, ChartFormat::Png).expect("png");
+    assert_eq!(&png[1..4], b"PNG");
+    // IHDR: width, height, bit depth, then colour type 3 (indexed).
+    assert_eq!(png[24..26], [8, 3], "8-bit palette");
+    assert!(png.len() < 60_000, "{} bytes", png.len());
+    assert_eq!(render(&d, ChartFormat::Png).expect("again"), png);
+}
