@@ -569,3 +569,68 @@ mod tests {
         assert_eq!(elapsed(&s), 0.05);
     }
 }
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+    use crate::scenario::{QueueImpl, QueueKind, TimeSpec};
+    use std::time::Duration;
+
+    fn fixed(producers: u32, items: u64, produce_ms: u64, consume_ms: u64) -> Scenario {
+        Scenario {
+            index: 0,
+            label: "test".into(),
+            producers,
+            consumers: 1,
+            items_per_producer: items,
+            produce_time: TimeSpec::Fixed(Duration::from_millis(produce_ms)),
+            consume_time: TimeSpec::Fixed(Duration::from_millis(consume_ms)),
+            consumer: ConsumerStyle::Block,
+            queue: QueueKind::Unbounded,
+            queue_impl: QueueImpl::Crossbeam,
+            work: WorkKind::Sleep,
+            time_scale: 1.0,
+        }
+    }
+
+    /// By hand: puts at 0, 10, 20, 30, 40 ms; one consumer takes every 20 ms from 0, so
+    /// item k is taken at 20k ms and waits 10k ms: 0, 10, 20, 30, 40 ms. Just after the
+    /// put at 40 ms items 2, 3 and 4 are on the queue (puts come before takes).
+    #[test]
+    fn a_fixed_schedule_waits_as_worked_out_by_hand() {
+        let q = predict(&fixed(1, 5, 10, 20), 1, 2).queue.expect("modelled");
+        let ms = |s: f64| (s * 1e3 * 100.0).round() / 100.0;
+        assert_eq!(ms(q.wait_mean_s), 20.0);
+        assert!((19.8..=20.2).contains(&ms(q.wait_p50_s)), "{q:?}");
+        assert!((39.6..=40.4).contains(&ms(q.wait_max_s)), "{q:?}");
+        assert_eq!(q.waited_fraction, 0.8);
+        assert_eq!(q.max_depth, Some(3));
+        assert_eq!((q.consumer_items_min, q.consumer_items_max), (5, 5));
+        assert_eq!(q.empty_polls, 0);
+    }
+
+    /// A bounded queue of 1: the producer blocks, and an item's wait counts from when
+    /// its put was called (the runner's stamp), blocked time included.
+    #[test]
+    fn a_full_queue_blocks_and_the_wait_counts_from_the_put_call() {
+        let mut s = fixed(1, 4, 0, 10);
+        s.produce_time = TimeSpec::Fixed(Duration::from_millis(1));
+        s.queue = QueueKind::Bounded { capacity: 1 };
+        let q = predict(&s, 1, 2).queue.expect("modelled");
+        assert_eq!(q.max_depth, Some(1), "never more than the capacity");
+        assert!(q.wait_max_s > 0.015, "{q:?}");
+    }
+
+    /// Polling consumers: a poll that finds nothing is counted.
+    #[test]
+    fn empty_polls_are_counted() {
+        let mut s = fixed(1, 2, 100, 30);
+        s.consumer = ConsumerStyle::Poll;
+        let q = predict(&s, 1, 2).queue.expect("modelled");
+        // Puts at 0 and 100 ms; polls every 30 ms from 0: 0 finds item 0, 30, 60 and 90
+        // find nothing, 120 finds item 1, and 150 and 180 find nothing while the producer
+        // spends its last produce time (done at 200 ms, when the run ends).
+        assert_eq!(q.empty_polls, 5);
+        assert_eq!((q.consumer_items_min, q.consumer_items_max), (2, 2));
+    }
+}

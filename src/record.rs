@@ -38,6 +38,77 @@ pub struct QueueMetrics {
     pub consumer_items_max: u64,
 }
 
+/// One number of `QueueMetrics`, so summaries, tables and charts can name each metric
+/// and pair its measurement with its prediction in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueMetric {
+    WaitP50,
+    WaitP99,
+    WaitMax,
+    WaitMean,
+    WaitedFraction,
+    MaxDepth,
+    EmptyPolls,
+}
+
+impl QueueMetric {
+    pub const ALL: [QueueMetric; 7] = [
+        QueueMetric::WaitP50,
+        QueueMetric::WaitP99,
+        QueueMetric::WaitMax,
+        QueueMetric::WaitMean,
+        QueueMetric::WaitedFraction,
+        QueueMetric::MaxDepth,
+        QueueMetric::EmptyPolls,
+    ];
+
+    /// The name in file columns and keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueMetric::WaitP50 => "wait_p50_s",
+            QueueMetric::WaitP99 => "wait_p99_s",
+            QueueMetric::WaitMax => "wait_max_s",
+            QueueMetric::WaitMean => "wait_mean_s",
+            QueueMetric::WaitedFraction => "waited_fraction",
+            QueueMetric::MaxDepth => "max_depth",
+            QueueMetric::EmptyPolls => "empty_polls",
+        }
+    }
+
+    /// The metric in words, for tables.
+    pub fn words(self) -> &'static str {
+        match self {
+            QueueMetric::WaitP50 => "queue wait, median",
+            QueueMetric::WaitP99 => "queue wait, 99th percentile",
+            QueueMetric::WaitMax => "queue wait, longest",
+            QueueMetric::WaitMean => "queue wait, mean",
+            QueueMetric::WaitedFraction => "share of items that waited",
+            QueueMetric::MaxDepth => "deepest queue",
+            QueueMetric::EmptyPolls => "empty polls",
+        }
+    }
+
+    /// Whether the metric is a time in seconds.
+    pub fn is_time(self) -> bool {
+        self.name().ends_with("_s")
+    }
+
+    /// Its value in `queue`; `None` where the queue could not tell, or an archive made
+    /// before the metric existed did not record it.
+    pub fn of(self, queue: &QueueMetrics) -> Option<f64> {
+        let value = match self {
+            QueueMetric::WaitP50 => queue.wait_p50_s,
+            QueueMetric::WaitP99 => queue.wait_p99_s,
+            QueueMetric::WaitMax => queue.wait_max_s,
+            QueueMetric::WaitMean => queue.wait_mean_s,
+            QueueMetric::WaitedFraction => queue.waited_fraction,
+            QueueMetric::MaxDepth => queue.max_depth? as f64,
+            QueueMetric::EmptyPolls => queue.empty_polls as f64,
+        };
+        value.is_finite().then_some(value)
+    }
+}
+
 impl QueueMetrics {
     /// From the waits measured, the deepest queue seen, the empty polls and the fewest and
     /// most items one consumer counted.

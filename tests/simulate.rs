@@ -94,3 +94,38 @@ fn log_axes_are_drawn() {
         "only the formats asked for"
     );
 }
+
+/// `simulate` fills every queue column, measured and predicted alike, and the summary
+/// pairs each metric with its prediction.
+#[test]
+fn simulate_fills_every_queue_column() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = example_files()
+        .into_iter()
+        .find(|f| f.ends_with("bounded_backpressure.toml"))
+        .expect("an example with a bounded queue");
+    queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(out.path())
+        .arg(file)
+        .assert()
+        .success();
+    let dir = out.path().join("bounded_backpressure-model");
+    let runs = read_csv(&dir.join("runs.csv"));
+    for row in &runs {
+        for column in ["wait_p99_s", "wait_mean_s", "waited_fraction", "max_depth"] {
+            assert!(!row[column].is_empty(), "{column}");
+            assert_eq!(row[column], row[&format!("predicted_{column}")], "{column}");
+        }
+    }
+    let summary = read_csv(&dir.join("summary.csv"));
+    for row in &summary {
+        assert_eq!(
+            row["wait_p99_s_error_pct"], "0.000",
+            "the model against itself"
+        );
+        let capacity: f64 = row["capacity"].parse().expect("a capacity");
+        let depth: f64 = row["predicted_max_depth"].parse().expect("a depth");
+        assert!(depth <= capacity.max(0.0), "never deeper than the capacity");
+    }
+}

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::{Output, RenderError, Results};
 use crate::experiment::ChartFormat;
 use crate::output::chart::KINDS;
-use crate::record::Source;
+use crate::record::{QueueMetric, Source};
 use crate::stats::{Line, Scaling, USL_MIN_POINTS};
 
 pub struct Report;
@@ -20,6 +20,7 @@ impl Output for Report {
         let mut text = String::new();
         intro(&mut text, results);
         table(&mut text, results);
+        queue_table(&mut text, results);
         scaling(&mut text, results);
         charts(&mut text, results);
         let source = results.experiment.source.trim_end();
@@ -88,6 +89,61 @@ fn table(text: &mut String, results: &Results) {
             optional(s.speedup, Style::TwoDecimals),
             optional(s.efficiency, Style::TwoDecimals),
         );
+    }
+}
+
+/// The metrics of the queue per scenario, measured beside the model's prediction for
+/// the same runs' draws.
+fn queue_table(text: &mut String, results: &Results) {
+    const SHOWN: [QueueMetric; 5] = [
+        QueueMetric::WaitP50,
+        QueueMetric::WaitP99,
+        QueueMetric::WaitMean,
+        QueueMetric::WaitedFraction,
+        QueueMetric::MaxDepth,
+    ];
+    if results.summaries.iter().all(|s| s.queue.is_empty()) {
+        return;
+    }
+    text.push_str(
+        "\n## Queue\n\nMedians over the runs, measured (model in brackets): waits from put to \
+         take of the sampled items, the share of them that waited at least 20 µs, and the \
+         deepest queue seen just after a sampled put.\n\n| scenario |",
+    );
+    for metric in SHOWN {
+        let _ = write!(text, " {} |", metric.words());
+    }
+    text.push_str("\n|---|");
+    text.push_str(&"---:|".repeat(SHOWN.len()));
+    text.push('\n');
+    for s in results.summaries {
+        let label = &results.experiment.scenarios[s.scenario].label;
+        let _ = write!(text, "| {label} |");
+        for metric in SHOWN {
+            let cell = s.paired(metric).map_or("–".to_string(), |p| {
+                format!(
+                    "{} ({})",
+                    metric_text(metric, p.measured),
+                    metric_text(metric, p.predicted)
+                )
+            });
+            let _ = write!(text, " {cell} |");
+        }
+        text.push('\n');
+    }
+}
+
+/// A metric's value as a person reads it: times in µs, ms or s, shares in percent.
+fn metric_text(metric: QueueMetric, value: f64) -> String {
+    if !value.is_finite() {
+        return "–".to_string();
+    }
+    match metric {
+        QueueMetric::WaitedFraction => format!("{:.1}%", value * 100.0),
+        QueueMetric::MaxDepth | QueueMetric::EmptyPolls => format!("{value:.0}"),
+        _ if value < 1e-3 => format!("{:.1} µs", value * 1e6),
+        _ if value < 1.0 => format!("{:.2} ms", value * 1e3),
+        _ => format!("{value:.3} s"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `summary.csv`: one row per scenario, the statistics of its runs beside the model.
 
 use super::{Output, RenderError, Results, csv_bytes, fixed};
+use crate::record::QueueMetric;
 use crate::scenario::ScenarioKey;
 use crate::stats::Summary;
 
@@ -37,10 +38,17 @@ const MEASURES: [&str; 28] = [
     "source",
 ];
 
-pub fn header() -> Vec<&'static str> {
-    let mut columns = vec!["experiment", "scenario"];
-    columns.extend(ScenarioKey::ALL.iter().map(|k| k.name()));
-    columns.extend(MEASURES);
+pub fn header() -> Vec<String> {
+    let mut columns = vec!["experiment".to_string(), "scenario".to_string()];
+    columns.extend(ScenarioKey::ALL.iter().map(|k| k.name().to_string()));
+    columns.extend(MEASURES.iter().map(|m| m.to_string()));
+    // Each queue metric: the median measured, the median predicted, the median error.
+    for metric in QueueMetric::ALL {
+        let name = metric.name();
+        columns.push(format!("{name}_median"));
+        columns.push(format!("predicted_{name}"));
+        columns.push(format!("{name}_error_pct"));
+    }
     columns
 }
 
@@ -50,7 +58,9 @@ impl Output for SummaryCsv {
     }
 
     fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
-        csv_bytes(&header(), results.summaries.iter().map(|s| row(results, s)))
+        let header = header();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        csv_bytes(&header, results.summaries.iter().map(|s| row(results, s)))
     }
 }
 
@@ -94,6 +104,17 @@ fn row(results: &Results, summary: &Summary) -> Vec<String> {
     ]);
     cells.extend(scaling_cells(summary));
     cells.extend([results.source.name().to_string()]);
+    for metric in QueueMetric::ALL {
+        let decimals = if metric.is_time() { 9 } else { 6 };
+        match summary.paired(metric) {
+            Some(p) => cells.extend([
+                fixed(p.measured, decimals),
+                fixed(p.predicted, decimals),
+                fixed(p.error_pct, 3),
+            ]),
+            None => cells.extend([String::new(), String::new(), String::new()]),
+        }
+    }
     cells
 }
 

@@ -68,7 +68,26 @@ fn scenario(results: &Results, s: &crate::stats::Summary) -> Value {
         "speedup": number(s.speedup),
         "efficiency": number(s.efficiency),
         "scaling": scaling(s),
+        "queue": queue(s),
     })
+}
+
+/// Each queue metric measured beside the model: `{ "wait_p99_s": { "measured": ..,
+/// "predicted": .., "error_pct": .. }, ... }`.
+fn queue(s: &crate::stats::Summary) -> Value {
+    let metrics: Map<String, Value> = s
+        .queue
+        .iter()
+        .map(|(metric, p)| {
+            let paired = json!({
+                "measured": number(p.measured),
+                "predicted": number(p.predicted),
+                "error_pct": number(p.error_pct),
+            });
+            (metric.name().to_string(), paired)
+        })
+        .collect();
+    Value::Object(metrics)
 }
 
 /// The line's USL fit: null where none was asked for, `"fit": null` where too few points.

@@ -7,7 +7,7 @@
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 
-use crate::record::RunRecord;
+use crate::record::{QueueMetric, QueueMetrics, RunRecord};
 
 mod usl;
 
@@ -52,6 +52,9 @@ pub struct Summary {
     pub max_depth: Option<Spread>,
     /// The median of the model's predictions for each run's own draws.
     pub predicted_s: f64,
+    /// Each queue metric measured beside the model's prediction, in `QueueMetric::ALL`
+    /// order; a metric neither side has is left out.
+    pub queue: Vec<(QueueMetric, Paired)>,
     /// The median of each run's distance above (+) or below (−) its own prediction, in
     /// percent: with random times, runs differ in their draws, and each is compared
     /// with the prediction for exactly those draws.
@@ -212,10 +215,54 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
             (!depths.is_empty()).then(|| spread(&depths))
         },
         predicted_s: median(&predicted),
+        queue: paired_queue(runs),
         error_pct: median(&errors),
         speedup: f64::NAN,
         efficiency: f64::NAN,
         scaling: None,
+    }
+}
+
+/// A metric's median measurement beside the median of its predictions, and the median of
+/// each run's distance from its own prediction, in percent. NaN where a side is missing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Paired {
+    pub measured: f64,
+    pub predicted: f64,
+    pub error_pct: f64,
+}
+
+/// Every queue metric of `runs`, measured and predicted.
+fn paired_queue(runs: &[&RunRecord]) -> Vec<(QueueMetric, Paired)> {
+    QueueMetric::ALL
+        .iter()
+        .filter_map(|&metric| {
+            let of = |q: &Option<QueueMetrics>| q.as_ref().and_then(|q| metric.of(q));
+            let measured: Vec<f64> = runs.iter().filter_map(|r| of(&r.queue)).collect();
+            let predicted: Vec<f64> = runs.iter().filter_map(|r| of(&r.predicted_queue)).collect();
+            let errors: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| Some(percent_over(of(&r.queue)?, of(&r.predicted_queue)?)))
+                .collect();
+            (!measured.is_empty() || !predicted.is_empty()).then(|| {
+                let paired = Paired {
+                    measured: median(&measured),
+                    predicted: median(&predicted),
+                    error_pct: median(&errors),
+                };
+                (metric, paired)
+            })
+        })
+        .collect()
+}
+
+impl Summary {
+    /// `metric` measured beside its prediction, if either side has it.
+    pub fn paired(&self, metric: QueueMetric) -> Option<Paired> {
+        self.queue
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .map(|(_, paired)| *paired)
     }
 }
 

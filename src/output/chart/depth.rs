@@ -1,6 +1,7 @@
 //! The most items waiting on the queue at once, against x: how much buffer the pair used.
 
 use super::{ChartKind, Scale};
+use crate::record::QueueMetric;
 use crate::stats::Summary;
 
 pub struct MaxDepth;
@@ -23,7 +24,8 @@ impl ChartKind for MaxDepth {
         summary.max_depth.map(|d| (d.min, d.median, d.max))
     }
 
-    fn model(&self, _: &Summary) -> Option<f64> {
-        None
+    fn model(&self, summary: &Summary) -> Option<f64> {
+        let predicted = summary.paired(QueueMetric::MaxDepth)?.predicted;
+        predicted.is_finite().then_some(predicted)
     }
 }

@@ -1,6 +1,7 @@
 //! The 99th percentile of queue wait (put to take) against x: how long items sit.
 
 use super::{ChartKind, Scale};
+use crate::record::QueueMetric;
 use crate::stats::Summary;
 
 pub struct WaitP99;
@@ -22,7 +23,8 @@ impl ChartKind for WaitP99 {
         summary.wait_p99_s.map(|w| (w.min, w.median, w.max))
     }
 
-    fn model(&self, _: &Summary) -> Option<f64> {
-        None
+    fn model(&self, summary: &Summary) -> Option<f64> {
+        let predicted = summary.paired(QueueMetric::WaitP99)?.predicted;
+        predicted.is_finite().then_some(predicted)
     }
 }
