@@ -109,8 +109,8 @@ struct Producer {
     next_id: u64,
 }
 
-/// An item on the queue: its id and when its put was called (its wait starts then, as
-/// the runner measures it).
+/// An item: its id and when its put returned, from which its wait on the queue counts
+/// (for a blocked put, while it blocks: when the put was called).
 type Queued = (u64, u64);
 
 /// A producer waiting for room, with its item and the produce time it spends once its
@@ -131,6 +131,9 @@ struct Measures {
     empty_polls: u64,
     /// Items each consumer counted.
     counted_by: Vec<u64>,
+    /// How long each sampled put was blocked (0 where it was not), and all puts' total.
+    blocked: WaitTally,
+    blocked_total_ns: u64,
 }
 
 struct Model {
@@ -194,6 +197,8 @@ impl Model {
                 max_depth: 0,
                 empty_polls: 0,
                 counted_by: vec![0; scenario.consumers as usize],
+                blocked: WaitTally::new(),
+                blocked_total_ns: 0,
             },
             blocked: VecDeque::new(),
             idle: VecDeque::new(),
@@ -302,6 +307,7 @@ impl Model {
             .is_none_or(|cap| (self.queued.len() as u64) < cap);
         if room {
             self.enqueue(item);
+            self.unblocked(item, 0);
             self.produced(p, produce_ns);
         } else {
             self.blocked.push_back(Blocked {
@@ -339,18 +345,31 @@ impl Model {
         }
     }
 
+    /// A put of `item` returned after `blocked_ns` blocked.
+    fn unblocked(&mut self, item: Queued, blocked_ns: u64) {
+        self.measures.blocked_total_ns += blocked_ns;
+        if in_sample(item.0, self.measures.shift) {
+            self.measures.blocked.record(blocked_ns);
+        }
+    }
+
     /// Takes an item if there is one; the first blocked producer's put then returns now
-    /// (into the room made, or, on an empty rendezvous, straight from hand to hand).
+    /// (into the room made, or, on an empty rendezvous, straight from hand to hand), and
+    /// its item's wait on the queue starts now.
     fn take_item(&mut self) -> bool {
+        let now = self.now_ns();
         let taken = match (self.queued.pop_front(), self.blocked.pop_front()) {
-            (Some(item), Some(waiting)) => {
-                self.enqueue(waiting.item);
+            (item, Some(waiting)) => {
+                let (id, called) = waiting.item;
+                self.unblocked(waiting.item, now.saturating_sub(called));
                 self.produced(waiting.producer, waiting.produce_ns);
-                Some(item)
-            }
-            (None, Some(waiting)) => {
-                self.produced(waiting.producer, waiting.produce_ns);
-                Some(waiting.item)
+                match item {
+                    Some(item) => {
+                        self.enqueue((id, now));
+                        Some(item)
+                    }
+                    None => Some((id, now)),
+                }
             }
             (item, None) => item,
         };
@@ -404,12 +423,15 @@ impl Model {
         let m = &self.measures;
         let fewest = m.counted_by.iter().copied().min().unwrap_or(0);
         let most = m.counted_by.iter().copied().max().unwrap_or(0);
-        QueueMetrics::new(
+        let mut queue = QueueMetrics::new(
             m.waits.summary().unwrap_or_default(),
             Some(m.max_depth),
             m.empty_polls,
             (fewest, most),
-        )
+        );
+        let blocked_p99 = m.blocked.summary().map_or(0, |b| b.p99_ns);
+        queue.set_blocked(m.blocked_total_ns, blocked_p99);
+        queue
     }
 }
 
@@ -609,16 +631,33 @@ mod queue_tests {
         assert_eq!(q.empty_polls, 0);
     }
 
-    /// A bounded queue of 1: the producer blocks, and an item's wait counts from when
-    /// its put was called (the runner's stamp), blocked time included.
+    /// By hand, capacity 1, puts due every 1 ms, one consumer working 10 ms from each
+    /// take. Item 0 is taken at 0; item 1 goes on the queue at 1 ms and waits until the
+    /// take at 10 ms (9 ms); item 2's put, called at 2 ms, blocks until that take (8 ms
+    /// blocked) and its item then waits on the queue from 10 to 20 ms; item 3's put is
+    /// called at 11 ms, blocks until 20 ms (9 ms), and waits from 20 to 30 ms.
     #[test]
-    fn a_full_queue_blocks_and_the_wait_counts_from_the_put_call() {
-        let mut s = fixed(1, 4, 0, 10);
-        s.produce_time = TimeSpec::Fixed(Duration::from_millis(1));
+    fn a_full_queue_blocks_its_producer_and_the_item_waits_from_the_return() {
+        let mut s = fixed(1, 4, 1, 10);
         s.queue = QueueKind::Bounded { capacity: 1 };
         let q = predict(&s, 1, 2).queue.expect("modelled");
         assert_eq!(q.max_depth, Some(1), "never more than the capacity");
-        assert!(q.wait_max_s > 0.015, "{q:?}");
+        assert!((q.wait_mean_s * 1e3 - (0.0 + 9.0 + 10.0 + 10.0) / 4.0).abs() < 1e-9);
+        assert!((q.blocked_total_s * 1e3 - 17.0).abs() < 1e-9, "{q:?}");
+    }
+
+    /// A rendezvous: every item is handed over as its put returns, so it waits for
+    /// nothing; the producer's time waiting for a taker is blocked time.
+    #[test]
+    fn a_rendezvous_item_waits_for_nothing() {
+        let mut s = fixed(1, 3, 0, 10);
+        s.queue = QueueKind::Bounded { capacity: 0 };
+        let q = predict(&s, 1, 2).queue.expect("modelled");
+        // The histogram's floor is 1 ns: a wait of 0 reads as at most that.
+        assert!(q.wait_max_s <= 1e-9 && q.waited_fraction == 0.0, "{q:?}");
+        // Puts called at 0, 0 and 10 ms return at 0, 10 and 20 ms.
+        assert_eq!((q.blocked_total_s * 1e3).round(), 20.0);
+        assert_eq!(q.max_depth, Some(0));
     }
 
     /// Polling consumers: a poll that finds nothing is counted.

@@ -36,6 +36,12 @@ pub struct QueueMetrics {
     pub empty_polls: u64,
     pub consumer_items_min: u64,
     pub consumer_items_max: u64,
+    /// Seconds producers spent blocked in puts (a full queue, or a rendezvous waiting for
+    /// a taker), over every put; NaN in archives made before it was measured.
+    pub blocked_total_s: f64,
+    /// The 99th percentile of one sampled put's blocked time (0 for a put that did not
+    /// block).
+    pub blocked_p99_s: f64,
 }
 
 /// One number of `QueueMetrics`, so summaries, tables and charts can name each metric
@@ -49,10 +55,12 @@ pub enum QueueMetric {
     WaitedFraction,
     MaxDepth,
     EmptyPolls,
+    BlockedTotal,
+    BlockedP99,
 }
 
 impl QueueMetric {
-    pub const ALL: [QueueMetric; 7] = [
+    pub const ALL: [QueueMetric; 9] = [
         QueueMetric::WaitP50,
         QueueMetric::WaitP99,
         QueueMetric::WaitMax,
@@ -60,6 +68,8 @@ impl QueueMetric {
         QueueMetric::WaitedFraction,
         QueueMetric::MaxDepth,
         QueueMetric::EmptyPolls,
+        QueueMetric::BlockedTotal,
+        QueueMetric::BlockedP99,
     ];
 
     /// The name in file columns and keys.
@@ -72,6 +82,8 @@ impl QueueMetric {
             QueueMetric::WaitedFraction => "waited_fraction",
             QueueMetric::MaxDepth => "max_depth",
             QueueMetric::EmptyPolls => "empty_polls",
+            QueueMetric::BlockedTotal => "blocked_total_s",
+            QueueMetric::BlockedP99 => "blocked_p99_s",
         }
     }
 
@@ -85,6 +97,8 @@ impl QueueMetric {
             QueueMetric::WaitedFraction => "share of items that waited",
             QueueMetric::MaxDepth => "deepest queue",
             QueueMetric::EmptyPolls => "empty polls",
+            QueueMetric::BlockedTotal => "producers' time blocked in puts",
+            QueueMetric::BlockedP99 => "put blocked, 99th percentile",
         }
     }
 
@@ -104,6 +118,8 @@ impl QueueMetric {
             QueueMetric::WaitedFraction => queue.waited_fraction,
             QueueMetric::MaxDepth => queue.max_depth? as f64,
             QueueMetric::EmptyPolls => queue.empty_polls as f64,
+            QueueMetric::BlockedTotal => queue.blocked_total_s,
+            QueueMetric::BlockedP99 => queue.blocked_p99_s,
         };
         value.is_finite().then_some(value)
     }
@@ -128,7 +144,15 @@ impl QueueMetrics {
             empty_polls,
             consumer_items_min,
             consumer_items_max,
+            blocked_total_s: 0.0,
+            blocked_p99_s: 0.0,
         }
+    }
+
+    /// Producers' time blocked in puts: in all, and the 99th percentile of one put.
+    pub fn set_blocked(&mut self, total_ns: u64, p99_ns: u64) {
+        self.blocked_total_s = total_ns as f64 / 1e9;
+        self.blocked_p99_s = p99_ns as f64 / 1e9;
     }
 }
 
@@ -182,6 +206,8 @@ impl RunRecord {
             queue.wait_max_s = round_to(queue.wait_max_s, WAIT_DECIMALS);
             queue.wait_mean_s = round_to(queue.wait_mean_s, WAIT_DECIMALS);
             queue.waited_fraction = round_to(queue.waited_fraction, FRACTION_DECIMALS);
+            queue.blocked_total_s = round_to(queue.blocked_total_s, WAIT_DECIMALS);
+            queue.blocked_p99_s = round_to(queue.blocked_p99_s, WAIT_DECIMALS);
         }
         run
     }

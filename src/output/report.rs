@@ -95,20 +95,23 @@ fn table(text: &mut String, results: &Results) {
 /// The metrics of the queue per scenario, measured beside the model's prediction for
 /// the same runs' draws.
 fn queue_table(text: &mut String, results: &Results) {
-    const SHOWN: [QueueMetric; 5] = [
+    const SHOWN: [QueueMetric; 6] = [
         QueueMetric::WaitP50,
         QueueMetric::WaitP99,
         QueueMetric::WaitMean,
         QueueMetric::WaitedFraction,
         QueueMetric::MaxDepth,
+        QueueMetric::BlockedP99,
     ];
     if results.summaries.iter().all(|s| s.queue.is_empty()) {
         return;
     }
     text.push_str(
-        "\n## Queue\n\nMedians over the runs, measured (model in brackets): waits from put to \
-         take of the sampled items, the share of them that waited at least 20 µs, and the \
-         deepest queue seen just after a sampled put.\n\n| scenario |",
+        "\n## Queue\n\nMedians over the runs, measured (model in brackets): waits on the queue \
+         of the sampled items, from their put's return to their take; the share of them that \
+         waited at least 20 µs; the deepest queue seen just after a sampled put; and how \
+         long a put was blocked (a full queue, or a rendezvous waiting for its taker).\n\n\
+         | scenario |",
     );
     for metric in SHOWN {
         let _ = write!(text, " {} |", metric.words());

@@ -24,7 +24,7 @@ const MEASURES: [&str; 7] = [
 ];
 
 /// What the queue did, measured, in the order of `queue_cells`.
-const QUEUE: [&str; 9] = [
+const QUEUE: [&str; 11] = [
     "wait_p50_s",
     "wait_p99_s",
     "wait_max_s",
@@ -34,10 +34,12 @@ const QUEUE: [&str; 9] = [
     "empty_polls",
     "consumer_items_min",
     "consumer_items_max",
+    "blocked_total_s",
+    "blocked_p99_s",
 ];
 
 /// The model's partner of each of `QUEUE`, in the same order.
-const PREDICTED_QUEUE: [&str; 9] = [
+const PREDICTED_QUEUE: [&str; 11] = [
     "predicted_wait_p50_s",
     "predicted_wait_p99_s",
     "predicted_wait_max_s",
@@ -47,10 +49,17 @@ const PREDICTED_QUEUE: [&str; 9] = [
     "predicted_empty_polls",
     "predicted_consumer_items_min",
     "predicted_consumer_items_max",
+    "predicted_blocked_total_s",
+    "predicted_blocked_p99_s",
 ];
 
 /// Columns that came later: archives written before them lack them, and read the same.
-const ADDED_LATER: [&str; 2] = ["wait_mean_s", "waited_fraction"];
+const ADDED_LATER: [&str; 4] = [
+    "wait_mean_s",
+    "waited_fraction",
+    "blocked_total_s",
+    "blocked_p99_s",
+];
 
 pub fn header() -> Vec<&'static str> {
     let mut columns = vec!["experiment", "scenario", "repeat"];
@@ -137,7 +146,7 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
 }
 
 /// The cells of `QUEUE` (or `PREDICTED_QUEUE`) for `queue`; empty where there is none.
-fn queue_cells(queue: Option<&QueueMetrics>, time: impl Fn(f64, i32) -> String) -> [String; 9] {
+fn queue_cells(queue: Option<&QueueMetrics>, time: impl Fn(f64, i32) -> String) -> [String; 11] {
     let Some(q) = queue else {
         return Default::default();
     };
@@ -153,6 +162,8 @@ fn queue_cells(queue: Option<&QueueMetrics>, time: impl Fn(f64, i32) -> String) 
         q.empty_polls.to_string(),
         q.consumer_items_min.to_string(),
         q.consumer_items_max.to_string(),
+        seconds(q.blocked_total_s),
+        seconds(q.blocked_p99_s),
     ]
 }
 
@@ -384,7 +395,7 @@ impl Checks {
             }
             Ok(value)
         };
-        let queue_of = |c: &[&'static str; 9]| -> Result<Option<QueueMetrics>, Problem> {
+        let queue_of = |c: &[&'static str; 11]| -> Result<Option<QueueMetrics>, Problem> {
             if cell(c[0]).is_empty() {
                 return Ok(None);
             }
@@ -401,6 +412,8 @@ impl Checks {
                 empty_polls: count(c[6])?,
                 consumer_items_min: count(c[7])?,
                 consumer_items_max: count(c[8])?,
+                blocked_total_s: later_time(c[9])?,
+                blocked_p99_s: later_time(c[10])?,
             }))
         };
         let queue = queue_of(&QUEUE)?;
@@ -497,6 +510,8 @@ mod tests {
                     empty_polls: polls,
                     consumer_items_min: polls / 2,
                     consumer_items_max: polls,
+                    blocked_total_s: mean,
+                    blocked_p99_s: p99,
                 },
             )
     }

@@ -37,6 +37,8 @@ fn runs() -> Vec<RunRecord> {
                     empty_polls: 0,
                     consumer_items_min: 6 / (scenario as u64 + 1),
                     consumer_items_max: 6 / (scenario as u64 + 1),
+                    blocked_total_s: 0.0,
+                    blocked_p99_s: 0.0,
                 }),
                 predicted_queue: None,
             });

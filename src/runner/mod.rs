@@ -21,10 +21,11 @@ pub use schedule::run_plans;
 
 use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
+use crate::waits::WaitTally;
 use gate::PutGate;
 use sample::Sample;
 use tally::{InstantItem, Item, PacedItem, Tally, Totals};
-use threads::{Ending, Finish, Handoff, Padded, Shared};
+use threads::{Ending, Finish, Handoff, Padded, ProducerTally, Shared};
 
 /// The message of a run abandoned on request.
 const CANCELLED: &str = "stopped on request";
@@ -100,7 +101,7 @@ pub fn run_once(
     } else {
         run_threads::<InstantItem>(&shared, capacity, cancel)
     };
-    let (end_ns, depths, tallies) = ran.map_err(fail)?;
+    let (end_ns, producers, tallies) = ran.map_err(fail)?;
     let totals = Totals::merge(&tallies);
     if !totals.each_once(scenario.total_items()) {
         return Err(fail(format!(
@@ -112,16 +113,25 @@ pub fn run_once(
     Ok(Measurement {
         elapsed_s: end_ns as f64 / 1e9,
         items: totals.items,
-        queue: QueueMetrics::new(
-            totals.waits.unwrap_or_default(),
-            depths.into_iter().max().flatten(),
-            totals.empty_polls,
-            (totals.consumer_items_min, totals.consumer_items_max),
-        ),
+        queue: {
+            let mut blocked = WaitTally::new();
+            producers.iter().for_each(|p| blocked.add(&p.blocked));
+            let mut queue = QueueMetrics::new(
+                totals.waits.unwrap_or_default(),
+                producers.iter().filter_map(|p| p.max_depth).max(),
+                totals.empty_polls,
+                (totals.consumer_items_min, totals.consumer_items_max),
+            );
+            queue.set_blocked(
+                producers.iter().map(|p| p.blocked_total_ns).sum(),
+                blocked.summary().map_or(0, |b| b.p99_ns),
+            );
+            queue
+        },
     })
 }
 
-type Threads = (u64, Vec<Option<u64>>, Vec<Tally>);
+type Threads = (u64, Vec<ProducerTally>, Vec<Tally>);
 
 /// Starts producers, then consumers; waits for completion; stops and joins them.
 fn run_threads<I: Item>(
@@ -173,7 +183,7 @@ fn run_threads<I: Item>(
         {
             thread.unpark();
         }
-        let depths: Vec<Option<Option<u64>>> =
+        let seen: Vec<Option<ProducerTally>> =
             producers.into_iter().map(|h| h.join().ok()).collect();
         let tallies: Vec<Option<Tally>> = consumers.into_iter().map(|h| h.join().ok()).collect();
         if let Some(error) = spawn_error {
@@ -181,11 +191,11 @@ fn run_threads<I: Item>(
                 "could not start a thread: {error} (lower producers or consumers, or raise the thread limit, `ulimit -u`)"
             ));
         }
-        let depths: Option<Vec<Option<u64>>> = depths.into_iter().collect();
+        let seen: Option<Vec<ProducerTally>> = seen.into_iter().collect();
         let tallies: Option<Vec<Tally>> = tallies.into_iter().collect();
-        match (ending, depths, tallies) {
+        match (ending, seen, tallies) {
             (Ending::Cancelled, _, _) => Err(CANCELLED.to_string()),
-            (Ending::Done(end), Some(depths), Some(tallies)) => Ok((end, depths, tallies)),
+            (Ending::Done(end), Some(seen), Some(tallies)) => Ok((end, seen, tallies)),
             _ => Err("a producer or consumer thread panicked; the run is void".to_string()),
         }
     })

@@ -11,6 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::waits::{in_sample, sample_shift};
 
+/// The stamp of an item whose put is blocked: later than any time, so a wait measured
+/// against it saturates to 0.
+const BLOCKED: u64 = u64::MAX;
+
 pub struct Sample {
     /// One item in 2^shift is measured: a power of two, so choosing costs a mask, not a
     /// division, per item.
@@ -40,6 +44,13 @@ impl Sample {
         if let Some(slot) = self.put_ns.get((id >> self.shift) as usize) {
             slot.store(now_ns, Ordering::Relaxed);
         }
+    }
+
+    /// Item `id` (in the sample) is about to block in its put: it is not on the queue
+    /// yet. A consumer that takes it before the producer stamps the put's return took it
+    /// as it arrived, and reads a wait of 0.
+    pub fn mark_blocked(&self, id: u64) {
+        self.stamp_put(id, BLOCKED);
     }
 
     /// How long item `id` waited on the queue if it was taken at `now_ns`; `None` for

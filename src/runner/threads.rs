@@ -13,6 +13,7 @@ use super::queue::{Putter, Taker, TryPut, TryTake};
 use super::sample::Sample;
 use super::tally::{Item, Tally, UNSCHEDULED};
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
+use crate::waits::WaitTally;
 
 /// What every thread of one run shares.
 pub struct Shared<'a> {
@@ -77,9 +78,19 @@ impl Shared<'_> {
     }
 }
 
-/// Producer `producer`'s loop: put, then spend the produce time; returns the deepest
-/// queue it saw just after a put, where the queue can tell.
-pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Option<u64> {
+/// What one producer saw of the queue.
+pub struct ProducerTally {
+    /// The deepest queue just after a sampled put, where the queue can tell.
+    pub max_depth: Option<u64>,
+    /// How long each sampled put was blocked (0 where it was not).
+    pub blocked: WaitTally,
+    /// Nanoseconds spent blocked in puts, over every put.
+    pub blocked_total_ns: u64,
+}
+
+/// Producer `producer`'s loop: put, then spend the produce time; returns what it saw of
+/// the queue.
+pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> ProducerTally {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     // Zero produce times need no pacing, and no clock reads for it.
@@ -87,7 +98,11 @@ pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Opt
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
     let mut due = 0;
-    let mut max_depth = shared.handoff.as_ref().map(|_| 0);
+    let mut seen = ProducerTally {
+        max_depth: shared.handoff.as_ref().map(|_| 0),
+        blocked: WaitTally::new(),
+        blocked_total_ns: 0,
+    };
     for sequence in 0..shared.scenario.items_per_producer {
         if shared.stop.load(Ordering::Relaxed) {
             break;
@@ -102,14 +117,18 @@ pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Opt
             shared.sample.stamp_put(id, shared.now_ns());
         }
         let item = I::new(id, if clock.is_wall() { due } else { UNSCHEDULED });
-        let Some(returned) = put(shared, producer, &queue, item) else {
+        let Some((returned, blocked_ns)) = put(shared, producer, &queue, item) else {
             break;
         };
+        seen.blocked_total_ns += blocked_ns;
+        if sampled {
+            seen.blocked.record(blocked_ns);
+        }
         if sampled && shared.handoff.is_none() {
             // Offers waiting in a hand-over are not items on a queue: a rendezvous holds
             // none.
             if let Some(depth) = queue.depth() {
-                max_depth = Some(max_depth.map_or(depth, |d: u64| d.max(depth)));
+                seen.max_depth = Some(seen.max_depth.map_or(depth, |d: u64| d.max(depth)));
             }
         }
         // A put that blocked restarts the producer's clock from when it returned.
@@ -134,7 +153,7 @@ pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Opt
     // Once every producer has let go, consumers find the queue closed when it is empty.
     drop(queue);
     park_until_stopped(shared);
-    max_depth
+    seen
 }
 
 /// Waits until the run is over. Tearing a thread down costs tens of microseconds of
@@ -155,20 +174,48 @@ enum Returned {
     TakenAt(u64),
 }
 
-/// Puts one item; `None` if the run was stopped or every consumer has gone.
-fn put<I: Item>(shared: &Shared, producer: u32, queue: &Putter<I>, item: I) -> Option<Returned> {
+/// Puts one item; returns when, and how many nanoseconds the put was blocked; `None` if
+/// the run was stopped or every consumer has gone.
+///
+/// An item's queue wait starts when its put returns, so a blocked put's time is the
+/// producer's (blocked time), not the item's: its sampled stamp is withdrawn while it
+/// blocks and set again when it returns.
+fn put<I: Item>(
+    shared: &Shared,
+    producer: u32,
+    queue: &Putter<I>,
+    item: I,
+) -> Option<(Returned, u64)> {
+    let id = item.id();
     if let Some(handoff) = &shared.handoff {
-        return handoff.offer(shared, producer, queue, item);
+        // A rendezvous: the put returns when a consumer takes the item, which waits
+        // for nothing; all the time is the producer's.
+        let called = shared.now_ns();
+        shared.sample.mark_blocked(id);
+        let returned = handoff.offer(shared, producer, queue, item)?;
+        return Some((returned, shared.now_ns().saturating_sub(called)));
     }
     let item = match queue.try_put(item) {
-        TryPut::Done => return Some(Returned::OnTime),
-        TryPut::Full(item) => I::new(item.id(), UNSCHEDULED),
+        TryPut::Done => return Some((Returned::OnTime, 0)),
+        TryPut::Full(_) => I::new(id, UNSCHEDULED),
         TryPut::Closed => return None,
     };
+    let called = shared.now_ns();
+    let sampled = shared.sample.includes(id);
+    if sampled {
+        shared.sample.mark_blocked(id);
+    }
     if let Some(gate) = &shared.gate {
         gate.withdraw(producer as usize);
     }
-    queue.put(item, &shared.stop).then_some(Returned::Late)
+    if !queue.put(item, &shared.stop) {
+        return None;
+    }
+    let returned = shared.now_ns();
+    if sampled {
+        shared.sample.stamp_put(id, returned);
+    }
+    Some((Returned::Late, returned.saturating_sub(called)))
 }
 
 /// A polling consumer: at each poll, take an item if there is one (counted when taken),

@@ -38,6 +38,8 @@ fn results_of(
                     empty_polls: 0,
                     consumer_items_min: 1,
                     consumer_items_max: 2,
+                    blocked_total_s: 0.0,
+                    blocked_p99_s: 0.0,
                 }),
                 predicted_queue: None,
             });
