@@ -1,4 +1,5 @@
-//! How fast the model predicts: the seed sweep, and a 1,000-scenario sweep.
+//! How fast the model predicts: the seed sweep, a 1,000-scenario sweep, and one scenario
+//! of 10 million items (items per second, every queue metric included).
 //! Run with `cargo bench --bench model_speed`.
 
 use std::path::Path;
@@ -46,4 +47,27 @@ fn main() {
         )
         .replace("consumer = \"poll\"", "consumer = \"block\"");
     time_sweep("1000-scenario block sweep, exp times", &random);
+    items_per_second();
+}
+
+/// One long scenario: 4 × 4 blocking consumers, exponential times, 10 million items.
+fn items_per_second() {
+    let text = "[scenario]\nproducers = 4\nconsumers = 4\nitems_per_producer = 2500000\n\
+                produce_time = { dist = \"exp\", mean = \"1ms\" }\n\
+                consume_time = { dist = \"exp\", mean = \"900us\" }\n";
+    let experiment = match experiment::parse(Path::new("long.toml"), text) {
+        Ok(experiment) => experiment,
+        Err(errors) => panic!("{errors:?}"),
+    };
+    let scenario = &experiment.scenarios[0];
+    let start = Instant::now();
+    let prediction = predict(scenario, 1, 2);
+    let took = start.elapsed().as_secs_f64();
+    println!(
+        "one scenario of {} items: {:.2} s, {:.1} M items/s (wait p99 {:?} s)",
+        prediction.items,
+        took,
+        prediction.items as f64 / took / 1e6,
+        prediction.queue.map(|q| q.wait_p99_s)
+    );
 }
