@@ -63,6 +63,29 @@ pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
     }
 }
 
+/// Replays run `run_seed` of `scenario` as `predict` does and returns every item's put
+/// and take in nanoseconds, in the order taken, beside the prediction: tests check the
+/// model against queueing theory item by item.
+#[cfg(test)]
+pub(crate) fn replay_items(
+    scenario: &Scenario,
+    run_seed: u64,
+    cores: usize,
+) -> (Prediction, Vec<(u64, u64)>) {
+    let mut model = Model::new(scenario, run_seed, cores);
+    model.measures.every_item = Some(Vec::with_capacity(scenario.total_items() as usize));
+    model.run();
+    let prediction = Prediction {
+        elapsed_s: model.end as f64 / 1e9,
+        items: model.counted,
+        queue: Some(model.queue_metrics()),
+    };
+    (
+        prediction,
+        model.measures.every_item.take().unwrap_or_default(),
+    )
+}
+
 /// The number of cores `spin` work shares, as the runner's machine reports it.
 pub fn machine_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -131,6 +154,9 @@ struct Measures {
     empty_polls: u64,
     /// Items each consumer counted.
     counted_by: Vec<u64>,
+    /// Every item's put and take in nanoseconds, in the order taken, when a test asks
+    /// for them (to check the model against queueing theory); `None` otherwise.
+    every_item: Option<Vec<(u64, u64)>>,
 }
 
 struct Model {
@@ -194,6 +220,7 @@ impl Model {
                 max_depth: 0,
                 empty_polls: 0,
                 counted_by: vec![0; scenario.consumers as usize],
+                every_item: None,
             },
             blocked: VecDeque::new(),
             idle: VecDeque::new(),
@@ -354,6 +381,10 @@ impl Model {
             }
             (item, None) => item,
         };
+        let now = self.now_ns();
+        if let (Some((_, put_ns)), Some(all)) = (taken, &mut self.measures.every_item) {
+            all.push((put_ns, now));
+        }
         if let Some((id, put_ns)) = taken
             && in_sample(id, self.measures.shift)
         {
