@@ -230,46 +230,77 @@ fn a_closed_form_only_inside_its_assumptions() {
     );
 }
 
-/// M/M/c at ρ = 0.5, 0.8, 0.9: the model's waits against Erlang C. Two producers, so the
-/// Poisson stream is a superposition, as the theory says it may be.
-fn mmc(consumers: u32) {
-    for (rho, items) in [(0.5, 200_000), (0.8, 200_000), (0.9, 300_000)] {
-        let s = poisson(2, consumers, rho, items, exp(SERVICE_NS));
-        let t = theory(&s).expect("Erlang C applies");
-        assert_eq!(t.formula, Formula::ErlangC);
-        let w = waits(&s);
-        let case = format!("M/M/{consumers} rho={rho}");
-        check(&case, "mean", t.wait_mean_s, estimate(&w, mean_of));
-        let p99 = t.wait_p99_s.expect("Erlang C has quantiles");
-        check(&case, "p99", p99, estimate(&w, p99_of));
-        check(
-            &case,
-            "P(W>0)",
-            t.wait_positive,
-            estimate(&w, share_over(0.0)),
-        );
-        let waited = t.waited_fraction.expect("Erlang C has the tail");
-        check(&case, "P(W>20us)", waited, estimate(&w, share_over(2e-5)));
-        // The tail is exponential: P(Wq > 1 ms) = C·e^{−(cμ − λ)·1 ms}.
-        let drain = f64::from(consumers) * (1.0 - rho) * 1e3;
-        let tail = t.wait_positive * (-drain * 1e-3).exp();
-        check(&case, "P(W>1ms)", tail, estimate(&w, share_over(1e-3)));
-    }
+/// M/M/c: the model's waits against Erlang C. Two producers, so the Poisson stream is a
+/// superposition, as the theory says it may be.
+fn mmc(consumers: u32, rho: f64, items: u64) {
+    let s = poisson(2, consumers, rho, items, exp(SERVICE_NS));
+    let t = theory(&s).expect("Erlang C applies");
+    assert_eq!(t.formula, Formula::ErlangC);
+    let w = waits(&s);
+    let case = format!("M/M/{consumers} rho={rho}");
+    check(&case, "mean", t.wait_mean_s, estimate(&w, mean_of));
+    let p99 = t.wait_p99_s.expect("Erlang C has quantiles");
+    check(&case, "p99", p99, estimate(&w, p99_of));
+    check(
+        &case,
+        "P(W>0)",
+        t.wait_positive,
+        estimate(&w, share_over(0.0)),
+    );
+    let waited = t.waited_fraction.expect("Erlang C has the tail");
+    check(&case, "P(W>20us)", waited, estimate(&w, share_over(2e-5)));
+    // The tail is exponential: P(Wq > 1 ms) = C·e^{−(cμ − λ)·1 ms}.
+    let drain = f64::from(consumers) * (1.0 - rho) * 1e3;
+    let tail = t.wait_positive * (-drain * 1e-3).exp();
+    check(&case, "P(W>1ms)", tail, estimate(&w, share_over(1e-3)));
+}
+
+// One test per queue and load, so each stays short in a debug build. Heavier loads
+// need longer runs for the same precision.
+
+#[test]
+fn mm1_at_rho_0_5_matches_erlang_c() {
+    mmc(1, 0.5, 200_000);
 }
 
 #[test]
-fn mm1_model_matches_erlang_c() {
-    mmc(1);
+fn mm1_at_rho_0_8_matches_erlang_c() {
+    mmc(1, 0.8, 200_000);
 }
 
 #[test]
-fn mm2_model_matches_erlang_c() {
-    mmc(2);
+fn mm1_at_rho_0_9_matches_erlang_c() {
+    mmc(1, 0.9, 300_000);
 }
 
 #[test]
-fn mm4_model_matches_erlang_c() {
-    mmc(4);
+fn mm2_at_rho_0_5_matches_erlang_c() {
+    mmc(2, 0.5, 200_000);
+}
+
+#[test]
+fn mm2_at_rho_0_8_matches_erlang_c() {
+    mmc(2, 0.8, 200_000);
+}
+
+#[test]
+fn mm2_at_rho_0_9_matches_erlang_c() {
+    mmc(2, 0.9, 300_000);
+}
+
+#[test]
+fn mm4_at_rho_0_5_matches_erlang_c() {
+    mmc(4, 0.5, 200_000);
+}
+
+#[test]
+fn mm4_at_rho_0_8_matches_erlang_c() {
+    mmc(4, 0.8, 200_000);
+}
+
+#[test]
+fn mm4_at_rho_0_9_matches_erlang_c() {
+    mmc(4, 0.9, 300_000);
 }
 
 /// M/D/1: the mean against Pollaczek–Khinchine, the shares against Erlang's
