@@ -63,6 +63,29 @@ pub fn predict(scenario: &Scenario, run_seed: u64, cores: usize) -> Prediction {
     }
 }
 
+/// Replays run `run_seed` of `scenario` as `predict` does and returns every item's put
+/// and take in nanoseconds, in the order taken, beside the prediction: tests check the
+/// model against queueing theory item by item.
+#[cfg(test)]
+pub(crate) fn replay_items(
+    scenario: &Scenario,
+    run_seed: u64,
+    cores: usize,
+) -> (Prediction, Vec<(u64, u64)>) {
+    let mut model = Model::new(scenario, run_seed, cores);
+    model.measures.every_item = Some(Vec::with_capacity(scenario.total_items() as usize));
+    model.run();
+    let prediction = Prediction {
+        elapsed_s: model.end as f64 / 1e9,
+        items: model.counted,
+        queue: Some(model.queue_metrics()),
+    };
+    (
+        prediction,
+        model.measures.every_item.take().unwrap_or_default(),
+    )
+}
+
 /// The number of cores `spin` work shares, as the runner's machine reports it.
 pub fn machine_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -134,6 +157,9 @@ struct Measures {
     /// How long each sampled put was blocked (0 where it was not), and all puts' total.
     blocked: WaitTally,
     blocked_total_ns: u64,
+    /// Every item's put and take in nanoseconds, in the order taken, when a test asks
+    /// for them (to check the model against queueing theory); `None` otherwise.
+    every_item: Option<Vec<(u64, u64)>>,
 }
 
 struct Model {
@@ -199,6 +225,7 @@ impl Model {
                 counted_by: vec![0; scenario.consumers as usize],
                 blocked: WaitTally::new(),
                 blocked_total_ns: 0,
+                every_item: None,
             },
             blocked: VecDeque::new(),
             idle: VecDeque::new(),
@@ -373,12 +400,13 @@ impl Model {
             }
             (item, None) => item,
         };
+        if let (Some((_, put_ns)), Some(all)) = (taken, &mut self.measures.every_item) {
+            all.push((put_ns, now));
+        }
         if let Some((id, put_ns)) = taken
             && in_sample(id, self.measures.shift)
         {
-            self.measures
-                .waits
-                .record(self.now_ns().saturating_sub(put_ns));
+            self.measures.waits.record(now.saturating_sub(put_ns));
         }
         taken.is_some()
     }

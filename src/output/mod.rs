@@ -13,6 +13,7 @@ mod report;
 mod runs_csv;
 mod summary_csv;
 mod summary_json;
+mod theory;
 
 use std::fs;
 use std::io;

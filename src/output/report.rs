@@ -21,6 +21,7 @@ impl Output for Report {
         intro(&mut text, results);
         table(&mut text, results);
         queue_table(&mut text, results);
+        text.push_str(&super::theory::section(results));
         scaling(&mut text, results);
         charts(&mut text, results);
         let source = results.experiment.source.trim_end();

@@ -49,6 +49,7 @@ pub fn header() -> Vec<String> {
         columns.push(format!("predicted_{name}"));
         columns.push(format!("{name}_error_pct"));
     }
+    columns.extend(super::theory::COLUMNS.iter().map(|c| c.to_string()));
     columns
 }
 
@@ -115,6 +116,7 @@ fn row(results: &Results, summary: &Summary) -> Vec<String> {
             None => cells.extend([String::new(), String::new(), String::new()]),
         }
     }
+    cells.extend(super::theory::csv_cells(summary));
     cells
 }
 

@@ -69,6 +69,7 @@ fn scenario(results: &Results, s: &crate::stats::Summary) -> Value {
         "efficiency": number(s.efficiency),
         "scaling": scaling(s),
         "queue": queue(s),
+        "theory": super::theory::json(s),
     })
 }
 

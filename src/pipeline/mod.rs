@@ -17,6 +17,7 @@ use crate::output::{OutputError, Results, all_outputs, write_outputs};
 use crate::plan::{RunPlan, plan_runs};
 use crate::record::{RunRecord, Source};
 use crate::settings::RunOrder;
+use crate::stats::theory::add_theory;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
@@ -354,6 +355,7 @@ fn finish(
     let records = records.as_slice();
     let mut summaries = summarise(records);
     add_speedups(&mut summaries, |i| experiment.line_of(i));
+    add_theory(&mut summaries, |i| &experiment.scenarios[i]);
     add_scaling_fits(
         &mut summaries,
         |i| experiment.line_of(i),

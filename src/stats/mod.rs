@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::record::{QueueMetric, QueueMetrics, RunRecord};
 
+pub mod theory;
 mod usl;
 
 pub use usl::{MIN_POINTS as USL_MIN_POINTS, Usl};
@@ -67,6 +68,9 @@ pub struct Summary {
     /// The scalability fit of this scenario's chart line, where one was asked for;
     /// `None` until `add_scaling_fits` runs.
     pub scaling: Option<Scaling>,
+    /// Queueing theory's wait for this scenario, or why no closed form applies; `None`
+    /// until `theory::add_theory` runs.
+    pub theory: Option<Result<theory::Theory, theory::NotApplicable>>,
 }
 
 /// A chart line's Universal Scalability Law fit, as seen from one of its scenarios.
@@ -220,6 +224,7 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         speedup: f64::NAN,
         efficiency: f64::NAN,
         scaling: None,
+        theory: None,
     }
 }
 
