@@ -470,7 +470,7 @@ mod tests {
     use crate::scenario::{QueueImpl, QueueKind, Scenario};
     use std::time::Duration;
 
-    fn scenario(
+    pub(super) fn scenario(
         producers: u32,
         consumers: u32,
         items: u64,
@@ -626,21 +626,9 @@ mod queue_tests {
     use crate::scenario::{QueueImpl, QueueKind, TimeSpec};
     use std::time::Duration;
 
+    /// One blocking consumer on an unbounded queue, fixed times.
     fn fixed(producers: u32, items: u64, produce_ms: u64, consume_ms: u64) -> Scenario {
-        Scenario {
-            index: 0,
-            label: "test".into(),
-            producers,
-            consumers: 1,
-            items_per_producer: items,
-            produce_time: TimeSpec::Fixed(Duration::from_millis(produce_ms)),
-            consume_time: TimeSpec::Fixed(Duration::from_millis(consume_ms)),
-            consumer: ConsumerStyle::Block,
-            queue: QueueKind::Unbounded,
-            queue_impl: QueueImpl::Crossbeam,
-            work: WorkKind::Sleep,
-            time_scale: 1.0,
-        }
+        super::tests::scenario(producers, 1, items, produce_ms, consume_ms)
     }
 
     /// By hand: puts at 0, 10, 20, 30, 40 ms; one consumer takes every 20 ms from 0, so

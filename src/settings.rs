@@ -58,12 +58,7 @@ impl Setting {
 
     /// The one place each setting's name, range, default and help are written.
     pub fn spec(self) -> KeySpec {
-        let spec = |name, accepts, default, help| KeySpec {
-            name,
-            accepts,
-            default,
-            help,
-        };
+        let spec = KeySpec::new;
         let count = |(min, max): (u64, u64)| Accepts::Count { min, max };
         match self {
             Setting::Name => spec(

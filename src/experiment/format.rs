@@ -31,12 +31,7 @@ impl PlotKey {
 
     /// The one place each plot key's name, default and help are written.
     pub fn spec(self) -> KeySpec {
-        let spec = |name, accepts, default, help| KeySpec {
-            name,
-            accepts,
-            default,
-            help,
-        };
+        let spec = KeySpec::new;
         match self {
             PlotKey::X => spec(
                 "x",

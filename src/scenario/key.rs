@@ -96,18 +96,30 @@ impl KeySpec {
     }
 }
 
+impl KeySpec {
+    /// An entry of a key table.
+    pub const fn new(
+        name: &'static str,
+        accepts: Accepts,
+        default: Option<&'static str>,
+        help: &'static str,
+    ) -> KeySpec {
+        KeySpec {
+            name,
+            accepts,
+            default,
+            help,
+        }
+    }
+}
+
 const fn spec(
     name: &'static str,
     accepts: Accepts,
     default: Option<&'static str>,
     help: &'static str,
 ) -> KeySpec {
-    KeySpec {
-        name,
-        accepts,
-        default,
-        help,
-    }
+    KeySpec::new(name, accepts, default, help)
 }
 
 const fn count(min: u64, max: u64) -> Accepts {
