@@ -623,8 +623,7 @@ mod tests {
 #[cfg(test)]
 mod queue_tests {
     use super::*;
-    use crate::scenario::{QueueImpl, QueueKind, TimeSpec};
-    use std::time::Duration;
+    use crate::scenario::QueueKind;
 
     /// One blocking consumer on an unbounded queue, fixed times.
     fn fixed(producers: u32, items: u64, produce_ms: u64, consume_ms: u64) -> Scenario {
