@@ -38,6 +38,10 @@ Examples:
   queuelab run experiments/seed.toml --jobs 21
   queuelab run experiments/seed.toml --resume      (after an interruption)
 
+Without --out, runs go to results/NAME/, the archive meant for git. A run of the same file
+at another --time-scale, --seed or --repeats than the runs there is refused; add --replace
+to replace them, or write elsewhere (--out scratch, ignored by git).
+
 Ctrl-C stops launching runs and saves what finished; a second Ctrl-C quits at once.";
 
 /// What `queuelab` alone prints: where to start.
@@ -45,8 +49,8 @@ const OVERVIEW: &str = "\
 Start here:
   queuelab new my_question             write experiments/my_question.toml, every key explained
   queuelab check experiments/*.toml    validate; list scenarios, predictions and run time
-  queuelab run experiments/seed.toml --time-scale 0.2
-                                       run with real threads into results/seed/
+  queuelab run experiments/seed.toml --time-scale 0.2 --out scratch
+                                       run with real threads, 5x faster, into scratch/seed/
 More: queuelab simulate, schema, completions; queuelab help COMMAND";
 
 #[derive(Subcommand)]
@@ -79,8 +83,8 @@ enum Command {
         a: PathBuf,
         /// The results folder compared against it.
         b: PathBuf,
-        /// Folder for compare.csv and the chart.
-        #[arg(long, default_value = "results/compare", value_name = "DIR")]
+        /// Folder for compare.csv and the chart (by default one git ignores).
+        #[arg(long, default_value = "scratch/compare", value_name = "DIR")]
         out: PathBuf,
         /// Exit with 1 if a scenario is slower, beyond noise, by more than PCT percent.
         #[arg(long, value_name = "PCT", value_parser = parse_percent)]
@@ -145,6 +149,9 @@ struct RunArgs {
     /// With --resume, keep earlier runs even if the experiment file, time_scale or seed changed.
     #[arg(long, requires = "resume")]
     force: bool,
+    /// Replace OUT/NAME/ even if its runs were made at another time_scale, seed or repeats.
+    #[arg(long, conflicts_with = "resume")]
+    replace: bool,
     /// Run experiments estimated at over an hour without asking.
     #[arg(long, short)]
     yes: bool,
@@ -238,6 +245,7 @@ impl RunArgs {
             jobs: self.jobs.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             resume: self.resume,
             force: self.force,
+            replace: self.replace,
             yes: self.yes,
             max_threads: self.max_threads,
             ..options

@@ -553,3 +553,55 @@ fn spin_work_with_several_jobs_warns_that_runs_share_cores() {
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("share the cores"));
 }
+
+#[test]
+#[serial(timing)]
+fn runs_at_other_settings_never_replace_an_archive_by_accident() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quick.toml");
+    fs::write(&file, QUICK).expect("write");
+    let out = dir.path().join("results");
+    let run = |args: &[&str]| {
+        queuelab()
+            .args(["run", "-q", "--repeats", "1"])
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .arg(&file)
+            .output()
+            .expect("runs")
+    };
+    assert!(run(&[]).status.success());
+    let runs = out.join("quick/runs.csv");
+    let archived = fs::read_to_string(&runs).expect("runs.csv");
+    for (args, difference) in [
+        (
+            vec!["--time-scale", "0.01"],
+            "time_scale 0.05 (this run: 0.01)",
+        ),
+        (vec!["--seed", "7"], "seed 42 (this run: 7)"),
+    ] {
+        let output = run(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(difference), "{stderr}");
+        assert!(
+            stderr.contains("--replace") && stderr.contains("--out"),
+            "{stderr}"
+        );
+        assert_eq!(fs::read_to_string(&runs).expect("runs.csv"), archived);
+    }
+    // The same settings again: a rerun, which replaces.
+    assert!(run(&[]).status.success());
+    // Deliberately.
+    assert!(run(&["--time-scale", "0.01", "--replace"]).status.success());
+    assert!(read_csv(&runs).iter().all(|r| r["time_scale"] == "0.01"));
+    // A changed experiment file moves the archive on without asking.
+    fs::write(
+        &file,
+        QUICK.replace("time_scale = 0.05", "time_scale = 0.02"),
+    )
+    .expect("write");
+    assert!(run(&[]).status.success());
+    assert!(read_csv(&runs).iter().all(|r| r["time_scale"] == "0.02"));
+}

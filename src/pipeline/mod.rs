@@ -85,6 +85,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// With `resume`: keep runs even of a changed experiment file.
     pub force: bool,
+    /// Replace a folder of runs made at another time_scale, seed or repeats.
+    pub replace: bool,
     /// Run experiments estimated to take over an hour without asking.
     pub yes: bool,
     /// Threads one run may start; `None` reads the system's limits.

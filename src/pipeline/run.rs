@@ -17,7 +17,9 @@ use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, ref
 use crate::environment::Environment;
 use crate::experiment::Experiment;
 use crate::model::machine_cores;
-use crate::output::{Output, Results, RunsCsv, read_runs, write_atomically};
+use crate::output::{
+    Output, Results, RunsCsv, read_meta, read_runs, strip_header, write_atomically,
+};
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::runner::{RunError, run_plans};
@@ -51,6 +53,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         kept.push(if options.resume {
             earlier_runs(experiment, dir, options.force)?
         } else {
+            if !options.replace {
+                refuse_other_settings(experiment, dir, &options.out)?;
+            }
             Kept::default()
         });
     }
@@ -316,6 +321,74 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
         kept.runs.len()
     ));
     Ok(kept)
+}
+
+/// Refuses to replace runs of this very experiment file made at another time_scale,
+/// seed or repeats: `results/` is an archive, and a quick run at `--time-scale 0.2` must
+/// not overwrite the runs made at 1 by accident. A changed file replaces its runs (that
+/// is how an archive moves on; git keeps the old one), and so does `--replace`.
+fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Result<(), Failure> {
+    let runs = dir.join("runs.csv");
+    if !runs.exists() {
+        return Ok(());
+    }
+    let now = (experiment.time_scale, experiment.seed, experiment.repeats);
+    let copy = std::fs::read_to_string(dir.join("experiment.toml")).ok();
+    let made = match copy {
+        // Another file: a new experiment, which replaces the old one's runs.
+        Some(copy) if strip_header(&copy) != experiment.source => return Ok(()),
+        Some(_) => match read_meta(&dir.join("meta.json")) {
+            Ok(meta) => Some((meta.time_scale, meta.seed, meta.repeats)),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    // No settings on record (a first run stopped before it finished): the time_scale of
+    // the runs themselves still tells.
+    let made = match made {
+        Some(made) => made,
+        None => match runs_time_scale(&runs) {
+            Some(scale) if scale != experiment.time_scale => (scale, now.1, now.2),
+            _ => return Ok(()),
+        },
+    };
+    if made == now {
+        return Ok(());
+    }
+    let mut differ = Vec::new();
+    if made.0 != now.0 {
+        differ.push(format!("time_scale {} (this run: {})", made.0, now.0));
+    }
+    if made.1 != now.1 {
+        differ.push(format!("seed {} (this run: {})", made.1, now.1));
+    }
+    if made.2 != now.2 {
+        differ.push(format!("{} repeats (this run: {})", made.2, now.2));
+    }
+    let scratch = out
+        .parent()
+        .map_or(PathBuf::from("scratch"), |p| p.join("scratch"));
+    Err(Failure::BadInput(format!(
+        "{}: holds the runs of this experiment made at {}; this run would replace them. \
+         To replace them, add --replace; to keep them, write elsewhere, e.g. --out {} \
+         (ignored by git). Nothing was run or written.",
+        dir.display(),
+        differ.join(", "),
+        shell_quote(&scratch.to_string_lossy())
+    )))
+}
+
+/// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
+/// `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
+fn runs_time_scale(path: &Path) -> Option<f64> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    let column = reader
+        .headers()
+        .ok()?
+        .iter()
+        .position(|c| c == "time_scale")?;
+    let row = reader.records().next()?.ok()?;
+    row.get(column)?.parse().ok()
 }
 
 fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Result<(), Failure> {
