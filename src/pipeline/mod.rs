@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::environment::Environment;
+use crate::environment::{Before, Environment};
 use crate::experiment::{self, Experiment};
 use crate::model::{machine_cores, predict};
 use crate::output::{OutputError, Results, all_outputs, write_outputs};
 use crate::plan::{RunPlan, plan_runs};
 use crate::record::{RunRecord, Source};
+use crate::scenario::ScenarioKey;
 use crate::settings::RunOrder;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
@@ -215,7 +216,9 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     refuse_shared_names(&experiments, "-model")?;
     let mut text = String::new();
     for experiment in &experiments {
-        let dir = prepare_dir(&options.out, &format!("{}-model", experiment.name))?;
+        let name = format!("{}-model", experiment.name);
+        let before = Before::read(&experiment.file, &options.out.join(&name));
+        let dir = prepare_dir(&options.out, &name)?;
         let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
@@ -224,7 +227,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             let scenario = &experiment.scenarios[plan.scenario];
             record.items = scenario.total_items();
         }
-        let environment = Environment::read(&experiment.file, started);
+        let environment = Environment::read(&before, started);
         text.push_str(&finish(
             experiment,
             &dir,
@@ -280,7 +283,13 @@ fn finish(
     let records: Vec<RunRecord> = records.iter().map(RunRecord::archived).collect();
     let records = records.as_slice();
     let mut summaries = summarise(records);
-    add_speedups(&mut summaries, |i| experiment.line_of(i));
+    // Speedup per thread added; against a capacity or a consume_time it means nothing.
+    if matches!(
+        experiment.plot.x,
+        ScenarioKey::Producers | ScenarioKey::Consumers
+    ) {
+        add_speedups(&mut summaries, |i| experiment.line_of(i));
+    }
     add_scaling_fits(
         &mut summaries,
         |i| experiment.line_of(i),

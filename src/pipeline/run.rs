@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
-use crate::environment::Environment;
+use crate::environment::{Before, Environment, OVERSHOOT_FACTOR, SleepOvershoot};
 use crate::experiment::Experiment;
 use crate::model::machine_cores;
 use crate::output::{
@@ -34,6 +34,11 @@ const CONFIRM_ABOVE_S: f64 = 3600.0;
 pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
     refuse_shared_names(&experiments, "")?;
+    // Before the first write, so the folder this run fills does not make the tree dirty.
+    let befores: Vec<Before> = experiments
+        .iter()
+        .map(|e| Before::read(&e.file, &options.out.join(&e.name)))
+        .collect();
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name))
@@ -60,9 +65,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         });
     }
     confirm_long_runs(&experiments, options)?;
+    let overshoot = SleepOvershoot::measure();
     let mut text = String::new();
     let mut failures = Vec::new();
-    for ((experiment, dir), kept) in experiments.iter().zip(&dirs).zip(kept) {
+    for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
+    {
         let started = SystemTime::now();
         if options.cancel.load(Ordering::SeqCst) {
             break;
@@ -70,6 +77,8 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         for note in &kept.notes {
             status(note);
         }
+        warn_of_short_waits(experiment, &overshoot);
+        let jobs = options.jobs.unwrap_or(experiment.jobs);
         // Repeats made earlier beyond those asked for stay, and the archive says so.
         let mut experiment = experiment.clone();
         let planned = plan_runs(&experiment.plan_settings());
@@ -81,7 +90,14 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         let (records, failed) = run_experiment(&experiment, &planned, dir, kept.runs, options)?;
         failures.extend(failed);
         if !records.is_empty() {
-            let environment = Environment::read(&experiment.file, started);
+            let before = Before {
+                sleep_overshoot: Some(overshoot),
+                ..before
+            };
+            let mut environment = Environment::read(&before, started);
+            environment.jobs = Some(jobs);
+            environment.warmup = Some(experiment.warmup);
+            environment.order = Some(order_name(experiment.order).to_string());
             text.push_str(&finish(
                 &experiment,
                 dir,
@@ -481,6 +497,31 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
             "not run: nothing was started".to_string(),
         ))
     }
+}
+
+/// One warning before the runs when scenarios wait within `OVERSHOOT_FACTOR` of this
+/// machine's sleep overshoot: their runs would measure the machine's wake-ups more than
+/// the scenario. The report repeats it.
+fn warn_of_short_waits(experiment: &Experiment, overshoot: &SleepOvershoot) {
+    let short: Vec<(&str, f64)> = experiment
+        .scenarios
+        .iter()
+        .filter_map(|s| Some((s.label.as_str(), overshoot.too_short(s)?)))
+        .collect();
+    let Some(&(label, shortest)) = short.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+        return;
+    };
+    status(&format!(
+        "warning: {}: {} of {} scenarios wait within {OVERSHOOT_FACTOR}× of this machine's \
+         sleep overshoot ({:.1} µs median), down to {:.1} µs ({label}) at time_scale {}: \
+         their times will be mostly late wake-ups; a larger time_scale measures the scenario",
+        experiment.name,
+        short.len(),
+        experiment.scenarios.len(),
+        overshoot.median_us,
+        shortest * 1e6,
+        experiment.time_scale,
+    ));
 }
 
 fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) {
