@@ -59,12 +59,17 @@ enum Command {
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Validate experiments; list their scenarios, predictions and estimated run time.
-    #[command(after_help = "Example:\n  queuelab check experiments/*.toml")]
+    #[command(
+        after_help = "Examples:\n  queuelab check experiments/*.toml\n  queuelab check experiments/seed.toml --jobs 21 --time-scale 0.2"
+    )]
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         #[command(flatten)]
         overrides: OverrideArgs,
+        /// Estimate the run time for N runs at once (default: the file's `jobs`).
+        #[arg(long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
+        jobs: Option<u64>,
     },
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
@@ -290,7 +295,15 @@ fn main() -> ExitCode {
             let (files, options) = args.split();
             pipeline::simulate(&files, &options)
         }
-        Command::Check { files, overrides } => pipeline::check(&files, &overrides.into()),
+        Command::Check {
+            files,
+            overrides,
+            jobs,
+        } => pipeline::check(
+            &files,
+            &overrides.into(),
+            jobs.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        ),
         Command::New { name, from, dir } => starter::new_experiment(&name, from.as_deref(), &dir),
         Command::Schema => Ok(schema::schema_text()),
         Command::Plot { dirs } => pipeline::plot(&dirs),

@@ -219,6 +219,22 @@ fn check_lists_scenarios_predictions_and_the_estimated_time() {
         stdout.contains("estimated run time: 2 min 25 s"),
         "3 × 48.25 s: {stdout}"
     );
+    // With 21 jobs every run has a worker: the longest run, 24.75 s, is the estimate.
+    let output = queuelab()
+        .args(["check", "--jobs", "21"])
+        .arg(seed_file())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("estimated run time: 24.8 s with 21 jobs at once"),
+        "{stdout}"
+    );
+    // Zero-time work: the model cannot time it, and check does not pretend to.
+    let impls = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/queue_impls.toml");
+    let output = queuelab().arg("check").arg(impls).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("estimated run time: unknown"), "{stdout}");
 }
 
 #[test]

@@ -21,6 +21,7 @@ use crate::settings::RunOrder;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
+mod estimate;
 mod lock;
 mod print;
 mod run;
@@ -159,8 +160,13 @@ fn predictions(experiment: &Experiment, plans: &[RunPlan]) -> Vec<f64> {
         .collect()
 }
 
-/// `queuelab check`: validates and describes each experiment; prints nothing else.
-pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure> {
+/// `queuelab check`: validates and describes each experiment; prints nothing else. The
+/// estimate is for `jobs` runs at once, or the file's `jobs`.
+pub fn check(
+    files: &[PathBuf],
+    overrides: &Overrides,
+    jobs: Option<usize>,
+) -> Result<String, Failure> {
     let experiments = load_all(files, overrides)?;
     let mut text = String::new();
     for experiment in &experiments {
@@ -183,12 +189,30 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
             experiment.seed
         );
         text.push_str(&scenario_table(experiment, &summaries, false));
-        let total: f64 = predicted.iter().sum();
-        let _ = writeln!(
-            text,
-            "  estimated run time: {} (from the model)\n",
-            human(total)
-        );
+        let jobs = jobs.unwrap_or(experiment.jobs);
+        let total = run::estimated_s(experiment, jobs);
+        let one_at_a_time = run::estimated_s(experiment, 1);
+        let _ = if one_at_a_time == 0.0 {
+            writeln!(
+                text,
+                "  estimated run time: unknown; zero-time work takes as long as the queue does \
+                 (the progress bar estimates it from the first runs)\n"
+            )
+        } else if jobs > 1 {
+            writeln!(
+                text,
+                "  estimated run time: {} with {jobs} jobs at once, longest first ({} one at a \
+                 time; from the model)\n",
+                human(total),
+                human(one_at_a_time)
+            )
+        } else {
+            writeln!(
+                text,
+                "  estimated run time: {} (from the model)\n",
+                human(total)
+            )
+        };
     }
     Ok(text)
 }

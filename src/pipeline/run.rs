@@ -7,10 +7,12 @@ use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
+use super::estimate::Estimate;
 use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
@@ -218,20 +220,32 @@ fn run_experiment(
         .collect();
     let jobs = options.jobs.unwrap_or(experiment.jobs);
     warn_if_spin_shares_cores(experiment, jobs, options.quiet);
-    let progress = progress_bar(experiment, &todo, options.quiet);
+    let estimate = Arc::new(Mutex::new(Estimate::new(experiment, &todo, jobs)));
+    let progress = progress_bar(experiment, todo.len(), &estimate, options.quiet);
     let mut failures = Vec::new();
     let mut save_error = None;
+    // Scenarios with all their runs made (some perhaps before a --resume).
+    let mut complete = (0..experiment.scenarios.len())
+        .filter(|&s| {
+            records.iter().filter(|r| r.scenario == s).count() >= experiment.repeats as usize
+        })
+        .count();
     run_plans(
         &experiment.scenarios,
         &todo,
         jobs,
         &options.cancel,
         |plan, result| {
+            let elapsed = result.as_ref().ok().map(|m| m.elapsed_s);
+            estimate
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .finished(plan, elapsed);
+            progress.inc(1);
             let predicted_s = todo
                 .iter()
                 .find(|(p, _)| p == plan)
                 .map_or(0.0, |(_, s)| *s);
-            progress.inc((predicted_s * 1000.0).round() as u64);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
                 Ok(measured) => measured,
@@ -260,12 +274,13 @@ fn run_experiment(
                 .iter()
                 .filter(|r| r.scenario == plan.scenario)
                 .count();
-            if scenario_done == experiment.repeats as usize && !options.quiet {
+            if scenario_done == experiment.repeats as usize {
+                complete += 1;
                 let summary = summarise(&records)
                     .into_iter()
                     .find(|s| s.scenario == plan.scenario);
-                if let Some(summary) = summary {
-                    progress.println(scenario_line(experiment, &summary));
+                if let (Some(summary), false) = (summary, options.quiet) {
+                    progress.println(scenario_line(experiment, &summary, complete));
                 }
             }
         },
@@ -465,16 +480,26 @@ fn system_thread_limit() -> u64 {
     kernel.min(user).saturating_sub(64)
 }
 
+/// Seconds `experiment`'s runs (warm-ups included) are expected to take on `jobs` workers,
+/// from the model; 0 for zero-time work, which the model cannot time.
+pub fn estimated_s(experiment: &Experiment, jobs: usize) -> f64 {
+    let plans = with_warmups(
+        &experiment.plan_settings(),
+        &plan_runs(&experiment.plan_settings()),
+    );
+    let todo: Vec<(RunPlan, f64)> = plans
+        .iter()
+        .copied()
+        .zip(predictions(experiment, &plans))
+        .collect();
+    Estimate::total_s(&todo, jobs)
+}
+
 /// An experiment estimated at over an hour asks on a terminal, and needs `--yes` elsewhere.
 fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result<(), Failure> {
     let total: f64 = experiments
         .iter()
-        .map(|e| {
-            predictions(e, &plan_runs(&e.plan_settings()))
-                .iter()
-                .sum::<f64>()
-                / options.jobs.unwrap_or(e.jobs) as f64
-        })
+        .map(|e| estimated_s(e, options.jobs.unwrap_or(e.jobs)))
         .sum();
     if total <= CONFIRM_ABOVE_S || options.yes {
         return Ok(());
@@ -539,26 +564,37 @@ fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) 
     }
 }
 
-/// A bar measured in the model's predicted milliseconds, so its ETA is the model's.
-fn progress_bar(experiment: &Experiment, todo: &[(RunPlan, f64)], quiet: bool) -> ProgressBar {
+/// A bar of runs made, its ETA from `estimate` at every tick: it counts down between
+/// runs, and knows when runs are made several at once.
+fn progress_bar(
+    experiment: &Experiment,
+    runs: usize,
+    estimate: &Arc<Mutex<Estimate>>,
+    quiet: bool,
+) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
-    let total_ms = todo.iter().map(|(_, p)| (p * 1000.0).round() as u64).sum();
-    let bar = ProgressBar::new(total_ms);
-    let template = "{prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% ETA {left} {msg}";
+    let bar = ProgressBar::new(runs as u64);
+    let template = "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {left} {msg}";
     if let Ok(style) = ProgressStyle::with_template(template) {
-        // Runs take about what the model predicts, so what is left is the model's time
-        // for the runs not yet made; a rate-based estimate knows nothing before a run ends.
+        let estimate = Arc::clone(estimate);
         bar.set_style(style.with_key(
             "left",
-            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let left_ms = state.len().unwrap_or(0).saturating_sub(state.pos());
-                let _ = write!(w, "{}", human(left_ms as f64 / 1000.0));
+            move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let left = estimate
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .left_s(Instant::now());
+                let _ = match left {
+                    Some(left) => write!(w, "{}", human(left)),
+                    // Zero-time work: the model cannot time it; the first runs will.
+                    None => write!(w, "after the first run"),
+                };
             },
         ));
     }
     bar.set_prefix(experiment.name.clone());
-    bar.enable_steady_tick(Duration::from_millis(200));
+    bar.enable_steady_tick(Duration::from_millis(500));
     bar
 }
