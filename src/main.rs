@@ -51,7 +51,16 @@ Start here:
   queuelab check experiments/*.toml    validate; list scenarios, predictions and run time
   queuelab run experiments/seed.toml --time-scale 0.2 --out scratch
                                        run with real threads, 5x faster, into scratch/seed/
-More: queuelab simulate, schema, completions; queuelab help COMMAND";
+Then:
+  queuelab plot results/seed           redraw summary, charts and report from runs.csv
+  queuelab compare results/seed scratch/seed
+                                       B against A, scenario by scenario, with a verdict
+  queuelab simulate experiments/seed.toml
+                                       the model alone, in virtual time
+  queuelab schema                      the JSON Schema of experiment files, for editors
+  queuelab completions bash            a completion script for bash, zsh or fish
+Without --out, run writes results/NAME/, the archive meant for git.
+queuelab help COMMAND tells more.";
 
 #[derive(Subcommand)]
 enum Command {
