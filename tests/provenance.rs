@@ -123,3 +123,41 @@ fn a_run_into_a_committed_folder_records_a_clean_commit_and_how_it_was_run() {
         "every run kept"
     );
 }
+
+#[test]
+#[serial(timing)]
+fn waits_too_short_for_this_machine_are_warned_of_on_stderr_and_in_the_report() {
+    // 1 ms at time_scale 0.001 is 1 µs: no machine wakes from a sleep within 1/20 of it.
+    let text = "name = \"tiny\"\nrepeats = 1\ntime_scale = 0.001\n[scenario]\nitems_per_producer = 3\n\
+                produce_time = \"1ms\"\nconsume_time = \"0ms\"\n[sweep]\nconsumers = [1, 2]\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    fs::write(&file, text).expect("write");
+    let output = queuelab()
+        .args(["run", "-q", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("tiny: 2 of 2 scenarios wait within 20× of this machine's sleep overshoot"),
+        "{stderr}"
+    );
+    let report = fs::read_to_string(dir.path().join("tiny/report.md")).expect("report");
+    assert!(
+        report.contains("**Warning:** 2 of 2 scenarios wait within 20×"),
+        "{report}"
+    );
+    // At time_scale 200 the same waits are 200 ms: a machine would have to oversleep by
+    // 10 ms at the median, which not even a loaded one does, to be warned of.
+    let output = queuelab()
+        .args(["run", "-q", "--time-scale", "200", "--replace", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("overshoot"));
+}
