@@ -1,13 +1,17 @@
-//! Where and when results were made: queuelab version, git commit, host, CPU, OS and
-//! times, so an archived number is never separated from its machine.
+//! Where, when and how results were made: queuelab version, git commit, host, CPU, OS,
+//! times, the command line, the run settings the file does not show (`jobs`, `warmup`,
+//! `order`) and the machine's sleep overshoot, so an archived number is never separated
+//! from its machine.
 //!
 //! Owns reading these from the system; it never fails, answering "unknown" instead.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Scenario, WorkKind};
 
 /// The machine and moment of a set of results; saved as `meta.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,22 +25,145 @@ pub struct Environment {
     pub os: String,
     pub started: String,
     pub finished: String,
+    /// The command that made the results, as it could be typed again. Archives made
+    /// before queuelab recorded it have none, and so do the rest below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Runs made at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<usize>,
+    /// Uncounted runs of every scenario made first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<u32>,
+    /// `grouped`, `interleaved` or `random`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
+    /// How late this machine woke from short sleeps when the runs began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sleep_overshoot: Option<SleepOvershoot>,
+}
+
+/// How much later than asked `thread::sleep` returns: a wait shorter than a few dozen
+/// of these is mostly overshoot, and runs at such a time_scale measure the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SleepOvershoot {
+    /// The sleep asked for, in microseconds.
+    pub asked_us: f64,
+    pub samples: u32,
+    pub median_us: f64,
+    pub p90_us: f64,
+}
+
+/// Sleeps this short, this many times: a few milliseconds in all.
+const OVERSHOOT_SLEEP: Duration = Duration::from_micros(100);
+const OVERSHOOT_SAMPLES: u32 = 20;
+
+impl SleepOvershoot {
+    /// Measures it now: 20 sleeps of 100 µs, about 3 ms on a quiet machine.
+    pub fn measure() -> Self {
+        let mut over: Vec<f64> = (0..OVERSHOOT_SAMPLES)
+            .map(|_| {
+                let began = Instant::now();
+                std::thread::sleep(OVERSHOOT_SLEEP);
+                began
+                    .elapsed()
+                    .saturating_sub(OVERSHOOT_SLEEP)
+                    .as_secs_f64()
+                    * 1e6
+            })
+            .collect();
+        over.sort_by(f64::total_cmp);
+        let at = |q: f64| over[((over.len() - 1) as f64 * q).round() as usize];
+        SleepOvershoot {
+            asked_us: OVERSHOOT_SLEEP.as_secs_f64() * 1e6,
+            samples: OVERSHOOT_SAMPLES,
+            median_us: at(0.5),
+            p90_us: at(0.9),
+        }
+    }
+}
+
+/// A scenario's waits within this many overshoots are mostly overshoot.
+pub const OVERSHOOT_FACTOR: f64 = 20.0;
+
+impl SleepOvershoot {
+    /// The shortest non-zero wait of `scenario` as it runs (scaled), in seconds, when it is
+    /// within `OVERSHOOT_FACTOR` median overshoots: its runs would measure the machine's
+    /// wake-ups more than the scenario. Random times count by their mean; `spin` work
+    /// waits on CPU time, which sleep does not delay.
+    pub fn too_short(&self, scenario: &Scenario) -> Option<f64> {
+        if scenario.work == WorkKind::Spin {
+            return None;
+        }
+        let shortest = [&scenario.produce_time, &scenario.consume_time]
+            .into_iter()
+            .map(|t| t.fixed().unwrap_or_else(|| t.mean()).as_secs_f64() * scenario.time_scale)
+            .filter(|s| *s > 0.0)
+            .min_by(f64::total_cmp)?;
+        (shortest < OVERSHOOT_FACTOR * self.median_us * 1e-6).then_some(shortest)
+    }
+}
+
+/// What the environment knows of a command before it writes anything: the git state must
+/// be judged before the results folder changes, or every run into a committed folder
+/// would call its own commit dirty.
+#[derive(Clone, Debug, Default)]
+pub struct Before {
+    pub git_commit: Option<String>,
+    pub command: Option<String>,
+    pub sleep_overshoot: Option<SleepOvershoot>,
+}
+
+impl Before {
+    /// The git commit where `experiment_file` lives, judged with `results_dir` left out,
+    /// and the command line of this process.
+    pub fn read(experiment_file: &Path, results_dir: &Path) -> Self {
+        Before {
+            git_commit: git_commit(experiment_file, results_dir),
+            command: Some(command_line()),
+            sleep_overshoot: None,
+        }
+    }
 }
 
 impl Environment {
-    /// Reads the environment now; `started` is when the runs began.
-    pub fn read(experiment_file: &Path, started: SystemTime) -> Self {
+    /// Reads the environment now; `started` is when the runs began, `before` what was
+    /// read before anything was written.
+    pub fn read(before: &Before, started: SystemTime) -> Self {
         Environment {
             queuelab_version: env!("CARGO_PKG_VERSION").to_string(),
-            git_commit: git_commit(experiment_file),
+            git_commit: before.git_commit.clone(),
             host: host(),
             cpu_model: cpu_model(),
             cpus: crate::model::machine_cores(),
             os: os(),
             started: timestamp(started),
             finished: timestamp(SystemTime::now()),
+            command: before.command.clone(),
+            jobs: None,
+            warmup: None,
+            order: None,
+            sleep_overshoot: before.sleep_overshoot,
         }
     }
+}
+
+/// This process's command line as a shell would take it back, the program as `queuelab`.
+fn command_line() -> String {
+    let mut words = vec!["queuelab".to_string()];
+    words.extend(std::env::args_os().skip(1).map(|a| {
+        let text = a.to_string_lossy().into_owned();
+        let plain = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+        if plain {
+            text
+        } else {
+            format!("'{}'", text.replace('\'', r"'\''"))
+        }
+    }));
+    words.join(" ")
 }
 
 /// UTC, to the second, as RFC 3339.
@@ -44,7 +171,9 @@ pub fn timestamp(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-fn git_commit(file: &Path) -> Option<String> {
+/// `git rev-parse HEAD`, with `-dirty` if tracked files have changes other than in
+/// `results_dir` (the folder this command writes, judged before it writes).
+fn git_commit(file: &Path, results_dir: &Path) -> Option<String> {
     let dir = file
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -61,13 +190,42 @@ fn git_commit(file: &Path) -> Option<String> {
             .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
     };
     let commit = git(&["rev-parse", "HEAD"])?;
-    let dirty =
-        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    let top = git(&["rev-parse", "--show-toplevel"]).map(PathBuf::from);
+    let mut args = vec![
+        "status".to_string(),
+        "--porcelain".to_string(),
+        "--untracked-files=no".to_string(),
+        "--".to_string(),
+        ":/".to_string(),
+    ];
+    // Only a folder inside the work tree can be left out; git refuses other paths.
+    if let Some(inside) = top.and_then(|top| relative_inside(&top, results_dir)) {
+        args.push(format!(":(exclude,top){}", inside.to_string_lossy()));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let dirty = git(&args).is_some_and(|s| !s.is_empty());
     Some(if dirty {
         format!("{commit}-dirty")
     } else {
         commit
     })
+}
+
+/// `path` relative to `top`, if it lies inside it; a `path` not yet made is placed by
+/// its nearest existing ancestor, as symbolic links resolve.
+fn relative_inside(top: &Path, path: &Path) -> Option<PathBuf> {
+    let top = std::fs::canonicalize(top).ok()?;
+    let absolute = std::path::absolute(path).ok()?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while std::fs::canonicalize(existing).is_err() {
+        rest.push(existing.file_name()?);
+        existing = existing.parent()?;
+    }
+    let mut full = std::fs::canonicalize(existing).ok()?;
+    full.extend(rest.iter().rev());
+    let inside = full.strip_prefix(&top).ok()?.to_path_buf();
+    (!inside.as_os_str().is_empty()).then_some(inside)
 }
 
 fn host() -> String {

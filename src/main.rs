@@ -38,6 +38,10 @@ Examples:
   queuelab run experiments/seed.toml --jobs 21
   queuelab run experiments/seed.toml --resume      (after an interruption)
 
+Without --out, runs go to results/NAME/, the archive meant for git. A run of the same file
+at another --time-scale, --seed or --repeats than the runs there is refused; add --replace
+to replace them, or write elsewhere (--out scratch, ignored by git).
+
 Ctrl-C stops launching runs and saves what finished; a second Ctrl-C quits at once.";
 
 const PLOT_HELP: &str = "\
@@ -53,9 +57,18 @@ const OVERVIEW: &str = "\
 Start here:
   queuelab new my_question             write experiments/my_question.toml, every key explained
   queuelab check experiments/*.toml    validate; list scenarios, predictions and run time
-  queuelab run experiments/seed.toml --time-scale 0.2
-                                       run with real threads into results/seed/
-More: queuelab simulate, schema, completions; queuelab help COMMAND";
+  queuelab run experiments/seed.toml --time-scale 0.2 --out scratch
+                                       run with real threads, 5x faster, into scratch/seed/
+Then:
+  queuelab plot results/seed           redraw summary, charts and report from runs.csv
+  queuelab compare results/seed scratch/seed
+                                       B against A, scenario by scenario, with a verdict
+  queuelab simulate experiments/seed.toml
+                                       the model alone, in virtual time
+  queuelab schema                      the JSON Schema of experiment files, for editors
+  queuelab completions bash            a completion script for bash, zsh or fish
+Without --out, run writes results/NAME/, the archive meant for git.
+queuelab help COMMAND tells more.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -63,12 +76,17 @@ enum Command {
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Validate experiments; list their scenarios, predictions and estimated run time.
-    #[command(after_help = "Example:\n  queuelab check experiments/*.toml")]
+    #[command(
+        after_help = "Examples:\n  queuelab check experiments/*.toml\n  queuelab check experiments/seed.toml --jobs 21 --time-scale 0.2"
+    )]
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         #[command(flatten)]
         overrides: OverrideArgs,
+        /// Estimate the run time for N runs at once (default: the file's `jobs`).
+        #[arg(long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
+        jobs: Option<u64>,
     },
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
@@ -97,8 +115,8 @@ enum Command {
         a: PathBuf,
         /// The results folder compared against it.
         b: PathBuf,
-        /// Folder for compare.csv and the chart.
-        #[arg(long, default_value = "results/compare", value_name = "DIR")]
+        /// Folder for compare.csv and the chart (by default one git ignores).
+        #[arg(long, default_value = "scratch/compare", value_name = "DIR")]
         out: PathBuf,
         /// Exit with 1 if a scenario is slower, beyond noise, by more than PCT percent.
         #[arg(long, value_name = "PCT", value_parser = parse_percent)]
@@ -163,6 +181,9 @@ struct RunArgs {
     /// With --resume, keep earlier runs even if the experiment file, time_scale or seed changed.
     #[arg(long, requires = "resume")]
     force: bool,
+    /// Replace OUT/NAME/ even if its runs were made at another time_scale, seed or repeats.
+    #[arg(long, conflicts_with = "resume")]
+    replace: bool,
     /// Run experiments estimated at over an hour without asking.
     #[arg(long, short)]
     yes: bool,
@@ -256,6 +277,7 @@ impl RunArgs {
             jobs: self.jobs.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             resume: self.resume,
             force: self.force,
+            replace: self.replace,
             yes: self.yes,
             max_threads: self.max_threads,
             ..options
@@ -300,7 +322,15 @@ fn main() -> ExitCode {
             let (files, options) = args.split();
             pipeline::simulate(&files, &options)
         }
-        Command::Check { files, overrides } => pipeline::check(&files, &overrides.into()),
+        Command::Check {
+            files,
+            overrides,
+            jobs,
+        } => pipeline::check(
+            &files,
+            &overrides.into(),
+            jobs.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        ),
         Command::New { name, from, dir } => starter::new_experiment(&name, from.as_deref(), &dir),
         Command::Schema => Ok(schema::schema_text()),
         Command::Plot {

@@ -232,12 +232,57 @@ fn every_command_has_a_purpose_and_an_example_in_its_help() {
 }
 
 #[test]
-fn queuelab_alone_points_at_new_check_and_run() {
+fn queuelab_alone_points_at_new_check_and_run_and_lists_every_command() {
     let output = queuelab().output().expect("runs");
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success());
     for start in ["queuelab new", "queuelab check", "queuelab run"] {
         assert!(text.contains(start), "{text}");
+    }
+    for command in commands() {
+        assert!(
+            text.contains(&format!("queuelab {command} ")),
+            "{command} is not on the start screen:\n{text}"
+        );
+    }
+    // Its run command must not write over the committed archive.
+    for line in text.lines().filter(|l| l.contains("queuelab run")) {
+        assert!(line.contains("--out scratch"), "{line}");
+    }
+}
+
+/// The README's table row `| NAME | a | b | ... |` as its cells.
+fn readme_row(readme: &str, name: &str) -> Vec<String> {
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with(&format!("| {name} |")))
+        .unwrap_or_else(|| panic!("README has no row `{name}`"));
+    line.trim_matches('|')
+        .split('|')
+        .skip(1)
+        .map(|c| c.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_readme_seed_table_is_the_committed_archive() {
+    let readme = fs::read_to_string(manifest().join("README.md")).expect("README.md");
+    let consumers = readme_row(&readme, "consumers");
+    let measured = readme_row(&readme, "queuelab, s");
+    let model = readme_row(&readme, "model, s");
+    let summary = common::read_csv(&manifest().join("results/seed/summary.csv"));
+    assert_eq!(consumers.len(), summary.len());
+    for (i, row) in summary.iter().enumerate() {
+        assert_eq!(consumers[i], row["consumers"]);
+        let median: f64 = row["elapsed_median_s"].parse().expect("a number");
+        assert_eq!(
+            measured[i],
+            format!("{median:.4}"),
+            "consumers={}: README against results/seed/summary.csv",
+            consumers[i]
+        );
+        let predicted: f64 = row["predicted_s"].parse().expect("a number");
+        assert_eq!(model[i], format!("{predicted:.2}"));
     }
 }
 

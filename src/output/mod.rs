@@ -26,6 +26,7 @@ use crate::stats::Summary;
 
 pub use chart::{Chart, ChartKind, check_view};
 pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
+pub use experiment_toml::{as_written, overridden as overridden_settings, strip_header};
 pub use meta_json::{Meta, MetaJson, read as read_meta};
 pub use report::Report;
 pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs};

@@ -1,13 +1,18 @@
-//! `report.md`: what was run, the summary as a table, the charts, the experiment file and
-//! the environment, readable on any git host.
+//! `report.md`: the findings first (where more x stops paying, best and worst scenarios,
+//! the model's worst miss, outliers, warnings), then what was run, the summary as a
+//! table, the outliers, the charts, the experiment file and the environment, readable on
+//! any git host. It formats; the numbers come from `stats`.
 
 use std::fmt::Write as _;
 
+use super::experiment_toml::overridden;
 use super::{Output, RenderError, Results};
+use crate::environment::OVERSHOOT_FACTOR;
 use crate::experiment::ChartFormat;
 use crate::output::chart::KINDS;
 use crate::record::{QueueMetric, Source};
-use crate::stats::{Line, Scaling, USL_MIN_POINTS};
+use crate::scenario::ScenarioKey;
+use crate::stats::{ENOUGH_WITHIN, Line, Scaling, Summary, USL_MIN_POINTS, findings};
 
 pub struct Report;
 
@@ -18,10 +23,17 @@ impl Output for Report {
 
     fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let mut text = String::new();
+        let e = results.experiment;
+        let _ = writeln!(text, "# {}\n", e.name);
+        if !e.description.is_empty() {
+            let _ = writeln!(text, "{}\n", e.description);
+        }
+        findings_section(&mut text, results);
         intro(&mut text, results);
         table(&mut text, results);
         queue_table(&mut text, results);
         text.push_str(&super::theory::section(results));
+        outliers(&mut text, results);
         scaling(&mut text, results);
         charts(&mut text, results);
         let source = results.experiment.source.trim_end();
@@ -33,10 +45,6 @@ impl Output for Report {
 
 fn intro(text: &mut String, results: &Results) {
     let e = results.experiment;
-    let _ = writeln!(text, "# {}\n", e.name);
-    if !e.description.is_empty() {
-        let _ = writeln!(text, "{}\n", e.description);
-    }
     let how = match results.source {
         Source::Measured => "with real threads",
         Source::Model => "in the model alone (virtual time, no threads)",
@@ -44,11 +52,17 @@ fn intro(text: &mut String, results: &Results) {
     let runs = results.runs.len();
     let _ = write!(
         text,
-        "{} scenarios, {runs} runs in all, {how}, at time_scale {} with seed {}.",
+        "\n## What was run\n\n{} scenarios, {runs} runs in all, {how}, at time_scale {} with seed {}.",
         results.summaries.len(),
         e.time_scale,
         e.seed
     );
+    if let Some(settings) = overridden(e) {
+        let _ = write!(
+            text,
+            " The command line set {settings}; the experiment file below says otherwise."
+        );
+    }
     if let Some(env) = results.environment {
         let _ = write!(
             text,
@@ -61,26 +75,192 @@ fn intro(text: &mut String, results: &Results) {
         " Times are wall-clock seconds after scaling; `model` is the discrete-event prediction \
          for each run's own draws, `error` the median run's distance from it."
     );
+    if e.time_scale != 1.0 {
+        let _ = writeln!(
+            text,
+            "\nScenario names and x values give durations as the file writes them, unscaled: \
+             each ran {} times as long.",
+            e.time_scale
+        );
+    }
+}
+
+/// A scenario's name in the report.
+fn label<'a>(results: &'a Results, summary: &Summary) -> &'a str {
+    &results.experiment.scenarios[summary.scenario].label
+}
+
+/// Where more x stops paying, the best and worst, the model's worst miss, outliers and
+/// warnings, each a line of its own.
+fn findings_section(text: &mut String, results: &Results) {
+    let e = results.experiment;
+    let summaries = results.summaries;
+    let found = findings(summaries, |i| e.line_of(i));
+    let mut lines: Vec<String> = Vec::new();
+    let x = e.plot.x.name();
+    let unscaled = if e.time_scale != 1.0 && is_duration(e.plot.x) {
+        " (as written, unscaled)"
+    } else {
+        ""
+    };
+    for enough in &found.enough {
+        let (at, best) = (&summaries[enough.enough], &summaries[enough.best]);
+        let scenario = |s: &Summary| e.scenarios[s.scenario].value_text(e.plot.x);
+        let on = match &enough.line {
+            Some(line) => format!("With {line}, adding"),
+            None => "Adding".to_string(),
+        };
+        let (v, fastest) = (scenario(at), best.elapsed_s.median);
+        lines.push(if enough.enough == enough.first {
+            let how = match enough.enough == enough.best {
+                true => format!("the fastest ({fastest:.4} s median)"),
+                false => format!(
+                    "within {:.0}% of the fastest ({fastest:.4} s at {})",
+                    ENOUGH_WITHIN * 100.0,
+                    scenario(best)
+                ),
+            };
+            format!("{on} {x} does not pay: {x} = {v}{unscaled} is {how}.")
+        } else if enough.enough == enough.best {
+            format!("{on} {x} pays up to {x} = {v}{unscaled}, the fastest ({fastest:.4} s median).")
+        } else {
+            format!(
+                "{on} {x} stops paying at {x} = {v}{unscaled}: {:.4} s, within {:.0}% of the \
+                 fastest ({fastest:.4} s at {}).",
+                at.elapsed_s.median,
+                ENOUGH_WITHIN * 100.0,
+                scenario(best)
+            )
+        });
+    }
+    if let (Some(fast), Some(slow)) = (found.fastest, found.slowest)
+        && summaries.len() > 1
+    {
+        lines.push(format!(
+            "Fastest: `{}`, {:.4} s median; slowest: `{}`, {:.4} s.",
+            label(results, &summaries[fast]),
+            summaries[fast].elapsed_s.median,
+            label(results, &summaries[slow]),
+            summaries[slow].elapsed_s.median
+        ));
+    }
+    match found.worst_error {
+        Some(worst) if results.source == Source::Measured => {
+            let s = &summaries[worst];
+            lines.push(format!(
+                "The model's worst miss: `{}`, median run {:+.2}% from its prediction ({:.4} s \
+                 against {:.4} s).",
+                label(results, s),
+                s.error_pct,
+                s.elapsed_s.median,
+                s.predicted_s
+            ));
+        }
+        None if results.source == Source::Measured => lines.push(
+            "The model predicts no time for zero-time work: the table gives ns per item."
+                .to_string(),
+        ),
+        _ => {}
+    }
+    if results.source == Source::Measured {
+        lines.push(match found.outliers {
+            0 => "No outliers.".to_string(),
+            n => format!(
+                "{n} outlying run(s) in {} scenario(s), listed under Outliers: was the machine \
+                 busy? More repeats would tell.",
+                found.outlier_scenarios
+            ),
+        });
+    }
+    if let Some(overshoot) = results.environment.and_then(|env| env.sleep_overshoot) {
+        let short: Vec<&str> = e
+            .scenarios
+            .iter()
+            .filter(|s| overshoot.too_short(s).is_some())
+            .map(|s| s.label.as_str())
+            .collect();
+        if !short.is_empty() {
+            lines.push(format!(
+                "**Warning:** {} of {} scenarios wait within {OVERSHOOT_FACTOR}× of this \
+                 machine's sleep overshoot ({:.1} µs median) at time_scale {}: their times are \
+                 mostly late wake-ups. A larger time_scale measures the scenarios.",
+                short.len(),
+                e.scenarios.len(),
+                overshoot.median_us,
+                e.time_scale
+            ));
+        }
+    }
+    if let Some(settings) = overridden(e) {
+        lines.push(format!(
+            "**Note:** run at {settings} from the command line, not as the experiment file says."
+        ));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    text.push_str("## Findings\n\n");
+    for line in lines {
+        let _ = writeln!(text, "- {line}");
+    }
+}
+
+/// Whether `key` takes durations, which the file gives unscaled.
+fn is_duration(key: ScenarioKey) -> bool {
+    matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
+}
+
+/// Runs far from the others, a row per run.
+fn outliers(text: &mut String, results: &Results) {
+    if results.summaries.iter().all(|s| s.outliers.is_empty()) {
+        return;
+    }
+    text.push_str(
+        "\n## Outliers\n\nRuns whose distance from their prediction is far from the others' \
+         (modified z-score above 3.5, and over 0.5% from the median).\n\n\
+         | scenario | run s | median s | from the median |\n|---|---:|---:|---:|\n",
+    );
     for s in results.summaries {
-        if !s.outliers.is_empty() {
-            let label = &e.scenarios[s.scenario].label;
+        for run in &s.outliers {
+            let median = s.elapsed_s.median;
             let _ = writeln!(
                 text,
-                "\n**Outliers** in `{label}`: {:?} s against a median of {:.6} s.",
-                s.outliers, s.elapsed_s.median
+                "| {} | {run:.6} | {median:.6} | {} |",
+                label(results, s),
+                optional((run - median) / median * 100.0, Style::SignedPercent)
             );
         }
     }
 }
 
 fn table(text: &mut String, results: &Results) {
-    text.push_str("\n## Summary\n\n| scenario | runs | median s | 95% interval s | model s | error | speedup | efficiency |\n|---|---:|---:|---|---:|---:|---:|---:|\n");
+    // Zero-time work has no model time to set it against: the cost per item says more.
+    let per_item = results
+        .experiment
+        .scenarios
+        .iter()
+        .any(|s| s.produce_is_instant() && s.consume_is_instant());
+    let (extra, align) = if per_item {
+        (" ns/item |", "---:|")
+    } else {
+        ("", "")
+    };
+    let _ = write!(
+        text,
+        "\n## Summary\n\n| scenario | runs | median s | 95% interval s |{extra} model s | error | speedup | efficiency |\n|---|---:|---:|---|{align}---:|---:|---:|---:|\n"
+    );
     for s in results.summaries {
-        let label = &results.experiment.scenarios[s.scenario].label;
         let (low, high) = s.median_interval_s;
+        let ns = if per_item {
+            let ns = s.elapsed_s.median / s.items as f64 * 1e9;
+            format!(" {} |", optional(ns, Style::OneDecimal))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             text,
-            "| {label} | {} | {:.4} | {:.4} – {:.4} | {:.4} | {} | {} | {} |",
+            "| {} | {} | {:.4} | {:.4} – {:.4} |{ns} {:.4} | {} | {} | {} |",
+            label(results, s),
             s.runs,
             s.elapsed_s.median,
             low,
@@ -89,6 +269,12 @@ fn table(text: &mut String, results: &Results) {
             optional(s.error_pct, Style::SignedPercent),
             optional(s.speedup, Style::TwoDecimals),
             optional(s.efficiency, Style::TwoDecimals),
+        );
+    }
+    if results.summaries.iter().all(|s| !s.speedup.is_finite()) {
+        let _ = writeln!(
+            text,
+            "\nSpeedup and efficiency are given where x counts threads (producers or consumers)."
         );
     }
 }
@@ -207,6 +393,8 @@ enum Style {
     SignedPercent,
     /// `1.25`
     TwoDecimals,
+    /// `1.2`
+    OneDecimal,
 }
 
 /// A number in `style`, or `–` where there is none.
@@ -215,6 +403,7 @@ fn optional(value: f64, style: Style) -> String {
         (false, _) => "–".to_string(),
         (true, Style::SignedPercent) => format!("{value:+.2}%"),
         (true, Style::TwoDecimals) => format!("{value:.2}"),
+        (true, Style::OneDecimal) => format!("{value:.1}"),
     }
 }
 
@@ -261,6 +450,29 @@ fn environment(text: &mut String, results: &Results) {
         ("seed", results.experiment.seed.to_string()),
         ("time_scale", results.experiment.time_scale.to_string()),
     ];
+    let mut rows = rows.to_vec();
+    let recorded = [
+        ("jobs", env.jobs.map(|j| j.to_string())),
+        ("warmup", env.warmup.map(|w| w.to_string())),
+        ("order", env.order.clone()),
+        // A `|` would end the table's cell.
+        (
+            "command",
+            env.command
+                .as_ref()
+                .map(|c| format!("`{}`", c.replace('|', "\\|"))),
+        ),
+        (
+            "sleep overshoot",
+            env.sleep_overshoot.map(|o| {
+                format!(
+                    "{:.1} µs median, {:.1} µs p90 over {} sleeps of {} µs",
+                    o.median_us, o.p90_us, o.samples, o.asked_us
+                )
+            }),
+        ),
+    ];
+    rows.extend(recorded.into_iter().filter_map(|(k, v)| Some((k, v?))));
     text.push_str("\n## Environment\n\n| | |\n|---|---|\n");
     for (name, value) in rows {
         let _ = writeln!(text, "| {name} | {value} |");

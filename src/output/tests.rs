@@ -57,6 +57,11 @@ fn environment() -> Environment {
         os: "test os".into(),
         started: "start".into(),
         finished: "end".into(),
+        command: None,
+        jobs: None,
+        warmup: None,
+        order: None,
+        sleep_overshoot: None,
     }
 }
 

@@ -39,6 +39,9 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
         )));
     }
     let mut experiment = experiment::load(&file).map_err(|rejected| bad(rejected.to_string()))?;
+    // The copy may open with queuelab's note of the settings it ran at; the experiment is
+    // the file under it, so its fingerprint is the one its runs carry.
+    experiment.source = crate::output::strip_header(&experiment.source).to_string();
     let meta_path = dir.join("meta.json");
     let meta = if meta_path.exists() {
         Some(read_meta(&meta_path).map_err(bad)?)

@@ -10,17 +10,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::environment::Environment;
+use crate::environment::{Before, Environment};
 use crate::experiment::{self, Experiment};
 use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items, predict};
 use crate::output::{OutputError, Results, all_outputs, write_outputs};
-use crate::plan::{RunPlan, plan_runs};
+use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
+use crate::scenario::ScenarioKey;
 use crate::settings::RunOrder;
 use crate::stats::theory::add_theory;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
+mod estimate;
 mod lock;
 mod print;
 mod run;
@@ -100,6 +102,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// With `resume`: keep runs even of a changed experiment file.
     pub force: bool,
+    /// Replace a folder of runs made at another time_scale, seed or repeats.
+    pub replace: bool,
     /// Run experiments estimated to take over an hour without asking.
     pub yes: bool,
     /// Threads one run may start; `None` reads the system's limits.
@@ -216,15 +220,25 @@ fn not_predicted_note<T>(predicted: &[Option<T>]) -> String {
     )
 }
 
-/// `queuelab check`: validates and describes each experiment; prints nothing else.
-pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure> {
+/// `queuelab check`: validates and describes each experiment; prints nothing else. The
+/// estimate is for `jobs` runs at once, or the file's `jobs`.
+pub fn check(
+    files: &[PathBuf],
+    overrides: &Overrides,
+    jobs: Option<usize>,
+) -> Result<String, Failure> {
     let experiments = load_all(files, overrides)?;
     let mut text = String::new();
     let mut budget = CHECK_MODELLED_ITEMS;
     for experiment in &experiments {
-        let plans = plan_runs(&experiment.plan_settings());
+        // Warm-ups too: they take time. Modelled once, within check's budget.
+        let plans = with_warmups(
+            &experiment.plan_settings(),
+            &plan_runs(&experiment.plan_settings()),
+        );
         let predicted = predictions(experiment, &plans, Some(&mut budget));
-        let records: Vec<RunRecord> = model_records(&plans, &predicted);
+        let mut records: Vec<RunRecord> = model_records(&plans, &predicted);
+        records.retain(|r| r.repeat > 0);
         let summaries = summarise(&records);
         let _ = writeln!(
             text,
@@ -242,17 +256,45 @@ pub fn check(files: &[PathBuf], overrides: &Overrides) -> Result<String, Failure
         );
         text.push_str(&scenario_table(experiment, &summaries, false));
         text.push_str(&not_predicted_note(&predicted));
-        let total: f64 = predicted.iter().flatten().map(|p| p.elapsed_s).sum();
         let at_least = if predicted.iter().any(Option::is_none) {
             "at least "
         } else {
             ""
         };
-        let _ = writeln!(
-            text,
-            "  estimated run time: {at_least}{} (from the model)\n",
-            human(total)
-        );
+        let jobs = jobs.unwrap_or(experiment.jobs);
+        let total = run::estimate_of(&plans, &predicted, jobs);
+        let one_at_a_time = run::estimate_of(&plans, &predicted, 1);
+        let zero_time = experiment
+            .scenarios
+            .iter()
+            .all(|s| s.produce_is_instant() && s.consume_is_instant());
+        let _ = if one_at_a_time == 0.0 && zero_time {
+            writeln!(
+                text,
+                "  estimated run time: unknown; zero-time work takes as long as the queue does \
+                 (the progress bar estimates it from the first runs)\n"
+            )
+        } else if one_at_a_time == 0.0 {
+            writeln!(
+                text,
+                "  estimated run time: unknown; the model did not predict these runs (the \
+                 progress bar estimates them from the first runs)\n"
+            )
+        } else if jobs > 1 {
+            writeln!(
+                text,
+                "  estimated run time: {at_least}{} with {jobs} jobs at once, longest first ({} one at a \
+                 time; from the model)\n",
+                human(total),
+                human(one_at_a_time)
+            )
+        } else {
+            writeln!(
+                text,
+                "  estimated run time: {at_least}{} (from the model)\n",
+                human(total)
+            )
+        };
     }
     Ok(text)
 }
@@ -285,7 +327,9 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     refuse_shared_names(&experiments, "-model")?;
     let mut text = String::new();
     for experiment in &experiments {
-        let dir = prepare_dir(&options.out, &format!("{}-model", experiment.name))?;
+        let name = format!("{}-model", experiment.name);
+        let before = Before::read(&experiment.file, &options.out.join(&name));
+        let dir = prepare_dir(&options.out, &name)?;
         let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
@@ -298,7 +342,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             )));
         }
         text.push_str(&not_predicted_note(&predicted));
-        let environment = Environment::read(&experiment.file, started);
+        let environment = Environment::read(&before, started);
         text.push_str(&finish(
             experiment,
             &dir,
@@ -354,7 +398,13 @@ fn finish(
     let records: Vec<RunRecord> = records.iter().map(RunRecord::archived).collect();
     let records = records.as_slice();
     let mut summaries = summarise(records);
-    add_speedups(&mut summaries, |i| experiment.line_of(i));
+    // Speedup per thread added; against a capacity or a consume_time it means nothing.
+    if matches!(
+        experiment.plot.x,
+        ScenarioKey::Producers | ScenarioKey::Consumers
+    ) {
+        add_speedups(&mut summaries, |i| experiment.line_of(i));
+    }
     add_theory(&mut summaries, |i| &experiment.scenarios[i]);
     add_scaling_fits(
         &mut summaries,

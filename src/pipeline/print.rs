@@ -7,12 +7,13 @@ use std::io::Write as _;
 use crate::experiment::Experiment;
 use crate::stats::Summary;
 
-pub fn scenario_line(experiment: &Experiment, s: &Summary) -> String {
+/// The line printed when a scenario has all its runs: `done` scenarios of all are complete
+/// (with several jobs they complete out of order).
+pub fn scenario_line(experiment: &Experiment, s: &Summary, done: usize) -> String {
     let scenario = &experiment.scenarios[s.scenario];
     format!(
-        "{} {}/{} {}: median {:.4} s, model {:.4} s ({})",
+        "{} {done} of {} scenarios done, {}: median {:.4} s, model {:.4} s ({})",
         experiment.name,
-        s.scenario + 1,
         experiment.scenarios.len(),
         scenario.label,
         s.elapsed_s.median,

@@ -7,17 +7,21 @@ use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
+use super::estimate::Estimate;
 use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
-use crate::environment::Environment;
+use crate::environment::{Before, Environment, OVERSHOOT_FACTOR, SleepOvershoot};
 use crate::experiment::Experiment;
 use crate::model::{Prediction, machine_cores};
-use crate::output::{Output, Results, RunsCsv, read_runs, write_atomically};
+use crate::output::{
+    Output, Results, RunsCsv, read_meta, read_runs, strip_header, write_atomically,
+};
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::runner::{RunError, run_plans};
@@ -32,6 +36,11 @@ const CONFIRM_ABOVE_S: f64 = 3600.0;
 pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
     refuse_shared_names(&experiments, "")?;
+    // Before the first write, so the folder this run fills does not make the tree dirty.
+    let befores: Vec<Before> = experiments
+        .iter()
+        .map(|e| Before::read(&e.file, &options.out.join(&e.name)))
+        .collect();
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name))
@@ -52,13 +61,18 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         kept.push(if options.resume {
             earlier_runs(experiment, dir, options.force)?
         } else {
+            if !options.replace {
+                refuse_other_settings(experiment, dir, &options.out)?;
+            }
             Kept::default()
         });
     }
     confirm_long_runs(&experiments, options)?;
+    let overshoot = SleepOvershoot::measure();
     let mut text = String::new();
     let mut failures = Vec::new();
-    for ((experiment, dir), kept) in experiments.iter().zip(&dirs).zip(kept) {
+    for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
+    {
         let started = SystemTime::now();
         if options.cancel.load(Ordering::SeqCst) {
             break;
@@ -66,6 +80,8 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         for note in &kept.notes {
             status(note);
         }
+        warn_of_short_waits(experiment, &overshoot);
+        let jobs = options.jobs.unwrap_or(experiment.jobs);
         // Repeats made earlier beyond those asked for stay, and the archive says so.
         let mut experiment = experiment.clone();
         let planned = plan_runs(&experiment.plan_settings());
@@ -77,7 +93,14 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         let (records, failed) = run_experiment(&experiment, &planned, dir, kept.runs, options)?;
         failures.extend(failed);
         if !records.is_empty() {
-            let environment = Environment::read(&experiment.file, started);
+            let before = Before {
+                sleep_overshoot: Some(overshoot),
+                ..before
+            };
+            let mut environment = Environment::read(&before, started);
+            environment.jobs = Some(jobs);
+            environment.warmup = Some(experiment.warmup);
+            environment.order = Some(order_name(experiment.order).to_string());
             text.push_str(&finish(
                 &experiment,
                 dir,
@@ -198,26 +221,36 @@ fn run_experiment(
         .collect();
     let jobs = options.jobs.unwrap_or(experiment.jobs);
     warn_if_spin_shares_cores(experiment, jobs, options.quiet);
-    let progress = progress_bar(experiment, &todo, options.quiet);
+    // Runs too large to model count as the model's zero-time runs do: the estimate takes
+    // their pace from the runs made, and the runner starts them in the same order.
+    let by_length = model_times(&todo);
+    let estimate = Arc::new(Mutex::new(Estimate::new(experiment, &by_length, jobs)));
+    let progress = progress_bar(experiment, todo.len(), &estimate, options.quiet);
     let mut failures = Vec::new();
     let mut save_error = None;
-    // A run too large to model is surely among the longest: it goes first with --jobs.
-    let by_length: Vec<(RunPlan, f64)> = todo
-        .iter()
-        .map(|(plan, p)| (*plan, p.as_ref().map_or(f64::INFINITY, |p| p.elapsed_s)))
-        .collect();
+    // Scenarios with all their runs made (some perhaps before a --resume).
+    let mut complete = (0..experiment.scenarios.len())
+        .filter(|&s| {
+            records.iter().filter(|r| r.scenario == s).count() >= experiment.repeats as usize
+        })
+        .count();
     run_plans(
         &experiment.scenarios,
         &by_length,
         jobs,
         &options.cancel,
         |plan, result| {
+            let elapsed = result.as_ref().ok().map(|m| m.elapsed_s);
+            estimate
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .finished(plan, elapsed);
+            progress.inc(1);
             let predicted = todo
                 .iter()
                 .find(|(p, _)| p == plan)
                 .and_then(|(_, p)| p.as_ref());
             let predicted_s = predicted.map(|p| p.elapsed_s);
-            progress.inc((predicted_s.unwrap_or(0.0) * 1000.0).round() as u64);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
                 Ok(measured) => measured,
@@ -247,12 +280,13 @@ fn run_experiment(
                 .iter()
                 .filter(|r| r.scenario == plan.scenario)
                 .count();
-            if scenario_done == experiment.repeats as usize && !options.quiet {
+            if scenario_done == experiment.repeats as usize {
+                complete += 1;
                 let summary = summarise(&records)
                     .into_iter()
                     .find(|s| s.scenario == plan.scenario);
-                if let Some(summary) = summary {
-                    progress.println(scenario_line(experiment, &summary));
+                if let (Some(summary), false) = (summary, options.quiet) {
+                    progress.println(scenario_line(experiment, &summary, complete));
                 }
             }
         },
@@ -324,6 +358,74 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
         kept.runs.len()
     ));
     Ok(kept)
+}
+
+/// Refuses to replace runs of this very experiment file made at another time_scale,
+/// seed or repeats: `results/` is an archive, and a quick run at `--time-scale 0.2` must
+/// not overwrite the runs made at 1 by accident. A changed file replaces its runs (that
+/// is how an archive moves on; git keeps the old one), and so does `--replace`.
+fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Result<(), Failure> {
+    let runs = dir.join("runs.csv");
+    if !runs.exists() {
+        return Ok(());
+    }
+    let now = (experiment.time_scale, experiment.seed, experiment.repeats);
+    let copy = std::fs::read_to_string(dir.join("experiment.toml")).ok();
+    let made = match copy {
+        // Another file: a new experiment, which replaces the old one's runs.
+        Some(copy) if strip_header(&copy) != experiment.source => return Ok(()),
+        Some(_) => match read_meta(&dir.join("meta.json")) {
+            Ok(meta) => Some((meta.time_scale, meta.seed, meta.repeats)),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    // No settings on record (a first run stopped before it finished): the time_scale of
+    // the runs themselves still tells.
+    let made = match made {
+        Some(made) => made,
+        None => match runs_time_scale(&runs) {
+            Some(scale) if scale != experiment.time_scale => (scale, now.1, now.2),
+            _ => return Ok(()),
+        },
+    };
+    if made == now {
+        return Ok(());
+    }
+    let mut differ = Vec::new();
+    if made.0 != now.0 {
+        differ.push(format!("time_scale {} (this run: {})", made.0, now.0));
+    }
+    if made.1 != now.1 {
+        differ.push(format!("seed {} (this run: {})", made.1, now.1));
+    }
+    if made.2 != now.2 {
+        differ.push(format!("{} repeats (this run: {})", made.2, now.2));
+    }
+    let scratch = out
+        .parent()
+        .map_or(PathBuf::from("scratch"), |p| p.join("scratch"));
+    Err(Failure::BadInput(format!(
+        "{}: holds the runs of this experiment made at {}; this run would replace them. \
+         To replace them, add --replace; to keep them, write elsewhere, e.g. --out {} \
+         (ignored by git). Nothing was run or written.",
+        dir.display(),
+        differ.join(", "),
+        shell_quote(&scratch.to_string_lossy())
+    )))
+}
+
+/// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
+/// `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
+fn runs_time_scale(path: &Path) -> Option<f64> {
+    let mut reader = csv::Reader::from_path(path).ok()?;
+    let column = reader
+        .headers()
+        .ok()?
+        .iter()
+        .position(|c| c == "time_scale")?;
+    let row = reader.records().next()?.ok()?;
+    row.get(column)?.parse().ok()
 }
 
 fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Result<(), Failure> {
@@ -401,18 +503,40 @@ fn system_thread_limit() -> u64 {
     kernel.min(user).saturating_sub(64)
 }
 
+/// Seconds `experiment`'s runs (warm-ups included) are expected to take on `jobs` workers,
+/// from the model; 0 for zero-time work, which the model cannot time.
+pub fn estimated_s(experiment: &Experiment, jobs: usize) -> f64 {
+    let plans = with_warmups(
+        &experiment.plan_settings(),
+        &plan_runs(&experiment.plan_settings()),
+    );
+    let predicted = predictions(experiment, &plans, None);
+    estimate_of(&plans, &predicted, jobs)
+}
+
+/// Seconds `plans` with their predictions take on `jobs` workers; a run not predicted
+/// counts as none (the estimate is then a lower bound).
+pub fn estimate_of(plans: &[RunPlan], predicted: &[Option<Prediction>], jobs: usize) -> f64 {
+    let todo: Vec<(RunPlan, Option<Prediction>)> = plans
+        .iter()
+        .copied()
+        .zip(predicted.iter().cloned())
+        .collect();
+    Estimate::total_s(&model_times(&todo), jobs)
+}
+
+/// Each run with the model's seconds for it, 0 where it was not modelled.
+fn model_times(todo: &[(RunPlan, Option<Prediction>)]) -> Vec<(RunPlan, f64)> {
+    todo.iter()
+        .map(|(plan, p)| (*plan, p.as_ref().map_or(0.0, |p| p.elapsed_s)))
+        .collect()
+}
+
 /// An experiment estimated at over an hour asks on a terminal, and needs `--yes` elsewhere.
 fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result<(), Failure> {
     let total: f64 = experiments
         .iter()
-        .map(|e| {
-            predictions(e, &plan_runs(&e.plan_settings()), None)
-                .iter()
-                .flatten()
-                .map(|p| p.elapsed_s)
-                .sum::<f64>()
-                / options.jobs.unwrap_or(e.jobs) as f64
-        })
+        .map(|e| estimated_s(e, options.jobs.unwrap_or(e.jobs)))
         .sum();
     if total <= CONFIRM_ABOVE_S || options.yes {
         return Ok(());
@@ -437,6 +561,31 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
     }
 }
 
+/// One warning before the runs when scenarios wait within `OVERSHOOT_FACTOR` of this
+/// machine's sleep overshoot: their runs would measure the machine's wake-ups more than
+/// the scenario. The report repeats it.
+fn warn_of_short_waits(experiment: &Experiment, overshoot: &SleepOvershoot) {
+    let short: Vec<(&str, f64)> = experiment
+        .scenarios
+        .iter()
+        .filter_map(|s| Some((s.label.as_str(), overshoot.too_short(s)?)))
+        .collect();
+    let Some(&(label, shortest)) = short.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+        return;
+    };
+    status(&format!(
+        "warning: {}: {} of {} scenarios wait within {OVERSHOOT_FACTOR}× of this machine's \
+         sleep overshoot ({:.1} µs median), down to {:.1} µs ({label}) at time_scale {}: \
+         their times will be mostly late wake-ups; a larger time_scale measures the scenario",
+        experiment.name,
+        short.len(),
+        experiment.scenarios.len(),
+        overshoot.median_us,
+        shortest * 1e6,
+        experiment.time_scale,
+    ));
+}
+
 fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) {
     let cores = machine_cores();
     let spins = experiment
@@ -452,33 +601,37 @@ fn warn_if_spin_shares_cores(experiment: &Experiment, jobs: usize, quiet: bool) 
     }
 }
 
-/// A bar measured in the model's predicted milliseconds, so its ETA is the model's.
+/// A bar of runs made, its ETA from `estimate` at every tick: it counts down between
+/// runs, and knows when runs are made several at once.
 fn progress_bar(
     experiment: &Experiment,
-    todo: &[(RunPlan, Option<Prediction>)],
+    runs: usize,
+    estimate: &Arc<Mutex<Estimate>>,
     quiet: bool,
 ) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
-    let total_ms = todo
-        .iter()
-        .map(|(_, p)| (p.as_ref().map_or(0.0, |p| p.elapsed_s) * 1000.0).round() as u64)
-        .sum();
-    let bar = ProgressBar::new(total_ms);
-    let template = "{prefix} [{elapsed_precise}] {wide_bar} {percent:>3}% ETA {left} {msg}";
+    let bar = ProgressBar::new(runs as u64);
+    let template = "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {left} {msg}";
     if let Ok(style) = ProgressStyle::with_template(template) {
-        // Runs take about what the model predicts, so what is left is the model's time
-        // for the runs not yet made; a rate-based estimate knows nothing before a run ends.
+        let estimate = Arc::clone(estimate);
         bar.set_style(style.with_key(
             "left",
-            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let left_ms = state.len().unwrap_or(0).saturating_sub(state.pos());
-                let _ = write!(w, "{}", human(left_ms as f64 / 1000.0));
+            move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let left = estimate
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .left_s(Instant::now());
+                let _ = match left {
+                    Some(left) => write!(w, "{}", human(left)),
+                    // Zero-time work: the model cannot time it; the first runs will.
+                    None => write!(w, "after the first run"),
+                };
             },
         ));
     }
     bar.set_prefix(experiment.name.clone());
-    bar.enable_steady_tick(Duration::from_millis(200));
+    bar.enable_steady_tick(Duration::from_millis(500));
     bar
 }

@@ -332,6 +332,98 @@ pub fn add_scaling_fits(
     }
 }
 
+/// Within this fraction of a line's best median, adding more x no longer pays.
+pub const ENOUGH_WITHIN: f64 = 0.05;
+
+/// What a summary says at a glance, for the report's opening: where more x stops paying,
+/// the best and worst scenarios, the model's worst miss and the outliers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Findings {
+    /// Per chart line of at least two numeric x values.
+    pub enough: Vec<Enough>,
+    /// Indices into the summaries: the smallest and the largest median elapsed.
+    pub fastest: Option<usize>,
+    pub slowest: Option<usize>,
+    /// Index of the summary furthest from the model (largest |error_pct|), if any has one.
+    pub worst_error: Option<usize>,
+    /// Outlying runs in all, and the scenarios that have them.
+    pub outliers: usize,
+    pub outlier_scenarios: usize,
+}
+
+/// Where a chart line stops paying for more x.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enough {
+    pub line: Line,
+    /// Index into the summaries of the smallest x within `ENOUGH_WITHIN` of the best.
+    pub enough: usize,
+    /// Index of the best (smallest median elapsed).
+    pub best: usize,
+    /// Index of the smallest x.
+    pub first: usize,
+}
+
+/// The findings of `summaries`; `point` gives a scenario's chart line and x.
+pub fn findings(summaries: &[Summary], point: impl Fn(usize) -> (Line, Option<f64>)) -> Findings {
+    let by_median = |a: &usize, b: &usize| {
+        summaries[*a]
+            .elapsed_s
+            .median
+            .total_cmp(&summaries[*b].elapsed_s.median)
+    };
+    let all: Vec<usize> = (0..summaries.len()).collect();
+    let mut findings = Findings {
+        fastest: all.iter().copied().min_by(by_median),
+        slowest: all.iter().copied().max_by(by_median),
+        worst_error: all
+            .iter()
+            .copied()
+            .filter(|i| summaries[*i].error_pct.is_finite())
+            .max_by(|a, b| {
+                summaries[*a]
+                    .error_pct
+                    .abs()
+                    .total_cmp(&summaries[*b].error_pct.abs())
+            }),
+        outliers: summaries.iter().map(|s| s.outliers.len()).sum(),
+        outlier_scenarios: summaries.iter().filter(|s| !s.outliers.is_empty()).count(),
+        enough: Vec::new(),
+    };
+    let points: Vec<(Line, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
+    // In the order the sweep first reaches each line, as the summary table lists them.
+    let mut lines: Vec<&Line> = Vec::new();
+    for (line, _) in &points {
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    for line in lines {
+        let mut members: Vec<(usize, f64)> = (0..summaries.len())
+            .filter(|i| points[*i].0 == *line)
+            .filter_map(|i| Some((i, points[i].1?)))
+            .collect();
+        if members.len() < 2 {
+            continue;
+        }
+        members.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let Some(best) = members.iter().map(|m| m.0).min_by(by_median) else {
+            continue;
+        };
+        let limit = summaries[best].elapsed_s.median * (1.0 + ENOUGH_WITHIN);
+        let enough = members
+            .iter()
+            .find(|m| summaries[m.0].elapsed_s.median <= limit)
+            .map_or(best, |m| m.0);
+        findings.enough.push(Enough {
+            line: line.clone(),
+            enough,
+            best,
+            first: members[0].0,
+        });
+    }
+    findings
+}
+
 /// What a comparison of two sets of runs concludes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -524,6 +616,43 @@ mod analysis_tests {
         let predicted = [2.0, 1.5, 2.5, 1.8, 2.2];
         let elapsed = [2.001, 1.501, 2.501, 1.801 * 1.3, 2.201];
         assert_eq!(outlying_runs(&elapsed, &predicted), [elapsed[3]]);
+    }
+
+    #[test]
+    fn findings_by_hand() {
+        let summary = |scenario, median: f64, error: f64| {
+            let mut s = summarise_one(scenario, &[]);
+            s.elapsed_s.median = median;
+            s.error_pct = error;
+            s
+        };
+        // Line a: 1 → 8 s, 2 → 4.1 s, 4 → 4.0 s, 8 → 4.3 s: 2 is within 5% of the best (4).
+        // Line b: one point, no finding of its own.
+        let summaries = vec![
+            summary(0, 8.0, 0.1),
+            summary(1, 4.1, -2.5),
+            summary(2, 4.0, f64::NAN),
+            summary(3, 4.3, 1.0),
+            summary(4, 9.0, 0.0),
+        ];
+        let points = [("a", 1.0), ("a", 2.0), ("a", 4.0), ("a", 8.0), ("b", 2.0)];
+        let f = findings(&summaries, |i| {
+            (Some(points[i].0.to_string()), Some(points[i].1))
+        });
+        assert_eq!(
+            f.enough,
+            [Enough {
+                line: Some("a".to_string()),
+                enough: 1,
+                best: 2,
+                first: 0
+            }]
+        );
+        assert_eq!(
+            (f.fastest, f.slowest, f.worst_error),
+            (Some(2), Some(4), Some(1))
+        );
+        assert_eq!((f.outliers, f.outlier_scenarios), (0, 0));
     }
 
     #[test]

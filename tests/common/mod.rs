@@ -76,3 +76,39 @@ pub fn example_files() -> Vec<std::path::PathBuf> {
         .map(|name| dir.join(format!("{name}.toml")))
         .collect()
 }
+
+/// Seconds of a fixed duration as `runs.csv` writes it (`"200ms"`, `"1.5s"`, `"0ms"`).
+pub fn seconds(text: &str) -> f64 {
+    let (number, scale) = [("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1.0)]
+        .iter()
+        .find_map(|(unit, scale)| text.strip_suffix(unit).map(|n| (n, *scale)))
+        .unwrap_or_else(|| panic!("{text:?} is not a fixed duration"));
+    number
+        .parse::<f64>()
+        .unwrap_or_else(|_| panic!("{text:?} is not a fixed duration"))
+        * scale
+}
+
+/// A time no run of `row` (a `runs.csv` row of fixed times and sleep work) can beat,
+/// however loaded the machine, because the runner waits to absolute deadlines on a
+/// monotonic clock and load only delays a thread:
+/// - a producer finishes no sooner than its last produce time ends: n × produce_time;
+/// - some consumer takes at least ⌈items / consumers⌉ items, and a blocking consumer
+///   works each for consume_time before the next (m × consume_time), while a polling one
+///   takes at most one per poll, polls consume_time apart from 0 ((m − 1) × consume_time).
+///
+/// A bound on the other side would be a bound on the machine's load, so tests assert
+/// none; how close runs come to the model is `benches/fidelity.sh`'s to print.
+pub fn floor_s(row: &HashMap<String, String>) -> f64 {
+    let scale = number(row, "time_scale");
+    let (producers, consumers) = (number(row, "producers"), number(row, "consumers"));
+    let per_producer = number(row, "items_per_producer");
+    let produce = seconds(&row["produce_time"]) * scale;
+    let consume = seconds(&row["consume_time"]) * scale;
+    let most = (producers * per_producer / consumers).ceil();
+    let consumer = match row["consumer"].as_str() {
+        "block" => most * consume,
+        _ => (most - 1.0).max(0.0) * consume,
+    };
+    (per_producer * produce).max(consumer)
+}
