@@ -32,6 +32,7 @@ const CONFIRM_ABOVE_S: f64 = 3600.0;
 pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
     refuse_shared_names(&experiments, "")?;
+    super::traces::check(&experiments, options)?;
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name))
@@ -74,7 +75,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             .iter()
             .map(|r| r.repeat)
             .fold(experiment.repeats, u32::max);
-        let (records, failed) = run_experiment(&experiment, &planned, dir, kept.runs, options)?;
+        let mut traced = Vec::new();
+        let (records, failed) =
+            run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
         failures.extend(failed);
         if !records.is_empty() {
             let environment = Environment::read(&experiment.file, started);
@@ -86,6 +89,15 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                 Some(&environment),
                 false,
             )?);
+            let made = super::traces::write(
+                &experiment,
+                dir,
+                &planned,
+                traced,
+                options,
+                Source::Measured,
+            );
+            text.push_str(&made?);
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
@@ -183,6 +195,7 @@ fn run_experiment(
     dir: &Path,
     mut records: Vec<RunRecord>,
     options: &RunOptions,
+    traced: &mut Vec<super::traces::MeasuredTrace>,
 ) -> Result<(Vec<RunRecord>, Vec<RunError>), Failure> {
     let made: HashSet<(usize, u32)> = records.iter().map(|r| (r.scenario, r.repeat)).collect();
     let todo: Vec<RunPlan> = plans
@@ -211,6 +224,7 @@ fn run_experiment(
         &by_length,
         jobs,
         &options.cancel,
+        options.trace.map(|t| t.repeat),
         |plan, result| {
             let predicted = todo
                 .iter()
@@ -220,7 +234,10 @@ fn run_experiment(
             progress.inc((predicted_s.unwrap_or(0.0) * 1000.0).round() as u64);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
-                Ok(measured) => measured,
+                Ok(mut measured) => {
+                    super::traces::keep(traced, plan, &mut measured);
+                    measured
+                }
                 Err(error) if error.cancelled => return,
                 Err(error) => {
                     progress.println(format!("run failed: {error}"));

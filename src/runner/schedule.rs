@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use super::{Measurement, RunError, run_once};
+use super::{Measurement, RunError, run_once, run_traced};
 use crate::plan::RunPlan;
 use crate::scenario::Scenario;
 
@@ -16,12 +16,15 @@ const STAGGER: Duration = Duration::from_micros(1_700);
 
 /// Runs `plans` (each with its predicted seconds) on `jobs` workers, longest first, and
 /// hands each result to `done` as it comes, one at a time. Once `cancel` is raised no
-/// run starts and runs in flight are abandoned (reported as cancelled).
+/// run starts and runs in flight are abandoned (reported as cancelled). Runs of repeat
+/// `trace_repeat` (not warm-ups) are made with `run_traced`, their measurement carrying
+/// the trace.
 pub fn run_plans(
     scenarios: &[Scenario],
     plans: &[(RunPlan, f64)],
     jobs: usize,
     cancel: &AtomicBool,
+    trace_repeat: Option<u32>,
     done: impl FnMut(&RunPlan, Result<Measurement, RunError>) + Send,
 ) {
     let mut order: Vec<&(RunPlan, f64)> = plans.iter().collect();
@@ -45,7 +48,12 @@ pub fn run_plans(
             if cancel.load(Ordering::SeqCst) {
                 break;
             }
-            let result = run_once(&scenarios[plan.scenario], plan.run_seed, cancel);
+            let scenario = &scenarios[plan.scenario];
+            let result = if !plan.is_warmup() && trace_repeat == Some(plan.repeat) {
+                run_traced(scenario, plan.run_seed, cancel)
+            } else {
+                run_once(scenario, plan.run_seed, cancel)
+            };
             let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
             (*done)(plan, result);
         }
