@@ -152,11 +152,7 @@ impl Output for TraceJson {
                 },
                 ..event("process_name", "M", pid, 0, 0.0)
             });
-            for (index, track) in trace.tracks.iter().enumerate() {
-                let tid = index as u32 + 1;
-                // Names live as long as the file's text: leaked would be wrong, so they
-                // are pushed as owned strings below.
-                let _ = track;
+            for tid in 1..=trace.tracks.len() as u32 {
                 events.push(Event {
                     args: Args {
                         sort_index: Some(tid.into()),

@@ -108,6 +108,8 @@ impl Side<'_> {
 /// Everything placed.
 struct Plan<'a> {
     title: String,
+    /// Whether the threads' side is shown (not for `simulate`).
+    measured: bool,
     subtitle: Vec<String>,
     sides: Vec<Side<'a>>,
     /// Shown interval in ns.
@@ -173,11 +175,16 @@ impl<'a> Plan<'a> {
         let scenario = &traced.scenario;
         let title = format!("{scenario}: every thread, repeat {}", traced.repeat);
         let mut subtitle = vec![format!(
-            "{} × {} items, {} ({}); above: the threads as they ran; below: the model's replay of the same draws",
+            "{} × {} items, {} ({}); {}",
             plural(scenario.producers, "producer"),
             scenario.items_per_producer,
             plural(scenario.consumers, "consumer"),
             scenario.consumer.name(),
+            if traced.measured.is_some() {
+                "above: the threads as they ran; below: the model's replay of the same draws"
+            } else {
+                "the model's replay of the run's draws"
+            }
         )];
         let mut notes = Vec::new();
         for (_, name, trace) in &sides_in {
@@ -200,12 +207,13 @@ impl<'a> Plan<'a> {
             subtitle.push(notes.join("; "));
         }
         let legend_top = PAD + TITLE * 1.4 + SUBTITLE * 1.4 * subtitle.len() as f64;
-        let mut y = legend_top + LEGEND * 2.2;
+        let mut y =
+            legend_top + LEGEND * (0.6 + 1.6 * legend_rows(traced.measured.is_some()).len() as f64);
         let mut sides = Vec::new();
         let mut depth_max = 1;
         for (_, name, trace) in sides_in {
             let (lane_of, labels) = lanes(trace);
-            let lane_height = (520.0 / labels.len().max(1) as f64).clamp(9.0, 22.0);
+            let lane_height = (640.0 / labels.len().max(1) as f64).clamp(9.0, 22.0);
             let timeline = Timeline::of(trace);
             depth_max = timeline.depth.iter().map(|d| d.1).fold(depth_max, i64::max);
             let top = y + SECTION * 1.5;
@@ -221,16 +229,19 @@ impl<'a> Plan<'a> {
             y = side.bottom() + 12.0;
             sides.push(side);
         }
-        let depth_top = y + SECTION * 1.5;
+        // Room above for the section's title and the top tick's label.
+        let depth_top = y + SECTION * 1.5 + TICK * 0.6;
         let depth_bottom = depth_top + DEPTH_HEIGHT;
         Plan {
             title,
+            measured: traced.measured.is_some(),
             subtitle,
             sides,
             from_ns,
             to_ns,
             left: PAD + LABELS,
-            right: f64::from(WIDTH) - PAD,
+            // Room for half the last tick's label.
+            right: f64::from(WIDTH) - PAD - 36.0,
             legend_top,
             depth_top,
             depth_bottom,
@@ -392,8 +403,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) -> DrawR
     )
 }
 
-fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) -> DrawResult {
-    let entries: [(&str, RGBColor); 9] = [
+/// The legend's entries: label and colour.
+fn legend_entries(measured: bool) -> Vec<(&'static str, RGBColor)> {
+    let entries = [
         ("produce", tint(line_style(5).colour, 0.45)),
         ("put", INK),
         ("blocked put", line_style(1).colour),
@@ -404,41 +416,74 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) -
         ("depth: measured", line_style(0).colour),
         ("depth: model (dashed)", depth_model_colour()),
     ];
-    let swatch = 28.0;
-    let widths: Vec<f64> = entries
-        .iter()
-        .map(|(label, _)| swatch + 8.0 + text::width(label, LEGEND) + 26.0)
-        .collect();
-    let total: f64 = widths.iter().sum::<f64>() - 26.0;
-    let mut x = (f64::from(WIDTH) - total) / 2.0;
-    let y = plan.legend_top + LEGEND * 0.8;
-    for ((label, colour), width) in entries.iter().zip(widths) {
-        match *label {
-            "empty poll" => rect(root, (x + 12.0, y - 9.0, x + 15.0, y + 9.0), *colour)?,
-            "put" => rect(root, (x + 13.0, y - 9.0, x + 15.0, y + 9.0), *colour)?,
-            "depth: measured" => path(root, vec![(x, y), (x + swatch, y)], colour.stroke_width(2))?,
-            "item put → taken" => path(
-                root,
-                vec![(x, y + 7.0), (x + swatch, y - 7.0)],
-                colour.stroke_width(2),
-            )?,
-            "depth: model (dashed)" => dashed(
-                root,
-                &[(x, y), (x + swatch, y)],
-                (6.0, 4.0),
-                colour.stroke_width(2),
-            )?,
-            _ => rect(root, (x, y - 7.0, x + swatch, y + 7.0), *colour)?,
+    // Without the threads' side there is no measured depth to tell the model's from.
+    entries
+        .into_iter()
+        .filter(|e| measured || e.0 != "depth: measured")
+        .collect()
+}
+
+const SWATCH: f64 = 28.0;
+
+fn entry_width(label: &str) -> f64 {
+    SWATCH + 8.0 + text::width(label, LEGEND) + 26.0
+}
+
+/// The legend's entries in rows that fit the width.
+fn legend_rows(measured: bool) -> Vec<Vec<(&'static str, RGBColor)>> {
+    let room = f64::from(WIDTH) - 2.0 * PAD;
+    let mut rows: Vec<Vec<(&'static str, RGBColor)>> = vec![Vec::new()];
+    let mut used = 0.0;
+    for entry in legend_entries(measured) {
+        let width = entry_width(entry.0);
+        if used + width > room && rows.last().is_some_and(|r| !r.is_empty()) {
+            rows.push(Vec::new());
+            used = 0.0;
         }
-        put_text(
-            root,
-            label,
-            LEGEND,
-            INK,
-            (HPos::Left, VPos::Center),
-            (x + swatch + 8.0, y),
-        )?;
-        x += width;
+        used += width;
+        if let Some(row) = rows.last_mut() {
+            row.push(entry);
+        }
+    }
+    rows
+}
+
+fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) -> DrawResult {
+    let mut y = plan.legend_top + LEGEND * 0.8;
+    for row in legend_rows(plan.measured) {
+        let total: f64 = row.iter().map(|e| entry_width(e.0)).sum::<f64>() - 26.0;
+        let mut x = (f64::from(WIDTH) - total) / 2.0;
+        for (label, colour) in row {
+            match label {
+                "empty poll" => rect(root, (x + 12.0, y - 9.0, x + 15.0, y + 9.0), colour)?,
+                "put" => rect(root, (x + 13.0, y - 9.0, x + 15.0, y + 9.0), colour)?,
+                "depth: measured" => {
+                    path(root, vec![(x, y), (x + SWATCH, y)], colour.stroke_width(2))?
+                }
+                "item put → taken" => path(
+                    root,
+                    vec![(x, y + 7.0), (x + SWATCH, y - 7.0)],
+                    colour.stroke_width(2),
+                )?,
+                "depth: model (dashed)" => dashed(
+                    root,
+                    &[(x, y), (x + SWATCH, y)],
+                    (6.0, 4.0),
+                    colour.stroke_width(2),
+                )?,
+                _ => rect(root, (x, y - 7.0, x + SWATCH, y + 7.0), colour)?,
+            }
+            put_text(
+                root,
+                label,
+                LEGEND,
+                INK,
+                (HPos::Left, VPos::Center),
+                (x + SWATCH + 8.0, y),
+            )?;
+            x += entry_width(label);
+        }
+        y += LEGEND * 1.6;
     }
     Ok(())
 }
@@ -569,9 +614,7 @@ fn draw_side<DB: DrawingBackend>(
         (plan.left, side.bottom()),
         (plan.left, side.top),
     ];
-    path(root, frame.to_vec(), FRAME.stroke_width(1))?;
-    let _ = side.trace;
-    Ok(())
+    path(root, frame.to_vec(), FRAME.stroke_width(1))
 }
 
 fn draw_depth<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) -> DrawResult {
@@ -581,7 +624,7 @@ fn draw_depth<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) ->
         SECTION,
         INK,
         (HPos::Left, VPos::Bottom),
-        (PAD, plan.depth_top - 4.0),
+        (PAD, plan.depth_top - TICK * 0.6 - 4.0),
     )?;
     for tick in plan.depth_ticks() {
         let y = plan.depth_y(tick.value.round() as i64);
@@ -599,7 +642,7 @@ fn draw_depth<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) ->
             (plan.left - 8.0, y),
         )?;
     }
-    for (index, side) in plan.sides.iter().enumerate() {
+    for side in &plan.sides {
         let mut points = Vec::new();
         let mut last = 0;
         for &(ns, depth) in &side.timeline.depth {
@@ -623,16 +666,13 @@ fn draw_depth<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) ->
         }
         let end = plan.x(side.trace.end_ns.min(plan.to_ns));
         points.push((end, plan.depth_y(last)));
-        let model = side.title == "model";
-        if model && index > 0 {
+        if side.title == "model" {
             dashed(
                 root,
                 &points,
                 (6.0, 4.0),
                 depth_model_colour().stroke_width(2),
             )?;
-        } else if model {
-            path(root, points, depth_model_colour().stroke_width(2))?;
         } else {
             path(root, points, line_style(0).colour.stroke_width(2))?;
         }
