@@ -90,14 +90,44 @@ impl Args<'_> {
     }
 }
 
-#[derive(Serialize)]
-struct File<'a> {
-    #[serde(rename = "traceEvents")]
-    trace_events: Vec<Event<'a>>,
-    #[serde(rename = "displayTimeUnit")]
-    display_time_unit: &'static str,
-    #[serde(rename = "otherData")]
-    other_data: OtherData,
+/// The `traceEvents` array, written event by event as they are made: a run at the cap
+/// makes a few million events, which as values would take several times the file's size.
+struct Events {
+    bytes: Vec<u8>,
+    first: bool,
+    error: Option<String>,
+}
+
+impl Events {
+    fn new() -> Self {
+        Events {
+            bytes: b"{\"traceEvents\":[".to_vec(),
+            first: true,
+            error: None,
+        }
+    }
+
+    fn push(&mut self, event: Event) {
+        if !self.first {
+            self.bytes.push(b',');
+        }
+        self.first = false;
+        if let Err(e) = serde_json::to_writer(&mut self.bytes, &event) {
+            self.error.get_or_insert(e.to_string());
+        }
+    }
+
+    /// Closes the array and adds the file's other keys.
+    fn finish(mut self, other: &OtherData) -> Result<Vec<u8>, RenderError> {
+        if let Some(error) = self.error {
+            return Err(RenderError(error));
+        }
+        self.bytes
+            .extend_from_slice(b"],\"displayTimeUnit\":\"ms\",\"otherData\":");
+        serde_json::to_writer(&mut self.bytes, other).map_err(|e| RenderError(e.to_string()))?;
+        self.bytes.extend_from_slice(b"}\n");
+        Ok(self.bytes)
+    }
 }
 
 #[derive(Serialize)]
@@ -121,7 +151,7 @@ impl Output for TraceJson {
 
     fn render(&self, _: &Results) -> Result<Vec<u8>, RenderError> {
         let traced = &self.0;
-        let mut events: Vec<Event> = Vec::new();
+        let mut events = Events::new();
         let mut recording = Vec::new();
         let event = |name, ph, pid, tid, ts| Event {
             name,
@@ -152,7 +182,16 @@ impl Output for TraceJson {
                 },
                 ..event("process_name", "M", pid, 0, 0.0)
             });
-            for tid in 1..=trace.tracks.len() as u32 {
+            for (index, track) in trace.tracks.iter().enumerate() {
+                let tid = index as u32 + 1;
+                let name = track.name();
+                events.push(Event {
+                    args: Args {
+                        name: Some(&name),
+                        ..Args::default()
+                    },
+                    ..event("thread_name", "M", pid, tid, 0.0)
+                });
                 events.push(Event {
                     args: Args {
                         sort_index: Some(tid.into()),
@@ -220,7 +259,13 @@ impl Output for TraceJson {
                     )
                 });
             }
-            for &(ns, depth) in &timeline.depth {
+            // One value a microsecond (the last), the file's resolution: at zero time
+            // thousands of changes fall within one.
+            let mut depths = timeline.depth.iter().peekable();
+            while let Some(&(ns, depth)) = depths.next() {
+                if depths.peek().is_some_and(|next| next.0 / 1000 == ns / 1000) {
+                    continue;
+                }
                 events.push(Event {
                     args: Args {
                         items: Some(depth),
@@ -236,43 +281,13 @@ impl Output for TraceJson {
                 });
             }
         }
-        // Thread names borrow from strings that outlive `events`.
-        let names: Vec<(u32, u32, String)> = traced
-            .sides()
-            .into_iter()
-            .flat_map(|(pid, _, trace)| {
-                trace
-                    .tracks
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, t)| (pid, i as u32 + 1, t.name()))
-            })
-            .collect();
-        let mut all: Vec<Event> = names
-            .iter()
-            .map(|(pid, tid, name)| Event {
-                args: Args {
-                    name: Some(name),
-                    ..Args::default()
-                },
-                ..event("thread_name", "M", *pid, *tid, 0.0)
-            })
-            .collect();
-        all.extend(events);
-        let file = File {
-            trace_events: all,
-            display_time_unit: "ms",
-            other_data: OtherData {
-                scenario: traced.scenario.to_string(),
-                repeat: traced.repeat,
-                run_seed: traced.run_seed,
-                event_cap_per_run: EVENT_CAP,
-                recording,
-            },
-        };
-        let mut bytes = serde_json::to_vec(&file).map_err(|e| RenderError(e.to_string()))?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        events.finish(&OtherData {
+            scenario: traced.scenario.to_string(),
+            repeat: traced.repeat,
+            run_seed: traced.run_seed,
+            event_cap_per_run: EVENT_CAP,
+            recording,
+        })
     }
 }
 

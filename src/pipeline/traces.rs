@@ -91,11 +91,11 @@ pub fn write(
         if threads.is_none() && model.is_none() {
             continue;
         }
-        for (side, trace) in [("threads", &threads), ("model", &model)] {
+        for (side, trace) in [("threads'", &threads), ("model's", &model)] {
             if let Some(ns) = trace.as_ref().and_then(Trace::stopped_at_ns) {
                 let _ = writeln!(
                     notes,
-                    "  note: {scenario}: the {side}' trace stopped at {:.6} s, at the cap of {} events a run",
+                    "  note: {scenario}: the {side} trace stopped at {:.6} s, at the cap of {} events a run",
                     ns as f64 / 1e9,
                     crate::trace::EVENT_CAP
                 );

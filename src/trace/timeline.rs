@@ -170,10 +170,12 @@ impl Timeline {
         changes.extend(takes.iter().map(|&(_, _, t)| (t, -1)));
         // Puts before takes at one instant, as the model orders them.
         changes.sort_by_key(|&(t, change)| (t, -change));
+        // At and after the first moment a thread stopped recording, puts or takes are
+        // missing: the depth is known only before it.
         let until = trace.stopped_at_ns().unwrap_or(u64::MAX);
         let mut depth = 0;
         timeline.depth.push((0, 0));
-        for (t, change) in changes.into_iter().filter(|&(t, _)| t <= until) {
+        for (t, change) in changes.into_iter().filter(|&(t, _)| t < until) {
             depth += change;
             match timeline.depth.last_mut() {
                 Some(last) if last.0 == t => last.1 = depth,

@@ -191,7 +191,7 @@ impl<'a> Plan<'a> {
             if let Some(ns) = trace.stopped_at_ns() {
                 notes.push(format!(
                     "{name}: recording stopped at {} (event cap)",
-                    super::ticks::label(ns as f64 / 1e9, Scale::Duration)
+                    short_time(ns)
                 ));
             }
         }
@@ -298,6 +298,27 @@ impl<'a> Plan<'a> {
         .filter(|t| t.value.fract() == 0.0)
         .collect()
     }
+}
+
+/// A moment to three significant figures: `81.7 ms`, `2.40 s`.
+fn short_time(ns: u64) -> String {
+    if ns == 0 {
+        return "0 s".to_string();
+    }
+    let s = ns as f64 / 1e9;
+    let (value, unit) = match s {
+        s if s >= 1.0 => (s, "s"),
+        s if s >= 1e-3 => (s * 1e3, "ms"),
+        s => (s * 1e6, "µs"),
+    };
+    let decimals = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.decimals$} {unit}")
 }
 
 fn plural(n: u32, word: &str) -> String {
@@ -664,7 +685,9 @@ fn draw_depth<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) ->
         if points.is_empty() {
             points.push((plan.left, plan.depth_y(last)));
         }
-        let end = plan.x(side.trace.end_ns.min(plan.to_ns));
+        // Past where recording stopped the depth is unknown: the line ends there.
+        let known = side.trace.stopped_at_ns().unwrap_or(u64::MAX);
+        let end = plan.x(side.trace.end_ns.min(known).min(plan.to_ns));
         points.push((end, plan.depth_y(last)));
         if side.title == "model" {
             dashed(
