@@ -275,6 +275,22 @@ mod tests {
     }
 
     #[test]
+    fn file_stems_are_safe_names() {
+        let mut scenario = crate::experiment::parse(
+            std::path::Path::new("t.toml"),
+            "[scenario]\nproducers = 1\nconsumers = 1\nitems_per_producer = 1\n",
+        )
+        .expect("valid")
+        .scenarios[0]
+            .clone();
+        scenario.index = 11;
+        scenario.label = "queue=bounded/4, work=spin ../x".to_string();
+        let stem = file_stem(&scenario);
+        assert_eq!(stem, "012_queue=bounded_4__work=spin_.._x");
+        assert!(!stem.contains('/') && !stem.contains(' '));
+    }
+
+    #[test]
     fn a_traced_repeat_must_be_made() {
         let options = |repeat| TraceOptions {
             repeat,
