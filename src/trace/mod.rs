@@ -9,8 +9,8 @@ mod timeline;
 
 use std::time::Duration;
 
-use crate::scenario::Scenario;
 use crate::scenario::duration::parse_duration;
+use crate::scenario::{ConsumerStyle, Scenario};
 
 pub use timeline::{Flow, Span, SpanKind, Timeline};
 
@@ -90,12 +90,21 @@ pub struct Track {
 }
 
 impl Track {
-    /// A track with room for `cap` events, allocated now.
+    /// A track with room for `cap` events, allocated and written once now: the kernel
+    /// maps a page when it is first touched, which would otherwise happen mid-run.
     pub fn with_cap(role: Role, number: u32, cap: usize) -> Self {
+        let blank = Event {
+            ns: 0,
+            item: NO_ITEM,
+            what: What::Done,
+        };
+        let mut events = Vec::with_capacity(cap);
+        events.resize(cap, blank);
+        events.clear();
         Track {
             role,
             number,
-            events: Vec::with_capacity(cap),
+            events,
             stopped_at_ns: None,
         }
     }
@@ -133,14 +142,27 @@ pub fn cap_per_thread(threads: u64) -> usize {
 }
 
 /// Empty tracks for every thread of `scenario`, producers first, each with its share of
-/// the cap allocated.
+/// the cap allocated, or less where the thread cannot record more: a producer records at
+/// most 3 events an item and its end, a blocking consumer 3 an item (a polling one also
+/// its empty polls, which nothing bounds).
 pub fn tracks_for(scenario: &Scenario) -> (Vec<Track>, Vec<Track>) {
-    let cap = cap_per_thread(scenario.threads());
+    let share = cap_per_thread(scenario.threads());
+    let at_most = |events: u64| usize::try_from(events).map_or(share, |n| n.min(share));
+    let producer = at_most(
+        scenario
+            .items_per_producer
+            .saturating_mul(3)
+            .saturating_add(1),
+    );
+    let consumer = match scenario.consumer {
+        ConsumerStyle::Block => at_most(scenario.total_items().saturating_mul(3)),
+        ConsumerStyle::Poll => share,
+    };
     let producers = (0..scenario.producers)
-        .map(|p| Track::with_cap(Role::Producer, p, cap))
+        .map(|p| Track::with_cap(Role::Producer, p, producer))
         .collect();
     let consumers = (0..scenario.consumers)
-        .map(|c| Track::with_cap(Role::Consumer, c, cap))
+        .map(|c| Track::with_cap(Role::Consumer, c, consumer))
         .collect();
     (producers, consumers)
 }
