@@ -11,6 +11,9 @@
 //!           ──output──────▶ runs.csv, summary.csv/json, report.md, charts (bytes, written whole)
 //! ```
 //!
+//! With `--trace`, one run per scenario also records a `trace` (every thread's events),
+//! and the model replays the same draws into one; `output` writes both as a timeline.
+//!
 //! `scenario` (the keys, words, durations and draws) and `settings` are the vocabulary
 //! every step speaks; they depend on nothing else of the crate. `record` is the row of a
 //! run; `pipeline` wires the steps into commands.
@@ -28,4 +31,5 @@ pub mod scenario;
 pub mod settings;
 pub mod starter;
 pub mod stats;
+pub mod trace;
 pub mod waits;

@@ -13,6 +13,7 @@ use queuelab::experiment::schema;
 use queuelab::pipeline::{self, Failure, Overrides, RunOptions, status};
 use queuelab::settings::{self, RunOrder, Setting};
 use queuelab::starter;
+use queuelab::trace;
 
 /// A lab for producer-consumer concurrency: sweep producers, consumers and queue kinds
 /// with real threads, and see a model's prediction beside every measurement.
@@ -163,6 +164,17 @@ struct OutputArgs {
     /// Print only the final table; no progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Record what every thread did in one run of each scenario, beside the model's replay
+    /// of the same draws: OUT/NAME/trace/SCENARIO.json (Perfetto) and timeline charts.
+    #[arg(long)]
+    trace: bool,
+    /// The repeat traced (default 1).
+    #[arg(long, value_name = "N", requires = "trace", value_parser = clap::value_parser!(u32).range(1..))]
+    trace_repeat: Option<u32>,
+    /// Zoom the timeline charts into START..END of the run's time (after time_scale),
+    /// durations as in experiment files, e.g. 2s..3500ms.
+    #[arg(long, value_name = "START..END", requires = "trace", value_parser = trace::parse_window)]
+    trace_window: Option<trace::Window>,
     #[command(flatten)]
     overrides: OverrideArgs,
 }
@@ -264,6 +276,10 @@ impl OutputArgs {
             out: self.out,
             overrides: self.overrides.into(),
             quiet: self.quiet,
+            trace: self.trace.then(|| trace::TraceOptions {
+                repeat: self.trace_repeat.unwrap_or(1),
+                window: self.trace_window,
+            }),
             ..RunOptions::default()
         };
         (self.files, options)

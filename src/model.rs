@@ -15,6 +15,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, Draws, Scenario, WorkDraws, WorkKind};
+use crate::trace::{NO_ITEM, Recorder, Trace, Track, What, tracks_for};
 use crate::waits::{WaitTally, in_sample, sample_shift};
 
 /// What the model predicts for one run.
@@ -84,6 +85,38 @@ pub(crate) fn replay_items(
         prediction,
         model.measures.every_item.take().unwrap_or_default(),
     )
+}
+
+/// Replays run `run_seed` of `scenario` as `predict` does, recording every thread's
+/// events as the runner's threads do (the same cap per thread), beside the prediction.
+pub fn replay_traced(scenario: &Scenario, run_seed: u64, cores: usize) -> (Prediction, Trace) {
+    let mut model = Model::new(scenario, run_seed, cores);
+    let (producers, consumers) = tracks_for(scenario);
+    model.trace = Some(ModelTrace {
+        tracks: producers.into_iter().chain(consumers).collect(),
+        working: vec![NO_ITEM; scenario.consumers as usize],
+    });
+    model.run();
+    let prediction = Prediction {
+        elapsed_s: model.end as f64 / 1e9,
+        items: model.counted,
+        queue: Some(model.queue_metrics()),
+    };
+    let tracks = model.trace.take().map(|t| t.tracks).unwrap_or_default();
+    let mut trace = Trace {
+        tracks,
+        end_ns: model.end,
+    };
+    trace.trim_to_end();
+    (prediction, trace)
+}
+
+/// The model's threads' events, when asked for.
+struct ModelTrace {
+    /// Producers, then consumers.
+    tracks: Vec<Track>,
+    /// Per consumer: the item whose consume time it is spending, or `NO_ITEM`.
+    working: Vec<u64>,
 }
 
 /// The number of cores `spin` work shares, as the runner's machine reports it.
@@ -192,6 +225,7 @@ struct Model {
     producers_left: usize,
     counted: u64,
     end: u64,
+    trace: Option<ModelTrace>,
 }
 
 impl Model {
@@ -237,6 +271,7 @@ impl Model {
             producers_left: scenario.producers as usize,
             counted: 0,
             end: 0,
+            trace: None,
         };
         for p in 0..scenario.producers as usize {
             // A producer with nothing to make is done at once.
@@ -263,11 +298,13 @@ impl Model {
             self.advance_to(key, job);
             match event {
                 Event::Put(p) => self.put(p),
-                Event::ProducerDone(_) => {
+                Event::ProducerDone(p) => {
+                    self.note(p, What::Done, NO_ITEM);
                     self.producers_left -= 1;
                     self.end = self.end.max(self.now_ns());
                 }
                 Event::WorkDone(c) => {
+                    self.work_ends(c);
                     self.count(c);
                     self.take(c);
                 }
@@ -279,6 +316,38 @@ impl Model {
 
     fn now_ns(&self) -> u64 {
         self.now.round() as u64
+    }
+
+    /// Records, when tracing, that thread `track` (producers first) did `what` now.
+    fn note(&mut self, track: usize, what: What, item: u64) {
+        let now = self.now_ns();
+        if let Some(track) = self.trace.as_mut().and_then(|t| t.tracks.get_mut(track)) {
+            track.record(what, item, || now);
+        }
+    }
+
+    /// The track of consumer `c`.
+    fn consumer_track(&self, c: usize) -> usize {
+        self.producers.len() + c
+    }
+
+    /// Consumer `c` starts the consume time of item `id`.
+    fn work_starts(&mut self, c: usize, id: u64) {
+        self.note(self.consumer_track(c), What::WorkStart, id);
+        if let Some(slot) = self.trace.as_mut().and_then(|t| t.working.get_mut(c)) {
+            *slot = id;
+        }
+    }
+
+    /// Consumer `c` has spent the consume time of the item it was working on, if any.
+    fn work_ends(&mut self, c: usize) {
+        let Some(slot) = self.trace.as_mut().and_then(|t| t.working.get_mut(c)) else {
+            return;
+        };
+        let id = std::mem::replace(slot, NO_ITEM);
+        if id != NO_ITEM {
+            self.note(self.consumer_track(c), What::WorkEnd, id);
+        }
     }
 
     /// Moves the clocks to an event at `key`; a finished job no longer shares the cores.
@@ -329,14 +398,17 @@ impl Model {
         producer.left -= 1;
         let item = (producer.next_id, now);
         producer.next_id += 1;
+        self.note(p, What::PutCalled, item.0);
         let room = self
             .capacity
             .is_none_or(|cap| (self.queued.len() as u64) < cap);
         if room {
+            self.note(p, What::PutReturned, item.0);
             self.enqueue(item);
             self.unblocked(item, 0);
             self.produced(p, produce_ns);
         } else {
+            self.note(p, What::PutBlocked, item.0);
             self.blocked.push_back(Blocked {
                 producer: p,
                 item,
@@ -383,11 +455,13 @@ impl Model {
     /// Takes an item if there is one; the first blocked producer's put then returns now
     /// (into the room made, or, on an empty rendezvous, straight from hand to hand), and
     /// its item's wait on the queue starts now.
-    fn take_item(&mut self) -> bool {
+    /// Consumer `c` takes; returns the item's id.
+    fn take_item(&mut self, c: usize) -> Option<u64> {
         let now = self.now_ns();
         let taken = match (self.queued.pop_front(), self.blocked.pop_front()) {
             (item, Some(waiting)) => {
                 let (id, called) = waiting.item;
+                self.note(waiting.producer, What::PutReturned, id);
                 self.unblocked(waiting.item, now.saturating_sub(called));
                 self.produced(waiting.producer, waiting.produce_ns);
                 match item {
@@ -408,11 +482,14 @@ impl Model {
         {
             self.measures.waits.record(now.saturating_sub(put_ns));
         }
-        taken.is_some()
+        let id = taken.map(|(id, _)| id)?;
+        self.note(self.consumer_track(c), What::Take, id);
+        Some(id)
     }
 
     fn take(&mut self, c: usize) {
-        if self.take_item() {
+        if let Some(id) = self.take_item(c) {
+            self.work_starts(c, id);
             let work_ns = self.work_times.nth_ns(self.takes);
             self.takes += 1;
             self.after(work_ns, Event::WorkDone(c));
@@ -422,12 +499,19 @@ impl Model {
     }
 
     fn poll(&mut self, c: usize) {
-        let found = self.take_item();
-        if found {
-            self.count(c);
-        } else {
-            self.measures.empty_polls += 1;
-        }
+        self.work_ends(c);
+        let found = match self.take_item(c) {
+            Some(id) => {
+                self.work_starts(c, id);
+                self.count(c);
+                true
+            }
+            None => {
+                self.note(self.consumer_track(c), What::EmptyPoll, NO_ITEM);
+                self.measures.empty_polls += 1;
+                false
+            }
+        };
         let period = self.polls[c].next_ns();
         if period == 0 && !found {
             self.idle.push_back(c);

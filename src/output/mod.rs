@@ -14,6 +14,7 @@ mod runs_csv;
 mod summary_csv;
 mod summary_json;
 mod theory;
+mod trace_json;
 
 use std::fs;
 use std::io;
@@ -32,6 +33,7 @@ pub use report::Report;
 pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs};
 pub use summary_csv::SummaryCsv;
 pub use summary_json::SummaryJson;
+pub use trace_json::{TRACE_DIR, TraceJson, Traced, write_traces};
 
 /// Everything an output may draw on: the experiment, its runs and their summaries.
 pub struct Results<'a> {

@@ -26,6 +26,7 @@ mod estimate;
 mod lock;
 mod print;
 mod run;
+mod traces;
 mod view;
 
 pub use archive::{CompareOptions, compare, plot};
@@ -110,6 +111,8 @@ pub struct RunOptions {
     pub max_threads: Option<u64>,
     /// Raised to stop: no run starts, runs in flight are abandoned.
     pub cancel: Arc<AtomicBool>,
+    /// `--trace`: which repeat to trace and how to draw it.
+    pub trace: Option<crate::trace::TraceOptions>,
 }
 
 /// Loads every file, reporting the problems of all of them at once.
@@ -325,6 +328,7 @@ fn model_records(plans: &[RunPlan], predicted: &[Option<Prediction>]) -> Vec<Run
 pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
     refuse_shared_names(&experiments, "-model")?;
+    traces::check(&experiments, options)?;
     let mut text = String::new();
     for experiment in &experiments {
         let name = format!("{}-model", experiment.name);
@@ -350,6 +354,14 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             &records,
             Some(&environment),
             false,
+        )?);
+        text.push_str(&traces::write(
+            experiment,
+            &dir,
+            &plans,
+            Vec::new(),
+            options,
+            Source::Model,
         )?);
     }
     Ok(text)

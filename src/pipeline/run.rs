@@ -41,6 +41,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .iter()
         .map(|e| Before::read(&e.file, &options.out.join(&e.name)))
         .collect();
+    super::traces::check(&experiments, options)?;
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name))
@@ -90,7 +91,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             .iter()
             .map(|r| r.repeat)
             .fold(experiment.repeats, u32::max);
-        let (records, failed) = run_experiment(&experiment, &planned, dir, kept.runs, options)?;
+        let mut traced = Vec::new();
+        let (records, failed) =
+            run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
         failures.extend(failed);
         if !records.is_empty() {
             let before = Before {
@@ -109,6 +112,15 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                 Some(&environment),
                 false,
             )?);
+            let made = super::traces::write(
+                &experiment,
+                dir,
+                &planned,
+                traced,
+                options,
+                Source::Measured,
+            );
+            text.push_str(&made?);
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
@@ -206,6 +218,7 @@ fn run_experiment(
     dir: &Path,
     mut records: Vec<RunRecord>,
     options: &RunOptions,
+    traced: &mut Vec<super::traces::MeasuredTrace>,
 ) -> Result<(Vec<RunRecord>, Vec<RunError>), Failure> {
     let made: HashSet<(usize, u32)> = records.iter().map(|r| (r.scenario, r.repeat)).collect();
     let todo: Vec<RunPlan> = plans
@@ -239,6 +252,7 @@ fn run_experiment(
         &by_length,
         jobs,
         &options.cancel,
+        options.trace.map(|t| t.repeat),
         |plan, result| {
             let elapsed = result.as_ref().ok().map(|m| m.elapsed_s);
             estimate
@@ -253,7 +267,10 @@ fn run_experiment(
             let predicted_s = predicted.map(|p| p.elapsed_s);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
-                Ok(measured) => measured,
+                Ok(mut measured) => {
+                    super::traces::keep(traced, plan, &mut measured);
+                    measured
+                }
                 Err(error) if error.cancelled => return,
                 Err(error) => {
                     progress.println(format!("run failed: {error}"));

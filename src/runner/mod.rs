@@ -21,6 +21,7 @@ pub use schedule::{estimate_wall_s, launch_order, run_plans};
 
 use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
+use crate::trace::{NoTrace, Recorder, Trace, tracks_for};
 use crate::waits::WaitTally;
 use gate::PutGate;
 use sample::Sample;
@@ -41,6 +42,8 @@ pub struct Measurement {
     pub elapsed_s: f64,
     pub items: u64,
     pub queue: QueueMetrics,
+    /// Every thread's events, for a run made with `run_traced`.
+    pub trace: Option<Box<Trace>>,
 }
 
 /// A run that could not give a measurement.
@@ -67,6 +70,39 @@ pub fn run_once(
     run_seed: u64,
     cancel: &AtomicBool,
 ) -> Result<Measurement, RunError> {
+    let none = |n: u32| vec![NoTrace; n as usize];
+    let recorders = (none(scenario.producers), none(scenario.consumers));
+    run_with(scenario, run_seed, cancel, recorders).map(|(measurement, ..)| measurement)
+}
+
+/// Runs `scenario` once as `run_once` does, every thread recording what it does into a
+/// buffer allocated before the run starts (see `trace::EVENT_CAP`).
+pub fn run_traced(
+    scenario: &Scenario,
+    run_seed: u64,
+    cancel: &AtomicBool,
+) -> Result<Measurement, RunError> {
+    let tracks = tracks_for(scenario);
+    let (mut measurement, producers, consumers, end_ns) =
+        run_with(scenario, run_seed, cancel, tracks)?;
+    let mut trace = Trace {
+        tracks: producers.into_iter().chain(consumers).collect(),
+        end_ns,
+    };
+    trace.trim_to_end();
+    measurement.trace = Some(Box::new(trace));
+    Ok(measurement)
+}
+
+/// A run with one recorder per producer and per consumer, handed back after the run with
+/// the run's end in nanoseconds. The recorder is a type parameter, so a run that records
+/// nothing (`NoTrace`) is compiled without any recording.
+fn run_with<R: Recorder>(
+    scenario: &Scenario,
+    run_seed: u64,
+    cancel: &AtomicBool,
+    recorders: (Vec<R>, Vec<R>),
+) -> Result<(Measurement, Vec<R>, Vec<R>, u64), RunError> {
     let fail = |message: String| RunError {
         scenario: scenario.to_string(),
         cancelled: message == CANCELLED,
@@ -97,11 +133,14 @@ pub fn run_once(
     // producer's puts are due at other times than the start.
     let paced_items = !scenario.produce_is_instant() && scenario.consumer == ConsumerStyle::Block;
     let ran = if paced_items {
-        run_threads::<PacedItem>(&shared, capacity, cancel)
+        run_threads::<PacedItem, R>(&shared, capacity, cancel, recorders)
     } else {
-        run_threads::<InstantItem>(&shared, capacity, cancel)
+        run_threads::<InstantItem, R>(&shared, capacity, cancel, recorders)
     };
     let (end_ns, producers, tallies) = ran.map_err(fail)?;
+    let (producers, producer_recorders): (Vec<ProducerTally>, Vec<R>) =
+        producers.into_iter().unzip();
+    let (tallies, consumer_recorders): (Vec<Tally>, Vec<R>) = tallies.into_iter().unzip();
     let totals = Totals::merge(&tallies);
     if !totals.each_once(scenario.total_items()) {
         return Err(fail(format!(
@@ -110,7 +149,7 @@ pub fn run_once(
             totals.items
         )));
     }
-    Ok(Measurement {
+    let measurement = Measurement {
         elapsed_s: end_ns as f64 / 1e9,
         items: totals.items,
         queue: {
@@ -128,24 +167,27 @@ pub fn run_once(
             );
             queue
         },
-    })
+        trace: None,
+    };
+    Ok((measurement, producer_recorders, consumer_recorders, end_ns))
 }
 
-type Threads = (u64, Vec<ProducerTally>, Vec<Tally>);
+type Threads<R> = (u64, Vec<(ProducerTally, R)>, Vec<(Tally, R)>);
 
 /// Starts producers, then consumers; waits for completion; stops and joins them.
-fn run_threads<I: Item>(
+fn run_threads<I: Item, R: Recorder>(
     shared: &Shared,
     capacity: Option<usize>,
     cancel: &AtomicBool,
-) -> Result<Threads, String> {
+    (producer_recorders, consumer_recorders): (Vec<R>, Vec<R>),
+) -> Result<Threads<R>, String> {
     let (sender, receiver) = queue::new::<I>(shared.scenario.queue_impl, capacity);
     thread::scope(|scope| {
         let mut spawn_error = None;
         let mut producers = Vec::new();
-        for producer in 0..shared.scenario.producers {
+        for (producer, trace) in (0..shared.scenario.producers).zip(producer_recorders) {
             let queue = sender.clone();
-            let work = move || threads::produce(shared, producer, queue);
+            let work = move || threads::produce(shared, producer, queue, trace);
             match spawn(scope, format!("producer-{producer}"), work) {
                 Ok(handle) => producers.push(handle),
                 Err(e) => spawn_error = Some(e),
@@ -156,14 +198,14 @@ fn run_threads<I: Item>(
         }
         drop(sender);
         let mut consumers = Vec::new();
-        for consumer in 0..shared.scenario.consumers {
+        for (consumer, trace) in (0..shared.scenario.consumers).zip(consumer_recorders) {
             if spawn_error.is_some() {
                 break;
             }
             let queue = receiver.clone();
             let work = move || match shared.scenario.consumer {
-                ConsumerStyle::Poll => threads::poll(shared, consumer, queue),
-                ConsumerStyle::Block => threads::block(shared, queue),
+                ConsumerStyle::Poll => threads::poll(shared, consumer, queue, trace),
+                ConsumerStyle::Block => threads::block(shared, queue, trace),
             };
             match spawn(scope, format!("consumer-{consumer}"), work) {
                 Ok(handle) => consumers.push(handle),
@@ -183,16 +225,17 @@ fn run_threads<I: Item>(
         {
             thread.unpark();
         }
-        let seen: Vec<Option<ProducerTally>> =
+        let seen: Vec<Option<(ProducerTally, R)>> =
             producers.into_iter().map(|h| h.join().ok()).collect();
-        let tallies: Vec<Option<Tally>> = consumers.into_iter().map(|h| h.join().ok()).collect();
+        let tallies: Vec<Option<(Tally, R)>> =
+            consumers.into_iter().map(|h| h.join().ok()).collect();
         if let Some(error) = spawn_error {
             return Err(format!(
                 "could not start a thread: {error} (lower producers or consumers, or raise the thread limit, `ulimit -u`)"
             ));
         }
-        let seen: Option<Vec<ProducerTally>> = seen.into_iter().collect();
-        let tallies: Option<Vec<Tally>> = tallies.into_iter().collect();
+        let seen: Option<Vec<(ProducerTally, R)>> = seen.into_iter().collect();
+        let tallies: Option<Vec<(Tally, R)>> = tallies.into_iter().collect();
         match (ending, seen, tallies) {
             (Ending::Cancelled, _, _) => Err(CANCELLED.to_string()),
             (Ending::Done(end), Some(seen), Some(tallies)) => Ok((end, seen, tallies)),

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use super::{Measurement, RunError, run_once};
+use super::{Measurement, RunError, run_once, run_traced};
 use crate::plan::RunPlan;
 use crate::scenario::Scenario;
 
@@ -50,12 +50,15 @@ pub fn estimate_wall_s(busy: &[f64], times: impl IntoIterator<Item = f64>, jobs:
 
 /// Runs `plans` (each with its predicted seconds) on `jobs` workers, longest first, and
 /// hands each result to `done` as it comes, one at a time. Once `cancel` is raised no
-/// run starts and runs in flight are abandoned (reported as cancelled).
+/// run starts and runs in flight are abandoned (reported as cancelled). Runs of repeat
+/// `trace_repeat` (not warm-ups) are made with `run_traced`, their measurement carrying
+/// the trace.
 pub fn run_plans(
     scenarios: &[Scenario],
     plans: &[(RunPlan, f64)],
     jobs: usize,
     cancel: &AtomicBool,
+    trace_repeat: Option<u32>,
     done: impl FnMut(&RunPlan, Result<Measurement, RunError>) + Send,
 ) {
     let order: Vec<&(RunPlan, f64)> = launch_order(plans, jobs)
@@ -74,7 +77,12 @@ pub fn run_plans(
             if cancel.load(Ordering::SeqCst) {
                 break;
             }
-            let result = run_once(&scenarios[plan.scenario], plan.run_seed, cancel);
+            let scenario = &scenarios[plan.scenario];
+            let result = if !plan.is_warmup() && trace_repeat == Some(plan.repeat) {
+                run_traced(scenario, plan.run_seed, cancel)
+            } else {
+                run_once(scenario, plan.run_seed, cancel)
+            };
             let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
             (*done)(plan, result);
         }

@@ -13,6 +13,7 @@ use super::queue::{Putter, Taker, TryPut, TryTake};
 use super::sample::Sample;
 use super::tally::{Item, Tally, UNSCHEDULED};
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
+use crate::trace::{NO_ITEM, Recorder, What};
 use crate::waits::WaitTally;
 
 /// What every thread of one run shares.
@@ -89,8 +90,13 @@ pub struct ProducerTally {
 }
 
 /// Producer `producer`'s loop: put, then spend the produce time; returns what it saw of
-/// the queue.
-pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> ProducerTally {
+/// the queue, and its recorder (`trace` records each put and when it is done).
+pub fn produce<I: Item, R: Recorder>(
+    shared: &Shared,
+    producer: u32,
+    queue: Putter<I>,
+    mut trace: R,
+) -> (ProducerTally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     // Zero produce times need no pacing, and no clock reads for it.
@@ -117,9 +123,11 @@ pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Pro
             shared.sample.stamp_put(id, shared.now_ns());
         }
         let item = I::new(id, if clock.is_wall() { due } else { UNSCHEDULED });
-        let Some((returned, blocked_ns)) = put(shared, producer, &queue, item) else {
+        trace.record(What::PutCalled, id, || shared.now_ns());
+        let Some((returned, blocked_ns)) = put(shared, producer, &queue, item, &mut trace) else {
             break;
         };
+        trace.record(What::PutReturned, id, || shared.now_ns());
         seen.blocked_total_ns += blocked_ns;
         if sampled {
             seen.blocked.record(blocked_ns);
@@ -149,11 +157,13 @@ pub fn produce<I: Item>(shared: &Shared, producer: u32, queue: Putter<I>) -> Pro
     if paced {
         clock.wait_until(due, &shared.stop);
     }
-    shared.finish.producer_done(shared.now_ns());
+    let done_ns = shared.now_ns();
+    trace.record(What::Done, NO_ITEM, || done_ns);
+    shared.finish.producer_done(done_ns);
     // Once every producer has let go, consumers find the queue closed when it is empty.
     drop(queue);
     park_until_stopped(shared);
-    seen
+    (seen, trace)
 }
 
 /// Waits until the run is over. Tearing a thread down costs tens of microseconds of
@@ -185,12 +195,14 @@ fn put<I: Item>(
     producer: u32,
     queue: &Putter<I>,
     item: I,
+    trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     let id = item.id();
     if let Some(handoff) = &shared.handoff {
         // A rendezvous: the put returns when a consumer takes the item, which waits
         // for nothing; all the time is the producer's.
         let called = shared.now_ns();
+        trace.record(What::PutBlocked, id, || called);
         shared.sample.mark_blocked(id);
         let returned = handoff.offer(shared, producer, queue, item)?;
         return Some((returned, shared.now_ns().saturating_sub(called)));
@@ -201,6 +213,7 @@ fn put<I: Item>(
         TryPut::Closed => return None,
     };
     let called = shared.now_ns();
+    trace.record(What::PutBlocked, id, || called);
     let sampled = shared.sample.includes(id);
     if sampled {
         shared.sample.mark_blocked(id);
@@ -219,14 +232,22 @@ fn put<I: Item>(
 }
 
 /// A polling consumer: at each poll, take an item if there is one (counted when taken),
-/// then wait one consume time, item or not.
-pub fn poll<I: Item>(shared: &Shared, consumer: u32, queue: Taker<I>) -> Tally {
+/// then wait one consume time, item or not. The wait after a take is the item's work in
+/// the trace; after an empty poll it is only a wait.
+pub fn poll<I: Item, R: Recorder>(
+    shared: &Shared,
+    consumer: u32,
+    queue: Taker<I>,
+    mut trace: R,
+) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     let paced = !shared.scenario.consume_is_instant();
     let mut periods = shared.scenario.poll_draws(shared.run_seed, consumer);
     let mut tally = Tally::new();
     let mut due = 0;
+    // The item whose consume time this consumer is spending, for the trace alone.
+    let mut working = NO_ITEM;
     while !shared.stop.load(Ordering::Relaxed) {
         if paced {
             clock.wait_until(due, &shared.stop);
@@ -234,8 +255,18 @@ pub fn poll<I: Item>(shared: &Shared, consumer: u32, queue: Taker<I>) -> Tally {
         if let Some(gate) = &shared.gate {
             gate.wait_for_puts(due, &shared.stop);
         }
+        // `R::ON` is a constant: without tracing this is compiled away.
+        if R::ON && working != NO_ITEM {
+            trace.record(What::WorkEnd, working, || shared.now_ns());
+            working = NO_ITEM;
+        }
         match queue.try_take() {
             TryTake::Item(item) => {
+                let mut at = None;
+                let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
+                trace.record(What::Take, item.id(), &mut now_once);
+                trace.record(What::WorkStart, item.id(), now_once);
+                working = item.id();
                 if let Some(handoff) = &shared.handoff {
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
@@ -245,6 +276,7 @@ pub fn poll<I: Item>(shared: &Shared, consumer: u32, queue: Taker<I>) -> Tally {
                 shared.counted(&mut tally, paced);
             }
             TryTake::Empty => {
+                trace.record(What::EmptyPoll, NO_ITEM, || shared.now_ns());
                 tally.empty_polls += 1;
                 shared.report(&mut tally);
             }
@@ -256,11 +288,11 @@ pub fn poll<I: Item>(shared: &Shared, consumer: u32, queue: Taker<I>) -> Tally {
     shared.report(&mut tally);
     drop(queue);
     park_until_stopped(shared);
-    tally
+    (tally, trace)
 }
 
 /// A blocking consumer: take, work for the item's consume time, then count it.
-pub fn block<I: Item>(shared: &Shared, queue: Taker<I>) -> Tally {
+pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: R) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     let paced = !shared.scenario.consume_is_instant();
@@ -269,6 +301,10 @@ pub fn block<I: Item>(shared: &Shared, queue: Taker<I>) -> Tally {
     let mut free_ns = 0;
     while let Some(item) = next_item(shared, &queue, &mut tally) {
         let wait = shared.wait_of(&item);
+        let mut at = None;
+        let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
+        trace.record(What::Take, item.id(), &mut now_once);
+        trace.record(What::WorkStart, item.id(), now_once);
         if paced || shared.handoff.is_some() {
             // On schedule, the item was taken once it was put and this consumer was free.
             let taken = match item.ready_ns() {
@@ -282,13 +318,14 @@ pub fn block<I: Item>(shared: &Shared, queue: Taker<I>) -> Tally {
             free_ns = taken + shared.next_work_ns();
             clock.wait_until(free_ns, &shared.stop);
         }
+        trace.record(What::WorkEnd, item.id(), || shared.now_ns());
         tally.count(item.id(), wait);
         shared.counted(&mut tally, paced);
     }
     shared.report(&mut tally);
     drop(queue);
     park_until_stopped(shared);
-    tally
+    (tally, trace)
 }
 
 /// The next item for a blocking consumer; before it waits for one, it reports what it

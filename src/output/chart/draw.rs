@@ -25,10 +25,10 @@ const AXIS: f64 = 26.0;
 const PANEL: f64 = 24.0;
 const NOTE: f64 = 20.0;
 
-const INK: RGBColor = RGBColor(34, 34, 34);
-const MUTED: RGBColor = RGBColor(90, 90, 90);
-const GRID: RGBColor = RGBColor(225, 225, 225);
-const FRAME: RGBColor = RGBColor(170, 170, 170);
+pub(super) const INK: RGBColor = RGBColor(34, 34, 34);
+pub(super) const MUTED: RGBColor = RGBColor(90, 90, 90);
+pub(super) const GRID: RGBColor = RGBColor(225, 225, 225);
+pub(super) const FRAME: RGBColor = RGBColor(170, 170, 170);
 
 pub fn svg_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
     let mut out = String::new();
@@ -355,11 +355,11 @@ pub fn layout(data: &ChartData) -> Layout {
 
 type DrawResult = Result<(), String>;
 
-fn at(x: f64, y: f64) -> (i32, i32) {
+pub(super) fn at(x: f64, y: f64) -> (i32, i32) {
     (x.round() as i32, y.round() as i32)
 }
 
-fn put_text<DB: DrawingBackend>(
+pub(super) fn put_text<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     s: &str,
     em: f64,
@@ -372,7 +372,7 @@ fn put_text<DB: DrawingBackend>(
         .map_err(|e| e.to_string())
 }
 
-fn path<DB: DrawingBackend>(
+pub(super) fn path<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     points: Vec<(f64, f64)>,
     style: ShapeStyle,
@@ -383,7 +383,7 @@ fn path<DB: DrawingBackend>(
 }
 
 /// `points` as dashes of `on` pixels with `off` pixels between, along the polyline.
-fn dashed<DB: DrawingBackend>(
+pub(super) fn dashed<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     points: &[(f64, f64)],
     (on, off): (f64, f64),

@@ -15,6 +15,7 @@ mod style;
 mod text;
 mod throughput;
 mod ticks;
+mod timeline;
 mod wait;
 
 use super::{Output, RenderError, Results};
@@ -28,6 +29,7 @@ pub use elapsed::Elapsed;
 pub use ns_per_item::NsPerItem;
 pub use throughput::Throughput;
 pub use ticks::Scale;
+pub use timeline::TimelineChart;
 pub use wait::WaitP99;
 
 /// Every kind of chart, in the order they are written.

@@ -1,0 +1,137 @@
+//! `--trace`: checks the traced repeat exists before anything runs, keeps the traces the
+//! runs hand back, replays the same draws through the model, and writes `trace/`.
+//!
+//! Owns only this wiring; recording is `trace`'s and the runner's, files are `output`'s.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{Failure, RunOptions};
+use crate::experiment::Experiment;
+use crate::model::{MAX_MODELLED_ITEMS, machine_cores, modelled_items, replay_traced};
+use crate::output::{Results, TRACE_DIR, Traced, write_traces};
+use crate::plan::RunPlan;
+use crate::record::Source;
+use crate::runner::Measurement;
+use crate::trace::{Trace, check_repeat};
+
+/// Refuses `--trace-repeat` beyond an experiment's repeats, before anything runs.
+pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Failure> {
+    let Some(trace) = &options.trace else {
+        return Ok(());
+    };
+    let problems: Vec<String> = experiments
+        .iter()
+        .filter_map(|e| check_repeat(trace, e.repeats, &e.file.display().to_string()).err())
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::BadInput(format!(
+            "{}\nnothing was run or written",
+            problems.join("\n")
+        )))
+    }
+}
+
+/// A run's trace, taken out of its measurement (which is kept without it).
+pub struct MeasuredTrace {
+    pub plan: RunPlan,
+    pub trace: Trace,
+}
+
+/// Takes the trace out of `measured`, if the run was traced.
+pub fn keep(kept: &mut Vec<MeasuredTrace>, plan: &RunPlan, measured: &mut Measurement) {
+    if let Some(trace) = measured.trace.take() {
+        kept.push(MeasuredTrace {
+            plan: *plan,
+            trace: *trace,
+        });
+    }
+}
+
+/// Writes `trace/` for the traced repeat of every scenario: the threads' trace where
+/// `measured` has one (none for `simulate`), beside the model's replay of the same run.
+/// Returns lines for the terminal.
+pub fn write(
+    experiment: &Experiment,
+    dir: &Path,
+    plans: &[RunPlan],
+    measured: Vec<MeasuredTrace>,
+    options: &RunOptions,
+    source: Source,
+) -> Result<String, Failure> {
+    let Some(trace_options) = &options.trace else {
+        return Ok(String::new());
+    };
+    let cores = machine_cores();
+    let mut measured = measured;
+    let mut traced = Vec::new();
+    let mut notes = String::new();
+    for plan in plans
+        .iter()
+        .filter(|p| !p.is_warmup() && p.repeat == trace_options.repeat)
+    {
+        let scenario = &experiment.scenarios[plan.scenario];
+        let threads = measured
+            .iter()
+            .position(|m| m.plan == *plan)
+            .map(|i| measured.swap_remove(i).trace);
+        if source == Source::Measured && threads.is_none() {
+            let _ = writeln!(
+                notes,
+                "  note: {scenario} repeat {} has no trace: the run was kept from earlier \
+                 (--resume) or failed",
+                plan.repeat
+            );
+        }
+        let items = modelled_items(scenario);
+        let model = (items > 0 && items <= MAX_MODELLED_ITEMS)
+            .then(|| replay_traced(scenario, plan.run_seed, cores).1);
+        if threads.is_none() && model.is_none() {
+            continue;
+        }
+        for (side, trace) in [("threads'", &threads), ("model's", &model)] {
+            if let Some(ns) = trace.as_ref().and_then(Trace::stopped_at_ns) {
+                let _ = writeln!(
+                    notes,
+                    "  note: {scenario}: the {side} trace stopped at {:.6} s, at the cap of {} events a run",
+                    ns as f64 / 1e9,
+                    crate::trace::EVENT_CAP
+                );
+            }
+        }
+        traced.push(Traced {
+            scenario: scenario.clone(),
+            repeat: plan.repeat,
+            run_seed: plan.run_seed,
+            measured: threads,
+            model,
+        });
+    }
+    if traced.is_empty() {
+        return Ok(notes);
+    }
+    let results = Results {
+        experiment,
+        source,
+        runs: &[],
+        summaries: &[],
+        environment: None,
+    };
+    let count = traced.len();
+    write_traces(
+        dir,
+        &results,
+        traced,
+        &experiment.plot.formats,
+        trace_options,
+    )?;
+    let _ = writeln!(
+        notes,
+        "  traced repeat {} of {count} scenario(s) into {}/ (open the .json files in ui.perfetto.dev)\n",
+        trace_options.repeat,
+        dir.join(TRACE_DIR).display()
+    );
+    Ok(notes)
+}

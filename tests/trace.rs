@@ -1,0 +1,282 @@
+//! `--trace`: the Chrome trace file is valid, every item is put once then taken once, no
+//! thread's clock goes back, the threads and the model record the same events where
+//! timing cannot change them, and the cap bounds the buffers however many items a run
+//! has. No assertion here depends on how fast the machine is.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use common::queuelab;
+use queuelab::experiment::parse;
+use queuelab::model::replay_traced;
+use queuelab::runner::run_traced;
+use queuelab::scenario::Scenario;
+use queuelab::trace::{EVENT_CAP, NO_ITEM, Role, Trace, What, tracks_for};
+
+fn scenario(text: &str) -> Scenario {
+    let experiment = parse(Path::new("t.toml"), text).expect("a valid experiment");
+    experiment.scenarios[0].clone()
+}
+
+/// Fixed times and blocking consumers: every event but the clock readings is decided by
+/// the draws alone.
+const BLOCKING: &str = "time_scale = 0.1\n[scenario]\nproducers = 3\nconsumers = 2\n\
+    items_per_producer = 20\nproduce_time = \"20ms\"\nconsume_time = \"30ms\"\n\
+    consumer = \"block\"\n";
+
+const POLLING: &str = "time_scale = 0.1\n[scenario]\nproducers = 4\nconsumers = 2\n\
+    items_per_producer = 10\nproduce_time = \"20ms\"\nconsume_time = \"25ms\"\n\
+    consumer = \"poll\"\n";
+
+/// Polling consumers faster than the producers: most polls find nothing.
+const POLLING_IDLE: &str = "time_scale = 0.1\n[scenario]\nproducers = 4\nconsumers = 2\n\
+    items_per_producer = 10\nproduce_time = \"20ms\"\nconsume_time = \"2ms\"\n\
+    consumer = \"poll\"\n";
+
+fn threads_trace(text: &str) -> Trace {
+    let scenario = scenario(text);
+    let measured = run_traced(&scenario, 7, &AtomicBool::new(false)).expect("the run succeeds");
+    *measured.trace.expect("a traced run has a trace")
+}
+
+fn count(trace: &Trace, what: What) -> usize {
+    trace
+        .tracks
+        .iter()
+        .flat_map(|t| &t.events)
+        .filter(|e| e.what == what)
+        .count()
+}
+
+/// An item's put calls, put returns and takes.
+type Stamps = (Vec<u64>, Vec<u64>, Vec<u64>);
+
+/// Every item: exactly one put called, one put returned and one take, and the take is
+/// not before the put was called. (A take may be stamped a moment before its producer
+/// notes the put's return: the item is on the queue from inside the put.)
+fn each_item_put_then_taken(trace: &Trace, items: u64, returned_before_take: bool) {
+    let mut seen: HashMap<u64, Stamps> = HashMap::new();
+    for track in &trace.tracks {
+        for e in &track.events {
+            let entry = seen.entry(e.item).or_default();
+            match (track.role, e.what) {
+                (Role::Producer, What::PutCalled) => entry.0.push(e.ns),
+                (Role::Producer, What::PutReturned) => entry.1.push(e.ns),
+                (Role::Consumer, What::Take) => entry.2.push(e.ns),
+                _ => {}
+            }
+        }
+    }
+    seen.remove(&NO_ITEM);
+    assert_eq!(seen.len() as u64, items);
+    for (item, (called, returned, taken)) in seen {
+        assert_eq!(
+            (called.len(), returned.len(), taken.len()),
+            (1, 1, 1),
+            "item {item}"
+        );
+        assert!(called[0] <= taken[0], "item {item} taken before its put");
+        assert!(called[0] <= returned[0], "item {item}");
+        if returned_before_take {
+            assert!(returned[0] <= taken[0], "item {item}");
+        }
+    }
+}
+
+fn never_back_in_time(trace: &Trace) {
+    for track in &trace.tracks {
+        for pair in track.events.windows(2) {
+            assert!(pair[0].ns <= pair[1].ns, "{}: {pair:?}", track.name());
+        }
+    }
+}
+
+#[test]
+fn threads_put_and_take_every_item_once_in_order_and_clocks_never_go_back() {
+    for text in [BLOCKING, POLLING] {
+        let trace = threads_trace(text);
+        let items = scenario(text).total_items();
+        each_item_put_then_taken(&trace, items, false);
+        never_back_in_time(&trace);
+        assert_eq!(trace.stopped_at_ns(), None);
+        let (_, model) = replay_traced(&scenario(text), 7, 2);
+        each_item_put_then_taken(&model, items, true);
+        never_back_in_time(&model);
+    }
+}
+
+/// What load cannot change: every item is put and taken once and worked once, and each
+/// producer finishes once, whatever the timing. With blocking consumers each take is
+/// worked to its end before the run ends, so work ends match too. (Empty polls depend
+/// on when a thread wakes, and may differ.)
+#[test]
+fn threads_and_model_record_the_same_events() {
+    for (text, compared) in [
+        (
+            BLOCKING,
+            &[
+                What::PutCalled,
+                What::PutBlocked,
+                What::PutReturned,
+                What::Take,
+                What::WorkStart,
+                What::WorkEnd,
+                What::Done,
+            ][..],
+        ),
+        (
+            POLLING,
+            &[
+                What::PutCalled,
+                What::PutReturned,
+                What::Take,
+                What::WorkStart,
+                What::Done,
+            ][..],
+        ),
+    ] {
+        let threads = threads_trace(text);
+        let (_, model) = replay_traced(&scenario(text), 7, 2);
+        for what in compared {
+            assert_eq!(
+                count(&threads, *what),
+                count(&model, *what),
+                "{what:?} in {text}"
+            );
+        }
+        assert_eq!(
+            threads.tracks.iter().map(|t| t.name()).collect::<Vec<_>>(),
+            model.tracks.iter().map(|t| t.name()).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Ten million items: the threads' buffers are sized by the cap, not the items (checked
+/// on the buffers a traced run allocates, without running ten million items), and the
+/// model, which does replay them all, records no more than the cap and says where it
+/// stopped.
+#[test]
+fn the_cap_bounds_the_buffers_of_ten_million_items() {
+    let text = "[scenario]\nproducers = 2\nconsumers = 2\nitems_per_producer = 5000000\n\
+                produce_time = \"0ms\"\nconsume_time = \"1us\"\nconsumer = \"block\"\n";
+    let scenario = scenario(text);
+    assert_eq!(scenario.total_items(), 10_000_000);
+    let (producers, consumers) = tracks_for(&scenario);
+    let capacity: usize = producers
+        .iter()
+        .chain(&consumers)
+        .map(|t| t.events.capacity())
+        .sum();
+    assert!(capacity <= EVENT_CAP, "{capacity}");
+    let (prediction, trace) = replay_traced(&scenario, 1, 2);
+    assert_eq!(prediction.items, 10_000_000);
+    assert!(trace.events() <= EVENT_CAP);
+    let capacity: usize = trace.tracks.iter().map(|t| t.events.capacity()).sum();
+    assert!(capacity <= EVENT_CAP, "the buffers never grew: {capacity}");
+    assert!(trace.stopped_at_ns().is_some(), "the trace says it stopped");
+}
+
+fn check_event(event: &serde_json::Value) {
+    let field = |name: &str| {
+        event
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing in {event}"))
+    };
+    let ph = field("ph").as_str().expect("ph is text");
+    assert!(field("name").is_string(), "{event}");
+    assert!(field("pid").is_u64() && field("tid").is_u64(), "{event}");
+    if ph != "M" {
+        assert!(field("ts").as_f64().is_some_and(|t| t >= 0.0), "{event}");
+    }
+    match ph {
+        "M" => assert!(
+            field("args").get("name").is_some() || field("args").get("sort_index").is_some()
+        ),
+        "X" => assert!(field("dur").as_f64().is_some_and(|d| d >= 0.0), "{event}"),
+        "s" | "f" => assert!(field("id").is_u64(), "{event}"),
+        "C" => assert!(field("args").as_object().is_some_and(|a| !a.is_empty())),
+        "i" => assert!(field("s").is_string(), "{event}"),
+        other => panic!("unexpected phase {other} in {event}"),
+    }
+}
+
+#[test]
+fn run_trace_writes_a_chrome_trace_with_both_sides_and_timelines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    std::fs::write(&file, format!("repeats = 2\n{POLLING_IDLE}")).expect("written");
+    queuelab()
+        .args(["run", "-q", "--trace", "--trace-repeat", "2", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let folder = dir.path().join("tiny/trace");
+    let json = folder.join("001_all.json");
+    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; found {:?}",
+            json.display(),
+            std::fs::read_dir(&folder).map(|d| d.count())
+        )
+    });
+    let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let events = value["traceEvents"].as_array().expect("traceEvents");
+    events.iter().for_each(check_event);
+    let names: Vec<&str> = events
+        .iter()
+        .filter(|e| e["name"] == "thread_name")
+        .filter_map(|e| e["args"]["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"producer 3") && names.contains(&"consumer 0"),
+        "{names:?}"
+    );
+    let pids: std::collections::BTreeSet<u64> =
+        events.iter().filter_map(|e| e["pid"].as_u64()).collect();
+    assert_eq!(
+        pids.into_iter().collect::<Vec<_>>(),
+        [1, 2],
+        "threads and model"
+    );
+    for phase in ["X", "s", "f", "C", "i"] {
+        assert!(events.iter().any(|e| e["ph"] == phase), "no {phase} event");
+    }
+    assert_eq!(value["otherData"]["repeat"], 2);
+    for ext in ["png", "svg"] {
+        assert!(
+            folder.join(format!("timeline_001_all.{ext}")).exists(),
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_window_or_repeat_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    std::fs::write(&file, format!("repeats = 2\n{POLLING}")).expect("written");
+    for args in [
+        &["--trace", "--trace-repeat", "3"][..],
+        &["--trace", "--trace-window", "2s..1s"],
+        &["--trace", "--trace-window", "1s"],
+        &["--trace-repeat", "1"],
+    ] {
+        let output = queuelab()
+            .args(["simulate", "-q", "--out"])
+            .arg(dir.path())
+            .args(args)
+            .arg(&file)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?} says why");
+    }
+    assert!(
+        !dir.path().join("tiny-model").exists(),
+        "nothing was written"
+    );
+}
