@@ -21,6 +21,7 @@
 pub mod diagnostic;
 pub mod environment;
 pub mod experiment;
+pub mod git;
 pub mod model;
 pub mod output;
 pub mod pipeline;

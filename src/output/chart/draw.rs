@@ -106,6 +106,10 @@ pub enum Swatch {
     Bar(LineStyle),
     Model,
     Fit,
+    /// A pale band: an interval.
+    Band,
+    /// A dashed vertical rule: the two sides are not comparable.
+    Rule,
 }
 
 const SWATCH: f64 = 44.0;
@@ -139,6 +143,12 @@ fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
     }
     if all().any(|s| !s.fit.is_empty()) {
         entries.push((Swatch::Fit, "USL fit".to_string()));
+    }
+    if all().any(|s| !s.band.is_empty()) {
+        entries.push((Swatch::Band, "95% interval of the median".to_string()));
+    }
+    if !data.rules.is_empty() {
+        entries.push((Swatch::Rule, "not comparable across".to_string()));
     }
     entries
 }
@@ -180,20 +190,22 @@ fn wrap(text: &str, em: f64, width: f64) -> Vec<String> {
     lines
 }
 
-/// The range an axis spans: all values with room around them; a linear y from 0.
-fn y_range(data: &ChartData) -> (f64, f64) {
-    let values = data.panels.iter().flat_map(|p| &p.series).flat_map(|s| {
+/// The range a y axis spans over `series`: all values with room around them; a linear y
+/// from 0.
+fn y_range<'a>(series: impl Iterator<Item = &'a Series>, log_y: bool) -> (f64, f64) {
+    let values = series.flat_map(|s| {
         s.points
             .iter()
             .flat_map(|p| [p.min, p.max, p.median])
             .chain(s.model.iter().map(|m| m.1))
             .chain(s.fit.iter().map(|f| f.1))
+            .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
     });
-    let (low, high) = bounds(values, data.log_y);
+    let (low, high) = bounds(values, log_y);
     if !low.is_finite() {
-        return if data.log_y { (0.1, 10.0) } else { (0.0, 1.0) };
+        return if log_y { (0.1, 10.0) } else { (0.0, 1.0) };
     }
-    if data.log_y {
+    if log_y {
         (low / 1.3, high.max(low) * 1.3)
     } else if low >= 0.0 {
         (0.0, if high > 0.0 { high * 1.08 } else { 1.0 })
@@ -206,6 +218,7 @@ fn y_range(data: &ChartData) -> (f64, f64) {
 fn x_range(data: &ChartData) -> (f64, f64, bool) {
     match &data.x {
         XAxis::Words { names, .. } => (-0.5, names.len().max(1) as f64 - 0.5, false),
+        XAxis::Versions { names, .. } => (-0.5, names.len().max(1) as f64 - 0.5, false),
         XAxis::Numbers { log, .. } => {
             let xs = data
                 .panels
@@ -265,30 +278,32 @@ pub fn layout(data: &ChartData) -> Layout {
     let cell_h = (panels_bottom - panels_top) / rows as f64;
     let faceted = data.panels.iter().any(|p| p.title.is_some());
     let title_band = if faceted { PANEL * 1.6 } else { 0.0 };
-    let (y_low, y_high) = y_range(data);
     let (x_low, x_high, x_log) = x_range(data);
-    // Every panel has one height, so one set of y ticks serves all: axes are shared.
+    let versions = matches!(data.x, XAxis::Versions { .. });
     let plot_top = title_band + 6.0;
-    let plot_bottom = cell_h - TICK * 1.8;
-    let y_map = Map {
-        low: y_low,
-        high: y_high,
-        log: data.log_y,
-        from: plot_bottom,
-        to: plot_top,
+    // Versions are named on two lines: a commit and its date.
+    let plot_bottom = cell_h - TICK * if versions { 3.0 } else { 1.8 };
+    // Every panel has one height, so one set of y ticks serves all when axes are shared.
+    let y_axes: Vec<(Map, Vec<Tick>)> = if data.y_per_panel {
+        data.panels
+            .iter()
+            .map(|p| {
+                y_axis(
+                    data,
+                    y_range(p.series.iter(), data.log_y),
+                    plot_top,
+                    plot_bottom,
+                )
+            })
+            .collect()
+    } else {
+        let all = data.panels.iter().flat_map(|p| &p.series);
+        let shared = y_axis(data, y_range(all, data.log_y), plot_top, plot_bottom);
+        vec![shared; data.panels.len()]
     };
-    let y_ticks = AxisFit {
-        low: y_low,
-        high: y_high,
-        log: data.log_y,
-        scale: data.y_scale,
-        to_px: &|v| y_map.px(v),
-        extent: &|_| TICK * 1.2,
-        gap: TICK * 0.5,
-    }
-    .ticks();
-    let label_w = y_ticks
+    let label_w = y_axes
         .iter()
+        .flat_map(|axis| &axis.1)
         .map(|t| text::width(&t.label, TICK))
         .fold(0.0, f64::max);
     let plot_left = label_w + 14.0;
@@ -309,6 +324,7 @@ pub fn layout(data: &ChartData) -> Layout {
                 label: n.clone(),
             })
             .collect(),
+        XAxis::Versions { names, .. } => version_ticks(names, &x_map),
         XAxis::Numbers { scale, .. } => AxisFit {
             low: x_low,
             high: x_high,
@@ -320,8 +336,10 @@ pub fn layout(data: &ChartData) -> Layout {
         }
         .ticks(),
     };
-    let panels = (0..data.panels.len())
-        .map(|i| {
+    let panels = y_axes
+        .into_iter()
+        .enumerate()
+        .map(|(i, (y_map, y_ticks))| {
             let (cx, cy) = (
                 left + (i % cols) as f64 * cell_w,
                 panels_top + (i / cols) as f64 * cell_h,
@@ -339,7 +357,7 @@ pub fn layout(data: &ChartData) -> Layout {
                 x: shift(x_map, cx),
                 y: shift(y_map, cy),
                 x_ticks: x_ticks.clone(),
-                y_ticks: y_ticks.clone(),
+                y_ticks,
             }
         })
         .collect();
@@ -351,6 +369,50 @@ pub fn layout(data: &ChartData) -> Layout {
         panels_top,
         panels_bottom,
     }
+}
+
+/// A y axis from `low` to `high` between the pixels `top` and `bottom` of a panel, with
+/// its ticks.
+fn y_axis(data: &ChartData, (low, high): (f64, f64), top: f64, bottom: f64) -> (Map, Vec<Tick>) {
+    let map = Map {
+        low,
+        high,
+        log: data.log_y,
+        from: bottom,
+        to: top,
+    };
+    let ticks = AxisFit {
+        low,
+        high,
+        log: data.log_y,
+        scale: data.y_scale,
+        to_px: &|v| map.px(v),
+        extent: &|_| TICK * 1.2,
+        gap: TICK * 0.5,
+    }
+    .ticks();
+    (map, ticks)
+}
+
+/// Every version named if the names fit, else every n-th counting back from the newest,
+/// which is always named.
+fn version_ticks(names: &[(String, String)], x: &Map) -> Vec<Tick> {
+    let widest = names
+        .iter()
+        .map(|(commit, date)| text::width(commit, TICK).max(text::width(date, TICK)))
+        .fold(0.0, f64::max);
+    let apart = (x.px(1.0) - x.px(0.0)).abs().max(1e-9);
+    let every = ((widest + TICK * 0.8) / apart).ceil().max(1.0) as usize;
+    let mut ticks: Vec<Tick> = (0..names.len())
+        .rev()
+        .step_by(every)
+        .map(|i| Tick {
+            value: i as f64,
+            label: names[i].0.clone(),
+        })
+        .collect();
+    ticks.reverse();
+    ticks
 }
 
 type DrawResult = Result<(), String>;
@@ -442,7 +504,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
     root.draw_text(&data.y_title, &rotated, at(PAD, middle))
         .map_err(|e| e.to_string())?;
     let x_title = match &data.x {
-        XAxis::Numbers { title, .. } | XAxis::Words { title, .. } => title,
+        XAxis::Numbers { title, .. }
+        | XAxis::Words { title, .. }
+        | XAxis::Versions { title, .. } => title,
     };
     let left = PAD + AXIS * 1.5;
     put_text(
@@ -506,6 +570,22 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layou
                         MUTED.stroke_width(2),
                     )?;
                 }
+                Swatch::Band => {
+                    let band = Rectangle::new(
+                        [at(x, y - 10.0), at(x + SWATCH, y + 10.0)],
+                        MUTED.mix(BAND_OPACITY).filled(),
+                    );
+                    root.draw(&band).map_err(|e| e.to_string())?;
+                }
+                Swatch::Rule => {
+                    let middle = x + SWATCH / 2.0;
+                    dashed(
+                        root,
+                        &[(middle, y - 13.0), (middle, y + 13.0)],
+                        RULE_DASHES,
+                        INK.stroke_width(2),
+                    )?;
+                }
             }
             put_text(
                 root,
@@ -546,14 +626,14 @@ fn draw_panel<DB: DrawingBackend>(
         if !words {
             path(root, vec![(x, b.top), (x, b.bottom)], GRID.stroke_width(1))?;
         }
-        put_text(
-            root,
-            &tick.label,
-            TICK,
-            INK,
-            (HPos::Center, VPos::Top),
-            (x, b.bottom + 8.0),
-        )?;
+        let below = (HPos::Center, VPos::Top);
+        put_text(root, &tick.label, TICK, INK, below, (x, b.bottom + 8.0))?;
+        if let XAxis::Versions { names, .. } = &data.x
+            && let Some((_, date)) = names.get(tick.value as usize)
+        {
+            let under = b.bottom + 8.0 + TICK * 1.2;
+            put_text(root, date, TICK, MUTED, below, (x, under))?;
+        }
     }
     let frame = Rectangle::new(
         [at(b.left, b.top), at(b.right, b.bottom)],
@@ -572,6 +652,18 @@ fn draw_panel<DB: DrawingBackend>(
     }
     if words {
         return draw_bars(root, panel, b);
+    }
+    for series in &panel.series {
+        draw_band(root, series, b)?;
+    }
+    for &x in &data.rules {
+        let x = b.x.px(x);
+        dashed(
+            root,
+            &[(x, b.top), (x, b.bottom)],
+            RULE_DASHES,
+            INK.stroke_width(2),
+        )?;
     }
     let xy = |x: f64, y: f64| (b.x.px(x), b.y.px(y));
     // Fits and the model first, so the measurement is drawn over them.
@@ -616,6 +708,44 @@ fn draw_measured<DB: DrawingBackend>(
         marker(root, style, at(x, y), 7).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// How strongly a band's colour covers what is under it: pale, so lines read through.
+const BAND_OPACITY: f64 = 0.2;
+const RULE_DASHES: (f64, f64) = (10.0, 7.0);
+
+/// The series' band, in its colour, pale: an area from low to high along its points, or a
+/// narrow bar where it has one point.
+fn draw_band<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &Series,
+    b: &PanelBox,
+) -> DrawResult {
+    let fill = line_style(series.line).colour.mix(BAND_OPACITY).filled();
+    let corners: Vec<(i32, i32)> = match series.band.as_slice() {
+        [] => return Ok(()),
+        [(x, low, high)] => {
+            let x = b.x.px(*x);
+            vec![
+                at(x - 8.0, b.y.px(*high)),
+                at(x + 8.0, b.y.px(*high)),
+                at(x + 8.0, b.y.px(*low)),
+                at(x - 8.0, b.y.px(*low)),
+            ]
+        }
+        band => {
+            let upper = band
+                .iter()
+                .map(|(x, _, high)| at(b.x.px(*x), b.y.px(*high)));
+            let lower = band
+                .iter()
+                .rev()
+                .map(|(x, low, _)| at(b.x.px(*x), b.y.px(*low)));
+            upper.chain(lower).collect()
+        }
+    };
+    root.draw(&Polygon::new(corners, fill))
+        .map_err(|e| e.to_string())
 }
 
 fn whisker<DB: DrawingBackend>(
