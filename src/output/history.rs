@@ -17,6 +17,8 @@ pub struct History {
     /// The experiment's name, as its newest readable version gives it.
     pub name: String,
     pub metric: &'static dyn ChartKind,
+    /// The chart's formats: the newest readable version's `[plot] formats`.
+    pub formats: Vec<ChartFormat>,
     pub versions: Vec<Version>,
 }
 
@@ -108,17 +110,13 @@ pub trait HistoryOutput {
     fn render(&self, history: &History) -> Result<Vec<u8>, RenderError>;
 }
 
-/// Every file `history` writes: the table, and the chart in both formats.
-pub fn history_outputs() -> Vec<Box<dyn HistoryOutput>> {
-    vec![
-        Box::new(HistoryCsv),
-        Box::new(HistoryChart {
-            format: ChartFormat::Png,
-        }),
-        Box::new(HistoryChart {
-            format: ChartFormat::Svg,
-        }),
-    ]
+/// Every file `history` writes: the table, and the chart in each of its formats.
+pub fn history_outputs(history: &History) -> Vec<Box<dyn HistoryOutput>> {
+    let mut outputs: Vec<Box<dyn HistoryOutput>> = vec![Box::new(HistoryCsv)];
+    for format in &history.formats {
+        outputs.push(Box::new(HistoryChart { format: *format }));
+    }
+    outputs
 }
 
 pub struct HistoryCsv;
@@ -379,4 +377,128 @@ fn note(v: &Version) -> Option<String> {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::chart::Elapsed;
+    use super::*;
+
+    fn at(label: &str, median: f64) -> ScenarioAt {
+        ScenarioAt {
+            label: label.to_string(),
+            runs: 3,
+            median,
+            interval: (median * 0.9, median * 1.1),
+            step: None,
+        }
+    }
+
+    fn version(short: &str, link: Link, content: Content) -> Version {
+        Version {
+            commit: format!("{short}0000"),
+            short: short.to_string(),
+            date: "2025-01-02T03:04:05Z".to_string(),
+            subject: format!("subject of {short}"),
+            content,
+            link,
+        }
+    }
+
+    fn read(scenarios: Vec<ScenarioAt>) -> Content {
+        Content::Read(Measured {
+            time_scale: 1.0,
+            seed: 42,
+            host: Some("vm".to_string()),
+            experiment_hash: "0123".to_string(),
+            model: false,
+            scenarios,
+        })
+    }
+
+    /// a, b: both scenarios; c: a break; d deleted; e after it, with `x` only.
+    fn history() -> History {
+        let both = |m: f64| read(vec![at("x", m), at("y", m * 2.0)]);
+        History {
+            dir: "results/t".to_string(),
+            name: "t".to_string(),
+            metric: &Elapsed,
+            formats: vec![ChartFormat::Svg],
+            versions: vec![
+                version("a", Link::First, both(1.0)),
+                version("b", Link::Comparable, both(1.1)),
+                version(
+                    "c",
+                    Link::Break("time_scale 1 → 0.5".to_string()),
+                    both(0.5),
+                ),
+                version(
+                    "d",
+                    Link::Break("runs.csv deleted".to_string()),
+                    Content::Deleted,
+                ),
+                version(
+                    "e",
+                    Link::Break("after a deleted version".to_string()),
+                    read(vec![at("x", 0.6)]),
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn lines_break_at_every_rule_and_the_chart_says_why() {
+        let data = chart_data(&history());
+        assert_eq!(data.lines, ["x", "y"]);
+        assert_eq!(data.rules, [1.5, 2.5, 3.5]);
+        let stretches = |line: usize| -> Vec<Vec<f64>> {
+            data.panels[0]
+                .series
+                .iter()
+                .filter(|s| s.line == line)
+                .map(|s| s.points.iter().map(|p| p.x).collect())
+                .collect()
+        };
+        assert_eq!(stretches(0), [vec![0.0, 1.0], vec![2.0], vec![4.0]]);
+        assert_eq!(stretches(1), [vec![0.0, 1.0], vec![2.0]]);
+        let band = &data.panels[0].series[0].band;
+        assert_eq!(band.len(), 2);
+        assert!((band[1].1 - 1.1 * 0.9).abs() < 1e-12 && (band[1].2 - 1.1 * 1.1).abs() < 1e-12);
+        assert_eq!(
+            data.notes,
+            ["rule before c: time_scale 1 → 0.5", "d: runs.csv deleted"]
+        );
+        assert!(!data.y_per_panel);
+    }
+
+    #[test]
+    fn more_than_six_scenarios_make_a_panel_each_on_its_own_axis() {
+        let mut h = history();
+        let many: Vec<ScenarioAt> = (0..7)
+            .map(|i| at(&format!("s{i}"), 1.0 + i as f64))
+            .collect();
+        h.versions.truncate(1);
+        h.versions[0].content = read(many);
+        let data = chart_data(&h);
+        assert_eq!(data.panels.len(), 7);
+        assert_eq!(data.panels[6].title.as_deref(), Some("s6"));
+        assert!(data.y_per_panel);
+        assert_eq!(data.lines, [""], "one look: the panel names the scenario");
+    }
+
+    #[test]
+    fn the_csv_has_a_row_per_scenario_and_one_for_a_version_without_runs() {
+        let bytes = HistoryCsv.render(&history()).expect("csv");
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], HEADER.join(","));
+        assert_eq!(lines.len(), 1 + 2 + 2 + 2 + 1 + 1);
+        let deleted = lines.iter().find(|l| l.starts_with("4,")).expect("row");
+        assert_eq!(
+            deleted.split(',').filter(|c| !c.is_empty()).count(),
+            6,
+            "version, commit, date, subject, status and comparable: {deleted}"
+        );
+        assert!(deleted.contains(",deleted,,no: runs.csv deleted,"));
+    }
 }

@@ -16,7 +16,7 @@ use super::Failure;
 use super::archive::{MIN_RUNS, archive_of};
 use super::lock::FolderLock;
 use super::print::label_width;
-use crate::experiment;
+use crate::experiment::{self, ChartFormat};
 use crate::git::{Commit, Repository};
 use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
@@ -58,8 +58,8 @@ struct Read {
     indices: Vec<usize>,
     /// The experiment file's text, without queuelab's header: any change is a new one.
     source: String,
-    /// The experiment's name, if the version reads.
-    name: Option<String>,
+    /// The experiment's name and chart formats, if the version reads.
+    name: Option<(String, Vec<ChartFormat>)>,
 }
 
 /// `queuelab history DIR`.
@@ -80,13 +80,14 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<String, Failure> 
         .map(|raw| make_sense(raw, dir, &inside, metric))
         .collect();
     link_versions(&mut read, options.noise_pct);
-    let Some(name) = read.iter().rev().find_map(|r| r.name.clone()) else {
+    let Some((name, formats)) = read.iter().rev().find_map(|r| r.name.clone()) else {
         return Err(bad(nothing_readable(dir, &read)));
     };
     let history = History {
         dir: dir.display().to_string(),
         name,
         metric,
+        formats,
         versions: read.into_iter().map(|r| r.version).collect(),
     };
     let out = match &options.out {
@@ -244,7 +245,10 @@ fn make_sense(raw: Raw, dir: &Path, inside: &str, metric: &dyn ChartKind) -> Rea
         let archive = archive_of(dir, experiment, meta, &name(FILES[0]), runs.as_slice())
             .map_err(|failure| failure.message().to_string())?;
         read.source = archive.experiment.source.clone();
-        read.name = Some(archive.experiment.name.clone());
+        read.name = Some((
+            archive.experiment.name.clone(),
+            archive.experiment.plot.formats.clone(),
+        ));
         let e = &archive.experiment;
         let mut scenarios = Vec::new();
         for scenario in &e.scenarios {
@@ -408,7 +412,7 @@ fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
         .map_err(|e| Failure::Failed(format!("cannot write to {}: {e}", out.display())))?;
     let _lock = FolderLock::take(out)?;
     let mut written = Vec::new();
-    for output in history_outputs() {
+    for output in history_outputs(history) {
         let path = out.join(output.file_name(history));
         let bytes = output
             .render(history)
