@@ -239,8 +239,8 @@ impl Repository {
 }
 
 /// git with the settings that would change what it prints turned off: paths are taken
-/// literally (a folder named `*` is that folder), signatures are not shown in logs, and
-/// nothing takes optional locks (history only reads).
+/// literally (a folder named `*` is that folder), logs neither show signatures nor follow
+/// renames, and nothing takes optional locks (history only reads).
 fn plain_git() -> Command {
     let mut command = Command::new("git");
     command
@@ -249,6 +249,8 @@ fn plain_git() -> Command {
         .args([
             "-c",
             "log.showSignature=false",
+            "-c",
+            "log.follow=false",
             "-c",
             "i18n.logOutputEncoding=UTF-8",
         ]);

@@ -49,21 +49,26 @@ impl MedianResampler {
         for _ in 0..self.sorted.len() {
             self.counts[self.rank[(rng.next_u64() % len) as usize]] += 1;
         }
-        let n = self.sorted.len();
-        if n % 2 == 1 {
-            self.kth(n / 2)
-        } else {
-            (self.kth(n / 2 - 1) + self.kth(n / 2)) / 2.0
-        }
+        self.middle()
     }
 
-    /// The `k`th smallest value (from 0) of the current resample.
-    fn kth(&self, k: usize) -> f64 {
+    /// The median of the current resample, in one pass over the counts: the middle value,
+    /// or the mean of the two middle values, as `median` takes them from a sorted copy.
+    fn middle(&self) -> f64 {
+        let n = self.sorted.len();
+        let (first, second) = (n.saturating_sub(1) / 2, n / 2);
         let mut seen = 0;
+        let mut low = None;
         for (value, &count) in self.sorted.iter().zip(&self.counts) {
             seen += count as usize;
-            if seen > k {
-                return *value;
+            if low.is_none() && seen > first {
+                low = Some(*value);
+            }
+            if seen > second {
+                return match low {
+                    Some(low) if first != second => (low + *value) / 2.0,
+                    _ => *value,
+                };
             }
         }
         f64::NAN
