@@ -264,7 +264,12 @@ fn read_batch(mut out: impl BufRead, count: usize) -> Result<Vec<Option<Vec<u8>>
     let mut header = String::new();
     for _ in 0..count {
         header.clear();
-        out.read_line(&mut header).map_err(|e| e.to_string())?;
+        if out.read_line(&mut header).map_err(|e| e.to_string())? == 0 {
+            return Err(format!(
+                "git stopped after {} of {count} files",
+                files.len()
+            ));
+        }
         // `OID TYPE SIZE` and the contents, or `NAME missing` (and the like) alone; a NAME
         // may hold spaces, an OID is hex.
         let fields: Vec<&str> = header.split_whitespace().collect();
@@ -305,5 +310,26 @@ fn failed(args: &str, said: &str) -> GitError {
     GitError::Failed {
         args: args.to_string(),
         said: said.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_answers_read_as_files_or_none() {
+        let answers = b"0123abcd blob 5\nhello\n\
+                        abc:my results/x y missing\n\
+                        4567ef01 tree 3\nabc\n\
+                        89ab blob 0\n\n";
+        let files = read_batch(&answers[..], 4).expect("reads");
+        assert_eq!(
+            files,
+            [Some(b"hello".to_vec()), None, None, Some(Vec::new())]
+        );
+        // Fewer answers than asked: git stopped, which is an error, not missing files.
+        assert!(read_batch(&answers[..], 5).is_err());
+        assert!(read_batch(&b"0123 blob 10\nshort\n"[..], 1).is_err());
     }
 }
