@@ -295,6 +295,26 @@ fn a_time_scale_change_breaks_the_line_and_is_not_judged() {
     assert!(line.contains("no: time_scale 1 → 0.5"), "{line}");
     let svg = fs::read_to_string(repo.out().join("history_elapsed.svg")).expect("svg");
     assert!(svg.contains(&format!("rule before {}: time_scale 1 → 0.5", &halved[..7])));
+    // The newest version is the archive as simulate wrote it: its summary.csv has the same
+    // medians and intervals, to its six decimals.
+    let summary = read_csv(&repo.archive().join("summary.csv"));
+    for row in table.iter().filter(|r| r["commit"] == halved) {
+        let same = summary
+            .iter()
+            .find(|s| s["scenario"] == row["scenario"])
+            .expect("the scenario in summary.csv");
+        for (ours, theirs) in [
+            ("median", "elapsed_median_s"),
+            ("median_low", "elapsed_median_low_s"),
+            ("median_high", "elapsed_median_high_s"),
+        ] {
+            let (a, b): (f64, f64) = (
+                row[ours].parse().expect("a number"),
+                same[theirs].parse().expect("a number"),
+            );
+            assert!((a - b).abs() < 1e-6, "{ours} {a} against {theirs} {b}");
+        }
+    }
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub struct ScenarioAt {
     pub label: String,
     pub runs: usize,
     pub median: f64,
-    /// 95% interval of the median (NaN with fewer than 2 runs).
+    /// 95% interval of the median, as `summary.csv` gives it (a point for one run).
     pub interval: (f64, f64),
     /// Against the same scenario in the version before, where the two compare: this
     /// version's median over that one's, judged by `compare`'s rule.

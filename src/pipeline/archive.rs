@@ -260,7 +260,7 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
             continue;
         };
         let (runs_a, runs_b) = (elapsed(a, i), elapsed(b, j));
-        let mut stats = compare_runs(&runs_a, &runs_b, noise_pct, 0xc0 ^ i as u64);
+        let mut stats = compare_runs(&runs_a, &runs_b, noise_pct, compare_seed(i));
         if runs_a.len().min(runs_b.len()) < MIN_RUNS {
             // One run has no spread: a resampled "interval" would be a point, and a
             // verdict drawn from it would call any jitter a change.
@@ -290,6 +290,12 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         }
     }
     comparison
+}
+
+/// The seed of the bootstrap comparing scenario `index` (of A): the same runs compare the
+/// same way every time.
+pub(super) fn compare_seed(index: usize) -> u64 {
+    0xc0 ^ index as u64
 }
 
 fn comparison_table(c: &Comparison) -> String {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::Failure;
-use super::archive::{MIN_RUNS, archive_of};
+use super::archive::{Archive, MIN_RUNS, archive_of, compare_seed};
 use super::lock::FolderLock;
 use super::print::label_width;
 use crate::experiment::{self, ChartFormat};
@@ -22,8 +22,8 @@ use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
     metric_named, parse_meta, write_atomically,
 };
-use crate::record::Source;
-use crate::stats::{Verdict, judge_change, median, median_interval};
+use crate::record::{RunRecord, Source};
+use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
 
 /// Settings of `queuelab history`.
 pub struct HistoryOptions {
@@ -201,17 +201,6 @@ const WORKING_TREE: &str = "working tree";
 /// runs per scenario with the statistics of `summary.csv`.
 fn make_sense(raw: Raw, dir: &Path, inside: &str, metric: &dyn ChartKind) -> Read {
     let Raw { commit, files } = raw;
-    // Errors name a file as git would: `a1b2c3d:results/seed/runs.csv`.
-    let name = |file: &str| {
-        let at = if commit.hash == WORKING_TREE {
-            dir.join(file).display().to_string()
-        } else if inside.is_empty() {
-            format!("{}:{file}", commit.short)
-        } else {
-            format!("{}:{inside}/{file}", commit.short)
-        };
-        PathBuf::from(at)
-    };
     let mut read = Read {
         version: Version {
             commit: commit.hash.clone(),
@@ -226,76 +215,86 @@ fn make_sense(raw: Raw, dir: &Path, inside: &str, metric: &dyn ChartKind) -> Rea
         source: String::new(),
         name: None,
     };
-    let [runs, toml, meta] = files;
-    let Some(runs) = runs else {
+    if files[0].is_none() {
         return read;
-    };
-    let measured = (|| -> Result<Measured, String> {
-        let toml = toml.ok_or_else(|| format!("{}: not in this version", FILES[1]))?;
-        let experiment = experiment::from_bytes(&name(FILES[1]), toml)
-            .map_err(|rejected| rejected.to_string())?;
-        let meta = match meta {
-            None => None,
-            Some(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
-                Some(parse_meta(&name(FILES[2]), &text)?)
-            }
-        };
-        let host = meta.as_ref().map(|m| m.environment.host.clone());
-        let archive = archive_of(dir, experiment, meta, &name(FILES[0]), runs.as_slice())
-            .map_err(|failure| failure.message().to_string())?;
-        read.source = archive.experiment.source.clone();
-        read.name = Some((
-            archive.experiment.name.clone(),
-            archive.experiment.plot.formats.clone(),
-        ));
-        let e = &archive.experiment;
-        let mut scenarios = Vec::new();
-        for scenario in &e.scenarios {
-            let mut mine: Vec<_> = archive
-                .runs
-                .iter()
-                .filter(|r| r.scenario == scenario.index)
-                .collect();
-            // In repeat order, as `summarise` resamples them, so the intervals agree.
-            mine.sort_by_key(|r| r.repeat);
-            let values: Vec<f64> = mine.iter().filter_map(|r| metric.of_run(r)).collect();
-            if values.is_empty() {
-                continue;
-            }
-            scenarios.push(ScenarioAt {
-                label: scenario.label.clone(),
-                runs: values.len(),
-                median: median(&values),
-                interval: interval(&values, scenario.index),
-                step: None,
-            });
-            read.values.push(values);
-            read.indices.push(scenario.index);
+    }
+    let archive = match archive_at(files, |file| file_name(&commit, dir, inside, file), dir) {
+        Ok(archive) => archive,
+        Err(why) => {
+            read.version.content = Content::Unreadable(why.trim_end().to_string());
+            return read;
         }
-        Ok(Measured {
-            time_scale: e.time_scale,
-            seed: e.seed,
-            host,
-            experiment_hash: e.fingerprint(),
-            model: archive.source == Source::Model,
-            scenarios,
-        })
-    })();
-    read.version.content = match measured {
-        Ok(measured) => Content::Read(measured),
-        Err(why) => Content::Unreadable(why.trim_end().to_string()),
     };
+    let e = &archive.experiment;
+    let mut scenarios = Vec::new();
+    for scenario in &e.scenarios {
+        let mut mine: Vec<&RunRecord> = archive
+            .runs
+            .iter()
+            .filter(|r| r.scenario == scenario.index)
+            .collect();
+        // In repeat order, as `summarise` resamples them, so the intervals agree.
+        mine.sort_by_key(|r| r.repeat);
+        let values: Vec<f64> = mine.iter().filter_map(|r| metric.of_run(r)).collect();
+        if values.is_empty() {
+            continue;
+        }
+        scenarios.push(ScenarioAt {
+            label: scenario.label.clone(),
+            runs: values.len(),
+            median: median(&values),
+            interval: median_interval(&values, interval_seed(scenario.index)),
+            step: None,
+        });
+        read.values.push(values);
+        read.indices.push(scenario.index);
+    }
+    read.version.content = Content::Read(Measured {
+        time_scale: e.time_scale,
+        seed: e.seed,
+        host: archive.meta.as_ref().map(|m| m.environment.host.clone()),
+        experiment_hash: e.fingerprint(),
+        model: archive.source == Source::Model,
+        scenarios,
+    });
+    read.source = e.source.clone();
+    read.name = Some((e.name.clone(), e.plot.formats.clone()));
     read
 }
 
-/// The 95% interval of the median, seeded as `summarise` seeds it: for elapsed time the
-/// interval `summary.csv` gives; none from one run.
-fn interval(values: &[f64], scenario: usize) -> (f64, f64) {
-    if values.len() < MIN_RUNS {
-        return (f64::NAN, f64::NAN);
+/// A version's file as errors name it: as git does (`a1b2c3d:results/seed/runs.csv`), or
+/// its path in the working tree.
+fn file_name(commit: &Commit, dir: &Path, inside: &str, file: &str) -> PathBuf {
+    if commit.hash == WORKING_TREE {
+        dir.join(file)
+    } else if inside.is_empty() {
+        PathBuf::from(format!("{}:{file}", commit.short))
+    } else {
+        PathBuf::from(format!("{}:{inside}/{file}", commit.short))
     }
-    median_interval(values, 0x5eed ^ scenario as u64)
+}
+
+/// The archive `files` (`FILES`, each if present) make, as `plot` would read it from a
+/// folder; why not, naming the file by `name`.
+fn archive_at(
+    files: [Option<Vec<u8>>; 3],
+    name: impl Fn(&str) -> PathBuf,
+    dir: &Path,
+) -> Result<Archive, String> {
+    let [runs, toml, meta] = files;
+    let runs = runs.unwrap_or_default();
+    let toml = toml.ok_or_else(|| format!("{}: not in this version", FILES[1]))?;
+    let experiment =
+        experiment::from_bytes(&name(FILES[1]), toml).map_err(|rejected| rejected.to_string())?;
+    let meta = match meta {
+        None => None,
+        Some(bytes) => Some(parse_meta(
+            &name(FILES[2]),
+            &String::from_utf8_lossy(&bytes),
+        )?),
+    };
+    archive_of(dir, experiment, meta, &name(FILES[0]), runs.as_slice())
+        .map_err(|failure| failure.message().to_string())
 }
 
 impl Read {
@@ -316,7 +315,7 @@ fn link_versions(read: &mut [Read], noise_pct: f64) {
         };
         read[i].version.link = link;
     }
-    let steps: Vec<Vec<Option<crate::stats::RunComparison>>> = (0..read.len())
+    let steps: Vec<Vec<Option<RunComparison>>> = (0..read.len())
         .into_par_iter()
         .map(|i| match read[i].version.link {
             Link::Comparable => steps(&read[i - 1], &read[i], noise_pct),
@@ -368,7 +367,7 @@ fn link(before: &Read, after: &Read) -> Link {
 }
 
 /// Each scenario of `after` against the same scenario of `before`, by `compare`'s rule.
-fn steps(before: &Read, after: &Read, noise_pct: f64) -> Vec<Option<crate::stats::RunComparison>> {
+fn steps(before: &Read, after: &Read, noise_pct: f64) -> Vec<Option<RunComparison>> {
     let (Some(b), Some(a)) = (before.measured(), after.measured()) else {
         return Vec::new();
     };
@@ -378,7 +377,7 @@ fn steps(before: &Read, after: &Read, noise_pct: f64) -> Vec<Option<crate::stats
         .map(|(j, s)| {
             let k = b.scenarios.iter().position(|p| p.label == s.label)?;
             let (old, new) = (&before.values[k], &after.values[j]);
-            let mut step = judge_change(old, new, noise_pct, 0xc0 ^ after.indices[j] as u64);
+            let mut step = judge_change(old, new, noise_pct, compare_seed(after.indices[j]));
             if old.len().min(new.len()) < MIN_RUNS {
                 // One run has no spread: no interval, and no verdict drawn from it.
                 step.interval = (f64::NAN, f64::NAN);

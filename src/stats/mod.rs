@@ -186,6 +186,12 @@ fn outlying_runs(elapsed: &[f64], predicted: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The seed of scenario `index`'s intervals (its mean's is the next): the same runs give
+/// the same intervals wherever they are summarised.
+pub fn interval_seed(index: usize) -> u64 {
+    0x5eed ^ index as u64
+}
+
 /// One summary per scenario that has runs, in scenario order.
 pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
     let mut scenarios: Vec<usize> = runs.iter().map(|r| r.scenario).collect();
@@ -216,7 +222,7 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         .iter()
         .filter_map(|r| r.queue.as_ref().map(|q| q.wait_p99_s))
         .collect();
-    let seed = 0x5eed ^ scenario as u64;
+    let seed = interval_seed(scenario);
     Summary {
         scenario,
         runs: runs.len(),
