@@ -42,8 +42,8 @@ Reads every commit of the current branch that changed DIR/runs.csv (with the exp
 and meta.json beside it), and the working tree's runs.csv when it differs from the committed
 one. Versions made at another time_scale, seed or host, or of a changed experiment.toml, are
 not compared: the chart draws a rule there and breaks its lines. Steps between comparable
-versions are judged by compare's rule. Writes history.csv and history_METRIC.png/.svg into
---out; nothing in DIR.";
+versions are judged by compare's rule. Writes history.csv and history_METRIC.png/.svg (in the
+newest version's [plot] formats) into --out; nothing in DIR.";
 
 const RUN_EXAMPLES: &str = "\
 Examples:
