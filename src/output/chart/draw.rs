@@ -704,10 +704,27 @@ fn draw_measured<DB: DrawingBackend>(
     }
     let line: Vec<(f64, f64)> = series.points.iter().map(|p| xy(p.x, p.median)).collect();
     path(root, line.clone(), style.colour.stroke_width(3))?;
+    let radius = marker_radius(&line);
+    if radius < MIN_MARKER {
+        return Ok(());
+    }
     for (x, y) in line {
-        marker(root, style, at(x, y), 7).map_err(|e| e.to_string())?;
+        marker(root, style, at(x, y), radius).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Markers smaller than this are left out: the line alone reads better than a bead.
+const MIN_MARKER: i32 = 3;
+
+/// A marker's radius: 7 pixels, less where points stand closer than three radii apart
+/// (a hundred versions in a small panel), so markers never run into each other.
+fn marker_radius(points: &[(f64, f64)]) -> i32 {
+    let closest = points
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).abs())
+        .fold(f64::INFINITY, f64::min);
+    (closest / 3.0).floor().min(7.0) as i32
 }
 
 /// How strongly a band's colour covers what is under it: pale, so lines read through.
