@@ -719,7 +719,7 @@ const MIN_MARKER: i32 = 3;
 
 /// A marker's radius: 7 pixels, less where points stand closer than three radii apart
 /// (a hundred versions in a small panel), so markers never run into each other.
-fn marker_radius(points: &[(f64, f64)]) -> i32 {
+pub(super) fn marker_radius(points: &[(f64, f64)]) -> i32 {
     let closest = points
         .windows(2)
         .map(|w| (w[1].0 - w[0].0).abs())

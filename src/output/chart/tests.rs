@@ -375,3 +375,17 @@ fn panels_of_their_own_y_axis_each_span_their_own_values() {
     let shared = layout(&versions_chart(5, &[0.001, 1000.0], false));
     assert_eq!(shared.panels[0].y_ticks, shared.panels[1].y_ticks);
 }
+
+#[test]
+fn markers_shrink_where_points_crowd() {
+    use super::draw::marker_radius;
+    assert_eq!(
+        marker_radius(&[(0.0, 5.0)]),
+        7,
+        "a lone point keeps its marker"
+    );
+    assert_eq!(marker_radius(&[(0.0, 5.0), (300.0, 5.0), (600.0, 9.0)]), 7);
+    // Ten pixels apart: a radius of 3, and nothing below 3 (left out by the caller).
+    assert_eq!(marker_radius(&[(0.0, 5.0), (10.0, 5.0), (300.0, 9.0)]), 3);
+    assert_eq!(marker_radius(&[(0.0, 5.0), (6.0, 5.0)]), 2);
+}
