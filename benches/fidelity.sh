@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fidelity: how close the threads come to the model. Runs the seed sweep at time_scale 1
-# and at 0.01, and benches/bounded_fidelity.toml (bounded queues, most puts blocked), and
+# and at 0.01, and benches/bounded_fidelity.toml (bounded queues, many puts blocked), and
 # prints, per scenario, the measured median, the model's prediction and the excess in
 # percent. About 4 minutes at the default 3 repeats; keep the machine otherwise idle.
 #
