@@ -85,7 +85,12 @@ fn assert_no_tick_labels_touch(data: &ChartData) {
             .x_ticks
             .iter()
             .map(|t| {
-                let (at, half) = (panel.x.px(t.value), text::width(&t.label, 24.0) / 2.0);
+                let widest = t
+                    .label
+                    .lines()
+                    .map(|l| text::width(l, panel.x_em))
+                    .fold(0.0, f64::max);
+                let (at, half) = (panel.x.px(t.value), widest / 2.0);
                 (at - half, at + half)
             })
             .collect();
