@@ -99,13 +99,14 @@ enum Command {
         /// Results folders (each holding runs.csv and experiment.toml).
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<PathBuf>,
-        /// Draw only a chart against this swept key (numbers or durations: lines; words: bars).
+        /// Draw only a chart against this swept key or group (numbers or durations: lines; words
+        /// or a group of keys that vary together: bars).
         #[arg(long, value_name = "KEY", requires = "y")]
         x: Option<String>,
         /// The metric of that chart: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
         #[arg(long, value_name = "METRIC", requires = "x")]
         y: Option<String>,
-        /// One panel per value of this swept key, on shared axes.
+        /// One panel per value of this swept key or group, on shared axes.
         #[arg(long, value_name = "KEY", requires = "x")]
         facet: Option<String>,
     },
