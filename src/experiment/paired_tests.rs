@@ -447,3 +447,21 @@ fn the_starter_example_runs_once_uncommented() {
         ]
     );
 }
+
+#[test]
+fn rules_across_keys_name_the_value_in_its_group() {
+    let m = error(
+        "[scenario]\nqueue = \"bounded\"\ncapacity = 0\n[sweep]\ntogether.t = [\n\
+         { queue_impl = \"mutex\", consumers = 1 },\n{ queue_impl = \"std\", consumers = 2 },\n]\n",
+        6,
+        "sweep.together.t.queue_impl",
+    );
+    assert!(m.contains("capacity 0 needs queue_impl"), "{m}");
+    let m = error(
+        "[sweep]\ntogether.t = [\n{ queue = \"bounded\", consumers = 1 },\n\
+         { queue = \"unbounded\", consumers = 2 },\n]\n",
+        3,
+        "sweep.together.t.queue",
+    );
+    assert!(m.contains("needs `capacity`"), "{m}");
+}
