@@ -49,9 +49,11 @@ const PLOT_HELP: &str = "\
 Examples:
   queuelab plot results/seed
   queuelab plot results/queue_impls --x producers --y throughput --facet queue_impl
+  queuelab plot results/suite --x topology --y throughput   (a group: together.topology)
 
 With --x and --y, writes METRIC_vs_KEY.png/.svg (METRIC_vs_KEY_by_FACET with --facet) in each
-folder, in its [plot] formats, and nothing else.";
+folder, in its [plot] formats, and nothing else. KEY is a swept key, a group of keys that
+vary together (bars, one per point), or a key of a group.";
 
 /// What `queuelab` alone prints: where to start.
 const OVERVIEW: &str = "\
@@ -129,7 +131,10 @@ enum Command {
     },
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
     #[command(
-        after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed"
+        after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed\n\n\
+                      The starter's [sweep] ends with a commented-out paired sweep, keys that \
+                      vary together:\n  together.topology = [{ producers = 1, consumers = 1 }, \
+                      { producers = 4, consumers = 1 }]"
     )]
     New {
         /// Name of the experiment: writes DIR/NAME.toml.
