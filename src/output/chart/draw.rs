@@ -86,6 +86,8 @@ pub struct PanelBox {
     pub y: Map,
     pub x_ticks: Vec<Tick>,
     pub y_ticks: Vec<Tick>,
+    /// The x labels' type size: smaller only where words would not fit otherwise.
+    pub x_em: f64,
 }
 
 /// Where everything goes.
@@ -163,6 +165,24 @@ fn legend_rows(entries: Vec<(Swatch, String)>, width: f64) -> Vec<Vec<(Swatch, S
 
 fn entry_width(label: &str) -> f64 {
     SWATCH + 10.0 + text::width(label, LEGEND) + LEGEND * 1.4
+}
+
+/// A word tick's label as lines within `width`, broken at spaces; one line when it fits.
+fn wrap_words(label: &str, em: f64, width: f64) -> Vec<String> {
+    if text::width(label, em) <= width {
+        return vec![label.to_string()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split(' ') {
+        match lines.last_mut() {
+            Some(line) if text::width(&format!("{line} {word}"), em) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Greedy lines of `text`'s ` · `-separated parts within `width`.
@@ -269,46 +289,69 @@ pub fn layout(data: &ChartData) -> Layout {
     let (x_low, x_high, x_log) = x_range(data);
     // Every panel has one height, so one set of y ticks serves all: axes are shared.
     let plot_top = title_band + 6.0;
-    let plot_bottom = cell_h - TICK * 1.8;
-    let y_map = Map {
-        low: y_low,
-        high: y_high,
-        log: data.log_y,
-        from: plot_bottom,
-        to: plot_top,
-    };
-    let y_ticks = AxisFit {
-        low: y_low,
-        high: y_high,
-        log: data.log_y,
-        scale: data.y_scale,
-        to_px: &|v| y_map.px(v),
-        extent: &|_| TICK * 1.2,
-        gap: TICK * 0.5,
-    }
-    .ticks();
-    let label_w = y_ticks
-        .iter()
-        .map(|t| text::width(&t.label, TICK))
-        .fold(0.0, f64::max);
-    let plot_left = label_w + 14.0;
-    let plot_right = cell_w - TICK * 1.8;
-    let x_map = Map {
-        low: x_low,
-        high: x_high,
-        log: x_log,
-        from: plot_left,
-        to: plot_right,
-    };
-    let x_ticks = match &data.x {
-        XAxis::Words { names, .. } => names
+    // `extra`: the height x labels take beyond one line of ticks.
+    let axes = |extra: f64| {
+        let plot_bottom = cell_h - TICK * 1.8 - extra;
+        let y_map = Map {
+            low: y_low,
+            high: y_high,
+            log: data.log_y,
+            from: plot_bottom,
+            to: plot_top,
+        };
+        let y_ticks = AxisFit {
+            low: y_low,
+            high: y_high,
+            log: data.log_y,
+            scale: data.y_scale,
+            to_px: &|v| y_map.px(v),
+            extent: &|_| TICK * 1.2,
+            gap: TICK * 0.5,
+        }
+        .ticks();
+        let label_w = y_ticks
             .iter()
-            .enumerate()
-            .map(|(i, n)| Tick {
-                value: i as f64,
-                label: n.clone(),
-            })
-            .collect(),
+            .map(|t| text::width(&t.label, TICK))
+            .fold(0.0, f64::max);
+        let x_map = Map {
+            low: x_low,
+            high: x_high,
+            log: x_log,
+            from: label_w + 14.0,
+            to: cell_w - TICK * 1.8,
+        };
+        (plot_bottom, y_map, y_ticks, x_map)
+    };
+    let (mut plot_bottom, mut y_map, mut y_ticks, mut x_map) = axes(0.0);
+    let mut x_em = TICK;
+    let x_ticks = match &data.x {
+        XAxis::Words { names, .. } => {
+            // Words wider than their bar group (a group's `bounded × 100`) take more
+            // lines, and a word wider still a smaller type, so no two labels touch.
+            let slot = (x_map.px(1.0) - x_map.px(0.0)).abs() - TICK * 0.8;
+            let widest = names
+                .iter()
+                .flat_map(|n| n.split(' '))
+                .map(|w| text::width(w, TICK))
+                .fold(0.0, f64::max);
+            if widest > slot {
+                x_em = (TICK * slot / widest).max(TICK * 0.5);
+            }
+            let lines: Vec<Vec<String>> = names.iter().map(|n| wrap_words(n, x_em, slot)).collect();
+            let most = lines.iter().map(Vec::len).max().unwrap_or(1);
+            if most > 1 || x_em < TICK {
+                let extra = most as f64 * x_em * 1.2 - TICK * 1.2;
+                (plot_bottom, y_map, y_ticks, x_map) = axes(extra);
+            }
+            lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| Tick {
+                    value: i as f64,
+                    label: l.join("\n"),
+                })
+                .collect()
+        }
         XAxis::Numbers { scale, .. } => AxisFit {
             low: x_low,
             high: x_high,
@@ -320,6 +363,7 @@ pub fn layout(data: &ChartData) -> Layout {
         }
         .ticks(),
     };
+    let (plot_left, plot_right) = (x_map.from, x_map.to);
     let panels = (0..data.panels.len())
         .map(|i| {
             let (cx, cy) = (
@@ -340,6 +384,7 @@ pub fn layout(data: &ChartData) -> Layout {
                 y: shift(y_map, cy),
                 x_ticks: x_ticks.clone(),
                 y_ticks: y_ticks.clone(),
+                x_em,
             }
         })
         .collect();
@@ -546,14 +591,16 @@ fn draw_panel<DB: DrawingBackend>(
         if !words {
             path(root, vec![(x, b.top), (x, b.bottom)], GRID.stroke_width(1))?;
         }
-        put_text(
-            root,
-            &tick.label,
-            TICK,
-            INK,
-            (HPos::Center, VPos::Top),
-            (x, b.bottom + 8.0),
-        )?;
+        for (i, line) in tick.label.lines().enumerate() {
+            put_text(
+                root,
+                line,
+                b.x_em,
+                INK,
+                (HPos::Center, VPos::Top),
+                (x, b.bottom + 8.0 + i as f64 * b.x_em * 1.2),
+            )?;
+        }
     }
     let frame = Rectangle::new(
         [at(b.left, b.top), at(b.right, b.bottom)],
