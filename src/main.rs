@@ -61,9 +61,11 @@ const PLOT_HELP: &str = "\
 Examples:
   queuelab plot results/seed
   queuelab plot results/queue_impls --x producers --y throughput --facet queue_impl
+  queuelab plot results/suite --x topology --y throughput   (a group: together.topology)
 
 With --x and --y, writes METRIC_vs_KEY.png/.svg (METRIC_vs_KEY_by_FACET with --facet) in each
-folder, in its [plot] formats, and nothing else.";
+folder, in its [plot] formats, and nothing else. KEY is a swept key, a group of keys that
+vary together (bars, one per point), or a key of a group.";
 
 /// What `queuelab` alone prints: where to start.
 const OVERVIEW: &str = "\
@@ -112,13 +114,14 @@ enum Command {
         /// Results folders (each holding runs.csv and experiment.toml).
         #[arg(required = true, value_name = "DIR")]
         dirs: Vec<PathBuf>,
-        /// Draw only a chart against this swept key (numbers or durations: lines; words: bars).
+        /// Draw only a chart against this swept key or group (numbers or durations: lines; words
+        /// or a group of keys that vary together: bars).
         #[arg(long, value_name = "KEY", requires = "y")]
         x: Option<String>,
         /// The metric of that chart: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
         #[arg(long, value_name = "METRIC", requires = "x")]
         y: Option<String>,
-        /// One panel per value of this swept key, on shared axes.
+        /// One panel per value of this swept key or group, on shared axes.
         #[arg(long, value_name = "KEY", requires = "x")]
         facet: Option<String>,
     },
@@ -163,7 +166,10 @@ enum Command {
     },
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
     #[command(
-        after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed"
+        after_help = "Examples:\n  queuelab new pool_size\n  queuelab new faster_seed --from seed\n\n\
+                      The starter's [sweep] ends with a commented-out paired sweep, keys that \
+                      vary together:\n  together.topology = [{ producers = 1, consumers = 1 }, \
+                      { producers = 4, consumers = 1 }]"
     )]
     New {
         /// Name of the experiment: writes DIR/NAME.toml.

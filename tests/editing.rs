@@ -77,6 +77,49 @@ fn new_writes_a_starter_that_checks_and_runs() {
 }
 
 #[test]
+fn new_shows_a_paired_sweep_and_copies_one_with_from() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    queuelab()
+        .args(["new", "starter", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("starter.toml")).expect("written");
+    assert!(
+        text.contains("# together.topology = [\n#   { producers = 1, consumers = 1 },"),
+        "{text}"
+    );
+    let paired = "#:schema ./experiment.schema.json\n# Question: what do topologies cost?\n\
+                  name = \"suite\"\n[sweep]\ncapacity = [1, 2]\n\
+                  together.topology = [  # spsc, mpsc, mpmc\n\
+                  { producers = 1, consumers = 1 },\n{ producers = 4, consumers = 1 },\n\
+                  { producers = 4, consumers = 4 },\n]\n[scenario]\nqueue = \"bounded\"\n";
+    fs::write(dir.path().join("suite.toml"), paired).expect("write");
+    queuelab()
+        .args(["new", "suite_copy", "--from", "suite", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let copy = fs::read_to_string(dir.path().join("suite_copy.toml")).expect("copied");
+    assert_eq!(
+        copy,
+        paired.replace("name = \"suite\"", "name = \"suite_copy\""),
+        "only the name moves"
+    );
+    let output = queuelab()
+        .arg("check")
+        .arg(dir.path().join("suite_copy.toml"))
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("6 scenarios"), "{stdout}");
+    assert!(
+        stdout.contains("capacity=2 producers=4 consumers=4"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn new_never_overwrites() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("mine.toml");
@@ -145,6 +188,35 @@ fn the_committed_schema_is_the_generated_one() {
             .as_str()
             .is_some_and(|d| !d.is_empty())
     );
+    // A paired sweep's point takes exactly what [scenario] takes; a group's name is not
+    // a scenario key; [plot] x and facet name a group as well as a key.
+    let together = &schema["properties"]["sweep"]["properties"]["together"];
+    assert_eq!(
+        together["additionalProperties"]["items"]["properties"],
+        *scenario
+    );
+    assert_eq!(together["additionalProperties"]["type"], "array");
+    let keys: Vec<&str> = scenario
+        .as_object()
+        .expect("keys")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut excluded: Vec<&str> = together["propertyNames"]["not"]["enum"]
+        .as_array()
+        .expect("the scenario keys")
+        .iter()
+        .filter_map(|k| k.as_str())
+        .collect();
+    excluded.sort_unstable();
+    assert_eq!(excluded, keys, "a group is not named as a scenario key");
+    for key in ["x", "facet"] {
+        let choices = &schema["properties"]["plot"]["properties"][key]["anyOf"];
+        assert_eq!(
+            choices[1]["pattern"], together["propertyNames"]["pattern"],
+            "{key}"
+        );
+    }
 }
 
 #[test]

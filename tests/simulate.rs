@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{EXAMPLES, example_files, queuelab, read_csv};
+use common::{EXAMPLES, example_files, number, queuelab, read_csv};
 
 #[test]
 fn simulate_succeeds_on_every_example_experiment() {
@@ -128,4 +128,101 @@ fn simulate_fills_every_queue_column() {
         let depth: f64 = row["predicted_max_depth"].parse().expect("a depth");
         assert!(depth <= capacity.max(0.0), "never deeper than the capacity");
     }
+}
+
+/// The channel suite's shape, small: two implementations × three topologies (a group of
+/// producers and consumers that vary together) × two capacity classes (a group of
+/// `queue` and `capacity`, the unbounded point without a capacity).
+const PAIRED: &str = "name = \"paired\"\nrepeats = 2\n\
+    [scenario]\nitems_per_producer = 4\nproduce_time = \"10ms\"\nconsume_time = \"10ms\"\n\
+    consumer = \"block\"\n\
+    [sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
+    together.topology = [\n  { producers = 1, consumers = 1 },\n  \
+    { producers = 4, consumers = 1 },\n  { producers = 4, consumers = 4 },\n]\n\
+    together.capacity_class = [{ queue = \"unbounded\" }, { queue = \"bounded\", capacity = 100 }]\n\
+    [plot]\nx = \"topology\"\nfacet = \"queue_impl\"\nformats = [\"svg\"]\n";
+
+/// Puts every 10 ms, 4 a producer; a blocking consumer works 10 ms an item. One producer
+/// and one consumer keep step: the producer's last produce time ends at 40 ms, the last
+/// item is done then too. Four producers and one consumer: 16 items of 10 ms, one after
+/// the other, 160 ms. Four and four: each consumer takes one of every four puts, 40 ms.
+/// A queue of 100 never fills with 16 items, so it is the unbounded queue's time.
+#[test]
+fn a_paired_sweep_simulates_exactly_its_scenarios_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("paired.toml");
+    std::fs::write(&file, PAIRED).expect("write");
+    let mut expected: Vec<(String, f64)> = Vec::new();
+    for implementation in ["crossbeam", "std"] {
+        for (topology, elapsed) in [("1 1", 0.04), ("4 1", 0.16), ("4 4", 0.04)] {
+            let (p, c) = topology.split_once(' ').expect("pair");
+            for class in ["queue=unbounded", "queue=bounded capacity=100"] {
+                let label =
+                    format!("queue_impl={implementation} producers={p} consumers={c} {class}");
+                expected.push((label, elapsed));
+            }
+        }
+    }
+    let check = queuelab().arg("check").arg(&file).output().expect("runs");
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{listed}");
+    assert!(
+        listed.contains(
+            "swept: queue_impl (2 values) × topology (producers and consumers together, 3 \
+             points) × capacity_class (queue and capacity together, 2 points), the last varying \
+             fastest"
+        ),
+        "{listed}"
+    );
+    // The scenario column of check's table, which pads each label to the longest.
+    let listed_labels: Vec<&str> = listed
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("queue_impl="))
+        .filter_map(|l| l.split("  ").next())
+        .collect();
+    let labels: Vec<&str> = expected.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(listed_labels, labels, "{listed}");
+
+    queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let folder = dir.path().join("paired-model");
+    let summary = read_csv(&folder.join("summary.csv"));
+    let got: Vec<(String, f64)> = summary
+        .iter()
+        .map(|r| (r["scenario"].clone(), number(r, "elapsed_median_s")))
+        .collect();
+    assert_eq!(got.len(), expected.len());
+    for ((label, elapsed), (want, by_hand)) in got.iter().zip(&expected) {
+        assert_eq!(label, want);
+        assert!((elapsed - by_hand).abs() < 1e-9, "{label}: {elapsed} s");
+    }
+    let runs = read_csv(&folder.join("runs.csv"));
+    assert_eq!(runs.len(), 24, "12 scenarios × 2 repeats");
+    let bounded = runs.iter().filter(|r| r["queue"] == "bounded").count();
+    assert!(
+        runs.iter()
+            .all(|r| (r["queue"] == "bounded") == (r["capacity"] == "100")),
+        "the unbounded point has no capacity"
+    );
+    assert_eq!(bounded, 12);
+    let chart = std::fs::read_to_string(folder.join("elapsed_vs_topology.svg")).expect("chart");
+    assert!(chart.contains("4 × 1") && chart.contains("producers × consumers"));
+    let report = std::fs::read_to_string(folder.join("report.md")).expect("report");
+    assert!(
+        report.contains("Swept: queue_impl (2 values) × topology"),
+        "{report}"
+    );
+
+    // The archive reads back: plot redraws it byte for byte.
+    let before = std::fs::read(folder.join("elapsed_vs_topology.svg")).expect("svg");
+    queuelab().arg("plot").arg(&folder).assert().success();
+    assert_eq!(
+        std::fs::read(folder.join("elapsed_vs_topology.svg")).expect("svg"),
+        before
+    );
 }

@@ -37,7 +37,7 @@ impl PlotKey {
                 "x",
                 Accepts::Text,
                 Some("\"consumers\""),
-                "x axis: a swept key with numbers or fixed durations (a line), or words (bars)",
+                "x axis: a swept key with numbers or fixed durations (a line), words or a group (bars), or a key of a group",
             ),
             PlotKey::LogX => spec("log_x", Accepts::Bool, Some("false"), "logarithmic x axis"),
             PlotKey::LogY => spec("log_y", Accepts::Bool, Some("false"), "logarithmic y axis"),
@@ -51,7 +51,7 @@ impl PlotKey {
                 "facet",
                 Accepts::Text,
                 None,
-                "a swept key: one panel per value (default: the first other swept key, beyond 6 lines)",
+                "a swept key or group: one panel per value (default: the first other swept key, beyond 6 lines)",
             ),
         }
     }
@@ -107,6 +107,7 @@ pub fn starter(name: &str) -> String {
         "[1, 2, 4]",
         "any [scenario] key may be swept",
     ));
+    text.push_str(PAIRED_EXAMPLE);
     text.push_str("\n[plot]\n");
     for key in PlotKey::ALL {
         let spec = key.spec();
@@ -121,6 +122,19 @@ pub fn starter(name: &str) -> String {
     }
     text
 }
+
+/// The starter's example of keys that vary together, commented out so the starter runs
+/// as it is; a test uncomments it.
+pub const PAIRED_EXAMPLE: &str = "\
+# Keys that vary together: each point is one value of the group, crossed with the other
+# swept keys at the group's place. A key varies in one place, so drop `consumers` above
+# before you uncomment this; then [plot] x = \"topology\" draws bars of 1 × 1, 4 × 1, 4 × 4.
+# together.topology = [
+#   { producers = 1, consumers = 1 },
+#   { producers = 4, consumers = 1 },
+#   { producers = 4, consumers = 4 },
+# ]
+";
 
 fn line(name: &str, value: &str, help: &str) -> String {
     format!("{:<30} # {help}\n", format!("{name} = {value}"))

@@ -1,14 +1,17 @@
 //! The experiment file: from TOML text to a validated `Experiment` with its scenarios.
 //!
 //! Owns reading TOML (types, spans, every error with its line and key), the `[plot]`
-//! keys, and the expansion of `[sweep]` into scenarios. What each key accepts comes from
-//! the vocabulary (`scenario`, `settings`); every problem found becomes a `Diagnostic`,
-//! and all of them are reported at once. It does not run anything.
+//! keys, and the expansion of `[sweep]` (keys alone and groups of keys that vary
+//! together) into scenarios. What each key accepts comes from the vocabulary (`scenario`,
+//! `settings`); every problem found becomes a `Diagnostic`, and all of them are reported
+//! at once. It does not run anything.
 
+mod axis;
 pub mod format;
 mod keys;
 mod parse;
 pub mod schema;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +19,8 @@ use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
 use crate::scenario::{Scenario, ScenarioKey, WorkKind};
 use crate::settings::RunOrder;
+
+pub use axis::{Axis, GROUP_JOIN, Group};
 
 /// A validated experiment: its settings and the scenarios of its sweep, in sweep order.
 #[derive(Clone, Debug)]
@@ -35,23 +40,32 @@ pub struct Experiment {
     pub warmup: u32,
     /// The order runs are made in (with one job at a time).
     pub order: RunOrder,
-    /// Swept keys in the order the file gives them; the last varies fastest.
-    pub swept: Vec<ScenarioKey>,
+    /// What the sweep varies, keys alone and groups, in the order the file gives them;
+    /// the last varies fastest.
+    pub sweep: Vec<Swept>,
     pub scenarios: Vec<Scenario>,
     pub plot: PlotSettings,
+}
+
+/// One entry of the sweep: a key alone or a group, and how many values (points) it takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Swept {
+    pub axis: Axis,
+    pub count: usize,
 }
 
 /// How the experiment's charts are drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlotSettings {
-    /// The key on the x axis; every other swept key makes one line per value.
-    pub x: ScenarioKey,
+    /// The x axis: a swept key, a group (words), or a key of a group; every other swept
+    /// key makes one line per value.
+    pub x: Axis,
     pub log_x: bool,
     pub log_y: bool,
     pub formats: Vec<ChartFormat>,
-    /// One panel per value of this swept key, in one image; `None`: panels only beyond
-    /// six lines.
-    pub facet: Option<ScenarioKey>,
+    /// One panel per value of this swept key or group, in one image; `None`: panels
+    /// only beyond six lines.
+    pub facet: Option<Axis>,
 }
 
 crate::words! {
@@ -153,20 +167,105 @@ impl Experiment {
         }
     }
 
-    /// The chart line scenario `index` belongs to, named by its values of the swept keys
-    /// other than x (`None` when there are none: one line), and its x value if x is a
-    /// number.
+    /// Every key the sweep varies, in the order labels give them (a group's keys at the
+    /// group's place).
+    pub fn swept_keys(&self) -> Vec<ScenarioKey> {
+        self.sweep
+            .iter()
+            .flat_map(|s| s.axis.keys().iter().copied())
+            .collect()
+    }
+
+    /// The swept keys and groups, in sweep order.
+    pub fn axes(&self) -> impl Iterator<Item = &Axis> {
+        self.sweep.iter().map(|s| &s.axis)
+    }
+
+    /// What a chart may put on its x axis or in panels: every swept key and group, and
+    /// every key of a group.
+    pub fn plot_axes(&self) -> Vec<Axis> {
+        axis::with_group_keys(self.axes())
+    }
+
+    /// The keys of x's group that x decides: with x = consumers in a group where every
+    /// point has its own consumers, one chart line runs through the group and producers
+    /// go along with it.
+    pub fn decided_by(&self, x: &Axis) -> Vec<ScenarioKey> {
+        let Axis::Key(key) = x else {
+            return Vec::new();
+        };
+        self.axes()
+            .find_map(|a| match a {
+                Axis::Group(g) if g.deciding.contains(key) => Some(g),
+                _ => None,
+            })
+            .map(|g| g.keys.iter().copied().filter(|k| k != key).collect())
+            .unwrap_or_default()
+    }
+
+    /// The keys whose values name a chart line against `x`: every swept key but x's own
+    /// and those x decides.
+    pub fn line_keys(&self, x: &Axis) -> Vec<ScenarioKey> {
+        let decided = self.decided_by(x);
+        self.swept_keys()
+            .into_iter()
+            .filter(|k| !x.keys().contains(k) && !decided.contains(k))
+            .collect()
+    }
+
+    /// The chart line scenario `index` belongs to, named by its values of the line keys
+    /// (`None` when there are none: one line), and its x value if x is a number.
     pub fn line_of(&self, index: usize) -> (Option<String>, Option<f64>) {
         let scenario = &self.scenarios[index];
-        let x = self.plot.x;
+        let x = &self.plot.x;
         let parts: Vec<String> = self
-            .swept
+            .line_keys(x)
             .iter()
-            .filter(|k| **k != x)
             .map(|k| format!("{}={}", k.name(), scenario.value_text(*k)))
             .collect();
         let line = (!parts.is_empty()).then(|| parts.join(" "));
-        (line, scenario.axis_value(x))
+        (line, x.number(scenario))
+    }
+
+    /// The sweep in words, for `check` and the report: `queue_impl (3 values) × topology
+    /// (producers and consumers together, 3 points), the last varying fastest`; `None`
+    /// when nothing is swept.
+    pub fn sweep_words(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .sweep
+            .iter()
+            .map(|s| {
+                let n = s.count;
+                match &s.axis {
+                    Axis::Key(key) => {
+                        format!(
+                            "{} ({n} value{})",
+                            key.name(),
+                            if n == 1 { "" } else { "s" }
+                        )
+                    }
+                    Axis::Group(group) => {
+                        let keys: Vec<&str> = group.keys.iter().map(|k| k.name()).collect();
+                        let keys = match keys.split_last() {
+                            Some((last, rest)) if !rest.is_empty() => {
+                                format!("{} and {last}", rest.join(", "))
+                            }
+                            _ => keys.concat(),
+                        };
+                        format!(
+                            "{} ({keys} together, {n} point{})",
+                            group.name,
+                            if n == 1 { "" } else { "s" },
+                        )
+                    }
+                }
+            })
+            .collect();
+        match parts.len() {
+            0 => None,
+            1 => Some(parts.concat()),
+            _ => Some(format!("{}, the last varying fastest", parts.join(" × "))),
+        }
     }
 
     /// Whether scenario `index`'s line gets a scalability fit (`None`: not CPU-bound work
@@ -174,7 +273,8 @@ impl Experiment {
     /// rather than consumers, are the limit).
     pub fn scaling_point(&self, index: usize) -> Option<bool> {
         let scenario = &self.scenarios[index];
-        let fitted = self.plot.x == ScenarioKey::Consumers && scenario.work == WorkKind::Spin;
+        let fitted =
+            self.plot.x == Axis::Key(ScenarioKey::Consumers) && scenario.work == WorkKind::Spin;
         fitted.then(|| !scenario.producer_limited())
     }
 
@@ -200,5 +300,7 @@ impl Experiment {
     }
 }
 
+#[cfg(test)]
+mod paired_tests;
 #[cfg(test)]
 mod tests;

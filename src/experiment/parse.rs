@@ -1,41 +1,36 @@
 //! Walks the spanned TOML document, checks every key against the file format, and builds
 //! the `Experiment`. Problems are collected, not returned at the first, so `check` can
-//! report them all at once.
+//! report them all at once. `[sweep]` itself is read and expanded by `sweep`.
 
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
-use std::time::Duration;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::axis::with_group_keys;
 use super::format::{self, PlotKey};
 use super::keys::{KeyValue, count, parse_value, type_name};
-use super::{ChartFormat, Experiment, PlotSettings};
+use super::sweep::{Dimension, expand, read_sweep};
+use super::{Axis, ChartFormat, Experiment, PlotSettings, Swept};
 use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
-use crate::scenario::{
-    Accepts, ConsumerStyle, KeySpec, QueueBound, QueueImpl, QueueKind, Scenario, ScenarioKey,
-    TimeSpec, WorkKind, quoted_list,
-};
+use crate::scenario::{Accepts, KeySpec, ScenarioKey, quoted_list};
 use crate::settings::{NAME_RULE, RunOrder, Setting, is_plain_name, is_time_scale};
 
-/// A sweep larger than this is a typo: it would not finish.
-const MAX_SCENARIOS: usize = 100_000;
-
-type Span = Range<usize>;
+pub type Span = Range<usize>;
 /// A scenario key's value and where the file gives it.
-type Placed = (KeyValue, Span);
+pub type Placed = (KeyValue, Span);
 
 /// Nesting deeper than this (brackets, braces or dotted key parts on one line) is not an
 /// experiment: it is refused with its line before the TOML parser meets it.
 const MAX_NESTING: usize = 32;
 
-struct Cx<'a> {
+pub struct Cx<'a> {
     file: &'a Path,
     source: &'a str,
-    errors: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
     /// Where each reported problem was, so the same one is told once (a hash set: a file
     /// may hold tens of thousands of problems).
     seen: HashSet<(usize, usize, String)>,
@@ -54,7 +49,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn error(&mut self, span: Span, key: &str, message: String) {
+    pub fn error(&mut self, span: Span, key: &str, message: String) {
         if !self.seen.insert((span.start, span.end, key.to_string())) {
             return;
         }
@@ -64,6 +59,16 @@ impl<'a> Cx<'a> {
         }
         let diagnostic = Diagnostic::at(self.file, self.source, span, key, message);
         self.errors.push(diagnostic);
+    }
+
+    /// The 1-based line of byte `offset`, for messages that name another line.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.source.len());
+        self.source.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     }
 
     fn has_errors(&self) -> bool {
@@ -80,7 +85,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Reports a key that is not one of `allowed`, suggesting the nearest one.
-    fn unknown_key(
+    pub fn unknown_key(
         &mut self,
         key: &Spanned<std::borrow::Cow<str>>,
         prefix: &str,
@@ -149,10 +154,16 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
         word_of(v, RunOrder::from_name)
     });
     let base = read_scenario_table(&mut cx, top);
-    let sweep = read_sweep(&mut cx, top);
-    let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
-    let plot = read_plot(&mut cx, top, &sweep);
-    let scenarios = expand(&mut cx, &base, &sweep, time_scale);
+    let dimensions = read_sweep(&mut cx, top);
+    let plot = read_plot(&mut cx, top, &dimensions);
+    let scenarios = expand(&mut cx, &base, &dimensions, time_scale);
+    let sweep = dimensions
+        .into_iter()
+        .map(|d| Swept {
+            count: d.points.len(),
+            axis: d.axis,
+        })
+        .collect();
     let plan = PlanSettings {
         scenarios: scenarios.len(),
         repeats,
@@ -178,7 +189,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
         jobs,
         warmup,
         order,
-        swept,
+        sweep,
         scenarios,
         plot,
     })
@@ -283,7 +294,7 @@ fn word_of<T>(value: &DeValue, from_name: impl Fn(&str) -> Option<T>) -> Result<
 }
 
 /// The scenario defaults, read from the format like any value in a file.
-fn scenario_defaults() -> Vec<(ScenarioKey, Placed)> {
+pub fn scenario_defaults() -> Vec<(ScenarioKey, Placed)> {
     ScenarioKey::ALL
         .iter()
         .filter_map(|key| {
@@ -370,7 +381,7 @@ fn read_name(cx: &mut Cx, top: &DeTable, stem: String) -> String {
 }
 
 /// A table-valued top-level key, or `None` (reported) when it is something else.
-fn sub_table<'a, 'i>(cx: &mut Cx, top: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+pub fn sub_table<'a, 'i>(cx: &mut Cx, top: &'a DeTable<'i>, key: &str) -> Option<&'a DeTable<'i>> {
     let value = top.get(key)?;
     match value.get_ref() {
         DeValue::Table(table) => Some(table),
@@ -404,7 +415,7 @@ fn scenario_key_names() -> Vec<&'static str> {
     ScenarioKey::ALL.iter().map(|k| k.name()).collect()
 }
 
-fn read_setting(
+pub fn read_setting(
     cx: &mut Cx,
     key: ScenarioKey,
     value: &Spanned<DeValue>,
@@ -419,61 +430,12 @@ fn read_setting(
     }
 }
 
-/// The swept keys in file order, each with its list of values.
-fn read_sweep(cx: &mut Cx, top: &DeTable) -> Vec<(ScenarioKey, Vec<Placed>)> {
-    let Some(table) = sub_table(cx, top, "sweep") else {
-        return Vec::new();
-    };
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(key, _)| key.span().start);
-    let mut sweep = Vec::new();
-    for (key, value) in entries {
-        let Some(scenario_key) = ScenarioKey::from_name(key.get_ref()) else {
-            cx.unknown_key(key, "sweep.", &scenario_key_names());
-            continue;
-        };
-        let path = format!("sweep.{}", scenario_key.name());
-        let DeValue::Array(list) = value.get_ref() else {
-            let message = format!(
-                "a swept key takes a list of values, found {}; each value: {}",
-                type_name(value.get_ref()),
-                scenario_key.allowed()
-            );
-            cx.error(value.span(), &path, message);
-            continue;
-        };
-        if list.is_empty() {
-            let message = "an empty list sweeps nothing: give at least one value".to_string();
-            cx.error(value.span(), &path, message);
-            continue;
-        }
-        let mut values: Vec<Placed> = Vec::new();
-        // By text, which is canonical (`0.25s` and `250ms` are both `250ms`): a hash set,
-        // since a sweep may list 100,000 values.
-        let mut listed: HashSet<String> = HashSet::new();
-        for item in list.iter() {
-            let Some(setting) = read_setting(cx, scenario_key, item, &path) else {
-                continue;
-            };
-            if !listed.insert(setting.text()) {
-                cx.error(item.span(), &path, "this value is listed twice".to_string());
-                continue;
-            }
-            values.push((setting, item.span()));
-        }
-        if values.len() == list.len() {
-            sweep.push((scenario_key, values));
-        }
-    }
-    sweep
-}
-
-fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -> PlotSettings {
-    let swept: Vec<ScenarioKey> = sweep.iter().map(|(key, _)| *key).collect();
-    let default_x = if swept.is_empty() || swept.contains(&ScenarioKey::Consumers) {
-        ScenarioKey::Consumers
-    } else {
-        swept[0]
+fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettings {
+    let axes = with_group_keys(dimensions.iter().map(|d| &d.axis));
+    let consumers = Axis::Key(ScenarioKey::Consumers);
+    let default_x = match dimensions.first() {
+        Some(first) if !dimensions.iter().any(|d| d.axis == consumers) => first.axis.clone(),
+        _ => consumers,
     };
     // Without a [plot] table, every plot key takes its default, as from an empty one.
     let empty = DeTable::default();
@@ -483,47 +445,70 @@ fn read_plot(cx: &mut Cx, top: &DeTable, sweep: &[(ScenarioKey, Vec<Placed>)]) -
             cx.unknown_key(key, "plot.", &format::plot_names());
         }
     }
-    let numeric: Vec<&str> = swept
+    let drawable: Vec<&str> = axes
         .iter()
-        .filter(|k| on_axis(**k, sweep))
-        .map(|k| k.name())
+        .filter(|a| on_axis(a, dimensions))
+        .map(|a| a.name())
         .collect();
-    let x_allowed = if swept.is_empty() {
+    let x_allowed = if dimensions.is_empty() {
         "a scenario key".to_string()
-    } else if numeric.is_empty() {
+    } else if drawable.is_empty() {
         "none of the swept keys can be an axis; sweep a count, words or fixed durations".to_string()
     } else {
         format!(
-            "a swept key with numbers, fixed durations or words: {}",
-            numeric.join(", ")
+            "a swept key with numbers, fixed durations or words, a group (words) or a key of \
+             a group: {}",
+            drawable.join(", ")
         )
     };
+    let named = |v: &DeValue| -> Result<Axis, String> {
+        let DeValue::String(name) = v else {
+            return Err(format!("expected a string, found {}", type_name(v)));
+        };
+        if let Some(axis) = axes.iter().find(|a| a.name() == name.as_ref() as &str) {
+            return Ok(axis.clone());
+        }
+        match ScenarioKey::from_name(name) {
+            Some(key) if dimensions.is_empty() => Ok(Axis::Key(key)),
+            Some(_) => Err("not a swept key".to_string()),
+            None if dimensions.is_empty() => Err("not a scenario key".to_string()),
+            None => Err("not a swept key or group".to_string()),
+        }
+    };
+    let names: Vec<&str> = axes.iter().map(|a| a.name()).collect();
+    let facet_allowed = format!("a swept key or group: {}", names.join(", "));
+    let x = read(cx, table, "plot.x", default_x, &x_allowed, |v| {
+        let axis = named(v)?;
+        if on_axis(&axis, dimensions) {
+            Ok(axis)
+        } else {
+            Err(format!(
+                "`{}` is swept over random times here, and an axis needs numbers, words \
+                 or fixed durations",
+                axis.name()
+            ))
+        }
+    });
+    let facet = read(cx, table, "plot.facet", None, &facet_allowed, |v| {
+        let axis = named(v)?;
+        if !axes.contains(&axis) {
+            Err("not a swept key or group".to_string())
+        } else if axis.overlaps(&x) {
+            Err(format!(
+                "`{}` shares a key with x (`{}`); panels need another swept key or group",
+                axis.name(),
+                x.name()
+            ))
+        } else {
+            Ok(Some(axis))
+        }
+    });
     PlotSettings {
-        x: read(cx, table, "plot.x", default_x, &x_allowed, |v| {
-            let key =
-                word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
-            match (swept.is_empty(), swept.contains(&key), on_axis(key, sweep)) {
-                (false, false, _) => Err("not a swept key".to_string()),
-                (_, _, false) => Err(format!(
-                    "`{}` is swept over random times here, and an axis needs numbers, words \
-                     or fixed durations",
-                    key.name()
-                )),
-                _ => Ok(key),
-            }
-        }),
+        x,
         log_x: read_spec(cx, table, "plot.", PlotKey::LogX.spec(), boolean),
         log_y: read_spec(cx, table, "plot.", PlotKey::LogY.spec(), boolean),
         formats: read_formats(cx, table),
-        facet: read(cx, table, "plot.facet", None, &swept_names(&swept), |v| {
-            let key =
-                word_of(v, ScenarioKey::from_name).map_err(|_| "not a scenario key".to_string())?;
-            if swept.contains(&key) {
-                Ok(Some(key))
-            } else {
-                Err("not a swept key".to_string())
-            }
-        }),
+        facet,
     }
 }
 
@@ -562,24 +547,22 @@ fn boolean(value: &DeValue, _: Accepts) -> Result<bool, String> {
         .ok_or_else(|| format!("expected a boolean, found {}", type_name(value)))
 }
 
-fn swept_names(swept: &[ScenarioKey]) -> String {
-    let names: Vec<&str> = swept.iter().map(|k| k.name()).collect();
-    format!("a swept key: {}", names.join(", "))
-}
-
-/// Whether `key` can be an x axis: counts and words (bars) always; times only when every
-/// swept value is fixed.
-fn on_axis(key: ScenarioKey, sweep: &[(ScenarioKey, Vec<Placed>)]) -> bool {
+/// Whether `axis` can be an x axis: counts and words (bars) always, a group always (its
+/// points read as words); times only when every swept value is fixed.
+fn on_axis(axis: &Axis, dimensions: &[Dimension]) -> bool {
+    let Axis::Key(key) = axis else {
+        return true;
+    };
     if key.is_count() || matches!(key.spec().accepts, Accepts::Words(_)) {
         return true;
     }
     let is_time = matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime);
     is_time
-        && sweep
+        && dimensions
             .iter()
-            .filter(|(k, _)| *k == key)
-            .flat_map(|(_, values)| values)
-            .all(|(value, _)| matches!(value, KeyValue::Time(t) if t.fixed().is_some()))
+            .flat_map(|d| d.points.iter().flatten())
+            .filter(|(k, _)| k == key)
+            .all(|(_, (value, _))| matches!(value, KeyValue::Time(t) if t.fixed().is_some()))
 }
 
 fn formats(value: &DeValue, _: Accepts) -> Result<Vec<ChartFormat>, String> {
@@ -596,182 +579,4 @@ fn formats(value: &DeValue, _: Accepts) -> Result<Vec<ChartFormat>, String> {
         formats.push(format);
     }
     Ok(formats)
-}
-
-/// The cartesian product of the sweep over the base scenario, last swept key fastest.
-fn expand(
-    cx: &mut Cx,
-    base: &[(ScenarioKey, Placed)],
-    sweep: &[(ScenarioKey, Vec<Placed>)],
-    time_scale: f64,
-) -> Vec<Scenario> {
-    let total = sweep
-        .iter()
-        .try_fold(1usize, |n, (_, values)| n.checked_mul(values.len()));
-    if total.is_none_or(|n| n > MAX_SCENARIOS) {
-        let span = sweep.first().map(|(_, v)| v[0].1.clone()).unwrap_or(0..0);
-        cx.error(
-            span,
-            "sweep",
-            format!("the sweep makes more than {MAX_SCENARIOS} scenarios"),
-        );
-        return Vec::new();
-    }
-    let total = total.unwrap_or(0);
-    let defaults = scenario_defaults();
-    let mut points = Vec::with_capacity(total);
-    for index in 0..total {
-        let mut settings: Vec<(ScenarioKey, &Placed)> = defaults
-            .iter()
-            .filter(|(k, _)| !base.iter().any(|(b, _)| b == k))
-            .chain(base)
-            .map(|(k, p)| (*k, p))
-            .collect();
-        let mut label = Vec::new();
-        let mut rest = index;
-        for (key, values) in sweep.iter().rev() {
-            let placed = &values[rest % values.len()];
-            rest /= values.len();
-            settings.retain(|(k, _)| k != key);
-            settings.push((*key, placed));
-            label.push(format!("{}={}", key.name(), placed.0.text()));
-        }
-        label.reverse();
-        let label = if label.is_empty() {
-            "all".to_string()
-        } else {
-            label.join(" ")
-        };
-        points.push(build(index, label, &settings, time_scale));
-    }
-    check_capacity(cx, base, sweep, &points);
-    points.into_iter().filter_map(Result::ok).collect()
-}
-
-/// A combination of settings no queue can run.
-enum Invalid {
-    /// A bounded queue without a capacity; the span is where `queue` was set.
-    NoCapacity(Span),
-    /// A rendezvous asked of an implementation without one; the span is where
-    /// `queue_impl` was set.
-    NoRendezvous(Span),
-}
-
-fn build(
-    index: usize,
-    label: String,
-    settings: &[(ScenarioKey, &Placed)],
-    time_scale: f64,
-) -> Result<Scenario, Invalid> {
-    // Every key but capacity has a default (tested), so each is found.
-    let get = |key| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| &p.0);
-    let count = |key| match get(key) {
-        Some(KeyValue::Count(n)) => *n,
-        _ => 0,
-    };
-    let time = |key| match get(key) {
-        Some(KeyValue::Time(t)) => t.clone(),
-        _ => TimeSpec::Fixed(Duration::ZERO),
-    };
-    let span = |key| {
-        settings
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, p)| p.1.clone())
-            .unwrap_or(0..0)
-    };
-    let queue = match (get(ScenarioKey::Queue), get(ScenarioKey::Capacity)) {
-        (Some(KeyValue::Queue(QueueBound::Bounded)), Some(KeyValue::Count(capacity))) => {
-            QueueKind::Bounded {
-                capacity: *capacity,
-            }
-        }
-        (Some(KeyValue::Queue(QueueBound::Bounded)), _) => {
-            return Err(Invalid::NoCapacity(span(ScenarioKey::Queue)));
-        }
-        _ => QueueKind::Unbounded,
-    };
-    let queue_impl = match get(ScenarioKey::QueueImpl) {
-        Some(KeyValue::QueueImpl(q)) => *q,
-        _ => QueueImpl::Crossbeam,
-    };
-    if queue.capacity() == Some(0) && !queue_impl.has_rendezvous() {
-        return Err(Invalid::NoRendezvous(span(ScenarioKey::QueueImpl)));
-    }
-    Ok(Scenario {
-        index,
-        label,
-        producers: count(ScenarioKey::Producers) as u32,
-        consumers: count(ScenarioKey::Consumers) as u32,
-        items_per_producer: count(ScenarioKey::ItemsPerProducer),
-        produce_time: time(ScenarioKey::ProduceTime),
-        consume_time: time(ScenarioKey::ConsumeTime),
-        consumer: match get(ScenarioKey::Consumer) {
-            Some(KeyValue::Consumer(ConsumerStyle::Poll)) => ConsumerStyle::Poll,
-            _ => ConsumerStyle::Block,
-        },
-        queue,
-        queue_impl,
-        work: match get(ScenarioKey::Work) {
-            Some(KeyValue::Work(WorkKind::Spin)) => WorkKind::Spin,
-            _ => WorkKind::Sleep,
-        },
-        time_scale,
-    })
-}
-
-/// `capacity` only means something for a bounded queue, and a bounded queue needs one.
-fn check_capacity(
-    cx: &mut Cx,
-    base: &[(ScenarioKey, Placed)],
-    sweep: &[(ScenarioKey, Vec<Placed>)],
-    points: &[Result<Scenario, Invalid>],
-) {
-    let origin = |key: ScenarioKey, span: &Span| {
-        let in_base = base.iter().any(|(k, (_, s))| *k == key && s == span);
-        format!(
-            "{}.{}",
-            if in_base { "scenario" } else { "sweep" },
-            key.name()
-        )
-    };
-    // A capacity that was given but refused is already reported where it stands.
-    let capacity_refused = cx.errors.iter().any(|d| d.key.ends_with(".capacity"));
-    for point in points {
-        match point {
-            Err(Invalid::NoCapacity(_)) if capacity_refused => {}
-            Err(Invalid::NoCapacity(span)) => {
-                let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
-                cx.error(span.clone(), &origin(ScenarioKey::Queue, span), message);
-            }
-            Err(Invalid::NoRendezvous(span)) => {
-                let message = "\"mutex\" (a Mutex<VecDeque>) cannot hand over without holding an \
-                               item, so capacity 0 needs queue_impl \"crossbeam\" or \"std\""
-                    .to_string();
-                cx.error(span.clone(), &origin(ScenarioKey::QueueImpl, span), message);
-            }
-            Ok(_) => {}
-        }
-    }
-    let any_bounded = points
-        .iter()
-        .any(|p| matches!(p, Ok(s) if s.queue.capacity().is_some() ) || p.is_err());
-    let capacity_spans = base
-        .iter()
-        .filter(|(k, _)| *k == ScenarioKey::Capacity)
-        .map(|(_, (_, span))| span.clone())
-        .chain(
-            sweep
-                .iter()
-                .filter(|(k, _)| *k == ScenarioKey::Capacity)
-                .filter_map(|(_, values)| values.first().map(|(_, span)| span.clone())),
-        );
-    if !any_bounded {
-        for span in capacity_spans.collect::<Vec<_>>() {
-            let message = "`capacity` applies only to queue = \"bounded\"; this queue is unbounded"
-                .to_string();
-            let key = origin(ScenarioKey::Capacity, &span);
-            cx.error(span, &key, message);
-        }
-    }
 }

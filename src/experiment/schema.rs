@@ -6,6 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::format::{self, PlotKey};
+use super::sweep::{GROUP_NAME_PATTERN, TOGETHER};
 use crate::scenario::duration::{DURATION_HELP, duration_pattern};
 use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
 use crate::settings::Setting;
@@ -35,19 +36,21 @@ pub fn schema() -> Value {
             scenario_properties(false),
         ),
     );
+    let mut sweep = scenario_properties(true);
+    sweep.insert(TOGETHER.into(), together());
     top.insert(
         "sweep".into(),
         table(
-            "lists of values; every combination is one scenario",
-            scenario_properties(true),
+            "lists of values, and groups of keys that vary together; every combination is one scenario",
+            sweep,
         ),
     );
     let mut plot = Map::new();
     for key in PlotKey::ALL {
         let spec = key.spec();
         let value = match key {
-            PlotKey::X => json!({ "type": "string", "enum": axis_keys() }),
-            PlotKey::Facet => json!({ "type": "string", "enum": ScenarioKey::NAMES }),
+            PlotKey::X => key_or_group(axis_keys()),
+            PlotKey::Facet => key_or_group(ScenarioKey::NAMES.to_vec()),
             _ => value_schema(spec.accepts),
         };
         plot.insert(spec.name.into(), described(value, &spec));
@@ -77,6 +80,41 @@ fn axis_keys() -> Vec<&'static str> {
         })
         .map(|k| k.name())
         .collect()
+}
+
+/// A scenario key of `keys`, or the name of a group.
+fn key_or_group(keys: Vec<&'static str>) -> Value {
+    json!({
+        "type": "string",
+        "anyOf": [
+            { "enum": keys },
+            { "pattern": GROUP_NAME_PATTERN, "not": { "enum": ScenarioKey::NAMES } },
+        ],
+    })
+}
+
+/// `together.NAME = [{ key = value, ... }, ...]`: named groups, each a list of points
+/// whose values are those of `[scenario]`.
+fn together() -> Value {
+    let point = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "minProperties": 1,
+        "properties": scenario_properties(false),
+    });
+    json!({
+        "description": "groups of keys that vary together, each crossed with the other swept keys at its place: together.NAME = [{ producers = 1, consumers = 1 }, { producers = 4, consumers = 1 }]; every point sets the same keys (a point with queue = \"unbounded\" leaves out capacity)",
+        "type": "object",
+        "minProperties": 1,
+        "propertyNames": { "pattern": GROUP_NAME_PATTERN, "not": { "enum": ScenarioKey::NAMES } },
+        "additionalProperties": {
+            "description": "a group: its points, each a table of the keys that vary together",
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": true,
+            "items": point,
+        },
+    })
 }
 
 fn table(description: &str, properties: Map<String, Value>) -> Value {
@@ -231,6 +269,40 @@ mod tests {
             );
         }
         assert!(pattern.is_match("60min") && !pattern.is_match("90min"));
+    }
+
+    #[test]
+    fn the_schema_and_the_parser_agree_on_group_names() {
+        let schema = schema();
+        let names = &schema["properties"]["sweep"]["properties"]["together"]["propertyNames"];
+        let pattern = regex::Regex::new(names["pattern"].as_str().expect("pattern"))
+            .expect("the pattern compiles");
+        let keys = names["not"]["enum"].as_array().expect("keys");
+        let long = "n".repeat(100);
+        let too_long = "n".repeat(101);
+        for name in [
+            "topology",
+            "spsc-1",
+            "a_b",
+            "T2",
+            &long,
+            &too_long,
+            "",
+            "a b",
+            "a.b",
+            "ü",
+            "consumers",
+            "queue_impl",
+            "a/b",
+        ] {
+            let by_schema =
+                pattern.is_match(name) && !keys.iter().any(|k| k.as_str() == Some(name));
+            let source =
+                format!("[sweep]\ntogether.\"{name}\" = [{{ producers = 1, consumers = 1 }}]\n");
+            let by_parser =
+                crate::experiment::parse(std::path::Path::new("x.toml"), &source).is_ok();
+            assert_eq!(by_schema, by_parser, "{name:?}");
+        }
     }
 
     proptest! {

@@ -3,26 +3,26 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{ChartFormat, Experiment, parse};
+use super::{Axis, ChartFormat, Experiment, parse};
 use crate::diagnostic::Diagnostic;
 use crate::scenario::{ConsumerStyle, QueueKind, WorkKind};
 use crate::scenario::{ScenarioKey, TimeSpec};
 
-fn ok(source: &str) -> Experiment {
+pub(super) fn ok(source: &str) -> Experiment {
     match parse(Path::new("x.toml"), source) {
         Ok(experiment) => experiment,
         Err(errors) => panic!("unexpected errors: {errors:#?}"),
     }
 }
 
-fn errors(source: &str) -> Vec<Diagnostic> {
+pub(super) fn errors(source: &str) -> Vec<Diagnostic> {
     let rejected = parse(Path::new("x.toml"), source).expect_err("expected errors");
     assert_eq!(rejected.not_shown, 0);
     rejected.diagnostics
 }
 
 /// The single error of `source`, checked for its line and key.
-fn error(source: &str, line: usize, key: &str) -> String {
+pub(super) fn error(source: &str, line: usize, key: &str) -> String {
     let errors = errors(source);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(
@@ -96,14 +96,14 @@ consumers = [1, 4]
         }
     );
     assert_eq!(
-        e.swept,
+        e.swept_keys(),
         [
             ScenarioKey::Consumer,
             ScenarioKey::ConsumeTime,
             ScenarioKey::Consumers
         ]
     );
-    assert_eq!(e.plot.x, ScenarioKey::Consumers);
+    assert_eq!(e.plot.x, Axis::Key(ScenarioKey::Consumers));
     let indices: Vec<usize> = e.scenarios.iter().map(|s| s.index).collect();
     assert_eq!(indices, (0..8).collect::<Vec<_>>());
 }
@@ -298,7 +298,7 @@ fn plot_x_must_be_a_swept_key_of_numbers_or_words_and_facet_a_swept_key() {
     );
     // Words draw grouped bars; random times have no place on an axis.
     let e = ok("[sweep]\nconsumer = [\"poll\", \"block\"]\n[plot]\nx = \"consumer\"\n");
-    assert_eq!(e.plot.x, ScenarioKey::Consumer);
+    assert_eq!(e.plot.x, Axis::Key(ScenarioKey::Consumer));
     let m = error(
         "[sweep]\nconsume_time = [{ dist = \"exp\", mean = \"1ms\" }]\n[plot]\nx = \"consume_time\"\n",
         4,
@@ -315,7 +315,7 @@ fn plot_x_must_be_a_swept_key_of_numbers_or_words_and_facet_a_swept_key() {
         "{m}"
     );
     let e = ok("[sweep]\nconsume_time = [\"1ms\", \"2ms\"]\n");
-    assert_eq!(e.plot.x, ScenarioKey::ConsumeTime);
+    assert_eq!(e.plot.x, Axis::Key(ScenarioKey::ConsumeTime));
 }
 
 #[test]

@@ -1,18 +1,17 @@
 //! The files `queuelab compare` writes: `compare.csv` and a chart of both result sets on
 //! one set of axes. Their data is a `Comparison`, made by the pipeline from two archives.
 
-use super::chart::{ChartData, Panel, Point, Scale, Series, XAxis, key_words, render};
+use super::chart::{ChartData, Panel, Point, Scale, Series, XAxis, axis_title, is_time, render};
 use super::{RenderError, csv_bytes, fixed};
-use crate::experiment::ChartFormat;
-use crate::scenario::ScenarioKey;
+use crate::experiment::{Axis, ChartFormat};
 use crate::stats::Verdict;
 
 /// Two results folders, scenario by scenario.
 pub struct Comparison {
     pub a_name: String,
     pub b_name: String,
-    /// A's x key, for the chart.
-    pub x: ScenarioKey,
+    /// A's x axis, for the chart.
+    pub x: Axis,
     pub scenarios: Vec<ComparedScenario>,
     /// Scenarios found on one side only, listed rather than dropped.
     pub only_a: Vec<String>,
@@ -143,7 +142,7 @@ fn chart_data(c: &Comparison) -> ChartData {
             });
             let value = of(s);
             let point = Point {
-                x: if is_time(c.x) { x / 1e3 } else { x },
+                x: if is_time(&c.x) { x / 1e3 } else { x },
                 min: value,
                 median: value,
                 max: value,
@@ -169,8 +168,8 @@ fn chart_data(c: &Comparison) -> ChartData {
         subtitle: "the median of each side's runs per scenario; compare.csv has the intervals"
             .to_string(),
         x: XAxis::Numbers {
-            title: key_words(c.x).to_string(),
-            scale: if is_time(c.x) {
+            title: axis_title(&c.x),
+            scale: if is_time(&c.x) {
                 Scale::Duration
             } else {
                 Scale::Number
@@ -190,8 +189,4 @@ fn chart_data(c: &Comparison) -> ChartData {
         rules: Vec::new(),
         y_per_panel: false,
     }
-}
-
-fn is_time(key: ScenarioKey) -> bool {
-    matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
 }

@@ -9,9 +9,8 @@ use super::experiment_toml::overridden;
 use super::{Output, RenderError, Results};
 use crate::environment::OVERSHOOT_FACTOR;
 use crate::experiment::ChartFormat;
-use crate::output::chart::KINDS;
+use crate::output::chart::{KINDS, is_time};
 use crate::record::{QueueMetric, Source};
-use crate::scenario::ScenarioKey;
 use crate::stats::{ENOUGH_WITHIN, Line, Scaling, Summary, USL_MIN_POINTS, findings};
 
 pub struct Report;
@@ -57,6 +56,9 @@ fn intro(text: &mut String, results: &Results) {
         e.time_scale,
         e.seed
     );
+    if let Some(sweep) = e.sweep_words() {
+        let _ = write!(text, " Swept: {sweep}.");
+    }
     if let Some(settings) = overridden(e) {
         let _ = write!(
             text,
@@ -98,14 +100,14 @@ fn findings_section(text: &mut String, results: &Results) {
     let found = findings(summaries, |i| e.line_of(i));
     let mut lines: Vec<String> = Vec::new();
     let x = e.plot.x.name();
-    let unscaled = if e.time_scale != 1.0 && is_duration(e.plot.x) {
+    let unscaled = if e.time_scale != 1.0 && is_time(&e.plot.x) {
         " (as written, unscaled)"
     } else {
         ""
     };
     for enough in &found.enough {
         let (at, best) = (&summaries[enough.enough], &summaries[enough.best]);
-        let scenario = |s: &Summary| e.scenarios[s.scenario].value_text(e.plot.x);
+        let scenario = |s: &Summary| e.plot.x.words(&e.scenarios[s.scenario]);
         let on = match &enough.line {
             Some(line) => format!("With {line}, adding"),
             None => "Adding".to_string(),
@@ -206,10 +208,6 @@ fn findings_section(text: &mut String, results: &Results) {
 }
 
 /// Whether `key` takes durations, which the file gives unscaled.
-fn is_duration(key: ScenarioKey) -> bool {
-    matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
-}
-
 /// Runs far from the others, a row per run.
 fn outliers(text: &mut String, results: &Results) {
     if results.summaries.iter().all(|s| s.outliers.is_empty()) {

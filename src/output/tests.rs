@@ -167,7 +167,7 @@ fn compare_files_render_both_sides() {
     let comparison = Comparison {
         a_name: "a".into(),
         b_name: "b".into(),
-        x: crate::scenario::ScenarioKey::Consumers,
+        x: crate::experiment::Axis::Key(crate::scenario::ScenarioKey::Consumers),
         scenarios: vec![ComparedScenario {
             label: "consumers=1".into(),
             x: Some(1.0),

@@ -244,7 +244,7 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
     let mut comparison = Comparison {
         a_name: format!("{} ({})", a.experiment.name, a.dir.display()),
         b_name: format!("{} ({})", b.experiment.name, b.dir.display()),
-        x: a.experiment.plot.x,
+        x: a.experiment.plot.x.clone(),
         scenarios: Vec::new(),
         only_a: Vec::new(),
         only_b: Vec::new(),
@@ -270,7 +270,7 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         let scenario = &a.experiment.scenarios[i];
         comparison.scenarios.push(ComparedScenario {
             label: scenario.label.clone(),
-            x: scenario.axis_value(a.experiment.plot.x),
+            x: a.experiment.plot.x.number(scenario),
             line: a.experiment.line_of(i).0,
             median_a: stats.median_a,
             median_b: stats.median_b,

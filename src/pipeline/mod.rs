@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::environment::{Before, Environment};
-use crate::experiment::{self, Experiment};
+use crate::experiment::{self, Axis, Experiment};
 use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items, predict};
 use crate::output::{OutputError, Results, all_outputs, write_outputs};
 use crate::plan::{RunPlan, plan_runs, with_warmups};
@@ -259,6 +259,9 @@ pub fn check(
             experiment.time_scale,
             experiment.seed
         );
+        if let Some(sweep) = experiment.sweep_words() {
+            let _ = writeln!(text, "  swept: {sweep}");
+        }
         text.push_str(&scenario_table(experiment, &summaries, false));
         text.push_str(&not_predicted_note(&predicted));
         let at_least = if predicted.iter().any(Option::is_none) {
@@ -415,7 +418,7 @@ fn finish(
     // Speedup per thread added; against a capacity or a consume_time it means nothing.
     if matches!(
         experiment.plot.x,
-        ScenarioKey::Producers | ScenarioKey::Consumers
+        Axis::Key(ScenarioKey::Producers | ScenarioKey::Consumers)
     ) {
         add_speedups(&mut summaries, |i| experiment.line_of(i));
     }

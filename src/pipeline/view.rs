@@ -55,8 +55,8 @@ pub fn plot_view(dirs: &[PathBuf], view: &View) -> Result<String, Failure> {
                 Box::new(Chart {
                     kind,
                     format: *format,
-                    x: Some(x),
-                    facet,
+                    x: Some(x.clone()),
+                    facet: facet.clone(),
                 }) as Box<dyn Output>
             })
             .collect();

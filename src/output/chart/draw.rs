@@ -86,6 +86,8 @@ pub struct PanelBox {
     pub y: Map,
     pub x_ticks: Vec<Tick>,
     pub y_ticks: Vec<Tick>,
+    /// The x labels' type size: smaller only where words would not fit otherwise.
+    pub x_em: f64,
 }
 
 /// Where everything goes.
@@ -173,6 +175,24 @@ fn legend_rows(entries: Vec<(Swatch, String)>, width: f64) -> Vec<Vec<(Swatch, S
 
 fn entry_width(label: &str) -> f64 {
     SWATCH + 10.0 + text::width(label, LEGEND) + LEGEND * 1.4
+}
+
+/// A word tick's label as lines within `width`, broken at spaces; one line when it fits.
+fn wrap_words(label: &str, em: f64, width: f64) -> Vec<String> {
+    if text::width(label, em) <= width {
+        return vec![label.to_string()];
+    }
+    let mut lines: Vec<String> = Vec::new();
+    for word in label.split(' ') {
+        match lines.last_mut() {
+            Some(line) if text::width(&format!("{line} {word}"), em) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// Greedy lines of `text`'s ` · `-separated parts within `width`.
@@ -278,65 +298,15 @@ pub fn layout(data: &ChartData) -> Layout {
     let cell_h = (panels_bottom - panels_top) / rows as f64;
     let faceted = data.panels.iter().any(|p| p.title.is_some());
     let title_band = if faceted { PANEL * 1.6 } else { 0.0 };
-    let (x_low, x_high, x_log) = x_range(data);
-    let versions = matches!(data.x, XAxis::Versions { .. });
-    let plot_top = title_band + 6.0;
-    // Versions are named on two lines: a commit and its date.
-    let plot_bottom = cell_h - TICK * if versions { 3.0 } else { 1.8 };
-    // Every panel has one height, so one set of y ticks serves all when axes are shared.
-    let y_axes: Vec<(Map, Vec<Tick>)> = if data.y_per_panel {
-        data.panels
-            .iter()
-            .map(|p| {
-                y_axis(
-                    data,
-                    y_range(p.series.iter(), data.log_y),
-                    plot_top,
-                    plot_bottom,
-                )
-            })
-            .collect()
-    } else {
-        let all = data.panels.iter().flat_map(|p| &p.series);
-        let shared = y_axis(data, y_range(all, data.log_y), plot_top, plot_bottom);
-        vec![shared; data.panels.len()]
+    let cell = Cell {
+        w: cell_w,
+        h: cell_h,
+        plot_top: title_band + 6.0,
     };
-    let label_w = y_axes
-        .iter()
-        .flat_map(|axis| &axis.1)
-        .map(|t| text::width(&t.label, TICK))
-        .fold(0.0, f64::max);
-    let plot_left = label_w + 14.0;
-    let plot_right = cell_w - TICK * 1.8;
-    let x_map = Map {
-        low: x_low,
-        high: x_high,
-        log: x_log,
-        from: plot_left,
-        to: plot_right,
-    };
-    let x_ticks = match &data.x {
-        XAxis::Words { names, .. } => names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| Tick {
-                value: i as f64,
-                label: n.clone(),
-            })
-            .collect(),
-        XAxis::Versions { names, .. } => version_ticks(names, &x_map),
-        XAxis::Numbers { scale, .. } => AxisFit {
-            low: x_low,
-            high: x_high,
-            log: x_log,
-            scale: *scale,
-            to_px: &|v| x_map.px(v),
-            extent: &|s| text::width(s, TICK),
-            gap: TICK * 0.8,
-        }
-        .ticks(),
-    };
-    let panels = y_axes
+    let (axes, x_labels) = place_axes(data, &cell);
+    let x_map = axes.x;
+    let panels = axes
+        .y
         .into_iter()
         .enumerate()
         .map(|(i, (y_map, y_ticks))| {
@@ -350,14 +320,15 @@ pub fn layout(data: &ChartData) -> Layout {
                 ..m
             };
             PanelBox {
-                left: cx + plot_left,
-                top: cy + plot_top,
-                right: cx + plot_right,
-                bottom: cy + plot_bottom,
+                left: cx + x_map.from,
+                top: cy + cell.plot_top,
+                right: cx + x_map.to,
+                bottom: cy + y_map.from,
                 x: shift(x_map, cx),
                 y: shift(y_map, cy),
-                x_ticks: x_ticks.clone(),
+                x_ticks: x_labels.ticks.clone(),
                 y_ticks,
+                x_em: x_labels.em,
             }
         })
         .collect();
@@ -368,6 +339,140 @@ pub fn layout(data: &ChartData) -> Layout {
         panels,
         panels_top,
         panels_bottom,
+    }
+}
+
+/// One panel's cell, before it is placed: its size, and where its plot starts under the
+/// panel's title.
+struct Cell {
+    w: f64,
+    h: f64,
+    plot_top: f64,
+}
+
+/// Each panel's y axis with its ticks, and the x axis all panels share, within a cell.
+struct Axes {
+    y: Vec<(Map, Vec<Tick>)>,
+    x: Map,
+}
+
+/// The x ticks as placed: their labels, the labels' type size and the lines the tallest
+/// takes.
+struct XLabels {
+    ticks: Vec<Tick>,
+    em: f64,
+    lines: usize,
+}
+
+/// The height `lines` of x labels at type size `em` take beyond one line of ticks.
+fn label_room(lines: usize, em: f64) -> f64 {
+    lines as f64 * em * 1.2 - TICK * 1.2
+}
+
+/// Axes and x labels that fit each other. How many lines words wrap onto is known only
+/// once the x axis is placed, so the axes are placed again with room for them; versions
+/// take their two lines (a commit over its date) from the start.
+fn place_axes(data: &ChartData, cell: &Cell) -> (Axes, XLabels) {
+    let least = if matches!(data.x, XAxis::Versions { .. }) {
+        2
+    } else {
+        1
+    };
+    let first = axes(data, cell, label_room(least, TICK));
+    let labels = x_labels(data, &first.x);
+    let room = label_room(labels.lines, labels.em);
+    (axes(data, cell, room), labels)
+}
+
+/// The axes in `cell`, with `room` pixels under the plot for x labels taller than one
+/// line of ticks.
+fn axes(data: &ChartData, cell: &Cell, room: f64) -> Axes {
+    let bottom = cell.h - TICK * 1.8 - room;
+    let y = y_axes(data, cell.plot_top, bottom);
+    let label_w = y
+        .iter()
+        .flat_map(|axis| &axis.1)
+        .map(|t| text::width(&t.label, TICK))
+        .fold(0.0, f64::max);
+    let (low, high, log) = x_range(data);
+    let x = Map {
+        low,
+        high,
+        log,
+        from: label_w + 14.0,
+        to: cell.w - TICK * 1.8,
+    };
+    Axes { y, x }
+}
+
+/// Each panel's y axis between the pixels `top` and `bottom`: its own where
+/// `y_per_panel`, else one for all (every panel has one height, so one set of ticks
+/// serves all and the panels compare).
+fn y_axes(data: &ChartData, top: f64, bottom: f64) -> Vec<(Map, Vec<Tick>)> {
+    if data.y_per_panel {
+        data.panels
+            .iter()
+            .map(|p| y_axis(data, y_range(p.series.iter(), data.log_y), top, bottom))
+            .collect()
+    } else {
+        let all = data.panels.iter().flat_map(|p| &p.series);
+        let shared = y_axis(data, y_range(all, data.log_y), top, bottom);
+        vec![shared; data.panels.len()]
+    }
+}
+
+/// The x ticks along `x`, labelled as the axis reads.
+fn x_labels(data: &ChartData, x: &Map) -> XLabels {
+    let (ticks, lines) = match &data.x {
+        XAxis::Words { names, .. } => return word_labels(names, x),
+        XAxis::Versions { names, .. } => (version_ticks(names, x), 2),
+        XAxis::Numbers { scale, .. } => {
+            let fit = AxisFit {
+                low: x.low,
+                high: x.high,
+                log: x.log,
+                scale: *scale,
+                to_px: &|v| x.px(v),
+                extent: &|s| text::width(s, TICK),
+                gap: TICK * 0.8,
+            };
+            (fit.ticks(), 1)
+        }
+    };
+    XLabels {
+        ticks,
+        em: TICK,
+        lines,
+    }
+}
+
+/// A tick per word, at 0, 1, 2, ...: words wider than their bar group (a group's
+/// `bounded × 100`) take more lines, and a word wider still a smaller type, so no two
+/// labels touch.
+fn word_labels(names: &[String], x: &Map) -> XLabels {
+    let slot = (x.px(1.0) - x.px(0.0)).abs() - TICK * 0.8;
+    let widest = names
+        .iter()
+        .flat_map(|n| n.split(' '))
+        .map(|w| text::width(w, TICK))
+        .fold(0.0, f64::max);
+    let em = if widest > slot {
+        (TICK * slot / widest).max(TICK * 0.5)
+    } else {
+        TICK
+    };
+    let lines: Vec<Vec<String>> = names.iter().map(|n| wrap_words(n, em, slot)).collect();
+    XLabels {
+        em,
+        lines: lines.iter().map(Vec::len).max().unwrap_or(1),
+        ticks: lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| Tick {
+                value: i as f64,
+                label: l.join("\n"),
+            })
+            .collect(),
     }
 }
 
@@ -627,12 +732,15 @@ fn draw_panel<DB: DrawingBackend>(
             path(root, vec![(x, b.top), (x, b.bottom)], GRID.stroke_width(1))?;
         }
         let below = (HPos::Center, VPos::Top);
-        put_text(root, &tick.label, TICK, INK, below, (x, b.bottom + 8.0))?;
+        let line_at = |i: usize| (x, b.bottom + 8.0 + i as f64 * b.x_em * 1.2);
+        let lines = tick.label.lines().count();
+        for (i, line) in tick.label.lines().enumerate() {
+            put_text(root, line, b.x_em, INK, below, line_at(i))?;
+        }
         if let XAxis::Versions { names, .. } = &data.x
             && let Some((_, date)) = names.get(tick.value as usize)
         {
-            let under = b.bottom + 8.0 + TICK * 1.2;
-            put_text(root, date, TICK, MUTED, below, (x, under))?;
+            put_text(root, date, b.x_em, MUTED, below, line_at(lines))?;
         }
     }
     let frame = Rectangle::new(

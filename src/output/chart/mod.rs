@@ -19,7 +19,7 @@ mod timeline;
 mod wait;
 
 use super::{Output, RenderError, Results};
-use crate::experiment::{ChartFormat, Experiment};
+use crate::experiment::{Axis, ChartFormat, Experiment, GROUP_JOIN};
 use crate::record::{RunRecord, Source};
 use crate::scenario::{Scenario, ScenarioKey};
 use crate::stats::{Summary, Usl};
@@ -86,8 +86,8 @@ fn zero_time(summary: &Summary) -> bool {
 pub struct Chart {
     pub kind: &'static dyn ChartKind,
     pub format: ChartFormat,
-    pub x: Option<ScenarioKey>,
-    pub facet: Option<ScenarioKey>,
+    pub x: Option<Axis>,
+    pub facet: Option<Axis>,
 }
 
 impl Chart {
@@ -110,9 +110,10 @@ impl Output for Chart {
     }
 
     fn file_name(&self, results: &Results) -> String {
-        let x = self.x.unwrap_or(results.experiment.plot.x).name();
+        let x = self.x.as_ref().unwrap_or(&results.experiment.plot.x).name();
         let by = self
             .facet
+            .as_ref()
             .map(|f| format!("_by_{}", f.name()))
             .unwrap_or_default();
         format!(
@@ -124,8 +125,12 @@ impl Output for Chart {
 
     fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let plot = &results.experiment.plot;
-        let x = self.x.unwrap_or(plot.x);
-        let facet = self.facet.or(plot.facet).filter(|f| *f != x);
+        let x = self.x.as_ref().unwrap_or(&plot.x);
+        let facet = self
+            .facet
+            .as_ref()
+            .or(plot.facet.as_ref())
+            .filter(|f| !f.overlaps(x));
         render(&ChartData::new(self.kind, results, x, facet), self.format)
     }
 }
@@ -136,49 +141,50 @@ pub fn check_view(
     x: &str,
     y: &str,
     facet: Option<&str>,
-) -> Result<(&'static dyn ChartKind, ScenarioKey, Option<ScenarioKey>), String> {
+) -> Result<(&'static dyn ChartKind, Axis, Option<Axis>), String> {
     let kind = metric_named("--y", y)?;
-    let axes: Vec<ScenarioKey> = experiment
-        .swept
+    let all = experiment.plot_axes();
+    let axes: Vec<&Axis> = all
         .iter()
-        .copied()
-        .filter(|k| axis_words(experiment, *k).is_some())
+        .filter(|a| axis_words(experiment, a).is_some())
         .collect();
-    let names = |keys: &[ScenarioKey]| {
-        if keys.is_empty() {
+    let names = |axes: &[&Axis]| {
+        if axes.is_empty() {
             "none (no other key is swept)".to_string()
         } else {
-            keys.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            axes.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
         }
     };
-    let x_key = ScenarioKey::from_name(x)
-        .filter(|k| axes.contains(k))
+    let x_axis = axes
+        .iter()
+        .find(|a| a.name() == x)
+        .copied()
+        .cloned()
         .ok_or_else(|| {
             format!(
-                "--x `{x}` is not a swept key with numbers, fixed durations or words; allowed: {}",
+                "--x `{x}` is not a swept key or group with numbers, fixed durations or words; \
+                 allowed: {}",
                 names(&axes)
             )
         })?;
-    let others: Vec<ScenarioKey> = experiment
-        .swept
-        .iter()
-        .copied()
-        .filter(|k| *k != x_key)
-        .collect();
+    let others: Vec<&Axis> = all.iter().filter(|a| !a.overlaps(&x_axis)).collect();
     let facet = match facet {
         None => None,
         Some(f) => Some(
-            ScenarioKey::from_name(f)
-                .filter(|k| others.contains(k))
+            others
+                .iter()
+                .find(|a| a.name() == f)
+                .copied()
+                .cloned()
                 .ok_or_else(|| {
                     format!(
-                        "--facet `{f}` is not a swept key other than --x; allowed: {}",
+                        "--facet `{f}` is not a swept key or group apart from --x; allowed: {}",
                         names(&others)
                     )
                 })?,
         ),
     };
-    Ok((kind, x_key, facet))
+    Ok((kind, x_axis, facet))
 }
 
 /// Draws `data` as an image file of `format`, in memory.
@@ -264,10 +270,13 @@ pub struct ChartData {
     pub y_per_panel: bool,
 }
 
-/// How a key's values read on an axis: `Some(true)` numbers, `Some(false)` words,
-/// `None` neither (random times).
-fn axis_words(experiment: &Experiment, key: ScenarioKey) -> Option<bool> {
+/// How an axis's values read: `Some(true)` numbers, `Some(false)` words (a group's
+/// points always), `None` neither (random times).
+fn axis_words(experiment: &Experiment, axis: &Axis) -> Option<bool> {
     use ScenarioKey as K;
+    let Axis::Key(key) = *axis else {
+        return Some(false);
+    };
     match key {
         K::Consumer | K::Queue | K::QueueImpl | K::Work => Some(false),
         _ if experiment
@@ -302,14 +311,36 @@ pub fn key_words(key: ScenarioKey) -> &'static str {
     }
 }
 
-fn is_time(key: ScenarioKey) -> bool {
-    matches!(key, ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
+/// An axis in words, for titles: a group's keys joined, `producers × consumers`.
+pub fn axis_title(axis: &Axis) -> String {
+    let words: Vec<&str> = axis.keys().iter().map(|k| key_words(*k)).collect();
+    words.join(GROUP_JOIN)
+}
+
+/// Whether the axis is a duration, in seconds on a chart.
+pub fn is_time(axis: &Axis) -> bool {
+    matches!(
+        axis,
+        Axis::Key(ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime)
+    )
 }
 
 /// A scenario's x on a number axis: counts as they are, durations in seconds.
-fn x_number(scenario: &Scenario, key: ScenarioKey) -> Option<f64> {
-    let value = scenario.axis_value(key)?;
-    Some(if is_time(key) { value / 1e3 } else { value })
+fn x_number(scenario: &Scenario, axis: &Axis) -> Option<f64> {
+    let value = axis.number(scenario)?;
+    Some(if is_time(axis) { value / 1e3 } else { value })
+}
+
+/// A panel's title: `queue_impl = std`, `producers × consumers = 4 × 1`.
+fn panel_title(facet: &Axis, scenario: &Scenario) -> String {
+    let name = match facet {
+        Axis::Key(key) => key.name().to_string(),
+        Axis::Group(group) => {
+            let names: Vec<&str> = group.keys.iter().map(|k| k.name()).collect();
+            names.join(GROUP_JOIN)
+        }
+    };
+    format!("{name} = {}", facet.words(scenario))
 }
 
 fn value_words(scenario: &Scenario, key: ScenarioKey) -> String {
@@ -327,7 +358,8 @@ fn shared_settings(experiment: &Experiment) -> Vec<String> {
     let Some(first) = experiment.scenarios.first() else {
         return Vec::new();
     };
-    let fixed = |k: &ScenarioKey| !experiment.swept.contains(k);
+    let swept = experiment.swept_keys();
+    let fixed = |k: &ScenarioKey| !swept.contains(k);
     let mut parts = Vec::new();
     for key in ScenarioKey::ALL.iter().filter(|k| fixed(k)) {
         let v = first.value_text(*key);
@@ -360,21 +392,12 @@ fn plural(count: &str) -> &'static str {
 
 impl ChartData {
     /// The chart of `kind` against `x`, one panel per value of `facet` (or of the first
-    /// other swept key when there would be more than `MOST_LINES_IN_A_PANEL` lines).
-    pub fn new(
-        kind: &dyn ChartKind,
-        results: &Results,
-        x: ScenarioKey,
-        facet: Option<ScenarioKey>,
-    ) -> Self {
+    /// other swept key or group when there would be more than `MOST_LINES_IN_A_PANEL`
+    /// lines).
+    pub fn new(kind: &dyn ChartKind, results: &Results, x: &Axis, facet: Option<&Axis>) -> Self {
         let experiment = results.experiment;
         let model_only = results.source == Source::Model;
-        let others: Vec<ScenarioKey> = experiment
-            .swept
-            .iter()
-            .copied()
-            .filter(|k| *k != x)
-            .collect();
+        let others = experiment.line_keys(x);
         let label = |s: &Scenario, keys: &[ScenarioKey]| -> String {
             keys.iter()
                 .map(|k| format!("{}={}", k.name(), value_words(s, *k)))
@@ -394,13 +417,17 @@ impl ChartData {
         };
         let facet = facet.or_else(|| {
             (count_lines(&others) > MOST_LINES_IN_A_PANEL)
-                .then(|| others.first().copied())
+                .then(|| {
+                    experiment
+                        .axes()
+                        .find(|a| a.keys().iter().all(|k| others.contains(k)))
+                })
                 .flatten()
         });
         let line_keys: Vec<ScenarioKey> = others
             .iter()
             .copied()
-            .filter(|k| Some(*k) != facet)
+            .filter(|k| !facet.is_some_and(|f| f.keys().contains(k)))
             .collect();
         let words = axis_words(experiment, x) == Some(false);
         let mut names: Vec<String> = Vec::new();
@@ -415,7 +442,7 @@ impl ChartData {
                 continue;
             };
             let x_value = if words {
-                let name = value_words(scenario, x);
+                let name = x.words(scenario);
                 let at = names.iter().position(|n| *n == name).unwrap_or_else(|| {
                     names.push(name);
                     names.len() - 1
@@ -427,7 +454,7 @@ impl ChartData {
                     None => continue,
                 }
             };
-            let panel_title = facet.map(|f| format!("{} = {}", f.name(), value_words(scenario, f)));
+            let panel_title = facet.map(|f| panel_title(f, scenario));
             let p = match panels.iter().position(|p| p.title == panel_title) {
                 Some(p) => p,
                 None => {
@@ -484,12 +511,12 @@ impl ChartData {
         }
         let x_axis = if words {
             XAxis::Words {
-                title: key_words(x).to_string(),
+                title: axis_title(x),
                 names,
             }
         } else {
             XAxis::Numbers {
-                title: key_words(x).to_string(),
+                title: axis_title(x),
                 scale: if is_time(x) {
                     Scale::Duration
                 } else {
@@ -503,9 +530,9 @@ impl ChartData {
                 "{}: {} against {}",
                 experiment.name,
                 without_unit(kind.y_title()),
-                without_unit(key_words(x))
+                without_unit(&axis_title(x))
             ),
-            subtitle: subtitle(results, facet),
+            subtitle: subtitle(results, x, facet),
             x: x_axis,
             y_title: kind.y_title().to_string(),
             y_scale: kind.scale(),
@@ -562,9 +589,13 @@ impl ChartData {
 }
 
 /// "20 producers, 5 items each, … · time_scale 1 · median of 3 runs, whiskers min–max".
-fn subtitle(results: &Results, facet: Option<ScenarioKey>) -> String {
+fn subtitle(results: &Results, x: &Axis, facet: Option<&Axis>) -> String {
     let experiment = results.experiment;
     let mut parts = shared_settings(experiment);
+    let decided: Vec<&str> = experiment.decided_by(x).iter().map(|k| k.name()).collect();
+    if !decided.is_empty() {
+        parts.push(format!("{} set with {}", decided.join(" and "), x.name()));
+    }
     let scale = experiment.time_scale;
     parts.push(if scale == 1.0 {
         "time_scale 1".to_string()

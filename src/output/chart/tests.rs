@@ -63,7 +63,12 @@ fn data(
         summaries: &summaries,
         environment: None,
     };
-    ChartData::new(kind, &results, experiment.plot.x, experiment.plot.facet)
+    ChartData::new(
+        kind,
+        &results,
+        &experiment.plot.x,
+        experiment.plot.facet.as_ref(),
+    )
 }
 
 const SEED: &str = "name = \"s\"\n[scenario]\nproducers = 20\nitems_per_producer = 5\n\
@@ -85,7 +90,12 @@ fn assert_no_tick_labels_touch(data: &ChartData) {
             .x_ticks
             .iter()
             .map(|t| {
-                let (at, half) = (panel.x.px(t.value), text::width(&t.label, 24.0) / 2.0);
+                let widest = t
+                    .label
+                    .lines()
+                    .map(|l| text::width(l, panel.x_em))
+                    .fold(0.0, f64::max);
+                let (at, half) = (panel.x.px(t.value), widest / 2.0);
                 (at - half, at + half)
             })
             .collect();
@@ -388,4 +398,115 @@ fn markers_shrink_where_points_crowd() {
     // Ten pixels apart: a radius of 3, and nothing below 3 (left out by the caller).
     assert_eq!(marker_radius(&[(0.0, 5.0), (10.0, 5.0), (300.0, 9.0)]), 3);
     assert_eq!(marker_radius(&[(0.0, 5.0), (6.0, 5.0)]), 2);
+}
+
+/// The channel suite's shape: implementations × topologies × capacity classes.
+const SUITE: &str = "name = \"suite\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
+                     together.topology = [{ producers = 1, consumers = 1 }, \
+                     { producers = 4, consumers = 1 }, { producers = 4, consumers = 4 }]\n\
+                     together.capacity_class = [{ queue = \"unbounded\" }, \
+                     { queue = \"bounded\", capacity = 0 }, { queue = \"bounded\", capacity = 1 }, \
+                     { queue = \"bounded\", capacity = 100 }]\n\
+                     [plot]\nx = \"topology\"\nfacet = \"queue_impl\"\n";
+
+#[test]
+fn a_group_on_x_draws_bars_named_by_its_values() {
+    let d = data(SUITE, &Elapsed, Source::Measured, |s| {
+        0.1 * (s as f64 + 1.0)
+    });
+    match &d.x {
+        XAxis::Words { names, title } => {
+            assert_eq!(names, &["1 × 1", "4 × 1", "4 × 4"]);
+            assert_eq!(title, "producers × consumers");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(d.title, "suite: elapsed time against producers × consumers");
+    let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
+    assert_eq!(titles, ["queue_impl = crossbeam", "queue_impl = std"]);
+    assert_eq!(
+        d.lines,
+        [
+            "queue=unbounded, capacity=none",
+            "queue=bounded, capacity=0",
+            "queue=bounded, capacity=1",
+            "queue=bounded, capacity=100"
+        ]
+    );
+    for panel in &d.panels {
+        assert_eq!(panel.series.len(), 4, "a bar per capacity class");
+        for series in &panel.series {
+            let xs: Vec<f64> = series.points.iter().map(|p| p.x).collect();
+            assert_eq!(xs, [0.0, 1.0, 2.0], "a bar in every topology");
+        }
+    }
+    // Scenario 5 is crossbeam, 4 × 1, capacity 0: its bar holds its own median.
+    let bar = &d.panels[0].series[1].points[1];
+    assert!((bar.median - 0.6 * 1.02).abs() < 1e-12, "{bar:?}");
+}
+
+#[test]
+fn a_group_in_panels_is_titled_by_its_keys_and_values() {
+    let toml = SUITE.replace(
+        "x = \"topology\"\nfacet = \"queue_impl\"",
+        "x = \"capacity_class\"\nfacet = \"topology\"",
+    );
+    let d = data(&toml, &Throughput, Source::Measured, |_| 0.1);
+    let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
+    assert_eq!(
+        titles,
+        [
+            "producers × consumers = 1 × 1",
+            "producers × consumers = 4 × 1",
+            "producers × consumers = 4 × 4"
+        ]
+    );
+    match &d.x {
+        XAxis::Words { names, .. } => assert_eq!(
+            names,
+            &["unbounded", "bounded × 0", "bounded × 1", "bounded × 100"]
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Three narrow panels: the longer words wrap or shrink rather than run together.
+    assert_no_tick_labels_touch(&d);
+    let placed = layout(&d);
+    assert!(
+        placed.panels[0]
+            .x_ticks
+            .iter()
+            .any(|t| t.label.contains('\n')),
+        "{:?}",
+        placed.panels[0].x_ticks
+    );
+}
+
+#[test]
+fn a_key_that_decides_its_group_draws_one_line_through_it() {
+    let toml = "name = \"side\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
+                together.side = [{ producers = 1, consumers = 1 }, { producers = 2, consumers = 2 }, \
+                { producers = 4, consumers = 4 }]\n[plot]\nx = \"consumers\"\n";
+    let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 / (s as f64 + 1.0));
+    assert_eq!(d.lines, ["queue_impl=crossbeam", "queue_impl=std"]);
+    let xs: Vec<f64> = d.panels[0].series[0].points.iter().map(|p| p.x).collect();
+    assert_eq!(xs, [1.0, 2.0, 4.0]);
+    assert!(
+        d.subtitle.contains("producers set with consumers"),
+        "{}",
+        d.subtitle
+    );
+    // Where consumers repeat within the group, producers split the lines instead.
+    let toml = SUITE.replace("x = \"topology\"", "x = \"consumers\"");
+    let d = data(&toml, &Elapsed, Source::Measured, |_| 0.1);
+    assert!(
+        d.lines.iter().all(|l| l.starts_with("producers=")),
+        "{:?}",
+        d.lines
+    );
+    let points: Vec<usize> = d.panels[0].series.iter().map(|s| s.points.len()).collect();
+    assert_eq!(
+        points,
+        [1, 1, 1, 1, 2, 2, 2, 2],
+        "producers=1 at one x, =4 at two"
+    );
 }

@@ -10,13 +10,15 @@
 //! threads over the machine's cores (processor sharing): with n busy threads on m cores,
 //! each progresses at min(1, m/n) seconds of work per second.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, Draws, Scenario, WorkDraws, WorkKind};
 use crate::trace::{NO_ITEM, Recorder, Trace, Track, What, tracks_for};
 use crate::waits::{WaitTally, in_sample, sample_shift};
+
+mod events;
+use events::{Event, Events};
 
 /// What the model predicts for one run.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,40 +126,6 @@ pub fn machine_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// What happens at an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Event {
-    /// Producer's next put is due.
-    Put(usize),
-    /// Producer has spent the produce time after its last put.
-    ProducerDone(usize),
-    /// Blocking consumer has worked its item and counts it.
-    WorkDone(usize),
-    /// Blocking consumer takes the next item, if any.
-    Take(usize),
-    /// Polling consumer's poll is due.
-    Poll(usize),
-}
-
-impl Event {
-    /// The order of kinds at equal times: puts first, then work ending, then takes.
-    fn rank(self) -> u8 {
-        match self {
-            Event::Put(_) => 0,
-            Event::ProducerDone(_) => 1,
-            Event::WorkDone(_) => 2,
-            Event::Take(_) => 3,
-            Event::Poll(_) => 4,
-        }
-    }
-}
-
-/// A queued event: clock reading, rank, sequence number, whether it ends a timed wait
-/// (a job). Equals of one rank go first in, first out: a producer whose put returned
-/// first is due first, as its thread's clock reads earlier. (Ordering them by thread
-/// number instead made a rendezvous serve the same producers every round.)
-type Entry = Reverse<(u64, u8, u64, Event, bool)>;
-
 struct Producer {
     draws: Draws,
     left: u64,
@@ -216,10 +184,13 @@ struct Model {
     idle: VecDeque<usize>,
     /// Events keyed by the clock they wait on: nanoseconds for sleep work, attained
     /// CPU work per busy thread for spin work.
-    events: BinaryHeap<Entry>,
+    events: Events,
     sequence: u64,
-    /// Wall-clock now, and (spin) work attained by every busy thread so far.
-    now: f64,
+    /// Wall-clock now in whole nanoseconds; for spin work, also to a fraction (the
+    /// whole part alone would lose time at every event), and the work attained by
+    /// every busy thread so far.
+    now: u64,
+    spin_now: f64,
     attained: u64,
     busy: usize,
     producers_left: usize,
@@ -263,9 +234,10 @@ impl Model {
             },
             blocked: VecDeque::new(),
             idle: VecDeque::new(),
-            events: BinaryHeap::new(),
+            events: Events::new(scenario.producers, scenario.consumers),
             sequence: 0,
-            now: 0.0,
+            now: 0,
+            spin_now: 0.0,
             attained: 0,
             busy: 0,
             producers_left: scenario.producers as usize,
@@ -273,7 +245,7 @@ impl Model {
             end: 0,
             trace: None,
         };
-        for p in 0..scenario.producers as usize {
+        for p in 0..scenario.producers {
             // A producer with nothing to make is done at once.
             model.at_once(if scenario.items_per_producer > 0 {
                 Event::Put(p)
@@ -281,7 +253,7 @@ impl Model {
                 Event::ProducerDone(p)
             });
         }
-        for c in 0..scenario.consumers as usize {
+        for c in 0..scenario.consumers {
             model.at_once(match scenario.consumer {
                 ConsumerStyle::Poll => Event::Poll(c),
                 ConsumerStyle::Block => Event::Take(c),
@@ -292,30 +264,31 @@ impl Model {
 
     fn run(&mut self) {
         while !(self.producers_left == 0 && self.counted >= self.total) {
-            let Some(Reverse((key, _, _, event, job))) = self.events.pop() else {
+            let Some(entry) = self.events.pop() else {
                 break;
             };
-            self.advance_to(key, job);
-            match event {
-                Event::Put(p) => self.put(p),
+            self.advance_to(entry.key(), entry.job);
+            match entry.event {
+                Event::Put(p) => self.put(p as usize),
                 Event::ProducerDone(p) => {
-                    self.note(p, What::Done, NO_ITEM);
+                    self.note(p as usize, What::Done, NO_ITEM);
                     self.producers_left -= 1;
                     self.end = self.end.max(self.now_ns());
                 }
                 Event::WorkDone(c) => {
+                    let c = c as usize;
                     self.work_ends(c);
                     self.count(c);
                     self.take(c);
                 }
-                Event::Take(c) => self.take(c),
-                Event::Poll(c) => self.poll(c),
+                Event::Take(c) => self.take(c as usize),
+                Event::Poll(c) => self.poll(c as usize),
             }
         }
     }
 
     fn now_ns(&self) -> u64 {
-        self.now.round() as u64
+        self.now
     }
 
     /// Records, when tracing, that thread `track` (producers first) did `what` now.
@@ -353,10 +326,11 @@ impl Model {
     /// Moves the clocks to an event at `key`; a finished job no longer shares the cores.
     fn advance_to(&mut self, key: u64, job: bool) {
         match self.work {
-            WorkKind::Sleep => self.now = key as f64,
+            WorkKind::Sleep => self.now = key,
             WorkKind::Spin => {
                 let rate = (self.cores / self.busy.max(1) as f64).min(1.0);
-                self.now += key.saturating_sub(self.attained) as f64 / rate;
+                self.spin_now += key.saturating_sub(self.attained) as f64 / rate;
+                self.now = self.spin_now.round() as u64;
                 self.attained = key;
             }
         }
@@ -368,8 +342,7 @@ impl Model {
     /// Queues `event` at clock reading `key`; `job` marks the end of a timed wait.
     fn schedule(&mut self, key: u64, event: Event, job: bool) {
         self.sequence += 1;
-        self.events
-            .push(Reverse((key, event.rank(), self.sequence, event, job)));
+        self.events.schedule(key, self.sequence, event, job);
     }
 
     /// `event` happens now, after everything of an earlier kind due now.
@@ -418,8 +391,8 @@ impl Model {
         // Someone waiting takes it, after every other put due now.
         if let Some(c) = self.idle.pop_front() {
             self.at_once(match self.consumer {
-                ConsumerStyle::Block => Event::Take(c),
-                ConsumerStyle::Poll => Event::Poll(c),
+                ConsumerStyle::Block => Event::Take(c as u32),
+                ConsumerStyle::Poll => Event::Poll(c as u32),
             });
         }
     }
@@ -427,9 +400,9 @@ impl Model {
     /// Producer `p` made a put: it now spends `produce_ns` before its next one.
     fn produced(&mut self, p: usize, produce_ns: u64) {
         let next = if self.producers[p].left > 0 {
-            Event::Put(p)
+            Event::Put(p as u32)
         } else {
-            Event::ProducerDone(p)
+            Event::ProducerDone(p as u32)
         };
         self.after(produce_ns, next);
     }
@@ -492,7 +465,7 @@ impl Model {
             self.work_starts(c, id);
             let work_ns = self.work_times.nth_ns(self.takes);
             self.takes += 1;
-            self.after(work_ns, Event::WorkDone(c));
+            self.after(work_ns, Event::WorkDone(c as u32));
         } else {
             self.idle.push_back(c);
         }
@@ -516,7 +489,7 @@ impl Model {
         if period == 0 && !found {
             self.idle.push_back(c);
         } else {
-            self.after(period, Event::Poll(c));
+            self.after(period, Event::Poll(c as u32));
         }
     }
 

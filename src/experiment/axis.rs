@@ -1,0 +1,92 @@
+//! What a sweep varies, as charts and reports name it: a key swept on its own, or a group
+//! of keys that vary together (`together.topology = [{ producers = 1, consumers = 1 }, ...]`).
+//!
+//! Owns how an axis reads a scenario's value (a number, or words such as `4 × 1`) and
+//! which keys it spans. It does not parse (see `sweep`) nor draw (see `output::chart`).
+
+use crate::scenario::{Scenario, ScenarioKey};
+
+/// Joins a group's keys and values, in titles and on ticks: `producers × consumers`, `4 × 1`.
+pub const GROUP_JOIN: &str = " × ";
+
+/// One thing a sweep varies, or a chart puts on an axis or in panels.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Axis {
+    /// One key: swept on its own, or (on a chart) one key of a group.
+    Key(ScenarioKey),
+    /// Keys that vary together, point by point.
+    Group(Group),
+}
+
+/// Keys that vary together, named in the file: `together.NAME`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub name: String,
+    /// In the order the first point gives them; labels list them so.
+    pub keys: Vec<ScenarioKey>,
+    /// Keys whose value differs at every point of the group: each decides the rest of
+    /// the group, so it can be a chart's x with one line running through the group.
+    pub deciding: Vec<ScenarioKey>,
+}
+
+impl Axis {
+    /// The name `[plot] x`, `plot --x` and chart file names use.
+    pub fn name(&self) -> &str {
+        match self {
+            Axis::Key(key) => key.name(),
+            Axis::Group(group) => &group.name,
+        }
+    }
+
+    /// The keys it spans.
+    pub fn keys(&self) -> &[ScenarioKey] {
+        match self {
+            Axis::Key(key) => std::slice::from_ref(key),
+            Axis::Group(group) => &group.keys,
+        }
+    }
+
+    /// Whether it shares a key with `other`.
+    pub fn overlaps(&self, other: &Axis) -> bool {
+        self.keys().iter().any(|k| other.keys().contains(k))
+    }
+
+    /// The scenario's value as a number on a chart axis; `None` for words (a group is
+    /// always words).
+    pub fn number(&self, scenario: &Scenario) -> Option<f64> {
+        match self {
+            Axis::Key(key) => scenario.axis_value(*key),
+            Axis::Group(_) => None,
+        }
+    }
+
+    /// The scenario's value in words: `4`, `250ms`, `none` (no capacity), or a group's
+    /// values joined (`4 × 1`), leaving out keys with no value (an unbounded queue's
+    /// capacity).
+    pub fn words(&self, scenario: &Scenario) -> String {
+        let values: Vec<String> = self
+            .keys()
+            .iter()
+            .map(|k| scenario.value_text(*k))
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            "none".to_string()
+        } else {
+            values.join(GROUP_JOIN)
+        }
+    }
+}
+
+/// `axes` with the keys of each group after it: everything a chart may put on its x
+/// axis or in panels.
+pub fn with_group_keys<'a>(axes: impl IntoIterator<Item = &'a Axis>) -> Vec<Axis> {
+    let mut all = Vec::new();
+    for axis in axes {
+        all.push(axis.clone());
+        if let Axis::Group(group) = axis {
+            all.extend(group.keys.iter().map(|k| Axis::Key(*k)));
+        }
+    }
+    all
+}
