@@ -2,6 +2,7 @@
 //! item instead (`ns_per_item`).
 
 use super::{ChartKind, Scale, zero_time};
+use crate::record::RunRecord;
 use crate::stats::Summary;
 
 pub struct Elapsed;
@@ -26,5 +27,17 @@ impl ChartKind for Elapsed {
 
     fn model(&self, summary: &Summary) -> Option<f64> {
         Some(summary.predicted_s)
+    }
+
+    fn of_run(&self, run: &RunRecord) -> Option<f64> {
+        Some(run.elapsed_s)
+    }
+
+    fn unit(&self) -> &'static str {
+        "s"
+    }
+
+    fn change_words(&self) -> [&'static str; 2] {
+        ["slower", "faster"]
     }
 }
