@@ -46,35 +46,37 @@ fn setting(name: &str, default: u64) -> u64 {
 
 /// `PRODUCERS` threads each putting their share of `items` numbers with `put`, and
 /// `CONSUMERS` threads taking with `take` until it answers `None` (every producer gone),
-/// summing what they take so the compiler keeps it.
-fn drive<P: Clone + Send, C: Clone + Send>(
-    items: u64,
-    (put_end, put): (P, impl Fn(&P, u64) + Sync),
-    (take_end, take): (C, impl Fn(&C) -> Option<u64> + Sync),
-) {
-    let per = items / PRODUCERS;
-    thread::scope(|s| {
-        for p in 0..PRODUCERS {
-            let (end, put) = (put_end.clone(), &put);
-            s.spawn(move || {
-                for i in 0..per {
-                    put(&end, p * per + i);
-                }
-            });
-        }
-        drop(put_end);
-        for _ in 0..CONSUMERS {
-            let (end, take) = (take_end.clone(), &take);
-            s.spawn(move || {
-                let mut sum = 0u64;
-                while let Some(v) = take(&end) {
-                    sum = sum.wrapping_add(v);
-                }
-                black_box(sum);
-            });
-        }
-        drop(take_end);
-    });
+/// summing what they take so the compiler keeps it. A macro rather than a function
+/// taking closures: each loop is then written out in its thread as plain code would be,
+/// and the compiler inlines the crate's calls into it as it would there.
+macro_rules! drive {
+    ($items:expr, $tx:expr, |$t:ident, $v:ident| $put:expr, $rx:expr, |$r:ident| $take:expr) => {{
+        let per = $items / PRODUCERS;
+        let (tx, rx) = ($tx, $rx);
+        thread::scope(|s| {
+            for p in 0..PRODUCERS {
+                let $t = tx.clone();
+                s.spawn(move || {
+                    for i in 0..per {
+                        let $v = p * per + i;
+                        let _ = $put;
+                    }
+                });
+            }
+            drop(tx);
+            for _ in 0..CONSUMERS {
+                let $r = rx.clone();
+                s.spawn(move || {
+                    let mut sum = 0u64;
+                    while let Some(v) = $take {
+                        sum = sum.wrapping_add(v);
+                    }
+                    black_box(sum);
+                });
+            }
+            drop(rx);
+        });
+    }};
 }
 
 /// Items per second through `implementation`'s own blocking send and receive, with no
@@ -85,56 +87,29 @@ fn bare(implementation: QueueImpl, items: u64) -> f64 {
     match implementation {
         QueueImpl::Crossbeam => {
             let (tx, rx) = crossbeam_channel::unbounded::<u64>();
-            drive(
-                items,
-                (tx, |tx, v| {
-                    let _ = tx.send(v);
-                }),
-                (rx, |rx| rx.recv().ok()),
-            );
+            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
         }
         QueueImpl::Std => {
             let (tx, rx) = mpsc::channel::<u64>();
             let rx = Arc::new(Mutex::new(rx));
-            let take = |rx: &Arc<Mutex<mpsc::Receiver<u64>>>| rx.lock().ok()?.recv().ok();
-            drive(
-                items,
-                (tx, |tx, v| {
-                    let _ = tx.send(v);
-                }),
-                (rx, take),
-            );
+            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx
+                .lock()
+                .ok()
+                .and_then(|rx| rx.recv().ok()));
         }
         QueueImpl::Mutex => {
             let stop = AtomicBool::new(false);
             let (tx, rx) = locked::<u64>(None);
-            drive(
-                items,
-                (tx, |tx, v| {
-                    let _ = tx.put(v, &stop);
-                }),
-                (rx, |rx| rx.take(&stop)),
-            );
+            let stop = &stop;
+            drive!(items, tx, |tx, v| tx.put(v, stop), rx, |rx| rx.take(stop));
         }
         QueueImpl::Flume => {
             let (tx, rx) = flume::unbounded::<u64>();
-            drive(
-                items,
-                (tx, |tx, v| {
-                    let _ = tx.send(v);
-                }),
-                (rx, |rx| rx.recv().ok()),
-            );
+            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
         }
         QueueImpl::Kanal => {
             let (tx, rx) = kanal::unbounded::<u64>();
-            drive(
-                items,
-                (tx, |tx, v| {
-                    let _ = tx.send(v);
-                }),
-                (rx, |rx| rx.recv().ok()),
-            );
+            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
         }
     }
     items as f64 / start.elapsed().as_secs_f64()
