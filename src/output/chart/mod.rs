@@ -21,6 +21,7 @@ mod wait;
 use super::{Output, RenderError, Results};
 use crate::experiment::{Axis, ChartFormat, Experiment, GROUP_JOIN};
 use crate::record::{RunRecord, Source};
+use crate::scenario::key::DEFAULT_ITEM_BYTES;
 use crate::scenario::{Scenario, ScenarioKey};
 use crate::stats::{Summary, Usl};
 
@@ -301,6 +302,7 @@ pub fn key_words(key: ScenarioKey) -> &'static str {
         K::Producers => "producers",
         K::Consumers => "consumers",
         K::ItemsPerProducer => "items per producer",
+        K::ItemBytes => "item size (bytes)",
         K::ProduceTime => "produce time",
         K::ConsumeTime => "consume time",
         K::Consumer => "consumer style",
@@ -367,6 +369,9 @@ fn shared_settings(experiment: &Experiment) -> Vec<String> {
             K::Producers => format!("{v} producer{}", plural(&v)),
             K::Consumers => format!("{v} consumer{}", plural(&v)),
             K::ItemsPerProducer => format!("{v} item{} each", plural(&v)),
+            // Items of one `u64` are the norm, and every archive before the key had them.
+            K::ItemBytes if first.item_bytes == DEFAULT_ITEM_BYTES => continue,
+            K::ItemBytes => format!("{v}-byte items"),
             K::ProduceTime => format!("produce {v}"),
             K::ConsumeTime => format!("consume {v}"),
             K::Consumer => format!("{v} consumers"),
