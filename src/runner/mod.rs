@@ -147,10 +147,6 @@ fn run_with<R: Recorder>(
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),
         sample: Sample::new(scenario.total_items()),
-        take_due: (capacity.is_some()
-            && scenario.work == WorkKind::Sleep
-            && !scenario.consume_is_instant())
-        .then(|| Padded(AtomicU64::new(0))),
     };
     // Only a blocking consumer paces from when an item's put was due, and only a paced
     // producer's puts are due at other times than the start.

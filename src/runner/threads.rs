@@ -35,11 +35,6 @@ pub struct Shared<'a> {
     pub takes: AtomicU64,
     /// The items whose queue waits and depths are measured.
     pub sample: Sample,
-    /// Present for a bounded queue (capacity 1 or more) of paced sleeping consumers: the
-    /// latest run time at which, on schedule, a consumer was due to take. A consumer
-    /// raises it before each take, so a producer whose put blocked restarts its clock
-    /// from the take that made room, as the model does, not from when its thread woke.
-    pub take_due: Option<Padded<AtomicU64>>,
 }
 
 impl Shared<'_> {
@@ -75,24 +70,6 @@ impl Shared<'_> {
     /// How long `item` waited on the queue, if its wait is measured.
     fn wait_of(&self, item: &impl Item) -> Option<u64> {
         self.sample.wait_ns(item.id(), || self.now_ns())
-    }
-
-    /// Says that a consumer is about to take, due at `due_ns` on schedule.
-    #[inline]
-    fn due_to_take(&self, due_ns: u64) {
-        if let Some(take_due) = &self.take_due {
-            take_due.fetch_max(due_ns, Ordering::SeqCst);
-        }
-    }
-
-    /// When, on schedule, a put that blocked returned: at the latest take due before it
-    /// returned (exact with one consumer; with several, the latest of their due takes),
-    /// never before the put itself was due. Without `take_due`, when the thread woke.
-    fn unblocked_at(&self, clock: &Clock, put_due_ns: u64) -> u64 {
-        match &self.take_due {
-            Some(take_due) => take_due.load(Ordering::SeqCst).max(put_due_ns),
-            None => clock.now_ns(),
-        }
     }
 
     /// The work time of the next item taken; fixed times skip the shared count.
@@ -168,7 +145,7 @@ pub fn produce<I: Item, R: Recorder>(
         if paced {
             due = match returned {
                 Returned::OnTime => due,
-                Returned::Late => shared.unblocked_at(&clock, due),
+                Returned::Late => clock.now_ns(),
                 Returned::TakenAt(taken) => taken.max(due),
             } + produce_ns;
         }
@@ -285,7 +262,6 @@ pub fn poll<I: Item, R: Recorder>(
             trace.record(What::WorkEnd, working, || shared.now_ns());
             working = NO_ITEM;
         }
-        shared.due_to_take(due);
         match queue.try_take() {
             TryTake::Item(item) => {
                 let mut at = None;
@@ -325,7 +301,7 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
-    while let Some(item) = next_item(shared, &queue, &mut tally, free_ns) {
+    while let Some(item) = next_item(shared, &queue, &mut tally) {
         let wait = shared.wait_of(&item);
         let mut at = None;
         let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
@@ -333,10 +309,8 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
         trace.record(What::WorkStart, item.id(), now_once);
         if paced || shared.handoff.is_some() {
             // On schedule, the item was taken once it was put and this consumer was free.
-            // An item whose put blocked was put, on schedule, at a take due no later
-            // than the latest one.
             let taken = match item.ready_ns() {
-                UNSCHEDULED => shared.unblocked_at(&clock, free_ns),
+                UNSCHEDULED => clock.now_ns(),
                 ready => ready.max(free_ns),
             };
             if let Some(handoff) = &shared.handoff {
@@ -356,18 +330,11 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
     (tally, trace)
 }
 
-/// The next item for a blocking consumer free from `free_ns`; before it waits for one,
-/// it reports what it has counted, since the run may be complete. Inlined: it is the
-/// consumer's per-item path, and a call would cost the zero-time benchmark a frame and a
-/// copy per item.
+/// The next item for a blocking consumer; before it waits for one, it reports what it
+/// has counted, since the run may be complete. Inlined: it is the consumer's per-item
+/// path, and a call would cost the zero-time benchmark a frame and a copy per item.
 #[inline(always)]
-fn next_item<I: Item>(
-    shared: &Shared,
-    queue: &Taker<I>,
-    tally: &mut Tally,
-    free_ns: u64,
-) -> Option<I> {
-    shared.due_to_take(free_ns);
+fn next_item<I: Item>(shared: &Shared, queue: &Taker<I>, tally: &mut Tally) -> Option<I> {
     match queue.try_take() {
         TryTake::Item(item) => Some(item),
         TryTake::Closed => None,
