@@ -43,6 +43,8 @@ pub struct Experiment {
     /// What the sweep varies, keys alone and groups, in the order the file gives them;
     /// the last varies fastest.
     pub sweep: Vec<Swept>,
+    /// Combinations of the sweep that `exclude` left out.
+    pub excluded: usize,
     pub scenarios: Vec<Scenario>,
     pub plot: PlotSettings,
 }
@@ -248,11 +250,18 @@ impl Experiment {
                 }
             })
             .collect();
-        match parts.len() {
-            0 => None,
-            1 => Some(parts.concat()),
-            _ => Some(format!("{}, the last varying fastest", parts.join(" × "))),
-        }
+        let words = match parts.len() {
+            0 => return None,
+            1 => parts.concat(),
+            _ => format!("{}, the last varying fastest", parts.join(" × ")),
+        };
+        Some(match self.excluded {
+            0 => words,
+            n => format!(
+                "{words}; {n} combination{} left out by exclude",
+                if n == 1 { "" } else { "s" }
+            ),
+        })
     }
 
     /// Whether scenario `index`'s line gets a scalability fit (`None`: not CPU-bound work
@@ -287,6 +296,8 @@ impl Experiment {
     }
 }
 
+#[cfg(test)]
+mod exclude_tests;
 #[cfg(test)]
 mod paired_tests;
 #[cfg(test)]

@@ -154,9 +154,15 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
         word_of(v, RunOrder::from_name)
     });
     let base = read_scenario_table(&mut cx, top);
-    let dimensions = read_sweep(&mut cx, top);
+    let (dimensions, exclusions) = read_sweep(&mut cx, top);
     let plot = read_plot(&mut cx, top, &dimensions);
-    let scenarios = expand(&mut cx, &base, &dimensions, time_scale);
+    let scenarios = expand(&mut cx, &base, &dimensions, &exclusions, time_scale);
+    // Checked: a sweep beyond the limit is already reported, and makes no scenarios.
+    let made = dimensions
+        .iter()
+        .try_fold(1usize, |n, d| n.checked_mul(d.points.len()))
+        .unwrap_or(0);
+    let excluded = made.saturating_sub(scenarios.len());
     let sweep = dimensions
         .into_iter()
         .map(|d| Swept {
@@ -190,6 +196,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
         warmup,
         order,
         sweep,
+        excluded,
         scenarios,
         plot,
     })

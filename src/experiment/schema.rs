@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::format::{self, PlotKey};
-use super::sweep::{GROUP_NAME_PATTERN, TOGETHER};
+use super::sweep::{EXCLUDE, GROUP_NAME_PATTERN, TOGETHER};
 use crate::scenario::duration::{DURATION_HELP, duration_pattern};
 use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
 use crate::settings::Setting;
@@ -38,6 +38,7 @@ pub fn schema() -> Value {
     );
     let mut sweep = scenario_properties(true);
     sweep.insert(TOGETHER.into(), together());
+    sweep.insert(EXCLUDE.into(), exclude());
     top.insert(
         "sweep".into(),
         table(
@@ -114,6 +115,23 @@ fn together() -> Value {
             "uniqueItems": true,
             "items": point,
         },
+    })
+}
+
+/// `exclude = [{ key = value, ... }, ...]`: combinations of swept values left out.
+fn exclude() -> Value {
+    let entry = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "minProperties": 1,
+        "properties": scenario_properties(false),
+    });
+    json!({
+        "description": "combinations of swept values to leave out: exclude = [{ queue_impl = \"mutex\", capacity = 0 }] makes no scenario that has all of an entry's values; each entry names swept keys and leaves out at least one scenario",
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": true,
+        "items": entry,
     })
 }
 
