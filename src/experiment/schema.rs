@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::format::{self, PlotKey};
+use super::format::{self, PlotKey, ReportKey};
 use super::sweep::{EXCLUDE, GROUP_NAME_PATTERN, TOGETHER};
 use crate::scenario::duration::{DURATION_HELP, duration_pattern};
 use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
@@ -57,6 +57,15 @@ pub fn schema() -> Value {
         plot.insert(spec.name.into(), described(value, &spec));
     }
     top.insert("plot".into(), table("how the charts are drawn", plot));
+    let mut report = Map::new();
+    for key in ReportKey::ALL {
+        let spec = key.spec();
+        report.insert(
+            spec.name.into(),
+            described(value_schema(spec.accepts), &spec),
+        );
+    }
+    top.insert("report".into(), table("what the report adds", report));
     debug_assert_eq!(top.len(), format::top_names().len());
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",

@@ -9,6 +9,7 @@ mod chart;
 mod compare;
 mod experiment_toml;
 mod meta_json;
+mod published;
 mod report;
 mod runs_csv;
 mod summary_csv;

@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::record::{QueueMetric, QueueMetrics, RunRecord};
 
+pub mod published;
 pub mod theory;
 mod usl;
 
