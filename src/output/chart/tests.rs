@@ -543,6 +543,7 @@ fn horizontal_bars_make_a_panel_per_class_a_bar_per_implementation_and_say_what_
     }
     let text = svg(&d);
     assert!(text.contains("mutex: not run"), "the gap says why");
+    insta::assert_snapshot!("horizontal_bars_by_capacity_class", text);
 }
 
 #[test]
