@@ -19,7 +19,7 @@ use super::draw::{
 use super::style::line_style;
 use super::text;
 use super::ticks::{AxisFit, Tick};
-use super::{ChartData, Panel, XAxis};
+use super::{ChartData, Panel, Point, Series, XAxis};
 
 /// Pixels between a bar's end (or its whisker's) and its label, and after the label.
 const LABEL_GAP: f64 = 6.0;
@@ -137,6 +137,17 @@ fn category_labels(names: &[String], cell_w: f64) -> (Vec<Vec<String>>, f64, f64
     (lines, em, width)
 }
 
+/// The model's value for the bar of `point`, if the model predicts it.
+fn model_of(series: &Series, point: &Point) -> Option<f64> {
+    series.model.iter().find(|m| m.0 == point.x).map(|m| m.1)
+}
+
+/// Where a bar's marks end on the right: its label goes after this.
+fn end_of(series: &Series, point: &Point) -> f64 {
+    let model = model_of(series, point).unwrap_or(point.max);
+    point.max.max(point.median).max(model)
+}
+
 /// Where a value lands as a share of the axis, on a linear or log axis.
 fn share(v: f64, low: f64, high: f64, log: bool) -> f64 {
     let t = |v: f64| if log { v.log10() } else { v };
@@ -159,10 +170,7 @@ fn value_range(
             .iter()
             .flat_map(|s| s.points.iter().map(move |p| (s, p)))
     };
-    let ends = points().map(|(s, p)| {
-        let model = s.model.iter().find(|m| m.0 == p.x).map_or(p.max, |m| m.1);
-        p.max.max(p.median).max(model)
-    });
+    let ends = points().map(|(s, p)| end_of(s, p));
     let (least, most) = bounds(
         points()
             .flat_map(|(_, p)| [p.min, p.median, p.max])
@@ -186,12 +194,7 @@ fn value_range(
     };
     let mut fits = true;
     for (series, point) in points() {
-        let model = series
-            .model
-            .iter()
-            .find(|m| m.0 == point.x)
-            .map_or(point.max, |m| m.1);
-        let end = point.max.max(point.median).max(model);
+        let end = end_of(series, point);
         let label = text::width(&bar_words(&data.lines[series.line]), em);
         // The share of the axis the bar may reach with its label after it.
         let room = 1.0 - (2.0 * LABEL_GAP + label) / width;
@@ -278,11 +281,10 @@ pub fn layout(data: &ChartData) -> HLayout {
             for series in &panel.series {
                 for p in &series.points {
                     let (bar_top, bar_bottom) = band_of(p.x, series.line);
-                    let model = series.model.iter().find(|m| m.0 == p.x).map(|m| m.1);
-                    let end = p.max.max(p.median).max(model.unwrap_or(p.max));
+                    let model = model_of(series, p);
                     let label = label_em.map(|em| {
                         let words = bar_words(&data.lines[series.line]);
-                        let at = value.px(end) + LABEL_GAP;
+                        let at = value.px(end_of(series, p)) + LABEL_GAP;
                         Label::at(&words, em, at, middle((bar_top, bar_bottom)))
                     });
                     bars.push(Bar {
@@ -298,17 +300,19 @@ pub fn layout(data: &ChartData) -> HLayout {
                     });
                 }
             }
-            let gap_em = label_em.unwrap_or(em.clamp(LABEL_EM.1, LABEL_EM.0));
+            // Bars too thin for their names are too thin for a gap's words: the legend
+            // and the empty band say it.
             let gaps = panel
                 .gaps
                 .iter()
+                .filter(|_| label_em.is_some())
                 .map(|g| {
                     let band = band_of(g.x, g.line);
                     let words = match bar_words(&data.lines[g.line]) {
                         words if words.is_empty() => g.why.words().to_string(),
                         words => format!("{words}: {}", g.why.words()),
                     };
-                    Label::at(&words, gap_em, start + LABEL_GAP, middle(band))
+                    Label::at(&words, em, start + LABEL_GAP, middle(band))
                 })
                 .collect();
             HPanel {

@@ -594,9 +594,14 @@ fn horizontal_labels_keep_clear_of_each_other_and_stay_in_their_panel() {
         "{ queue = \"unbounded\" }]",
         "{ queue = \"bounded\", capacity = 2 }, { queue = \"unbounded\" }]",
     );
+    let log = HORIZONTAL.replace(
+        "bars = \"horizontal\"\n",
+        "bars = \"horizontal\"\nlog_y = true\n",
+    );
     for toml in [
         HORIZONTAL.to_string(),
         four,
+        log,
         HORIZONTAL
             .replace("queue_impl = [", "queue_impl = [\"mutex\", ")
             .replace("\"mutex\"]", "]"),
