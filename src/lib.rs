@@ -13,6 +13,8 @@
 //!
 //! With `--trace`, one run per scenario also records a `trace` (every thread's events),
 //! and the model replays the same draws into one; `output` writes both as a timeline.
+//! `history` reads an archive's committed versions back through `git` (a leaf, like
+//! `scenario`), each as `plot` reads a folder, and sets their summaries one after another.
 //!
 //! `scenario` (the keys, words, durations and draws) and `settings` are the vocabulary
 //! every step speaks; they depend on nothing else of the crate. `suite` is the
@@ -23,6 +25,7 @@
 pub mod diagnostic;
 pub mod environment;
 pub mod experiment;
+pub mod git;
 pub mod model;
 pub mod output;
 pub mod pipeline;

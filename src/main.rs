@@ -33,6 +33,18 @@ The ratio is B's median over A's, with a 95% interval from a seeded bootstrap of
 B is slower (faster) when the whole interval lies above (below) 1 and the change is at least
 --noise percent.";
 
+const HISTORY_HELP: &str = "\
+Examples:
+  queuelab history results/seed
+  queuelab history results/queue_impls --metric ns_per_item --since v0.1 --limit 20
+
+Reads every commit of the current branch that changed DIR/runs.csv (with the experiment.toml
+and meta.json beside it), and the working tree's runs.csv when it differs from the committed
+one. Versions made at another time_scale, seed or host, or of a changed experiment.toml, are
+not compared: the chart draws a rule there and breaks its lines. Steps between comparable
+versions are judged by compare's rule. Writes history.csv and history_METRIC.png/.svg (in the
+newest version's [plot] formats) into --out; nothing in DIR.";
+
 const RUN_EXAMPLES: &str = "\
 Examples:
   queuelab run experiments/seed.toml --time-scale 0.25 --out scratch
@@ -71,6 +83,7 @@ Then:
   queuelab plot results/seed           redraw summary, charts and report from runs.csv
   queuelab compare results/seed scratch/seed
                                        B against A, scenario by scenario, with a verdict
+  queuelab history results/seed        the archive across its git commits: steps, chart
   queuelab simulate experiments/seed.toml
                                        the model alone, in virtual time
   queuelab schema                      the JSON Schema of experiment files, for editors
@@ -134,6 +147,28 @@ enum Command {
         /// Changes smaller than PCT percent are within noise, however consistent.
         #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
         noise: f64,
+    },
+    /// An archive across git commits: every committed version of DIR/runs.csv summarised,
+    /// the steps beyond noise between comparable versions, history.csv and a chart.
+    #[command(after_help = HISTORY_HELP)]
+    History {
+        /// A results folder in a git repository (holding runs.csv and experiment.toml).
+        dir: PathBuf,
+        /// The measure followed: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
+        #[arg(long, default_value = "elapsed", value_name = "METRIC")]
+        metric: String,
+        /// Only versions committed after REV, set against the version in force at REV.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        /// Only the newest N committed versions (the working tree's is added when it differs).
+        #[arg(long, value_name = "N", value_parser = parse_limit)]
+        limit: Option<usize>,
+        /// Changes smaller than PCT percent are within noise, however consistent.
+        #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
+        noise: f64,
+        /// Folder for history.csv and the charts (default: scratch/history/NAME, ignored by git).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Write a starter experiment, every key with its default and a comment; never overwrites.
     #[command(
@@ -268,6 +303,16 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A count of versions: a whole number from 1 (`--limit 0` would show nothing).
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a count of versions: give a whole number from 1"
+        )),
+    }
+}
+
 impl From<OverrideArgs> for Overrides {
     fn from(args: OverrideArgs) -> Self {
         // The parsers above hold each count within its setting's range, so it fits a u32.
@@ -381,6 +426,23 @@ fn main() -> ExitCode {
                 noise_pct: noise,
             };
             pipeline::compare(&a, &b, &options)
+        }
+        Command::History {
+            dir,
+            metric,
+            since,
+            limit,
+            noise,
+            out,
+        } => {
+            let options = pipeline::HistoryOptions {
+                metric,
+                since,
+                limit,
+                noise_pct: noise,
+                out,
+            };
+            pipeline::history(&dir, &options)
         }
         Command::Completions { shell } => {
             // Into memory first: written to stdout directly, a closed pipe would panic.

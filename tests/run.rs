@@ -11,7 +11,14 @@ use std::fs;
 use std::path::Path;
 
 use common::{floor_s, number, queuelab, read_csv, run_text};
+use queuelab::scenario::QueueImpl;
 use serial_test::serial;
+
+/// A TOML list of `words`: `["crossbeam", "std"]`.
+fn toml_list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
 
 const SEED_EXACT: [(u32, f64); 7] = [
     (1, 24.75),
@@ -298,14 +305,17 @@ fn each_random_run_gets_the_models_prediction_for_its_own_draws() {
 fn every_queue_impl_consumes_every_item_once_at_full_speed() {
     // Zero times: the queue alone, as contended as it gets; the runner refuses a run whose
     // checksum of item ids is off, so a lost or doubled item fails the command.
-    let text = "name = \"impls\"\nrepeats = 1\n[scenario]\nproducers = 3\nconsumers = 2\n\
-         items_per_producer = 20000\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\ncapacity = 3\n\
-         [sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\nconsumer = [\"poll\", \"block\"]\n\
-         queue = [\"unbounded\", \"bounded\"]\n";
-    let (_dir, runs) = run_text("impls", text, &[]);
-    assert_eq!(runs.len(), 12);
+    let text = format!(
+        "name = \"impls\"\nrepeats = 1\n[scenario]\nproducers = 3\nconsumers = 2\n\
+         items_per_producer = 5000\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\ncapacity = 3\n\
+         [sweep]\nqueue_impl = {}\nconsumer = [\"poll\", \"block\"]\n\
+         queue = [\"unbounded\", \"bounded\"]\n",
+        toml_list(QueueImpl::NAMES)
+    );
+    let (_dir, runs) = run_text("impls", &text, &[]);
+    assert_eq!(runs.len(), QueueImpl::ALL.len() * 4);
     for run in &runs {
-        assert_eq!(run["items"], "60000", "{run:?}");
+        assert_eq!(run["items"], "15000", "{run:?}");
         assert!(number(run, "ns_per_item") > 0.0, "{run:?}");
         match (run["queue_impl"].as_str(), run["queue"].as_str()) {
             ("std", _) => assert_eq!(run["max_depth"], "", "mpsc has no length: {run:?}"),
@@ -322,8 +332,8 @@ fn every_queue_impl_carries_paced_runs_on_the_model_schedule() {
     // a rendezvous: the queue changes the cost per item, not the schedule, so the model
     // predicts the same for every implementation and no run beats the floor.
     for (capacity, impls) in [
-        ("2", "[\"crossbeam\", \"std\", \"mutex\"]"),
-        ("0", "[\"crossbeam\", \"std\"]"),
+        ("2", toml_list(QueueImpl::NAMES)),
+        ("0", toml_list(&QueueImpl::with_rendezvous())),
     ] {
         let text = format!(
             "name = \"paced\"\nrepeats = 1\ntime_scale = 0.01\n[scenario]\nproducers = 3\n\
@@ -346,4 +356,31 @@ fn every_queue_impl_carries_paced_runs_on_the_model_schedule() {
             assert_eq!(run["predicted_s"], crossbeam["predicted_s"], "{run:?}");
         }
     }
+}
+
+#[test]
+#[serial(timing)]
+fn items_of_every_size_arrive_whole_and_the_size_is_recorded() {
+    // The runner reads back every byte of every payload and fails a run whose bytes or
+    // ids are off, so a run that succeeds moved each item whole, exactly once.
+    let text = format!(
+        "name = \"sizes\"\nrepeats = 1\n[scenario]\nproducers = 2\nconsumers = 2\n\
+         items_per_producer = 200\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\ncapacity = 2\n\
+         [sweep]\nitem_bytes = [8, 4096, 65536]\nqueue_impl = {}\nqueue = [\"unbounded\", \"bounded\"]\n",
+        toml_list(QueueImpl::NAMES)
+    );
+    let (dir, runs) = run_text("sizes", &text, &[]);
+    assert_eq!(runs.len(), 3 * QueueImpl::ALL.len() * 2);
+    for run in &runs {
+        assert_eq!(run["items"], "400", "{run:?}");
+    }
+    let sizes: std::collections::BTreeSet<&str> =
+        runs.iter().map(|r| r["item_bytes"].as_str()).collect();
+    assert_eq!(
+        sizes.into_iter().collect::<Vec<_>>(),
+        ["4096", "65536", "8"]
+    );
+    let summary = read_csv(&dir.path().join("sizes/summary.csv"));
+    assert_eq!(summary[0]["item_bytes"], "8");
+    assert_eq!(summary[summary.len() - 1]["item_bytes"], "65536");
 }

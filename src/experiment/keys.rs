@@ -68,6 +68,9 @@ pub fn parse_value(key: ScenarioKey, value: &DeValue) -> Result<KeyValue, KeyErr
         Accepts::Count { min, max } => count(value, min, max)
             .map(KeyValue::Count)
             .map_err(KeyError::whole),
+        Accepts::Sizes(sizes) => size(value, sizes)
+            .map(KeyValue::Count)
+            .map_err(KeyError::whole),
         // A duration's or a distribution's error already says what is allowed there.
         Accepts::Time if matches!(value, DeValue::String(_) | DeValue::Table(_)) => {
             return time(value).map(KeyValue::Time);
@@ -105,6 +108,16 @@ pub fn count(value: &DeValue, min: u64, max: u64) -> Result<u64, String> {
         Ok(n) if n >= i128::from(min) && n <= i128::from(max) => Ok(n as u64),
         Ok(n) => Err(format!("{n} is out of range")),
         Err(_) => Err(format!("{} is too large", int.as_str())),
+    }
+}
+
+/// One of `sizes`, whatever radix it was written in.
+fn size(value: &DeValue, sizes: &[u64]) -> Result<u64, String> {
+    let n = count(value, 0, u64::MAX)?;
+    if sizes.contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("{n} bytes is not an item size"))
     }
 }
 

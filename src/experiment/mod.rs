@@ -116,6 +116,15 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 pub fn load(file: &Path) -> Result<Experiment, Rejected> {
     let bytes = read_regular(file)
         .map_err(|message| Rejected::one(Diagnostic::whole_file(file, message)))?;
+    from_bytes(file, bytes)
+}
+
+/// Validates the bytes of an experiment file as `load` does (at most `MAX_FILE_BYTES`,
+/// UTF-8, then every key), wherever they came from; `file` names them in errors.
+pub fn from_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Rejected::one(Diagnostic::whole_file(file, too_large())));
+    }
     let source = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -141,12 +150,16 @@ fn read_regular(file: &Path) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is larger than {} KiB; an experiment file is a few lines of TOML",
-            MAX_FILE_BYTES / 1024
-        ));
+        return Err(too_large());
     }
     Ok(bytes)
+}
+
+fn too_large() -> String {
+    format!(
+        "the file is larger than {} KiB; an experiment file is a few lines of TOML",
+        MAX_FILE_BYTES / 1024
+    )
 }
 
 /// Validates experiment text as if it were the file `file`.

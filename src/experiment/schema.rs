@@ -85,7 +85,7 @@ fn axis_keys() -> Vec<&'static str> {
         .filter(|k| {
             matches!(
                 k.spec().accepts,
-                Accepts::Count { .. } | Accepts::Time | Accepts::Words(_)
+                Accepts::Count { .. } | Accepts::Sizes(_) | Accepts::Time | Accepts::Words(_)
             )
         })
         .map(|k| k.name())
@@ -177,6 +177,7 @@ fn value_schema(accepts: Accepts) -> Value {
         Accepts::WordList(words) => {
             json!({ "type": "array", "uniqueItems": true, "items": { "enum": words } })
         }
+        Accepts::Sizes(sizes) => json!({ "type": "integer", "enum": sizes }),
     }
 }
 

@@ -16,8 +16,10 @@ use toml::de::{DeTable, DeValue};
 use super::axis::{Axis, Group};
 use super::keys::{KeyValue, type_name};
 use super::parse::{Cx, Placed, Span, read_setting, scenario_defaults, sub_table};
+use crate::scenario::key::MAX_QUEUE_BYTES;
 use crate::scenario::{
     ConsumerStyle, QueueBound, QueueImpl, QueueKind, Scenario, ScenarioKey, TimeSpec, WorkKind,
+    quoted_list,
 };
 
 /// A sweep larger than this is a typo: it would not finish.
@@ -588,6 +590,9 @@ enum Invalid {
     /// A rendezvous asked of an implementation without one; the span is where
     /// `queue_impl` was set.
     NoRendezvous(Span),
+    /// Slots of more than `MAX_QUEUE_BYTES` (capacity × item_bytes); the span is where
+    /// `capacity` was set.
+    QueueTooLarge(Span, u64, u64),
 }
 
 fn build(
@@ -631,12 +636,20 @@ fn build(
     if queue.capacity() == Some(0) && !queue_impl.has_rendezvous() {
         return Err(Invalid::NoRendezvous(span(ScenarioKey::QueueImpl)));
     }
+    let item_bytes = count(ScenarioKey::ItemBytes);
+    if let Some(capacity) = queue.capacity()
+        && capacity.saturating_mul(item_bytes) > MAX_QUEUE_BYTES
+    {
+        let at = span(ScenarioKey::Capacity);
+        return Err(Invalid::QueueTooLarge(at, capacity, item_bytes));
+    }
     Ok(Scenario {
         index,
         label,
         producers: count(ScenarioKey::Producers) as u32,
         consumers: count(ScenarioKey::Consumers) as u32,
         items_per_producer: count(ScenarioKey::ItemsPerProducer),
+        item_bytes,
         produce_time: time(ScenarioKey::ProduceTime),
         consume_time: time(ScenarioKey::ConsumeTime),
         consumer: match get(ScenarioKey::Consumer) {
@@ -712,11 +725,22 @@ fn check_capacity(
             Err(Invalid::NoRendezvous(_)) if exclude_refused => {}
             Err(Invalid::NoRendezvous(span)) => {
                 let message = format!(
-                    "\"mutex\" (a Mutex<VecDeque>) cannot hand over without holding an \
-                     item, so capacity 0 needs queue_impl \"crossbeam\" or \"std\"{}",
+                    "\"mutex\" (a Mutex<VecDeque>) cannot hand over without holding an item, \
+                     so capacity 0 needs queue_impl {}{}",
+                    quoted_list(&QueueImpl::with_rendezvous()),
                     exclude_hint(dimensions)
                 );
                 cx.error(span.clone(), &origin(ScenarioKey::QueueImpl, span), message);
+            }
+            Err(Invalid::QueueTooLarge(span, capacity, item_bytes)) => {
+                let message = format!(
+                    "capacity {capacity} of {item_bytes}-byte items is {} MiB of slots, \
+                     allocated before the run; at most {} MiB (capacity × item_bytes): \
+                     lower capacity or item_bytes",
+                    capacity.saturating_mul(*item_bytes) >> 20,
+                    MAX_QUEUE_BYTES >> 20
+                );
+                cx.error(span.clone(), &origin(ScenarioKey::Capacity, span), message);
             }
             Ok(_) => {}
         }

@@ -227,6 +227,56 @@ fn zero_negative_and_absurd_counts_are_refused() {
 }
 
 #[test]
+fn item_bytes_is_a_power_of_two_from_8_to_65536_and_sweeps() {
+    assert_eq!(ok("[scenario]\n").scenarios[0].item_bytes, 8, "the default");
+    let e = ok("[sweep]\nitem_bytes = [8, 0x400, 65536]\n");
+    let sizes: Vec<u64> = e.scenarios.iter().map(|s| s.item_bytes).collect();
+    assert_eq!(sizes, [8, 1024, 65536]);
+    assert_eq!(e.scenarios[1].label, "item_bytes=1024");
+    assert_eq!(
+        e.plot.x,
+        Axis::Key(ScenarioKey::ItemBytes),
+        "a count: it can be the x axis"
+    );
+    for bad in ["24", "4", "131072", "0", "\"8\""] {
+        let m = error(
+            &format!("[scenario]\nitem_bytes = {bad}\n"),
+            2,
+            "scenario.item_bytes",
+        );
+        assert!(
+            m.contains(
+                "one of 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 or 65536"
+            ),
+            "{bad}: {m}"
+        );
+    }
+    error("[sweep]\nitem_bytes = [8, 100]\n", 2, "sweep.item_bytes");
+}
+
+#[test]
+fn a_bounded_queue_of_more_than_a_gibibyte_of_slots_is_refused_at_its_capacity() {
+    ok("[scenario]\nqueue = \"bounded\"\ncapacity = 16384\nitem_bytes = 65536\n");
+    let m = error(
+        "[scenario]\nqueue = \"bounded\"\ncapacity = 16385\nitem_bytes = 65536\n",
+        3,
+        "scenario.capacity",
+    );
+    assert!(
+        m.contains("at most 1024 MiB") && m.contains("65536-byte"),
+        "{m}"
+    );
+    let m = error(
+        "[scenario]\nqueue = \"bounded\"\ncapacity = 10000000\n[sweep]\nitem_bytes = [8, 128]\n",
+        3,
+        "scenario.capacity",
+    );
+    assert!(m.contains("1220 MiB"), "{m}");
+    // An unbounded queue allocates as it fills: no up-front slots to refuse.
+    ok("[scenario]\nitems_per_producer = 100000\nitem_bytes = 65536\n");
+}
+
+#[test]
 fn capacity_belongs_to_bounded_queues_only() {
     let m = error("[scenario]\ncapacity = 4\n", 2, "scenario.capacity");
     assert!(m.contains("only to queue = \"bounded\""), "{m}");

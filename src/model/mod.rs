@@ -540,6 +540,7 @@ mod tests {
             producers,
             consumers,
             items_per_producer: items,
+            item_bytes: crate::scenario::key::DEFAULT_ITEM_BYTES,
             produce_time: TimeSpec::Fixed(Duration::from_millis(produce_ms)),
             consume_time: TimeSpec::Fixed(Duration::from_millis(consume_ms)),
             consumer: ConsumerStyle::Block,

@@ -188,5 +188,7 @@ fn chart_data(c: &Comparison) -> ChartData {
         lines,
         model_only: false,
         notes: Vec::new(),
+        rules: Vec::new(),
+        y_per_panel: false,
     }
 }

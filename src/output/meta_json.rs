@@ -57,7 +57,12 @@ impl Output for MetaJson {
 /// with; an error names the file, the line and column (as an editor counts) and the key.
 pub fn read(path: &Path) -> Result<Meta, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let meta: Meta = serde_json::from_str(&text).map_err(|e| {
+    parse(path, &text)
+}
+
+/// As `read`, from the file's text; `path` names it in errors.
+pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
+    let meta: Meta = serde_json::from_str(text).map_err(|e| {
         format!(
             "{}:{}:{}: not a queuelab meta.json: {e}",
             path.display(),
@@ -66,7 +71,7 @@ pub fn read(path: &Path) -> Result<Meta, String> {
         )
     })?;
     let refuse = |key: &str, message: String| {
-        let (line, column) = key_position(&text, key);
+        let (line, column) = key_position(text, key);
         Err(format!(
             "{}:{line}:{column}: `{key}`: {message}",
             path.display()

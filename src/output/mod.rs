@@ -8,6 +8,7 @@
 mod chart;
 mod compare;
 mod experiment_toml;
+mod history;
 mod meta_json;
 mod published;
 mod report;
@@ -26,12 +27,15 @@ use crate::experiment::Experiment;
 use crate::record::{RunRecord, Source};
 use crate::stats::Summary;
 
-pub use chart::{Chart, ChartKind, check_view};
+pub use chart::{Chart, ChartKind, check_view, metric_named};
 pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
 pub use experiment_toml::{as_written, overridden as overridden_settings, strip_header};
-pub use meta_json::{Meta, MetaJson, read as read_meta};
+pub use history::{
+    Content, History, HistoryOutput, Link, Measured, ScenarioAt, Version, history_outputs,
+};
+pub use meta_json::{Meta, MetaJson, parse as parse_meta, read as read_meta};
 pub use report::Report;
-pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs};
+pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs, read_from as read_runs_from};
 pub use summary_csv::SummaryCsv;
 pub use summary_json::SummaryJson;
 pub use trace_json::{TRACE_DIR, TraceJson, Traced, write_traces};

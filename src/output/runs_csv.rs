@@ -197,8 +197,20 @@ pub fn read(
     max_repeat: u32,
     time_scale: Option<f64>,
 ) -> Result<ReadRuns, String> {
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_from(path, file, experiment, max_repeat, time_scale)
+}
+
+/// As `read`, from `input` rather than a file (a version of `runs.csv` that git holds,
+/// say); `path` names it in errors.
+pub fn read_from(
+    path: &Path,
+    input: impl std::io::Read,
+    experiment: &Experiment,
+    max_repeat: u32,
+    time_scale: Option<f64>,
+) -> Result<ReadRuns, String> {
+    let mut reader = csv::Reader::from_reader(input);
     let header = reader
         .headers()
         .map_err(|e| format!("{}:1: {e}", path.display()))?
@@ -460,11 +472,16 @@ impl Checks {
     }
 }
 
+/// Columns computed from others for people to read, never read back: archives written
+/// before one of them existed (versions `history` reads from git) read the same.
+const DERIVED: [&str; 2] = ["throughput_per_s", "ns_per_item"];
+
 fn header_required() -> Vec<&'static str> {
     header()
         .into_iter()
         .filter(|c| !ScenarioKey::ALL.iter().any(|k| k.name() == *c))
         .filter(|c| !ADDED_LATER.contains(c) && !PREDICTED_QUEUE.contains(c))
+        .filter(|c| !DERIVED.contains(c))
         .collect()
 }
 

@@ -11,7 +11,7 @@ use super::print::{label_width, percent};
 use super::{Failure, finish};
 use crate::experiment::{self, Experiment};
 use crate::output::{
-    ComparedScenario, Comparison, compare_outputs, read_meta, read_runs, write_atomically,
+    ComparedScenario, Comparison, compare_outputs, read_meta, read_runs_from, write_atomically,
 };
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -38,22 +38,39 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
             dir.display()
         )));
     }
-    let mut experiment = experiment::load(&file).map_err(|rejected| bad(rejected.to_string()))?;
-    // The copy may open with queuelab's note of the settings it ran at; the experiment is
-    // the file under it, so its fingerprint is the one its runs carry.
-    experiment.source = crate::output::strip_header(&experiment.source).to_string();
+    let experiment = experiment::load(&file).map_err(|rejected| bad(rejected.to_string()))?;
     let meta_path = dir.join("meta.json");
     let meta = if meta_path.exists() {
         Some(read_meta(&meta_path).map_err(bad)?)
     } else {
         None
     };
+    let runs_path = dir.join("runs.csv");
+    let runs =
+        fs::File::open(&runs_path).map_err(|e| bad(format!("{}: {e}", runs_path.display())))?;
+    archive_of(dir, experiment, meta, &runs_path, runs)
+}
+
+/// An archive from its files' contents, however they were read (`plot` reads the folder,
+/// `history` what git holds): the experiment as run (its copy's header taken off, the
+/// settings of `meta.json` put on) and the runs of `runs`, which `runs_path` names.
+pub fn archive_of(
+    dir: &Path,
+    mut experiment: Experiment,
+    meta: Option<crate::output::Meta>,
+    runs_path: &Path,
+    runs: impl std::io::Read,
+) -> Result<Archive, Failure> {
+    let bad = |m: String| Failure::BadInput(m);
+    // The copy may open with queuelab's note of the settings it ran at; the experiment is
+    // the file under it, so its fingerprint is the one its runs carry.
+    experiment.source = crate::output::strip_header(&experiment.source).to_string();
     if let Some(meta) = &meta {
         experiment.override_with(Some(meta.repeats), Some(meta.time_scale), Some(meta.seed));
     }
-    let runs_path = dir.join("runs.csv");
-    let read = read_runs(
-        &runs_path,
+    let read = read_runs_from(
+        runs_path,
+        runs,
         &experiment,
         experiment.repeats,
         Some(experiment.time_scale),
@@ -64,7 +81,7 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
             "{}: {} row(s) name scenarios that {} does not have",
             runs_path.display(),
             read.unknown,
-            file.display()
+            experiment.file.display()
         )));
     }
     let runs: Vec<RunRecord> = read.runs.into_iter().map(|r| r.run).collect();
@@ -119,7 +136,7 @@ pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
 }
 
 /// Runs a side needs for an interval and a verdict.
-const MIN_RUNS: usize = 2;
+pub(super) const MIN_RUNS: usize = 2;
 
 /// Settings of `queuelab compare`.
 pub struct CompareOptions {
@@ -243,7 +260,7 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
             continue;
         };
         let (runs_a, runs_b) = (elapsed(a, i), elapsed(b, j));
-        let mut stats = compare_runs(&runs_a, &runs_b, noise_pct, 0xc0 ^ i as u64);
+        let mut stats = compare_runs(&runs_a, &runs_b, noise_pct, compare_seed(i));
         if runs_a.len().min(runs_b.len()) < MIN_RUNS {
             // One run has no spread: a resampled "interval" would be a point, and a
             // verdict drawn from it would call any jitter a change.
@@ -273,6 +290,12 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         }
     }
     comparison
+}
+
+/// The seed of the bootstrap comparing scenario `index` (of A): the same runs compare the
+/// same way every time.
+pub(super) fn compare_seed(index: usize) -> u64 {
+    0xc0 ^ index as u64
 }
 
 fn comparison_table(c: &Comparison) -> String {

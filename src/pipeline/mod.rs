@@ -23,6 +23,7 @@ use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
 mod archive;
 mod estimate;
+mod history;
 mod lock;
 mod print;
 mod run;
@@ -30,6 +31,7 @@ mod traces;
 mod view;
 
 pub use archive::{CompareOptions, compare, plot};
+pub use history::{HistoryOptions, history};
 use lock::FolderLock;
 use print::{counted, scenario_table};
 pub use print::{human, status};

@@ -5,6 +5,7 @@
 //! statistics or the model. Scheduling many runs lives in `schedule`.
 
 mod gate;
+mod item;
 mod pace;
 mod queue;
 mod sample;
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, ScopedJoinHandle};
 use std::time::Instant;
 
+pub use queue::{LockedPutter, LockedTaker, locked};
 pub use schedule::{estimate_wall_s, launch_order, run_plans};
 
 use crate::record::QueueMetrics;
@@ -24,8 +26,9 @@ use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use crate::trace::{NoTrace, Recorder, Trace, tracks_for};
 use crate::waits::WaitTally;
 use gate::PutGate;
+use item::{InstantItem, Item, PacedItem};
 use sample::Sample;
-use tally::{InstantItem, Item, PacedItem, Tally, Totals};
+use tally::{Tally, Totals};
 use threads::{Ending, Finish, Handoff, Padded, ProducerTally, Shared};
 
 /// The message of a run abandoned on request.
@@ -33,6 +36,22 @@ const CANCELLED: &str = "stopped on request";
 
 /// Small stacks: a scenario may start thousands of threads that need little of it.
 const STACK_BYTES: usize = 256 * 1024;
+
+/// Stack per byte of an item, beyond `STACK_BYTES`: an item moved by value has copies in
+/// several frames at once (the loop's, the queue call's, the crate's own). Runs of 64 KiB
+/// items through every implementation, queue kind and consumer style, traced, found the
+/// need: in a release build flume's consumers need 12 bytes a byte (std 10, crossbeam 8,
+/// mutex and kanal 6); a debug build keeps far more copies (48 overflows, 64 runs). Each
+/// gets twice that.
+const STACK_PER_ITEM_BYTE: usize = if cfg!(debug_assertions) { 128 } else { 24 };
+
+/// The stack of each thread of a run with items of `item_bytes`: 256 KiB at 8 bytes,
+/// 1.75 MiB at 64 KiB in a release build. Only the pages a thread touches are ever
+/// resident.
+fn stack_bytes(item_bytes: u64) -> usize {
+    let item_bytes = usize::try_from(item_bytes).unwrap_or(usize::MAX);
+    STACK_BYTES.saturating_add(item_bytes.saturating_mul(STACK_PER_ITEM_BYTE))
+}
 
 /// What one run measured. Times are wall-clock seconds as they ran, after scaling.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,12 +155,9 @@ fn run_with<R: Recorder>(
     // Only a blocking consumer paces from when an item's put was due, and only a paced
     // producer's puts are due at other times than the start.
     let paced_items = !scenario.produce_is_instant() && scenario.consumer == ConsumerStyle::Block;
-    let ran = if paced_items {
-        run_threads::<PacedItem, R>(&shared, capacity, cancel, recorders)
-    } else {
-        run_threads::<InstantItem, R>(&shared, capacity, cancel, recorders)
-    };
-    let (end_ns, producers, tallies) = ran.map_err(fail)?;
+    let run = sized::<R>(scenario.item_bytes).map_err(fail)?;
+    let (end_ns, producers, tallies) =
+        run(&shared, capacity, cancel, recorders, paced_items).map_err(fail)?;
     let (producers, producer_recorders): (Vec<ProducerTally>, Vec<R>) =
         producers.into_iter().unzip();
     let (tallies, consumer_recorders): (Vec<Tally>, Vec<R>) = tallies.into_iter().unzip();
@@ -151,6 +167,12 @@ fn run_with<R: Recorder>(
             "expected each of {} items consumed exactly once, but {} were counted or the ids differ",
             scenario.total_items(),
             totals.items
+        )));
+    }
+    if totals.damaged > 0 {
+        return Err(fail(format!(
+            "{} of {} items arrived with other bytes than their producer put",
+            totals.damaged, totals.items
         )));
     }
     let measurement = Measurement {
@@ -178,6 +200,48 @@ fn run_with<R: Recorder>(
 
 type Threads<R> = (u64, Vec<(ProducerTally, R)>, Vec<(Tally, R)>);
 
+/// A run's threads over items of one size: (shared, capacity, cancel, recorders,
+/// whether consumers pace from when each put was due).
+type RunItems<R> =
+    fn(&Shared, Option<usize>, &AtomicBool, (Vec<R>, Vec<R>), bool) -> Result<Threads<R>, String>;
+
+/// The runner compiled for items of `item_bytes` (one of `scenario::key::ITEM_BYTES`,
+/// each a `[u64; item_bytes / 8]`).
+fn sized<R: Recorder>(item_bytes: u64) -> Result<RunItems<R>, String> {
+    Ok(match item_bytes {
+        8 => run_items::<1, R>,
+        16 => run_items::<2, R>,
+        32 => run_items::<4, R>,
+        64 => run_items::<8, R>,
+        128 => run_items::<16, R>,
+        256 => run_items::<32, R>,
+        512 => run_items::<64, R>,
+        1024 => run_items::<128, R>,
+        2048 => run_items::<256, R>,
+        4096 => run_items::<512, R>,
+        8192 => run_items::<1024, R>,
+        16384 => run_items::<2048, R>,
+        32768 => run_items::<4096, R>,
+        65536 => run_items::<8192, R>,
+        other => return Err(format!("no runner for items of {other} bytes")),
+    })
+}
+
+/// Items of `W` words, carrying when their put was due only where consumers pace from it.
+fn run_items<const W: usize, R: Recorder>(
+    shared: &Shared,
+    capacity: Option<usize>,
+    cancel: &AtomicBool,
+    recorders: (Vec<R>, Vec<R>),
+    paced_items: bool,
+) -> Result<Threads<R>, String> {
+    if paced_items {
+        run_threads::<PacedItem<W>, R>(shared, capacity, cancel, recorders)
+    } else {
+        run_threads::<InstantItem<W>, R>(shared, capacity, cancel, recorders)
+    }
+}
+
 /// Starts producers, then consumers; waits for completion; stops and joins them.
 fn run_threads<I: Item, R: Recorder>(
     shared: &Shared,
@@ -186,13 +250,14 @@ fn run_threads<I: Item, R: Recorder>(
     (producer_recorders, consumer_recorders): (Vec<R>, Vec<R>),
 ) -> Result<Threads<R>, String> {
     let (sender, receiver) = queue::new::<I>(shared.scenario.queue_impl, capacity);
+    let stack = stack_bytes(shared.scenario.item_bytes);
     thread::scope(|scope| {
         let mut spawn_error = None;
         let mut producers = Vec::new();
         for (producer, trace) in (0..shared.scenario.producers).zip(producer_recorders) {
             let queue = sender.clone();
             let work = move || threads::produce(shared, producer, queue, trace);
-            match spawn(scope, format!("producer-{producer}"), work) {
+            match spawn(scope, format!("producer-{producer}"), stack, work) {
                 Ok(handle) => producers.push(handle),
                 Err(e) => spawn_error = Some(e),
             }
@@ -211,7 +276,7 @@ fn run_threads<I: Item, R: Recorder>(
                 ConsumerStyle::Poll => threads::poll(shared, consumer, queue, trace),
                 ConsumerStyle::Block => threads::block(shared, queue, trace),
             };
-            match spawn(scope, format!("consumer-{consumer}"), work) {
+            match spawn(scope, format!("consumer-{consumer}"), stack, work) {
                 Ok(handle) => consumers.push(handle),
                 Err(e) => spawn_error = Some(e),
             }
@@ -253,13 +318,14 @@ fn run_threads<I: Item, R: Recorder>(
 fn spawn<'scope, 'env, T: Send + 'scope>(
     scope: &'scope thread::Scope<'scope, 'env>,
     name: String,
+    stack: usize,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> std::io::Result<ScopedJoinHandle<'scope, T>> {
     #[cfg(test)]
     spawn_hook::check()?;
     thread::Builder::new()
         .name(name)
-        .stack_size(STACK_BYTES)
+        .stack_size(stack)
         .spawn_scoped(scope, work)
 }
 
@@ -300,8 +366,96 @@ mod spawn_hook {
 mod tests {
     use super::*;
     use crate::experiment::parse;
+    use crate::scenario::QueueImpl;
+    use crate::scenario::key::ITEM_BYTES;
     use std::path::Path;
     use std::time::Duration;
+
+    /// A zero-time scenario of `producers` × `items` items, to vary field by field.
+    fn zero_time(producers: u32, items: u64) -> Scenario {
+        let text = format!(
+            "[scenario]\nproducers = {producers}\nconsumers = 2\nitems_per_producer = {items}\n\
+             produce_time = \"0ms\"\nconsume_time = \"0ms\"\n"
+        );
+        let experiment = parse(Path::new("t.toml"), &text).expect("valid");
+        experiment.scenarios[0].clone()
+    }
+
+    /// Every queue kind an implementation has: unbounded, bounded, and a rendezvous
+    /// where it has one.
+    fn kinds(implementation: QueueImpl) -> Vec<QueueKind> {
+        let mut kinds = vec![
+            QueueKind::Unbounded,
+            QueueKind::Bounded { capacity: 1 },
+            QueueKind::Bounded { capacity: 4 },
+        ];
+        if implementation.has_rendezvous() {
+            kinds.push(QueueKind::Bounded { capacity: 0 });
+        }
+        kinds
+    }
+
+    /// Runs `scenario` once; the run must succeed and count every item, each once (the
+    /// runner fails a run whose ids or payloads are off).
+    fn runs_whole(scenario: &Scenario, traced: bool) {
+        let cancel = AtomicBool::new(false);
+        let run = if traced { run_traced } else { run_once };
+        let measured = run(scenario, 7, &cancel).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(measured.items, scenario.total_items(), "{scenario:?}");
+    }
+
+    #[test]
+    fn every_implementation_moves_every_item_once_in_every_queue_by_either_consumer() {
+        for &implementation in QueueImpl::ALL {
+            for queue in kinds(implementation) {
+                for consumer in [ConsumerStyle::Poll, ConsumerStyle::Block] {
+                    for item_bytes in [8, 32] {
+                        let scenario = Scenario {
+                            queue_impl: implementation,
+                            queue,
+                            consumer,
+                            item_bytes,
+                            ..zero_time(3, 400)
+                        };
+                        runs_whole(&scenario, false);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_item_size_runs() {
+        for &item_bytes in ITEM_BYTES {
+            let scenario = Scenario {
+                item_bytes,
+                ..zero_time(2, 50)
+            };
+            runs_whole(&scenario, false);
+        }
+    }
+
+    /// The largest items through every implementation and queue, traced too: by value,
+    /// 64 KiB a copy, they must fit the threads' stacks (worst in a debug build).
+    #[test]
+    fn the_largest_items_fit_every_threads_stack() {
+        let largest = *ITEM_BYTES.last().expect("sizes");
+        for &implementation in QueueImpl::ALL {
+            for queue in kinds(implementation) {
+                for consumer in [ConsumerStyle::Poll, ConsumerStyle::Block] {
+                    let scenario = Scenario {
+                        queue_impl: implementation,
+                        queue,
+                        consumer,
+                        item_bytes: largest,
+                        ..zero_time(2, 6)
+                    };
+                    runs_whole(&scenario, false);
+                    runs_whole(&scenario, true);
+                }
+            }
+        }
+    }
 
     /// A thread that cannot start, first among producers then among consumers, fails
     /// that run with its scenario named; the threads already started are stopped and

@@ -4,7 +4,14 @@
 //!
 //! Owns only moving items and telling when the other side has gone; pacing, counting
 //! and rendezvous offers live in `threads`. An enum rather than a trait object keeps the
-//! per-item call free of dynamic dispatch, which the zero-time benchmark would see.
+//! per-item call free of dynamic dispatch, which the zero-time benchmark would see, and
+//! the per-item calls are inlined into the loops that make them, so a put or take costs
+//! the crate's own call and a branch on the implementation.
+//!
+//! How each crate says "the other side has gone": crossbeam, std and flume return the
+//! item with a `Disconnected` error; kanal's `try_send` would drop the item when full, so
+//! puts go through its `*_option` calls, which leave it in place; its `try_recv` answers
+//! `Ok(None)` when empty and `SendClosed` once every sender has gone.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,6 +32,8 @@ pub enum Putter<T> {
     Std(mpsc::Sender<T>),
     StdBounded(mpsc::SyncSender<T>),
     Mutex(LockedPutter<T>),
+    Flume(flume::Sender<T>),
+    Kanal(kanal::Sender<T>),
 }
 
 /// The consumers' end.
@@ -33,6 +42,8 @@ pub enum Taker<T> {
     /// `mpsc` has one receiver; consumers take turns holding it.
     Std(Arc<Mutex<mpsc::Receiver<T>>>),
     Mutex(LockedTaker<T>),
+    Flume(flume::Receiver<T>),
+    Kanal(kanal::Receiver<T>),
 }
 
 // Derived `Clone` would ask `T: Clone`; the handles clone without it.
@@ -43,6 +54,8 @@ impl<T> Clone for Putter<T> {
             Putter::Std(q) => Putter::Std(q.clone()),
             Putter::StdBounded(q) => Putter::StdBounded(q.clone()),
             Putter::Mutex(q) => Putter::Mutex(q.clone()),
+            Putter::Flume(q) => Putter::Flume(q.clone()),
+            Putter::Kanal(q) => Putter::Kanal(q.clone()),
         }
     }
 }
@@ -53,6 +66,8 @@ impl<T> Clone for Taker<T> {
             Taker::Crossbeam(q) => Taker::Crossbeam(q.clone()),
             Taker::Std(q) => Taker::Std(Arc::clone(q)),
             Taker::Mutex(q) => Taker::Mutex(q.clone()),
+            Taker::Flume(q) => Taker::Flume(q.clone()),
+            Taker::Kanal(q) => Taker::Kanal(q.clone()),
         }
     }
 }
@@ -96,13 +111,37 @@ pub fn new<T: Send>(implementation: QueueImpl, capacity: Option<usize>) -> (Putt
             )
         }
         (QueueImpl::Mutex, capacity) => {
-            let locked = Arc::new(Locked::new(capacity));
-            (
-                Putter::Mutex(LockedPutter::new(Arc::clone(&locked))),
-                Taker::Mutex(LockedTaker::new(locked)),
-            )
+            let (put, take) = locked(capacity);
+            (Putter::Mutex(put), Taker::Mutex(take))
+        }
+        (QueueImpl::Flume, None) => {
+            let (put, take) = flume::unbounded();
+            (Putter::Flume(put), Taker::Flume(take))
+        }
+        (QueueImpl::Flume, Some(capacity)) => {
+            let (put, take) = flume::bounded(capacity);
+            (Putter::Flume(put), Taker::Flume(take))
+        }
+        (QueueImpl::Kanal, None) => {
+            let (put, take) = kanal::unbounded();
+            (Putter::Kanal(put), Taker::Kanal(take))
+        }
+        (QueueImpl::Kanal, Some(capacity)) => {
+            let (put, take) = kanal::bounded(capacity);
+            (Putter::Kanal(put), Taker::Kanal(take))
         }
     }
+}
+
+/// A `Mutex<VecDeque>` queue holding at most `capacity` items (`None`: unbounded), as the
+/// runner's `mutex` implementation; public so the overhead benchmark drives the same code
+/// in its bare loop.
+pub fn locked<T>(capacity: Option<usize>) -> (LockedPutter<T>, LockedTaker<T>) {
+    let locked = Arc::new(Locked::new(capacity));
+    (
+        LockedPutter::new(Arc::clone(&locked)),
+        LockedTaker::new(locked),
+    )
 }
 
 impl<T: Send> Putter<T> {
@@ -112,9 +151,12 @@ impl<T: Send> Putter<T> {
             Putter::Crossbeam(queue) => Some(queue.len() as u64),
             Putter::Std(_) | Putter::StdBounded(_) => None,
             Putter::Mutex(queue) => Some(lock(&queue.0.state).items.len() as u64),
+            Putter::Flume(queue) => Some(queue.len() as u64),
+            Putter::Kanal(queue) => Some(queue.len() as u64),
         }
     }
 
+    #[inline(always)]
     pub fn try_put(&self, item: T) -> TryPut<T> {
         match self {
             Putter::Crossbeam(queue) => match queue.try_send(item) {
@@ -132,6 +174,19 @@ impl<T: Send> Putter<T> {
                 Err(mpsc::TrySendError::Disconnected(_)) => TryPut::Closed,
             },
             Putter::Mutex(queue) => queue.0.try_put(item),
+            Putter::Flume(queue) => match queue.try_send(item) {
+                Ok(()) => TryPut::Done,
+                Err(flume::TrySendError::Full(item)) => TryPut::Full(item),
+                Err(flume::TrySendError::Disconnected(_)) => TryPut::Closed,
+            },
+            Putter::Kanal(queue) => {
+                let mut slot = Some(item);
+                match (queue.try_send_option(&mut slot), slot) {
+                    (Ok(false), Some(item)) => TryPut::Full(item),
+                    (Ok(_), _) => TryPut::Done,
+                    (Err(_), _) => TryPut::Closed,
+                }
+            }
         }
     }
 
@@ -153,11 +208,35 @@ impl<T: Send> Putter<T> {
             Putter::StdBounded(queue) => queue.send(item).is_ok(),
             Putter::Std(queue) => queue.send(item).is_ok(),
             Putter::Mutex(queue) => queue.0.put(item, stop),
+            Putter::Flume(queue) => loop {
+                match queue.send_timeout(item, STOP_CHECK) {
+                    Ok(()) => return true,
+                    Err(flume::SendTimeoutError::Timeout(back))
+                        if !stop.load(Ordering::Relaxed) =>
+                    {
+                        item = back
+                    }
+                    Err(_) => return false,
+                }
+            },
+            Putter::Kanal(queue) => {
+                // A timed-out send leaves the item in `slot` for the next try.
+                let mut slot = Some(item);
+                loop {
+                    match queue.send_option_timeout(&mut slot, STOP_CHECK) {
+                        Ok(()) => return true,
+                        Err(kanal::SendErrorTimeout::Timeout)
+                            if slot.is_some() && !stop.load(Ordering::Relaxed) => {}
+                        Err(_) => return false,
+                    }
+                }
+            }
         }
     }
 }
 
 impl<T: Send> Taker<T> {
+    #[inline(always)]
     pub fn try_take(&self) -> TryTake<T> {
         match self {
             Taker::Crossbeam(queue) => match queue.try_recv() {
@@ -171,6 +250,16 @@ impl<T: Send> Taker<T> {
                 Err(mpsc::TryRecvError::Disconnected) => TryTake::Closed,
             },
             Taker::Mutex(queue) => queue.0.try_take(),
+            Taker::Flume(queue) => match queue.try_recv() {
+                Ok(item) => TryTake::Item(item),
+                Err(flume::TryRecvError::Empty) => TryTake::Empty,
+                Err(flume::TryRecvError::Disconnected) => TryTake::Closed,
+            },
+            Taker::Kanal(queue) => match queue.try_recv() {
+                Ok(Some(item)) => TryTake::Item(item),
+                Ok(None) => TryTake::Empty,
+                Err(_) => TryTake::Closed,
+            },
         }
     }
 
@@ -195,6 +284,20 @@ impl<T: Send> Taker<T> {
                 }
             },
             Taker::Mutex(queue) => queue.0.take(stop),
+            Taker::Flume(queue) => loop {
+                match queue.recv_timeout(STOP_CHECK) {
+                    Ok(item) => return Some(item),
+                    Err(flume::RecvTimeoutError::Timeout) if !stop.load(Ordering::Relaxed) => {}
+                    Err(_) => return None,
+                }
+            },
+            Taker::Kanal(queue) => loop {
+                match queue.recv_timeout(STOP_CHECK) {
+                    Ok(item) => return Some(item),
+                    Err(kanal::ReceiveErrorTimeout::Timeout) if !stop.load(Ordering::Relaxed) => {}
+                    Err(_) => return None,
+                }
+            },
         }
     }
 }
@@ -330,12 +433,24 @@ impl<T> LockedPutter<T> {
         lock(&queue.state).putters += 1;
         LockedPutter(queue)
     }
+
+    /// Puts `item`, waiting while the queue is full; false if `stop` was raised or every
+    /// taker has gone.
+    pub fn put(&self, item: T, stop: &AtomicBool) -> bool {
+        self.0.put(item, stop)
+    }
 }
 
 impl<T> LockedTaker<T> {
     fn new(queue: Arc<Locked<T>>) -> Self {
         lock(&queue.state).takers += 1;
         LockedTaker(queue)
+    }
+
+    /// Takes an item, waiting while the queue is empty; `None` once every putter has
+    /// gone and the queue is empty, or `stop` was raised.
+    pub fn take(&self, stop: &AtomicBool) -> Option<T> {
+        self.0.take(stop)
     }
 }
 

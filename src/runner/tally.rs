@@ -2,62 +2,12 @@
 //! counting costs no shared writes and no memory per item.
 //!
 //! Exactly-once is checked with a checksum over item ids (count, sum and sum of squares):
-//! a lost or duplicated item changes it, and it needs no per-item memory.
+//! a lost or duplicated item changes it, and it needs no per-item memory. Each item's
+//! payload is read back as it is counted (see `item`); one that is not what its producer
+//! wrote is counted as damaged.
 
+use super::item::Item;
 use crate::waits::{WaitSummary, WaitTally};
-
-/// One item on the queue: which it is (`producer × items_per_producer + sequence`, unique
-/// in a run) and, where a consumer paces from it, when its put was due. Two shapes, so a
-/// run moves no more bytes per item than it needs: at zero time an item's size is most
-/// of what the queue costs (8-byte items move about a third faster than 16-byte ones
-/// here).
-pub trait Item: Copy + Send + 'static {
-    fn new(id: u64, ready_ns: u64) -> Self;
-    fn id(&self) -> u64;
-    /// When the put was due on the producer's schedule, or [`UNSCHEDULED`] if it blocked
-    /// on a full queue: a blocking consumer paces its work from this, not from when it
-    /// happened to wake, so wake-up lateness does not add up item after item.
-    fn ready_ns(&self) -> u64;
-}
-
-/// An item of producers that spend time between puts.
-#[derive(Clone, Copy, Debug)]
-pub struct PacedItem {
-    id: u64,
-    ready_ns: u64,
-}
-
-/// An item of producers that spend no time between puts: every put is due at the start,
-/// and a consumer free at time t takes the next item at t, so it carries only its id.
-#[derive(Clone, Copy, Debug)]
-pub struct InstantItem(u64);
-
-impl Item for PacedItem {
-    fn new(id: u64, ready_ns: u64) -> Self {
-        PacedItem { id, ready_ns }
-    }
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn ready_ns(&self) -> u64 {
-        self.ready_ns
-    }
-}
-
-impl Item for InstantItem {
-    fn new(id: u64, _: u64) -> Self {
-        InstantItem(id)
-    }
-    fn id(&self) -> u64 {
-        self.0
-    }
-    fn ready_ns(&self) -> u64 {
-        0
-    }
-}
-
-/// An item's `ready_ns` when its put blocked and its schedule time is unknown.
-pub const UNSCHEDULED: u64 = u64::MAX;
 
 /// One consumer's counts.
 pub struct Tally {
@@ -65,6 +15,8 @@ pub struct Tally {
     /// Items counted here but not yet added to the run's shared count (see `Finish`).
     pub unflushed: u64,
     pub empty_polls: u64,
+    /// Items whose payload was not what their producer wrote.
+    pub damaged: u64,
     waits: WaitTally,
     id_sum: u128,
     id_square_sum: u128,
@@ -76,20 +28,24 @@ impl Tally {
             items: 0,
             unflushed: 0,
             empty_polls: 0,
+            damaged: 0,
             waits: WaitTally::new(),
             id_sum: 0,
             id_square_sum: 0,
         }
     }
 
-    /// Counts item `id`, taken `wait_ns` after it was put if its wait was measured.
-    pub fn count(&mut self, id: u64, wait_ns: Option<u64>) {
+    /// Counts `item`, taken `wait_ns` after it was put if its wait was measured, and
+    /// reads its payload back.
+    #[inline]
+    pub fn count(&mut self, item: &impl Item, wait_ns: Option<u64>) {
         self.items += 1;
         self.unflushed += 1;
+        self.damaged += u64::from(!item.intact());
         if let Some(wait_ns) = wait_ns {
             self.waits.record(wait_ns);
         }
-        let id = u128::from(id);
+        let id = u128::from(item.id());
         self.id_sum = self.id_sum.wrapping_add(id);
         self.id_square_sum = self.id_square_sum.wrapping_add(id.wrapping_mul(id));
     }
@@ -99,6 +55,7 @@ impl Tally {
 pub struct Totals {
     pub items: u64,
     pub empty_polls: u64,
+    pub damaged: u64,
     /// `None` when no wait was measured.
     pub waits: Option<WaitSummary>,
     pub consumer_items_min: u64,
@@ -113,6 +70,7 @@ impl Totals {
         let mut totals = Totals {
             items: 0,
             empty_polls: 0,
+            damaged: 0,
             waits: None,
             consumer_items_min: tallies.iter().map(|t| t.items).min().unwrap_or(0),
             consumer_items_max: tallies.iter().map(|t| t.items).max().unwrap_or(0),
@@ -122,6 +80,7 @@ impl Totals {
         for tally in tallies {
             totals.items += tally.items;
             totals.empty_polls += tally.empty_polls;
+            totals.damaged += tally.damaged;
             totals.id_sum = totals.id_sum.wrapping_add(tally.id_sum);
             totals.id_square_sum = totals.id_square_sum.wrapping_add(tally.id_square_sum);
             waits.add(&tally.waits);
@@ -171,9 +130,10 @@ fn square_sum_below(n: u128) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::item::InstantItem;
 
-    fn item(id: u64) -> u64 {
-        id
+    fn item(id: u64) -> InstantItem<4> {
+        InstantItem::new(id, 0)
     }
 
     #[test]
@@ -190,24 +150,55 @@ mod tests {
         let mut b = Tally::new();
         for id in 0..10 {
             if id % 2 == 0 {
-                a.count(item(id), Some(5))
+                a.count(&item(id), Some(5))
             } else {
-                b.count(item(id), Some(5))
+                b.count(&item(id), Some(5))
             }
         }
         assert!(Totals::merge(&[a, b]).each_once(10));
 
         let mut lost_and_doubled = Tally::new();
         for id in [0, 1, 2, 3, 4, 5, 6, 7, 8, 8] {
-            lost_and_doubled.count(item(id), Some(5));
+            lost_and_doubled.count(&item(id), Some(5));
         }
         assert!(!Totals::merge(&[lost_and_doubled]).each_once(10));
 
         let mut swapped = Tally::new();
         for id in [0, 1, 2, 3, 4, 5, 6, 7, 7, 9] {
-            swapped.count(item(id), Some(5));
+            swapped.count(&item(id), Some(5));
         }
         assert!(!Totals::merge(&[swapped]).each_once(10));
+    }
+
+    /// An item whose payload came out other than it went in.
+    struct Torn(u64);
+
+    impl Item for Torn {
+        fn new(id: u64, _: u64) -> Self {
+            Torn(id)
+        }
+        fn id(&self) -> u64 {
+            self.0
+        }
+        fn ready_ns(&self) -> u64 {
+            0
+        }
+        fn unscheduled(self) -> Self {
+            self
+        }
+        fn intact(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_damaged_payload_is_counted_as_damaged_and_still_counted() {
+        let mut tally = Tally::new();
+        tally.count(&item(0), None);
+        tally.count(&Torn::new(1, 0), None);
+        let totals = Totals::merge(&[tally]);
+        assert_eq!((totals.items, totals.damaged), (2, 1));
+        assert!(totals.each_once(2));
     }
 
     #[test]
@@ -215,9 +206,9 @@ mod tests {
         let mut a = Tally::new();
         let mut b = Tally::new();
         for id in 0..99 {
-            a.count(item(id), Some(1_000));
+            a.count(&item(id), Some(1_000));
         }
-        b.count(item(99), Some(1_000_000));
+        b.count(&item(99), Some(1_000_000));
         let totals = Totals::merge(&[a, b]);
         assert_eq!(
             (totals.consumer_items_min, totals.consumer_items_max),

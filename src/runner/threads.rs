@@ -1,17 +1,18 @@
 //! The producer and consumer loops of one run, exactly as DESIGN defines them, and the
 //! completion signal that ends the timed part of the run.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::gate::PutGate;
+use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
 use super::queue::{Putter, Taker, TryPut, TryTake};
 use super::sample::Sample;
-use super::tally::{Item, Tally, UNSCHEDULED};
+use super::tally::Tally;
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
 use crate::trace::{NO_ITEM, Recorder, What};
 use crate::waits::WaitTally;
@@ -53,11 +54,12 @@ impl Shared<'_> {
         wall_ns(self.start)
     }
 
-    /// Reports to `finish` what `tally` counted since it last did; the clock is read only
-    /// when there is something to report (an empty poll at zero time reports nothing).
+    /// Reports to `finish` what `tally` counted since it last did: one shared addition,
+    /// and a clock read only by the report that completes the count.
+    #[inline]
     fn report(&self, tally: &mut Tally) {
         if tally.unflushed > 0 {
-            self.finish.flush(tally, self.now_ns());
+            self.finish.flush(tally, || self.now_ns());
         }
     }
 
@@ -76,6 +78,7 @@ impl Shared<'_> {
     }
 
     /// Says that a consumer is about to take, due at `due_ns` on schedule.
+    #[inline]
     fn due_to_take(&self, due_ns: u64) {
         if let Some(take_due) = &self.take_due {
             take_due.fetch_max(due_ns, Ordering::SeqCst);
@@ -231,7 +234,7 @@ fn put<I: Item>(
     }
     let item = match queue.try_put(item) {
         TryPut::Done => return Some((Returned::OnTime, 0)),
-        TryPut::Full(_) => I::new(id, UNSCHEDULED),
+        TryPut::Full(item) => item.unscheduled(),
         TryPut::Closed => return None,
     };
     let called = shared.now_ns();
@@ -294,7 +297,7 @@ pub fn poll<I: Item, R: Recorder>(
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
                 }
-                tally.count(item.id(), shared.wait_of(&item));
+                tally.count(&item, shared.wait_of(&item));
                 // A poll that waits next reports now, so the run ends on time.
                 shared.counted(&mut tally, paced);
             }
@@ -344,7 +347,7 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
             clock.wait_until(free_ns, &shared.stop);
         }
         trace.record(What::WorkEnd, item.id(), || shared.now_ns());
-        tally.count(item.id(), wait);
+        tally.count(&item, wait);
         shared.counted(&mut tally, paced);
     }
     shared.report(&mut tally);
@@ -354,7 +357,10 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
 }
 
 /// The next item for a blocking consumer free from `free_ns`; before it waits for one,
-/// it reports what it has counted, since the run may be complete.
+/// it reports what it has counted, since the run may be complete. Inlined: it is the
+/// consumer's per-item path, and a call would cost the zero-time benchmark a frame and a
+/// copy per item.
+#[inline(always)]
 fn next_item<I: Item>(
     shared: &Shared,
     queue: &Taker<I>,
@@ -443,12 +449,22 @@ pub enum Ending {
 const FLUSH_EVERY: u64 = 4096;
 
 /// The end of the timed part: every producer finished and every item counted. The
-/// thread that completes it records the time, so the main thread's wake-up is not timed.
+/// thread that meets the second of those two conditions signals, and the run's end is
+/// the later of the two times, so the main thread's wake-up is not timed.
+///
+/// A consumer reports its count before it waits for an item (the run may be complete),
+/// which at zero time is often: a report is one shared addition, and only the report
+/// that completes the count reads the clock.
 pub struct Finish {
     total: u64,
-    /// Apart from the rest: consumers write these while other threads read `stop`.
-    counted: Padded<(AtomicU64, AtomicU64)>,
+    /// Apart from the rest: consumers add to it while other threads read `stop`.
+    counted: Padded<AtomicU64>,
     producers_left: AtomicUsize,
+    /// How many of the two conditions are met; whoever meets the second signals.
+    met: AtomicU8,
+    /// The latest time a condition was met, in run nanoseconds. Each side records its
+    /// time before it counts its condition as met, so the one that signals reads both.
+    end_ns: AtomicU64,
     failed: AtomicBool,
     done: Mutex<bool>,
     wake: Condvar,
@@ -458,39 +474,40 @@ impl Finish {
     pub fn new(producers: usize, total: u64) -> Self {
         Finish {
             total,
-            counted: Padded((AtomicU64::new(0), AtomicU64::new(0))),
+            counted: Padded(AtomicU64::new(0)),
             producers_left: AtomicUsize::new(producers),
+            // A run of no items has counted them all before it starts.
+            met: AtomicU8::new(u8::from(total == 0)),
+            end_ns: AtomicU64::new(0),
             failed: AtomicBool::new(false),
             done: Mutex::new(false),
             wake: Condvar::new(),
         }
     }
 
-    /// The latest time any thread reported, in run nanoseconds.
-    fn end_ns(&self) -> &AtomicU64 {
-        &self.counted.0.1
-    }
-
     fn producer_done(&self, now_ns: u64) {
-        self.end_ns().fetch_max(now_ns, Ordering::SeqCst);
-        let last = self.producers_left.fetch_sub(1, Ordering::SeqCst) == 1;
-        if last && self.counted.0.0.load(Ordering::SeqCst) >= self.total {
-            self.signal();
+        self.end_ns.fetch_max(now_ns, Ordering::SeqCst);
+        if self.producers_left.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.met_one();
         }
     }
 
-    /// Adds what `tally` counted since it last reported, the latest at `now_ns`.
-    fn flush(&self, tally: &mut Tally, now_ns: u64) {
+    /// Adds what `tally` counted since it last reported; the report that completes the
+    /// count records the time, `now_ns()`.
+    fn flush(&self, tally: &mut Tally, now_ns: impl FnOnce() -> u64) {
         if tally.unflushed == 0 {
             return;
         }
-        // The time first: whoever completes the count reads an end time that already
-        // holds every report's.
-        self.end_ns().fetch_max(now_ns, Ordering::SeqCst);
         let added = std::mem::take(&mut tally.unflushed);
-        let before = self.counted.0.0.fetch_add(added, Ordering::SeqCst);
-        let completes = before < self.total && before + added >= self.total;
-        if completes && self.producers_left.load(Ordering::SeqCst) == 0 {
+        let before = self.counted.fetch_add(added, Ordering::SeqCst);
+        if before < self.total && before + added >= self.total {
+            self.end_ns.fetch_max(now_ns(), Ordering::SeqCst);
+            self.met_one();
+        }
+    }
+
+    fn met_one(&self) {
+        if self.met.fetch_add(1, Ordering::SeqCst) == 1 {
             self.signal();
         }
     }
@@ -518,7 +535,7 @@ impl Finish {
         if self.failed.load(Ordering::SeqCst) {
             Ending::Failed
         } else {
-            Ending::Done(self.end_ns().load(Ordering::SeqCst))
+            Ending::Done(self.end_ns.load(Ordering::SeqCst))
         }
     }
 
@@ -555,6 +572,11 @@ impl Drop for PanicSignal<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::item::InstantItem;
+
+    fn item(id: u64) -> InstantItem<1> {
+        InstantItem::new(id, 0)
+    }
 
     #[test]
     fn a_panicking_thread_fails_the_run_instead_of_hanging_it() {
@@ -579,13 +601,52 @@ mod tests {
     fn the_run_ends_when_producers_are_done_and_every_item_is_counted() {
         let finish = Finish::new(1, 2);
         let (mut first, mut second) = (Tally::new(), Tally::new());
-        first.count(0, None);
-        finish.flush(&mut first, 5);
+        first.count(&item(0), None);
+        finish.flush(&mut first, || 5);
         finish.producer_done(7);
-        second.count(1, None);
+        second.count(&item(1), None);
         // Nothing new to report: it changes neither the count nor the end.
-        finish.flush(&mut first, 20);
-        finish.flush(&mut second, 9);
+        finish.flush(&mut first, || 20);
+        finish.flush(&mut second, || 9);
         assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Done(9));
+    }
+
+    #[test]
+    fn the_run_ends_at_the_last_producer_when_the_items_were_counted_first() {
+        let finish = Finish::new(2, 2);
+        let mut tally = Tally::new();
+        finish.producer_done(4);
+        tally.count(&item(0), None);
+        tally.count(&item(1), None);
+        finish.flush(&mut tally, || 6);
+        assert!(
+            !*finish.done.lock().expect("lock"),
+            "a producer is still going"
+        );
+        finish.producer_done(11);
+        assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Done(11));
+    }
+
+    #[test]
+    fn only_the_report_that_completes_the_count_reads_the_clock() {
+        let finish = Finish::new(1, 3);
+        let mut tally = Tally::new();
+        tally.count(&item(0), None);
+        finish.flush(&mut tally, || {
+            panic!("read the clock before the count was complete")
+        });
+        tally.count(&item(1), None);
+        tally.count(&item(2), None);
+        finish.producer_done(1);
+        finish.flush(&mut tally, || 30);
+        assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Done(30));
+    }
+
+    #[test]
+    fn a_run_of_no_items_ends_when_its_producers_are_done() {
+        let finish = Finish::new(2, 0);
+        finish.producer_done(3);
+        finish.producer_done(5);
+        assert_eq!(finish.wait(&AtomicBool::new(false)), Ending::Done(5));
     }
 }

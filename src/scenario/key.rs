@@ -15,6 +15,17 @@ pub const MAX_ITEMS_PER_PRODUCER: u64 = 1_000_000_000;
 /// A bounded queue's slots are allocated up front (about 24 bytes each in crossbeam), so
 /// more than this is a typo that would exhaust memory before the first item.
 pub const MAX_CAPACITY: u64 = 10_000_000;
+/// The bytes a bounded queue may hold, capacity × item_bytes: crossbeam and kanal allocate
+/// every slot up front, and an allocation that fails aborts the process rather than
+/// failing the run.
+pub const MAX_QUEUE_BYTES: u64 = 1 << 30;
+/// The sizes an item may have, in bytes: powers of two, since the runner is compiled once
+/// for each (an item moves through the queue by value, as a `[u64; N]`).
+pub const ITEM_BYTES: &[u64] = &[
+    8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
+];
+/// An item of one `u64`, as crossbeam-channel's benchmarks send.
+pub const DEFAULT_ITEM_BYTES: u64 = 8;
 
 /// A key that may appear in `[scenario]` or `[sweep]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,6 +33,7 @@ pub enum ScenarioKey {
     Producers,
     Consumers,
     ItemsPerProducer,
+    ItemBytes,
     ProduceTime,
     ConsumeTime,
     Consumer,
@@ -50,6 +62,8 @@ pub enum Accepts {
     Bool,
     /// A list of distinct words from these.
     WordList(&'static [&'static str]),
+    /// One of these whole numbers.
+    Sizes(&'static [u64]),
 }
 
 impl Accepts {
@@ -68,6 +82,15 @@ impl Accepts {
             Accepts::Bool => "true or false".to_string(),
             Accepts::WordList(words) => {
                 format!("a list of {}", quoted_list(words).replace(" or ", " and "))
+            }
+            Accepts::Sizes(sizes) => {
+                let sizes: Vec<String> = sizes.iter().map(u64::to_string).collect();
+                match sizes.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("one of {} or {last}", rest.join(", "))
+                    }
+                    _ => sizes.concat(),
+                }
             }
         }
     }
@@ -88,7 +111,7 @@ impl KeySpec {
     /// The help line with what the key accepts.
     pub fn help_line(&self) -> String {
         match self.accepts {
-            Accepts::Count { .. } | Accepts::Number { .. } => {
+            Accepts::Count { .. } | Accepts::Number { .. } | Accepts::Sizes(_) => {
                 format!("{}; {}", self.help, self.accepts.allowed())
             }
             _ => self.help.to_string(),
@@ -127,10 +150,11 @@ const fn count(min: u64, max: u64) -> Accepts {
 }
 
 impl ScenarioKey {
-    pub const ALL: [ScenarioKey; 10] = [
+    pub const ALL: [ScenarioKey; 11] = [
         ScenarioKey::Producers,
         ScenarioKey::Consumers,
         ScenarioKey::ItemsPerProducer,
+        ScenarioKey::ItemBytes,
         ScenarioKey::ProduceTime,
         ScenarioKey::ConsumeTime,
         ScenarioKey::Consumer,
@@ -141,8 +165,8 @@ impl ScenarioKey {
     ];
 
     /// Every key's name, in the order of `ALL`.
-    pub const NAMES: [&'static str; 10] = {
-        let mut names = [""; 10];
+    pub const NAMES: [&'static str; 11] = {
+        let mut names = [""; 11];
         let mut i = 0;
         while i < names.len() {
             names[i] = Self::ALL[i].spec().name;
@@ -172,6 +196,13 @@ impl ScenarioKey {
                 count(0, MAX_ITEMS_PER_PRODUCER),
                 Some("10"),
                 "items each producer puts",
+            ),
+            K::ItemBytes => spec(
+                "item_bytes",
+                Accepts::Sizes(ITEM_BYTES),
+                Some("8"),
+                "bytes each item carries through the queue, written by its producer and \
+                 read by its consumer (the model ignores it)",
             ),
             K::ProduceTime => spec(
                 "produce_time",
@@ -207,7 +238,7 @@ impl ScenarioKey {
                 "queue_impl",
                 Accepts::Words(QueueImpl::NAMES),
                 Some("\"crossbeam\""),
-                "\"crossbeam\", \"std\" (mpsc, receiver behind a mutex) or \"mutex\" (Mutex<VecDeque>, no capacity 0)",
+                "\"crossbeam\", \"std\" (mpsc, receiver behind a mutex), \"mutex\" (Mutex<VecDeque>, no capacity 0), \"flume\" or \"kanal\"",
             ),
             K::Work => spec(
                 "work",
@@ -233,7 +264,10 @@ impl ScenarioKey {
 
     /// True for keys whose values are numbers, which a chart can put on its x axis.
     pub fn is_count(self) -> bool {
-        matches!(self.spec().accepts, Accepts::Count { .. })
+        matches!(
+            self.spec().accepts,
+            Accepts::Count { .. } | Accepts::Sizes(_)
+        )
     }
 }
 
@@ -258,5 +292,21 @@ mod tests {
                 .help_line()
                 .ends_with("0 to 10000000")
         );
+    }
+
+    #[test]
+    fn item_sizes_are_the_powers_of_two_from_8_bytes_to_64_kib_and_say_so() {
+        let expected: Vec<u64> = (3..=16).map(|k| 1 << k).collect();
+        assert_eq!(ITEM_BYTES, expected);
+        let spec = ScenarioKey::ItemBytes.spec();
+        assert_eq!(spec.default, Some(DEFAULT_ITEM_BYTES.to_string().as_str()));
+        assert!(
+            spec.help_line().ends_with(
+                "one of 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 or 65536"
+            ),
+            "{}",
+            spec.help_line()
+        );
+        assert!(ScenarioKey::ItemBytes.is_count());
     }
 }

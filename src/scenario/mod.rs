@@ -32,6 +32,9 @@ pub struct Scenario {
     pub producers: u32,
     pub consumers: u32,
     pub items_per_producer: u64,
+    /// Bytes each item carries through the queue: one of `key::ITEM_BYTES`. The model
+    /// ignores it: moving bytes takes no virtual time.
+    pub item_bytes: u64,
     pub produce_time: TimeSpec,
     pub consume_time: TimeSpec,
     pub consumer: ConsumerStyle,
@@ -145,6 +148,7 @@ impl Scenario {
             ScenarioKey::Producers => self.producers.to_string(),
             ScenarioKey::Consumers => self.consumers.to_string(),
             ScenarioKey::ItemsPerProducer => self.items_per_producer.to_string(),
+            ScenarioKey::ItemBytes => self.item_bytes.to_string(),
             ScenarioKey::ProduceTime => self.produce_time.label(),
             ScenarioKey::ConsumeTime => self.consume_time.label(),
             ScenarioKey::Consumer => self.consumer.name().to_string(),
@@ -167,6 +171,7 @@ impl Scenario {
             ScenarioKey::Producers => Some(f64::from(self.producers)),
             ScenarioKey::Consumers => Some(f64::from(self.consumers)),
             ScenarioKey::ItemsPerProducer => Some(self.items_per_producer as f64),
+            ScenarioKey::ItemBytes => Some(self.item_bytes as f64),
             ScenarioKey::Capacity => self.queue.capacity().map(|c| c as f64),
             ScenarioKey::ProduceTime => ms(&self.produce_time),
             ScenarioKey::ConsumeTime => ms(&self.consume_time),

@@ -70,6 +70,12 @@ words! {
         Std = "std",
         /// `Mutex<VecDeque>` with condition variables, as Python's `queue.Queue` is built.
         Mutex = "mutex",
+        /// `flume`: a `VecDeque` behind a lock, with waiting senders and receivers queued
+        /// as hooks.
+        Flume = "flume",
+        /// `kanal`: a `VecDeque` behind its own spinning mutex; a waiting receiver is
+        /// handed an item directly.
+        Kanal = "kanal",
     }
 }
 
@@ -84,10 +90,20 @@ words! {
 }
 
 impl QueueImpl {
-    /// Whether it can hand an item over without holding it (capacity 0): a channel can,
-    /// a `Mutex<VecDeque>` cannot (Python's `maxsize=0` means unbounded instead).
+    /// Whether it can hand an item over without holding it (capacity 0): every channel
+    /// can (`bounded(0)` or `sync_channel(0)`), a `Mutex<VecDeque>` cannot (Python's
+    /// `maxsize=0` means unbounded instead).
     pub fn has_rendezvous(self) -> bool {
         self != QueueImpl::Mutex
+    }
+
+    /// The words of the implementations that have a rendezvous, for messages.
+    pub fn with_rendezvous() -> Vec<&'static str> {
+        Self::ALL
+            .iter()
+            .filter(|q| q.has_rendezvous())
+            .map(|q| q.name())
+            .collect()
     }
 }
 
@@ -110,7 +126,14 @@ mod tests {
         for value in QueueImpl::ALL {
             assert_eq!(QueueImpl::from_name(value.name()), Some(*value));
         }
-        assert_eq!(QueueImpl::NAMES, ["crossbeam", "std", "mutex"]);
+        assert_eq!(
+            QueueImpl::NAMES,
+            ["crossbeam", "std", "mutex", "flume", "kanal"]
+        );
+        assert_eq!(
+            QueueImpl::with_rendezvous(),
+            ["crossbeam", "std", "flume", "kanal"]
+        );
         assert_eq!(ConsumerStyle::from_name("Poll"), None, "words are exact");
     }
 
@@ -119,7 +142,7 @@ mod tests {
         assert_eq!(quoted_list(WorkKind::NAMES), "\"sleep\" or \"spin\"");
         assert_eq!(
             quoted_list(QueueImpl::NAMES),
-            "\"crossbeam\", \"std\" or \"mutex\""
+            "\"crossbeam\", \"std\", \"mutex\", \"flume\" or \"kanal\""
         );
     }
 }

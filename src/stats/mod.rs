@@ -10,9 +10,11 @@ use rand::{Rng, SeedableRng};
 use crate::record::{QueueMetric, QueueMetrics, RunRecord};
 
 pub mod published;
+mod resample;
 pub mod theory;
 mod usl;
 
+pub use resample::MedianResampler;
 pub use usl::{MIN_POINTS as USL_MIN_POINTS, Usl};
 
 /// Bootstrap resamples per interval: enough for a stable 2.5th and 97.5th percentile.
@@ -139,6 +141,21 @@ pub fn bootstrap_interval(values: &[f64], seed: u64, statistic: fn(&[f64]) -> f6
     (at(0.025), at(0.975))
 }
 
+/// The 95% interval of the median of `values`: `bootstrap_interval(values, seed, median)`,
+/// drawn without sorting each resample (the same numbers, in linear time a resample).
+pub fn median_interval(values: &[f64], seed: u64) -> (f64, f64) {
+    if values.len() < 2 {
+        let only = values.first().copied().unwrap_or(f64::NAN);
+        return (only, only);
+    }
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut resampler = MedianResampler::new(values);
+    let mut estimates: Vec<f64> = (0..RESAMPLES).map(|_| resampler.draw(&mut rng)).collect();
+    estimates.sort_by(f64::total_cmp);
+    let at = |q: f64| estimates[((RESAMPLES - 1) as f64 * q).round() as usize];
+    (at(0.025), at(0.975))
+}
+
 /// The indices of `values` whose modified z-score, 0.6745 · |x − median| / MAD, exceeds
 /// 3.5 and that lie more than `floor` from the median.
 pub fn outliers(values: &[f64], floor: f64) -> Vec<usize> {
@@ -168,6 +185,12 @@ fn outlying_runs(elapsed: &[f64], predicted: &[f64]) -> Vec<f64> {
         .into_iter()
         .map(|i| elapsed[i])
         .collect()
+}
+
+/// The seed of scenario `index`'s intervals (its mean's is the next): the same runs give
+/// the same intervals wherever they are summarised.
+pub fn interval_seed(index: usize) -> u64 {
+    0x5eed ^ index as u64
 }
 
 /// One summary per scenario that has runs, in scenario order.
@@ -200,13 +223,13 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         .iter()
         .filter_map(|r| r.queue.as_ref().map(|q| q.wait_p99_s))
         .collect();
-    let seed = 0x5eed ^ scenario as u64;
+    let seed = interval_seed(scenario);
     Summary {
         scenario,
         runs: runs.len(),
         items: runs.first().map_or(0, |r| r.items),
         elapsed_s: spread(&elapsed),
-        median_interval_s: bootstrap_interval(&elapsed, seed, median),
+        median_interval_s: median_interval(&elapsed, seed),
         mean_interval_s: bootstrap_interval(&elapsed, seed + 1, mean),
         // Without a prediction, runs are judged against each other alone.
         outliers: outlying_runs(&elapsed, &pick(|r| r.predicted_s.unwrap_or(0.0))),
@@ -466,28 +489,61 @@ pub fn compare_runs(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunCompa
     let (median_a, median_b) = (median(a), median(b));
     let ratio = median_b / median_a;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut draw = |values: &[f64]| {
-        let resample: Vec<f64> = (0..values.len())
-            .map(|_| values[(rng.next_u64() % values.len() as u64) as usize])
-            .collect();
-        median(&resample)
-    };
-    let mut ratios: Vec<f64> = (0..RESAMPLES).map(|_| draw(b) / draw(a)).collect();
+    let (mut from_a, mut from_b) = (MedianResampler::new(a), MedianResampler::new(b));
+    let mut ratios: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            // B's resample is drawn first, as the ratio B/A reads.
+            let over = from_b.draw(&mut rng);
+            over / from_a.draw(&mut rng)
+        })
+        .collect();
     ratios.sort_by(f64::total_cmp);
     let at = |q: f64| ratios[((RESAMPLES - 1) as f64 * q).round() as usize];
     let interval = (at(0.025), at(0.975));
-    let beyond_noise = (ratio - 1.0).abs() * 100.0 >= noise_pct;
-    let verdict = match (interval.0 > 1.0, interval.1 < 1.0, beyond_noise) {
-        (true, _, true) => Verdict::Slower,
-        (_, true, true) => Verdict::Faster,
-        _ => Verdict::WithinNoise,
-    };
     RunComparison {
         median_a,
         median_b,
         ratio,
         interval,
-        verdict,
+        verdict: verdict_of(ratio, interval, noise_pct),
+    }
+}
+
+/// Whether the ratio is at least `noise_pct` percent from 1: the first half of
+/// `compare_runs`' rule, which its ratio alone decides.
+pub fn beyond_noise(ratio: f64, noise_pct: f64) -> bool {
+    (ratio - 1.0).abs() * 100.0 >= noise_pct
+}
+
+/// `compare_runs`' rule: slower (faster) when the whole interval lies above (below) 1 and
+/// the ratio is beyond noise.
+fn verdict_of(ratio: f64, interval: (f64, f64), noise_pct: f64) -> Verdict {
+    match (
+        interval.0 > 1.0,
+        interval.1 < 1.0,
+        beyond_noise(ratio, noise_pct),
+    ) {
+        (true, _, true) => Verdict::Slower,
+        (_, true, true) => Verdict::Faster,
+        _ => Verdict::WithinNoise,
+    }
+}
+
+/// `compare_runs`, without its bootstrap where the ratio alone is within noise: the
+/// verdict is the same, and the interval is left unknown (NaN). Judging a hundred steps of
+/// a history, most within noise, then costs little.
+pub fn judge_change(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunComparison {
+    let (median_a, median_b) = (median(a), median(b));
+    let ratio = median_b / median_a;
+    if beyond_noise(ratio, noise_pct) {
+        return compare_runs(a, b, noise_pct, seed);
+    }
+    RunComparison {
+        median_a,
+        median_b,
+        ratio,
+        interval: (f64::NAN, f64::NAN),
+        verdict: Verdict::WithinNoise,
     }
 }
 

@@ -10,6 +10,7 @@ mod published;
 
 pub use published::{BARS, PublishedBar, SOURCE, Source};
 
+use crate::scenario::key::DEFAULT_ITEM_BYTES;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario};
 
 crate::words! {
@@ -45,7 +46,7 @@ crate::words! {
 
 /// What makes a scenario a case of the suite, for messages.
 pub const CASE_RULE: &str = "zero-time work (produce_time and consume_time \"0ms\"), \
-    consumer = \"block\", producers × consumers 1 × 1 (spsc), 4 × 1 (mpsc) or 4 × 4 (mpmc), \
+    consumer = \"block\", item_bytes = 8 (the suite sends one usize), producers × consumers 1 × 1 (spsc), 4 × 1 (mpsc) or 4 × 4 (mpmc), \
     and a queue of capacity 0 or 1, an unbounded one, or a bounded one that holds every item";
 
 impl Topology {
@@ -82,12 +83,16 @@ impl Case {
 }
 
 /// The suite's case `scenario` runs, if it is one: nothing but the queue takes time,
-/// consumers block (the suite's receivers do), 1 × 1, 4 × 1 or 4 × 4 threads, and a
-/// rendezvous, a capacity of 1, an unbounded queue or a bounded one with room for every
-/// item. The number of items may differ from the suite's; the report says so.
+/// consumers block (the suite's receivers do), items of one `u64` (the suite sends a
+/// `usize`), 1 × 1, 4 × 1 or 4 × 4 threads, and a rendezvous, a capacity of 1, an
+/// unbounded queue or a bounded one with room for every item. The number of items may
+/// differ from the suite's; the report says so.
 pub fn case_of(scenario: &Scenario) -> Option<Case> {
     let zero_time = scenario.produce_is_instant() && scenario.consume_is_instant();
-    if !zero_time || scenario.consumer != ConsumerStyle::Block {
+    if !zero_time
+        || scenario.consumer != ConsumerStyle::Block
+        || scenario.item_bytes != DEFAULT_ITEM_BYTES
+    {
         return None;
     }
     let threads = (scenario.producers, scenario.consumers);
@@ -177,6 +182,18 @@ mod tests {
         assert_eq!(case_of(&timed.scenarios[0]), None);
         let polling = cases("consumer = \"poll\"\n");
         assert_eq!(polling, [None]);
+        let wide = cases("[sweep]\nitem_bytes = [8, 64]\n");
+        assert_eq!(
+            wide,
+            [
+                Some(Case {
+                    class: CapacityClass::Unbounded,
+                    topology: Topology::Spsc
+                }),
+                None
+            ],
+            "the suite's items are one usize"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The most items waiting on the queue at once, against x: how much buffer the pair used.
 
 use super::{ChartKind, Scale};
-use crate::record::QueueMetric;
+use crate::record::{QueueMetric, RunRecord};
 use crate::stats::Summary;
 
 pub struct MaxDepth;
@@ -27,5 +27,17 @@ impl ChartKind for MaxDepth {
     fn model(&self, summary: &Summary) -> Option<f64> {
         let predicted = summary.paired(QueueMetric::MaxDepth)?.predicted;
         predicted.is_finite().then_some(predicted)
+    }
+
+    fn of_run(&self, run: &RunRecord) -> Option<f64> {
+        QueueMetric::MaxDepth.of(run.queue.as_ref()?)
+    }
+
+    fn unit(&self) -> &'static str {
+        "items"
+    }
+
+    fn change_words(&self) -> [&'static str; 2] {
+        ["deeper", "shallower"]
     }
 }

@@ -109,6 +109,10 @@ pub enum Swatch {
     Bar(LineStyle),
     Model,
     Fit,
+    /// A pale band: an interval.
+    Band,
+    /// A dashed vertical rule: the two sides are not comparable.
+    Rule,
 }
 
 const SWATCH: f64 = 44.0;
@@ -142,6 +146,12 @@ pub(super) fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
     }
     if all().any(|s| !s.fit.is_empty()) {
         entries.push((Swatch::Fit, "USL fit".to_string()));
+    }
+    if all().any(|s| !s.band.is_empty()) {
+        entries.push((Swatch::Band, "95% interval of the median".to_string()));
+    }
+    if !data.rules.is_empty() {
+        entries.push((Swatch::Rule, "not comparable across".to_string()));
     }
     entries
 }
@@ -204,20 +214,22 @@ fn wrap(text: &str, em: f64, width: f64) -> Vec<String> {
     lines
 }
 
-/// The range an axis spans: all values with room around them; a linear y from 0.
-fn y_range(data: &ChartData) -> (f64, f64) {
-    let values = data.panels.iter().flat_map(|p| &p.series).flat_map(|s| {
+/// The range a y axis spans over `series`: all values with room around them; a linear y
+/// from 0.
+fn y_range<'a>(series: impl Iterator<Item = &'a Series>, log_y: bool) -> (f64, f64) {
+    let values = series.flat_map(|s| {
         s.points
             .iter()
             .flat_map(|p| [p.min, p.max, p.median])
             .chain(s.model.iter().map(|m| m.1))
             .chain(s.fit.iter().map(|f| f.1))
+            .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
     });
-    let (low, high) = bounds(values, data.log_y);
+    let (low, high) = bounds(values, log_y);
     if !low.is_finite() {
-        return if data.log_y { (0.1, 10.0) } else { (0.0, 1.0) };
+        return if log_y { (0.1, 10.0) } else { (0.0, 1.0) };
     }
-    if data.log_y {
+    if log_y {
         (low / 1.3, high.max(low) * 1.3)
     } else if low >= 0.0 {
         (0.0, if high > 0.0 { high * 1.08 } else { 1.0 })
@@ -230,6 +242,7 @@ fn y_range(data: &ChartData) -> (f64, f64) {
 fn x_range(data: &ChartData) -> (f64, f64, bool) {
     match &data.x {
         XAxis::Words { names, .. } => (-0.5, names.len().max(1) as f64 - 0.5, false),
+        XAxis::Versions { names, .. } => (-0.5, names.len().max(1) as f64 - 0.5, false),
         XAxis::Numbers { log, .. } => {
             let xs = data
                 .panels
@@ -316,87 +329,18 @@ pub fn layout(data: &ChartData) -> Layout {
     let cell_h = (panels_bottom - panels_top) / rows as f64;
     let faceted = data.panels.iter().any(|p| p.title.is_some());
     let title_band = if faceted { PANEL * 1.6 } else { 0.0 };
-    let (y_low, y_high) = y_range(data);
-    let (x_low, x_high, x_log) = x_range(data);
-    // Every panel has one height, so one set of y ticks serves all: axes are shared.
-    let plot_top = title_band + 6.0;
-    // `extra`: the height x labels take beyond one line of ticks.
-    let axes = |extra: f64| {
-        let plot_bottom = cell_h - TICK * 1.8 - extra;
-        let y_map = Map {
-            low: y_low,
-            high: y_high,
-            log: data.log_y,
-            from: plot_bottom,
-            to: plot_top,
-        };
-        let y_ticks = AxisFit {
-            low: y_low,
-            high: y_high,
-            log: data.log_y,
-            scale: data.y_scale,
-            to_px: &|v| y_map.px(v),
-            extent: &|_| TICK * 1.2,
-            gap: TICK * 0.5,
-        }
-        .ticks();
-        let label_w = y_ticks
-            .iter()
-            .map(|t| text::width(&t.label, TICK))
-            .fold(0.0, f64::max);
-        let x_map = Map {
-            low: x_low,
-            high: x_high,
-            log: x_log,
-            from: label_w + 14.0,
-            to: cell_w - TICK * 1.8,
-        };
-        (plot_bottom, y_map, y_ticks, x_map)
+    let cell = Cell {
+        w: cell_w,
+        h: cell_h,
+        plot_top: title_band + 6.0,
     };
-    let (mut plot_bottom, mut y_map, mut y_ticks, mut x_map) = axes(0.0);
-    let mut x_em = TICK;
-    let x_ticks = match &data.x {
-        XAxis::Words { names, .. } => {
-            // Words wider than their bar group (a group's `bounded × 100`) take more
-            // lines, and a word wider still a smaller type, so no two labels touch.
-            let slot = (x_map.px(1.0) - x_map.px(0.0)).abs() - TICK * 0.8;
-            let widest = names
-                .iter()
-                .flat_map(|n| n.split(' '))
-                .map(|w| text::width(w, TICK))
-                .fold(0.0, f64::max);
-            if widest > slot {
-                x_em = (TICK * slot / widest).max(TICK * 0.5);
-            }
-            let lines: Vec<Vec<String>> = names.iter().map(|n| wrap_words(n, x_em, slot)).collect();
-            let most = lines.iter().map(Vec::len).max().unwrap_or(1);
-            if most > 1 || x_em < TICK {
-                let extra = most as f64 * x_em * 1.2 - TICK * 1.2;
-                (plot_bottom, y_map, y_ticks, x_map) = axes(extra);
-            }
-            lines
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| Tick {
-                    value: i as f64,
-                    label: l.join("\n"),
-                })
-                .collect()
-        }
-        XAxis::Numbers { scale, .. } => AxisFit {
-            low: x_low,
-            high: x_high,
-            log: x_log,
-            scale: *scale,
-            to_px: &|v| x_map.px(v),
-            extent: &|s| text::width(s, TICK),
-            gap: TICK * 0.8,
-        }
-        .ticks(),
-    };
-    let (plot_left, plot_right) = (x_map.from, x_map.to);
-    let panels = (0..data.panels.len())
-        .map(|i| {
+    let (axes, x_labels) = place_axes(data, &cell);
+    let x_map = axes.x;
+    let panels = axes
+        .y
+        .into_iter()
+        .enumerate()
+        .map(|(i, (y_map, y_ticks))| {
             let (cx, cy) = (
                 left + (i % cols) as f64 * cell_w,
                 panels_top + (i / cols) as f64 * cell_h,
@@ -407,15 +351,15 @@ pub fn layout(data: &ChartData) -> Layout {
                 ..m
             };
             PanelBox {
-                left: cx + plot_left,
-                top: cy + plot_top,
-                right: cx + plot_right,
-                bottom: cy + plot_bottom,
+                left: cx + x_map.from,
+                top: cy + cell.plot_top,
+                right: cx + x_map.to,
+                bottom: cy + y_map.from,
                 x: shift(x_map, cx),
                 y: shift(y_map, cy),
-                x_ticks: x_ticks.clone(),
-                y_ticks: y_ticks.clone(),
-                x_em,
+                x_ticks: x_labels.ticks.clone(),
+                y_ticks,
+                x_em: x_labels.em,
             }
         })
         .collect();
@@ -427,6 +371,184 @@ pub fn layout(data: &ChartData) -> Layout {
         panels_top,
         panels_bottom,
     }
+}
+
+/// One panel's cell, before it is placed: its size, and where its plot starts under the
+/// panel's title.
+struct Cell {
+    w: f64,
+    h: f64,
+    plot_top: f64,
+}
+
+/// Each panel's y axis with its ticks, and the x axis all panels share, within a cell.
+struct Axes {
+    y: Vec<(Map, Vec<Tick>)>,
+    x: Map,
+}
+
+/// The x ticks as placed: their labels, the labels' type size and the lines the tallest
+/// takes.
+struct XLabels {
+    ticks: Vec<Tick>,
+    em: f64,
+    lines: usize,
+}
+
+/// The height `lines` of x labels at type size `em` take beyond one line of ticks.
+fn label_room(lines: usize, em: f64) -> f64 {
+    lines as f64 * em * 1.2 - TICK * 1.2
+}
+
+/// Axes and x labels that fit each other. How many lines words wrap onto is known only
+/// once the x axis is placed, so the axes are placed again with room for them; versions
+/// take their two lines (a commit over its date) from the start.
+fn place_axes(data: &ChartData, cell: &Cell) -> (Axes, XLabels) {
+    let least = if matches!(data.x, XAxis::Versions { .. }) {
+        2
+    } else {
+        1
+    };
+    let first = axes(data, cell, label_room(least, TICK));
+    let labels = x_labels(data, &first.x);
+    let room = label_room(labels.lines, labels.em);
+    (axes(data, cell, room), labels)
+}
+
+/// The axes in `cell`, with `room` pixels under the plot for x labels taller than one
+/// line of ticks.
+fn axes(data: &ChartData, cell: &Cell, room: f64) -> Axes {
+    let bottom = cell.h - TICK * 1.8 - room;
+    let y = y_axes(data, cell.plot_top, bottom);
+    let label_w = y
+        .iter()
+        .flat_map(|axis| &axis.1)
+        .map(|t| text::width(&t.label, TICK))
+        .fold(0.0, f64::max);
+    let (low, high, log) = x_range(data);
+    let x = Map {
+        low,
+        high,
+        log,
+        from: label_w + 14.0,
+        to: cell.w - TICK * 1.8,
+    };
+    Axes { y, x }
+}
+
+/// Each panel's y axis between the pixels `top` and `bottom`: its own where
+/// `y_per_panel`, else one for all (every panel has one height, so one set of ticks
+/// serves all and the panels compare).
+fn y_axes(data: &ChartData, top: f64, bottom: f64) -> Vec<(Map, Vec<Tick>)> {
+    if data.y_per_panel {
+        data.panels
+            .iter()
+            .map(|p| y_axis(data, y_range(p.series.iter(), data.log_y), top, bottom))
+            .collect()
+    } else {
+        let all = data.panels.iter().flat_map(|p| &p.series);
+        let shared = y_axis(data, y_range(all, data.log_y), top, bottom);
+        vec![shared; data.panels.len()]
+    }
+}
+
+/// The x ticks along `x`, labelled as the axis reads.
+fn x_labels(data: &ChartData, x: &Map) -> XLabels {
+    let (ticks, lines) = match &data.x {
+        XAxis::Words { names, .. } => return word_labels(names, x),
+        XAxis::Versions { names, .. } => (version_ticks(names, x), 2),
+        XAxis::Numbers { scale, .. } => {
+            let fit = AxisFit {
+                low: x.low,
+                high: x.high,
+                log: x.log,
+                scale: *scale,
+                to_px: &|v| x.px(v),
+                extent: &|s| text::width(s, TICK),
+                gap: TICK * 0.8,
+            };
+            (fit.ticks(), 1)
+        }
+    };
+    XLabels {
+        ticks,
+        em: TICK,
+        lines,
+    }
+}
+
+/// A tick per word, at 0, 1, 2, ...: words wider than their bar group (a group's
+/// `bounded × 100`) take more lines, and a word wider still a smaller type, so no two
+/// labels touch.
+fn word_labels(names: &[String], x: &Map) -> XLabels {
+    let slot = (x.px(1.0) - x.px(0.0)).abs() - TICK * 0.8;
+    let widest = names
+        .iter()
+        .flat_map(|n| n.split(' '))
+        .map(|w| text::width(w, TICK))
+        .fold(0.0, f64::max);
+    let em = if widest > slot {
+        (TICK * slot / widest).max(TICK * 0.5)
+    } else {
+        TICK
+    };
+    let lines: Vec<Vec<String>> = names.iter().map(|n| wrap_words(n, em, slot)).collect();
+    XLabels {
+        em,
+        lines: lines.iter().map(Vec::len).max().unwrap_or(1),
+        ticks: lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| Tick {
+                value: i as f64,
+                label: l.join("\n"),
+            })
+            .collect(),
+    }
+}
+
+/// A y axis from `low` to `high` between the pixels `top` and `bottom` of a panel, with
+/// its ticks.
+fn y_axis(data: &ChartData, (low, high): (f64, f64), top: f64, bottom: f64) -> (Map, Vec<Tick>) {
+    let map = Map {
+        low,
+        high,
+        log: data.log_y,
+        from: bottom,
+        to: top,
+    };
+    let ticks = AxisFit {
+        low,
+        high,
+        log: data.log_y,
+        scale: data.y_scale,
+        to_px: &|v| map.px(v),
+        extent: &|_| TICK * 1.2,
+        gap: TICK * 0.5,
+    }
+    .ticks();
+    (map, ticks)
+}
+
+/// Every version named if the names fit, else every n-th counting back from the newest,
+/// which is always named.
+fn version_ticks(names: &[(String, String)], x: &Map) -> Vec<Tick> {
+    let widest = names
+        .iter()
+        .map(|(commit, date)| text::width(commit, TICK).max(text::width(date, TICK)))
+        .fold(0.0, f64::max);
+    let apart = (x.px(1.0) - x.px(0.0)).abs().max(1e-9);
+    let every = ((widest + TICK * 0.8) / apart).ceil().max(1.0) as usize;
+    let mut ticks: Vec<Tick> = (0..names.len())
+        .rev()
+        .step_by(every)
+        .map(|i| Tick {
+            value: i as f64,
+            label: names[i].0.clone(),
+        })
+        .collect();
+    ticks.reverse();
+    ticks
 }
 
 type DrawResult = Result<(), String>;
@@ -513,7 +635,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
         draw_panel(root, data, panel, placed)?;
     }
     let x_title = match &data.x {
-        XAxis::Numbers { title, .. } | XAxis::Words { title, .. } => title,
+        XAxis::Numbers { title, .. }
+        | XAxis::Words { title, .. }
+        | XAxis::Versions { title, .. } => title,
     };
     let bottom = layout.panels_bottom;
     draw_foot(
@@ -626,6 +750,22 @@ fn draw_legend<DB: DrawingBackend>(
                         MUTED.stroke_width(2),
                     )?;
                 }
+                Swatch::Band => {
+                    let band = Rectangle::new(
+                        [at(x, y - 10.0), at(x + SWATCH, y + 10.0)],
+                        MUTED.mix(BAND_OPACITY).filled(),
+                    );
+                    root.draw(&band).map_err(|e| e.to_string())?;
+                }
+                Swatch::Rule => {
+                    let middle = x + SWATCH / 2.0;
+                    dashed(
+                        root,
+                        &[(middle, y - 13.0), (middle, y + 13.0)],
+                        RULE_DASHES,
+                        INK.stroke_width(2),
+                    )?;
+                }
             }
             put_text(
                 root,
@@ -666,15 +806,16 @@ fn draw_panel<DB: DrawingBackend>(
         if !words {
             path(root, vec![(x, b.top), (x, b.bottom)], GRID.stroke_width(1))?;
         }
+        let below = (HPos::Center, VPos::Top);
+        let line_at = |i: usize| (x, b.bottom + 8.0 + i as f64 * b.x_em * 1.2);
+        let lines = tick.label.lines().count();
         for (i, line) in tick.label.lines().enumerate() {
-            put_text(
-                root,
-                line,
-                b.x_em,
-                INK,
-                (HPos::Center, VPos::Top),
-                (x, b.bottom + 8.0 + i as f64 * b.x_em * 1.2),
-            )?;
+            put_text(root, line, b.x_em, INK, below, line_at(i))?;
+        }
+        if let XAxis::Versions { names, .. } = &data.x
+            && let Some((_, date)) = names.get(tick.value as usize)
+        {
+            put_text(root, date, b.x_em, MUTED, below, line_at(lines))?;
         }
     }
     let frame = Rectangle::new(
@@ -694,6 +835,18 @@ fn draw_panel<DB: DrawingBackend>(
     }
     if words {
         return draw_bars(root, panel, b);
+    }
+    for series in &panel.series {
+        draw_band(root, series, b)?;
+    }
+    for &x in &data.rules {
+        let x = b.x.px(x);
+        dashed(
+            root,
+            &[(x, b.top), (x, b.bottom)],
+            RULE_DASHES,
+            INK.stroke_width(2),
+        )?;
     }
     let xy = |x: f64, y: f64| (b.x.px(x), b.y.px(y));
     // Fits and the model first, so the measurement is drawn over them.
@@ -734,10 +887,65 @@ fn draw_measured<DB: DrawingBackend>(
     }
     let line: Vec<(f64, f64)> = series.points.iter().map(|p| xy(p.x, p.median)).collect();
     path(root, line.clone(), style.colour.stroke_width(3))?;
+    let radius = marker_radius(&line);
+    if radius < MIN_MARKER {
+        return Ok(());
+    }
     for (x, y) in line {
-        marker(root, style, at(x, y), 7).map_err(|e| e.to_string())?;
+        marker(root, style, at(x, y), radius).map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Markers smaller than this are left out: the line alone reads better than a bead.
+const MIN_MARKER: i32 = 3;
+
+/// A marker's radius: 7 pixels, less where points stand closer than three radii apart
+/// (a hundred versions in a small panel), so markers never run into each other.
+pub(super) fn marker_radius(points: &[(f64, f64)]) -> i32 {
+    let closest = points
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).abs())
+        .fold(f64::INFINITY, f64::min);
+    (closest / 3.0).floor().min(7.0) as i32
+}
+
+/// How strongly a band's colour covers what is under it: pale, so lines read through.
+const BAND_OPACITY: f64 = 0.2;
+const RULE_DASHES: (f64, f64) = (10.0, 7.0);
+
+/// The series' band, in its colour, pale: an area from low to high along its points, or a
+/// narrow bar where it has one point.
+fn draw_band<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &Series,
+    b: &PanelBox,
+) -> DrawResult {
+    let fill = line_style(series.line).colour.mix(BAND_OPACITY).filled();
+    let corners: Vec<(i32, i32)> = match series.band.as_slice() {
+        [] => return Ok(()),
+        [(x, low, high)] => {
+            let x = b.x.px(*x);
+            vec![
+                at(x - 8.0, b.y.px(*high)),
+                at(x + 8.0, b.y.px(*high)),
+                at(x + 8.0, b.y.px(*low)),
+                at(x - 8.0, b.y.px(*low)),
+            ]
+        }
+        band => {
+            let upper = band
+                .iter()
+                .map(|(x, _, high)| at(b.x.px(*x), b.y.px(*high)));
+            let lower = band
+                .iter()
+                .rev()
+                .map(|(x, low, _)| at(b.x.px(*x), b.y.px(*low)));
+            upper.chain(lower).collect()
+        }
+    };
+    root.draw(&Polygon::new(corners, fill))
+        .map_err(|e| e.to_string())
 }
 
 fn whisker<DB: DrawingBackend>(

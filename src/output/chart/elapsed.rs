@@ -2,6 +2,7 @@
 //! item instead (`ns_per_item`) where its scenarios move different numbers of items.
 
 use super::{ChartKind, Scale, per_item, zero_time};
+use crate::record::RunRecord;
 use crate::stats::Summary;
 
 pub struct Elapsed;
@@ -31,5 +32,17 @@ impl ChartKind for Elapsed {
     fn model(&self, summary: &Summary) -> Option<f64> {
         // Zero-time work has no model time: a mark at 0 would say it takes none.
         (!zero_time(summary)).then_some(summary.predicted_s)
+    }
+
+    fn of_run(&self, run: &RunRecord) -> Option<f64> {
+        Some(run.elapsed_s)
+    }
+
+    fn unit(&self) -> &'static str {
+        "s"
+    }
+
+    fn change_words(&self) -> [&'static str; 2] {
+        ["slower", "faster"]
     }
 }

@@ -23,6 +23,8 @@ use super::{ChartData, Panel, Point, Series, XAxis};
 
 /// Pixels between a bar's end (or its whisker's) and its label, and after the label.
 const LABEL_GAP: f64 = 6.0;
+/// The share of a word's slot its group of bars fills.
+const GROUP: f64 = 0.9;
 /// Largest and smallest type of a bar's label: smaller bars go without one (the legend
 /// names them).
 const LABEL_EM: (f64, f64) = (20.0, 11.0);
@@ -223,7 +225,7 @@ pub fn layout(data: &ChartData) -> HLayout {
     } = head(data);
     let names: &[String] = match &data.x {
         XAxis::Words { names, .. } => names,
-        XAxis::Numbers { .. } => &[],
+        XAxis::Numbers { .. } | XAxis::Versions { .. } => &[],
     };
     let left = PAD + AXIS * 1.5;
     let (cols, rows) = grid_shape(data.panels.len());
@@ -235,10 +237,21 @@ pub fn layout(data: &ChartData) -> HLayout {
     let (plot_left, plot_right) = (labels_w + 14.0, cell_w - 20.0);
     let (plot_top, plot_bottom) = (title_band + 6.0, cell_h - TICK * 1.8 - 10.0);
     let slot = (plot_bottom - plot_top) / names.len().max(1) as f64;
-    let band = slot * 0.8 / data.lines.len().max(1) as f64;
+    // A word's group of bars fills 90% of its slot, a band per line.
+    let band = slot * GROUP / data.lines.len().max(1) as f64;
     let named = data.lines.iter().any(|l| !l.is_empty());
-    let em = (band * 0.85).min(LABEL_EM.0);
+    // A label is 1.2 em tall: no taller than its band, so neighbours never touch.
+    let em = (band / 1.2).min(LABEL_EM.0);
     let label_em = (named && em >= LABEL_EM.1).then_some(em);
+    let width = plot_right - plot_left;
+    // One range for all panels unless each has its own: the widest, labels fitting in all.
+    let shared = data
+        .panels
+        .iter()
+        .map(|p| value_range(data, p, width, label_em))
+        .fold((f64::INFINITY, f64::NEG_INFINITY, true), |a, r| {
+            (a.0.min(r.0), a.1.max(r.1), a.2 && r.2)
+        });
     let panels = data
         .panels
         .iter()
@@ -248,9 +261,11 @@ pub fn layout(data: &ChartData) -> HLayout {
                 left + (i % cols) as f64 * cell_w,
                 panels_top + (i / cols) as f64 * cell_h,
             );
-            // Each panel on its own scale, as benchmark plots are: the classes differ by
-            // orders of magnitude, and bars are compared within a panel.
-            let (low, high, fits) = value_range(data, panel, plot_right - plot_left, label_em);
+            let (low, high, fits) = if data.y_per_panel {
+                value_range(data, panel, width, label_em)
+            } else {
+                shared
+            };
             let label_em = label_em.filter(|_| fits);
             let value = Map {
                 low,
@@ -272,7 +287,7 @@ pub fn layout(data: &ChartData) -> HLayout {
             let top = cy + plot_top;
             // The band of line `line` in the group of word `x`: its top and bottom.
             let band_of = |x: f64, line: usize| {
-                let group = top + (x + 0.1) * slot + line as f64 * band;
+                let group = top + (x + (1.0 - GROUP) / 2.0) * slot + line as f64 * band;
                 (group + band * 0.1, group + band * 0.9)
             };
             let middle = |(a, b): (f64, f64)| (a + b) / 2.0;
@@ -356,7 +371,9 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData)
         }
     }
     let x_title = match &data.x {
-        XAxis::Numbers { title, .. } | XAxis::Words { title, .. } => title,
+        XAxis::Numbers { title, .. }
+        | XAxis::Words { title, .. }
+        | XAxis::Versions { title, .. } => title,
     };
     draw_foot(
         root,

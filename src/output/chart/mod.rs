@@ -21,7 +21,8 @@ mod wait;
 
 use super::{Output, RenderError, Results};
 use crate::experiment::{Axis, Bars, ChartFormat, Experiment, GROUP_JOIN};
-use crate::record::Source;
+use crate::record::{RunRecord, Source};
+use crate::scenario::key::DEFAULT_ITEM_BYTES;
 use crate::scenario::{Scenario, ScenarioKey};
 use crate::stats::{Summary, Usl};
 
@@ -61,11 +62,25 @@ pub trait ChartKind: Sync {
     fn fit(&self, _summary: &Summary) -> Option<Usl> {
         None
     }
+    /// The measure of one run, in `unit`; `None` where the run did not measure it.
+    /// `history` summarises each version's runs by it.
+    fn of_run(&self, run: &RunRecord) -> Option<f64>;
+    /// The unit of `of_run`: `s` for durations (in seconds), else what is counted.
+    fn unit(&self) -> &'static str;
+    /// A rise and a fall of the measure, in words: `["slower", "faster"]` for a time.
+    fn change_words(&self) -> [&'static str; 2];
 }
 
-/// The chart kind `plot --y` names.
-pub fn kind_named(name: &str) -> Option<&'static dyn ChartKind> {
-    KINDS.into_iter().find(|k| k.stem() == name)
+/// The chart kind `plot --y` (or `history --metric`, `option`) names; the error says
+/// which are allowed.
+pub fn metric_named(option: &str, name: &str) -> Result<&'static dyn ChartKind, String> {
+    KINDS.into_iter().find(|k| k.stem() == name).ok_or_else(|| {
+        let names: Vec<&str> = KINDS.iter().map(|k| k.stem()).collect();
+        format!(
+            "{option} `{name}` is not a metric; allowed: {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// Work of zero time: the model predicts no time at all.
@@ -145,10 +160,7 @@ pub fn check_view(
     y: &str,
     facet: Option<&str>,
 ) -> Result<(&'static dyn ChartKind, Axis, Option<Axis>), String> {
-    let kind = kind_named(y).ok_or_else(|| {
-        let names: Vec<&str> = KINDS.iter().map(|k| k.stem()).collect();
-        format!("--y `{y}` is not a metric; allowed: {}", names.join(", "))
-    })?;
+    let kind = metric_named("--y", y)?;
     let all = experiment.plot_axes();
     let axes: Vec<&Axis> = all
         .iter()
@@ -223,6 +235,8 @@ pub struct Series {
     pub model: Vec<(f64, f64)>,
     /// The line's fitted scalability curve, `(x, y)` at fine steps, drawn dotted.
     pub fit: Vec<(f64, f64)>,
+    /// An interval `(x, low, high)` at each point, drawn as a pale band beneath the line.
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 /// One panel of a chart: every line for one value of the facet key (or all lines).
@@ -271,6 +285,12 @@ pub enum XAxis {
     },
     /// Point x values are indices into `names`.
     Words { title: String, names: Vec<String> },
+    /// Versions in order, oldest first, drawn as lines: each named by a short commit hash
+    /// and, under it, a date. Point x values are indices into `names`.
+    Versions {
+        title: String,
+        names: Vec<(String, String)>,
+    },
 }
 
 /// What a chart shows, with the results already reduced to numbers.
@@ -292,6 +312,11 @@ pub struct ChartData {
     pub model_only: bool,
     /// What the chart leaves out, said under it (zeros on a log axis).
     pub notes: Vec<String>,
+    /// x values of vertical rules, drawn dashed: what lies either side is not comparable.
+    pub rules: Vec<f64>,
+    /// Each panel its own y axis, for panels of unlike quantities (one scenario's history
+    /// each); otherwise all panels share one, so they compare.
+    pub y_per_panel: bool,
 }
 
 /// How an axis's values read: `Some(true)` numbers, `Some(false)` words (a group's
@@ -325,6 +350,7 @@ pub fn key_words(key: ScenarioKey) -> &'static str {
         K::Producers => "producers",
         K::Consumers => "consumers",
         K::ItemsPerProducer => "items per producer",
+        K::ItemBytes => "item size (bytes)",
         K::ProduceTime => "produce time",
         K::ConsumeTime => "consume time",
         K::Consumer => "consumer style",
@@ -391,6 +417,9 @@ fn shared_settings(experiment: &Experiment) -> Vec<String> {
             K::Producers => format!("{v} producer{}", plural(&v)),
             K::Consumers => format!("{v} consumer{}", plural(&v)),
             K::ItemsPerProducer => format!("{v} item{} each", plural(&v)),
+            // Items of one `u64` are the norm, and every archive before the key had them.
+            K::ItemBytes if first.item_bytes == DEFAULT_ITEM_BYTES => continue,
+            K::ItemBytes => format!("{v}-byte items"),
             K::ProduceTime => format!("produce {v}"),
             K::ConsumeTime => format!("consume {v}"),
             K::Consumer => format!("{v} consumers"),
@@ -589,6 +618,10 @@ impl ChartData {
             lines,
             model_only,
             notes: Vec::new(),
+            rules: Vec::new(),
+            // Horizontal bars compare within a panel, whose scales may differ by orders of
+            // magnitude (a rendezvous against an unbounded queue), as benchmark plots do.
+            y_per_panel: bars == Bars::Horizontal,
         };
         data.leave_out_what_log_axes_cannot_show();
         data

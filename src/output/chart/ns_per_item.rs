@@ -3,6 +3,7 @@
 //! this chart takes its place.
 
 use super::{ChartKind, Scale, per_item};
+use crate::record::RunRecord;
 use crate::stats::Summary;
 
 pub struct NsPerItem;
@@ -36,5 +37,18 @@ impl ChartKind for NsPerItem {
     fn model(&self, _: &Summary) -> Option<f64> {
         // The model gives zero-time work no time at all: nothing to draw.
         None
+    }
+
+    fn of_run(&self, run: &RunRecord) -> Option<f64> {
+        // In seconds, as the axis reads durations (the chart's ticks say `40 ns`).
+        run.ns_per_item().map(|ns| ns / 1e9)
+    }
+
+    fn unit(&self) -> &'static str {
+        "s"
+    }
+
+    fn change_words(&self) -> [&'static str; 2] {
+        ["slower", "faster"]
     }
 }

@@ -327,6 +327,103 @@ fn png_charts_are_indexed_small_and_the_same_bytes_every_time() {
     assert_eq!(render(&d, ChartFormat::Png).expect("again"), png);
 }
 
+/// `n` versions on the x axis; a panel per entry of `scales`, a line of `n` points each.
+fn versions_chart(n: usize, scales: &[f64], y_per_panel: bool) -> ChartData {
+    let names = (0..n)
+        .map(|i| (format!("{:07x}", i * 7919), "2025-01-02".to_string()))
+        .collect();
+    let panels = scales
+        .iter()
+        .map(|scale| Panel {
+            title: Some(format!("scale {scale}")),
+            series: vec![Series {
+                line: 0,
+                points: (0..n)
+                    .map(|i| {
+                        let y = scale * (1.0 + (i % 3) as f64 * 0.1);
+                        Point {
+                            x: i as f64,
+                            min: y,
+                            median: y,
+                            max: y,
+                        }
+                    })
+                    .collect(),
+                ..Series::default()
+            }],
+            gaps: Vec::new(),
+        })
+        .collect();
+    ChartData {
+        title: "t".to_string(),
+        subtitle: String::new(),
+        x: XAxis::Versions {
+            title: "version".to_string(),
+            names,
+        },
+        y_title: "elapsed time".to_string(),
+        y_scale: Scale::Duration,
+        log_y: false,
+        bars: crate::experiment::Bars::Vertical,
+        panels,
+        lines: vec![String::new()],
+        model_only: false,
+        notes: Vec::new(),
+        rules: vec![49.5],
+        y_per_panel,
+    }
+}
+
+#[test]
+fn a_hundred_versions_are_named_sparsely_the_newest_always() {
+    for panels in [1, 9] {
+        let data = versions_chart(100, &vec![1.0; panels], false);
+        assert_no_tick_labels_touch(&data);
+        for panel in &layout(&data).panels {
+            let ticks: Vec<f64> = panel.x_ticks.iter().map(|t| t.value).collect();
+            assert_eq!(ticks.last(), Some(&99.0), "{ticks:?}");
+            assert!(ticks.windows(2).all(|w| w[0] < w[1]));
+            // The date under each name is wider than the name: those keep clear too.
+            let date = text::width("2025-01-02", 24.0);
+            for w in ticks.windows(2) {
+                assert!(panel.x.px(w[1]) - panel.x.px(w[0]) > date, "{ticks:?}");
+            }
+        }
+    }
+    let few = versions_chart(4, &[1.0], false);
+    let named: Vec<String> = layout(&few).panels[0]
+        .x_ticks
+        .iter()
+        .map(|t| t.label.clone())
+        .collect();
+    assert_eq!(named, ["0000000", "0001eef", "0003dde", "0005ccd"]);
+    assert!(svg(&few).contains("2025-01-02"));
+}
+
+#[test]
+fn panels_of_their_own_y_axis_each_span_their_own_values() {
+    let data = versions_chart(5, &[0.001, 1000.0], true);
+    let placed = layout(&data);
+    let top = |p: usize| placed.panels[p].y_ticks.last().expect("ticks").value;
+    assert!(top(0) < 0.01 && top(1) > 100.0, "{} {}", top(0), top(1));
+    let shared = layout(&versions_chart(5, &[0.001, 1000.0], false));
+    assert_eq!(shared.panels[0].y_ticks, shared.panels[1].y_ticks);
+}
+
+#[test]
+fn markers_shrink_where_points_crowd() {
+    use super::draw::marker_radius;
+    assert_eq!(
+        marker_radius(&[(0.0, 5.0)]),
+        7,
+        "a lone point keeps its marker"
+    );
+    assert_eq!(marker_radius(&[(0.0, 5.0), (300.0, 5.0), (600.0, 9.0)]), 7);
+    // Ten pixels apart: a radius of 3, and nothing below 3 (left out by the caller).
+    assert_eq!(marker_radius(&[(0.0, 5.0), (10.0, 5.0), (300.0, 9.0)]), 3);
+    assert_eq!(marker_radius(&[(0.0, 5.0), (6.0, 5.0)]), 2);
+}
+
 /// The channel suite's shape: implementations × topologies × capacity classes.
 const SUITE: &str = "name = \"suite\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
                      together.topology = [{ producers = 1, consumers = 1 }, \

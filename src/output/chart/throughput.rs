@@ -1,6 +1,7 @@
 //! Items per second against x: where adding threads stops paying.
 
 use super::{ChartKind, Scale};
+use crate::record::RunRecord;
 use crate::stats::{Summary, Usl};
 
 pub struct Throughput;
@@ -36,5 +37,17 @@ impl ChartKind for Throughput {
 
     fn model(&self, summary: &Summary) -> Option<f64> {
         (summary.predicted_s > 0.0).then(|| summary.items as f64 / summary.predicted_s)
+    }
+
+    fn of_run(&self, run: &RunRecord) -> Option<f64> {
+        Some(run.throughput_per_s())
+    }
+
+    fn unit(&self) -> &'static str {
+        "items/s"
+    }
+
+    fn change_words(&self) -> [&'static str; 2] {
+        ["faster", "slower"]
     }
 }

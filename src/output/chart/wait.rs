@@ -1,7 +1,7 @@
 //! The 99th percentile of queue wait (put to take) against x: how long items sit.
 
 use super::{ChartKind, Scale};
-use crate::record::QueueMetric;
+use crate::record::{QueueMetric, RunRecord};
 use crate::stats::Summary;
 
 pub struct WaitP99;
@@ -26,5 +26,17 @@ impl ChartKind for WaitP99 {
     fn model(&self, summary: &Summary) -> Option<f64> {
         let predicted = summary.paired(QueueMetric::WaitP99)?.predicted;
         predicted.is_finite().then_some(predicted)
+    }
+
+    fn of_run(&self, run: &RunRecord) -> Option<f64> {
+        QueueMetric::WaitP99.of(run.queue.as_ref()?)
+    }
+
+    fn unit(&self) -> &'static str {
+        "s"
+    }
+
+    fn change_words(&self) -> [&'static str; 2] {
+        ["longer", "shorter"]
     }
 }

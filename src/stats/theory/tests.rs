@@ -34,6 +34,7 @@ fn scenario(
         producers,
         consumers,
         items_per_producer: items,
+        item_bytes: crate::scenario::key::DEFAULT_ITEM_BYTES,
         produce_time: produce,
         consume_time: consume,
         consumer: ConsumerStyle::Block,
