@@ -17,7 +17,9 @@
 //! `scenario`), each as `plot` reads a folder, and sets their summaries one after another.
 //!
 //! `scenario` (the keys, words, durations and draws) and `settings` are the vocabulary
-//! every step speaks; they depend on nothing else of the crate. `record` is the row of a
+//! every step speaks; they depend on nothing else of the crate. `suite` is the
+//! vocabulary of crossbeam-channel's benchmark suite (its cases and published plot),
+//! which a report can set its results beside. `record` is the row of a
 //! run; `pipeline` wires the steps into commands.
 
 pub mod diagnostic;
@@ -34,5 +36,6 @@ pub mod scenario;
 pub mod settings;
 pub mod starter;
 pub mod stats;
+pub mod suite;
 pub mod trace;
 pub mod waits;

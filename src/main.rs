@@ -50,6 +50,8 @@ Examples:
   queuelab run experiments/seed.toml --time-scale 0.25 --out scratch
   queuelab run experiments/seed.toml --jobs 21
   queuelab run experiments/seed.toml --resume      (after an interruption)
+  queuelab run experiments/channel_suite.toml      (crossbeam-channel's benchmark suite;
+                                                    keep the machine idle)
 
 Without --out, runs go to results/NAME/, the archive meant for git. A run of the same file
 at another --time-scale, --seed or --repeats than the runs there is refused; add --replace
@@ -62,10 +64,13 @@ Examples:
   queuelab plot results/seed
   queuelab plot results/queue_impls --x producers --y throughput --facet queue_impl
   queuelab plot results/suite --x topology --y throughput   (a group: together.topology)
+  queuelab plot results/channel_suite --x topology --y throughput --facet capacity_class
 
 With --x and --y, writes METRIC_vs_KEY.png/.svg (METRIC_vs_KEY_by_FACET with --facet) in each
 folder, in its [plot] formats, and nothing else. KEY is a swept key, a group of keys that
-vary together (bars, one per point), or a key of a group.";
+vary together (bars, one per point), or a key of a group. Where the folder's [plot] says
+bars = \"horizontal\", bars run across, whiskers are the median's 95% interval and each panel
+has its own scale, as in benchmark plots.";
 
 /// What `queuelab` alone prints: where to start.
 const OVERVIEW: &str = "\
@@ -121,7 +126,8 @@ enum Command {
         /// The metric of that chart: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
         #[arg(long, value_name = "METRIC", requires = "x")]
         y: Option<String>,
-        /// One panel per value of this swept key or group, on shared axes.
+        /// One panel per value of this swept key or group, on shared axes (with horizontal
+        /// bars, each on its own scale).
         #[arg(long, value_name = "KEY", requires = "x")]
         facet: Option<String>,
     },

@@ -48,6 +48,13 @@ fn plot_redraws_every_committed_folder_exactly() {
         let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("results")
             .join(name);
+        if common::AWAITING_RESULTS.contains(&name) {
+            assert!(
+                !committed.exists(),
+                "results/{name} is committed now: take {name} out of AWAITING_RESULTS"
+            );
+            continue;
+        }
         let dir = root.path().join(name);
         fs::create_dir_all(&dir).expect("dir");
         let mut drawn = Vec::new();

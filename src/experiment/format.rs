@@ -4,11 +4,12 @@
 
 use crate::scenario::{Accepts, KeySpec, ScenarioKey};
 use crate::settings::Setting;
+use crate::suite::Published;
 
-use super::ChartFormat;
+use super::{Bars, ChartFormat};
 
 /// The tables of the file, besides the top-level settings.
-pub const TABLES: [&str; 3] = ["scenario", "sweep", "plot"];
+pub const TABLES: [&str; 4] = ["scenario", "sweep", "plot", "report"];
 
 /// A key of `[plot]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,15 +19,17 @@ pub enum PlotKey {
     LogY,
     Formats,
     Facet,
+    Bars,
 }
 
 impl PlotKey {
-    pub const ALL: [PlotKey; 5] = [
+    pub const ALL: [PlotKey; 6] = [
         PlotKey::X,
         PlotKey::LogX,
         PlotKey::LogY,
         PlotKey::Formats,
         PlotKey::Facet,
+        PlotKey::Bars,
     ];
 
     /// The one place each plot key's name, default and help are written.
@@ -53,8 +56,40 @@ impl PlotKey {
                 None,
                 "a swept key or group: one panel per value (default: the first other swept key, beyond 6 lines)",
             ),
+            PlotKey::Bars => spec(
+                "bars",
+                Accepts::Words(Bars::NAMES),
+                Some("\"vertical\""),
+                "where x is words or a group: \"vertical\" bars with min–max whiskers, or \"horizontal\" bars with the median's 95% interval, as benchmark plots",
+            ),
         }
     }
+}
+
+/// A key of `[report]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKey {
+    CompareWith,
+}
+
+impl ReportKey {
+    pub const ALL: [ReportKey; 1] = [ReportKey::CompareWith];
+
+    /// The one place each report key's name and help are written.
+    pub fn spec(self) -> KeySpec {
+        match self {
+            ReportKey::CompareWith => KeySpec::new(
+                "compare_with",
+                Accepts::Words(Published::NAMES),
+                None,
+                "a published benchmark to set the results beside: \"crossbeam-channel-benchmarks\" (per case of its suite, the order of implementations here and in its plot)",
+            ),
+        }
+    }
+}
+
+pub fn report_names() -> Vec<&'static str> {
+    ReportKey::ALL.iter().map(|k| k.spec().name).collect()
 }
 
 /// Every key allowed at the top of the file.

@@ -19,6 +19,7 @@ use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
 use crate::scenario::{Scenario, ScenarioKey, WorkKind};
 use crate::settings::RunOrder;
+use crate::suite::Published;
 
 pub use axis::{Axis, GROUP_JOIN, Group};
 
@@ -43,8 +44,18 @@ pub struct Experiment {
     /// What the sweep varies, keys alone and groups, in the order the file gives them;
     /// the last varies fastest.
     pub sweep: Vec<Swept>,
+    /// Combinations of the sweep that `exclude` left out.
+    pub excluded: usize,
     pub scenarios: Vec<Scenario>,
     pub plot: PlotSettings,
+    pub report: ReportSettings,
+}
+
+/// What the report adds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportSettings {
+    /// A published benchmark the report sets the results beside.
+    pub compare_with: Option<Published>,
 }
 
 /// One entry of the sweep: a key alone or a group, and how many values (points) it takes.
@@ -66,6 +77,19 @@ pub struct PlotSettings {
     /// One panel per value of this swept key or group, in one image; `None`: panels
     /// only beyond six lines.
     pub facet: Option<Axis>,
+    /// Which way bars run where x is words or a group.
+    pub bars: Bars,
+}
+
+crate::words! {
+    /// Which way bars run where x is words or a group.
+    pub enum Bars {
+        /// Up from the x axis, whiskers from the fastest run to the slowest.
+        Vertical = "vertical",
+        /// Across, x's values down each panel and a bar per line, whiskers the 95%
+        /// interval of the median: the layout of benchmark plots, read for which is faster.
+        Horizontal = "horizontal",
+    }
 }
 
 crate::words! {
@@ -261,11 +285,18 @@ impl Experiment {
                 }
             })
             .collect();
-        match parts.len() {
-            0 => None,
-            1 => Some(parts.concat()),
-            _ => Some(format!("{}, the last varying fastest", parts.join(" × "))),
-        }
+        let words = match parts.len() {
+            0 => return None,
+            1 => parts.concat(),
+            _ => format!("{}, the last varying fastest", parts.join(" × ")),
+        };
+        Some(match self.excluded {
+            0 => words,
+            n => format!(
+                "{words}; {n} combination{} left out by exclude",
+                if n == 1 { "" } else { "s" }
+            ),
+        })
     }
 
     /// Whether scenario `index`'s line gets a scalability fit (`None`: not CPU-bound work
@@ -301,6 +332,10 @@ impl Experiment {
 }
 
 #[cfg(test)]
+mod exclude_tests;
+#[cfg(test)]
 mod paired_tests;
+#[cfg(test)]
+mod suite_tests;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! the `Experiment`. Problems are collected, not returned at the first, so `check` can
 //! report them all at once. `[sweep]` itself is read and expanded by `sweep`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -10,14 +10,15 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::axis::with_group_keys;
-use super::format::{self, PlotKey};
+use super::format::{self, PlotKey, ReportKey};
 use super::keys::{KeyValue, count, parse_value, type_name};
 use super::sweep::{Dimension, expand, read_sweep};
-use super::{Axis, ChartFormat, Experiment, PlotSettings, Swept};
+use super::{Axis, Bars, ChartFormat, Experiment, PlotSettings, ReportSettings, Swept};
 use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
-use crate::scenario::{Accepts, KeySpec, ScenarioKey, quoted_list};
+use crate::scenario::{Accepts, KeySpec, QueueImpl, Scenario, ScenarioKey, quoted_list};
 use crate::settings::{NAME_RULE, RunOrder, Setting, is_plain_name, is_time_scale};
+use crate::suite::{Case, Published, case_of};
 
 pub type Span = Range<usize>;
 /// A scenario key's value and where the file gives it.
@@ -154,9 +155,16 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
         word_of(v, RunOrder::from_name)
     });
     let base = read_scenario_table(&mut cx, top);
-    let dimensions = read_sweep(&mut cx, top);
+    let (dimensions, exclusions) = read_sweep(&mut cx, top);
     let plot = read_plot(&mut cx, top, &dimensions);
-    let scenarios = expand(&mut cx, &base, &dimensions, time_scale);
+    let scenarios = expand(&mut cx, &base, &dimensions, &exclusions, time_scale);
+    // Checked: a sweep beyond the limit is already reported, and makes no scenarios.
+    let made = dimensions
+        .iter()
+        .try_fold(1usize, |n, d| n.checked_mul(d.points.len()))
+        .unwrap_or(0);
+    let excluded = made.saturating_sub(scenarios.len());
+    let report = read_report(&mut cx, top, &scenarios);
     let sweep = dimensions
         .into_iter()
         .map(|d| Swept {
@@ -190,9 +198,64 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
         warmup,
         order,
         sweep,
+        excluded,
         scenarios,
         plot,
+        report,
     })
+}
+
+/// `[report]`: a published benchmark to compare with needs scenarios that are its cases,
+/// each case once per implementation, or the comparison would say nothing.
+fn read_report(cx: &mut Cx, top: &DeTable, scenarios: &[Scenario]) -> ReportSettings {
+    let empty = DeTable::default();
+    let table = sub_table(cx, top, "report").unwrap_or(&empty);
+    for (key, _) in table.iter() {
+        if !format::report_names().contains(&key.get_ref().as_ref()) {
+            cx.unknown_key(key, "report.", &format::report_names());
+        }
+    }
+    let spec = ReportKey::CompareWith.spec();
+    let path = format!("report.{}", spec.name);
+    let compare_with = read(cx, table, &path, None, &spec.accepts.allowed(), |v| {
+        word_of(v, Published::from_name).map(Some)
+    });
+    if let (Some(published), Some(value)) = (compare_with, table.get(spec.name))
+        && !scenarios.is_empty()
+        && let Err(message) = suite_cases(published, scenarios)
+    {
+        cx.error(value.span(), &path, message);
+    }
+    ReportSettings { compare_with }
+}
+
+/// Whether `scenarios` hold cases of `published`'s suite, each case once per
+/// implementation; the error says what a case is or which two scenarios are one.
+fn suite_cases(published: Published, scenarios: &[Scenario]) -> Result<(), String> {
+    let Published::CrossbeamChannel = published;
+    let mut seen: HashMap<(Case, QueueImpl), &str> = HashMap::new();
+    for scenario in scenarios {
+        let Some(case) = case_of(scenario) else {
+            continue;
+        };
+        if let Some(first) = seen.insert((case, scenario.queue_impl), &scenario.label) {
+            return Err(format!(
+                "scenarios `{first}` and `{}` are one case of the suite ({} {}) for \
+                 queue_impl {}: a comparison needs each case once per implementation",
+                scenario.label,
+                case.class.name(),
+                case.topology.name(),
+                scenario.queue_impl.name()
+            ));
+        }
+    }
+    if seen.is_empty() {
+        return Err(format!(
+            "no scenario is a case of the suite: {}",
+            crate::suite::CASE_RULE
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a line nested deeper than `MAX_NESTING`, naming its line and first key, where
@@ -503,12 +566,36 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
             Ok(Some(axis))
         }
     });
+    let bars = read_spec(cx, table, "plot.", PlotKey::Bars.spec(), |v, _| {
+        word_of(v, Bars::from_name)
+    });
+    refuse_bars_without_words(cx, table, &x, bars);
     PlotSettings {
         x,
         log_x: read_spec(cx, table, "plot.", PlotKey::LogX.spec(), boolean),
         log_y: read_spec(cx, table, "plot.", PlotKey::LogY.spec(), boolean),
         formats: read_formats(cx, table),
         facet,
+        bars,
+    }
+}
+
+/// Horizontal bars need x to be words or a group: against numbers a chart draws lines.
+fn refuse_bars_without_words(cx: &mut Cx, table: &DeTable, x: &Axis, bars: Bars) {
+    let words = match x {
+        Axis::Group(_) => true,
+        Axis::Key(key) => matches!(key.spec().accepts, Accepts::Words(_)),
+    };
+    if bars == Bars::Horizontal
+        && !words
+        && let Some(value) = table.get(PlotKey::Bars.spec().name)
+    {
+        let message = format!(
+            "horizontal bars need x to be a key of words or a group; x = `{}` has numbers, \
+             which a chart draws as lines",
+            x.name()
+        );
+        cx.error(value.span(), "plot.bars", message);
     }
 }
 

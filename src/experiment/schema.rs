@@ -5,8 +5,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::format::{self, PlotKey};
-use super::sweep::{GROUP_NAME_PATTERN, TOGETHER};
+use super::format::{self, PlotKey, ReportKey};
+use super::sweep::{EXCLUDE, GROUP_NAME_PATTERN, TOGETHER};
 use crate::scenario::duration::{DURATION_HELP, duration_pattern};
 use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
 use crate::settings::Setting;
@@ -38,6 +38,7 @@ pub fn schema() -> Value {
     );
     let mut sweep = scenario_properties(true);
     sweep.insert(TOGETHER.into(), together());
+    sweep.insert(EXCLUDE.into(), exclude());
     top.insert(
         "sweep".into(),
         table(
@@ -56,6 +57,15 @@ pub fn schema() -> Value {
         plot.insert(spec.name.into(), described(value, &spec));
     }
     top.insert("plot".into(), table("how the charts are drawn", plot));
+    let mut report = Map::new();
+    for key in ReportKey::ALL {
+        let spec = key.spec();
+        report.insert(
+            spec.name.into(),
+            described(value_schema(spec.accepts), &spec),
+        );
+    }
+    top.insert("report".into(), table("what the report adds", report));
     debug_assert_eq!(top.len(), format::top_names().len());
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -114,6 +124,23 @@ fn together() -> Value {
             "uniqueItems": true,
             "items": point,
         },
+    })
+}
+
+/// `exclude = [{ key = value, ... }, ...]`: combinations of swept values left out.
+fn exclude() -> Value {
+    let entry = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "minProperties": 1,
+        "properties": scenario_properties(false),
+    });
+    json!({
+        "description": "combinations of swept values to leave out: exclude = [{ queue_impl = \"mutex\", capacity = 0 }] makes no scenario that has all of an entry's values; each entry names swept keys and leaves out at least one scenario",
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": true,
+        "items": entry,
     })
 }
 

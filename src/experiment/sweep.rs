@@ -1,6 +1,7 @@
 //! `[sweep]`: keys swept alone (`consumers = [1, 4]`) and groups of keys that vary
 //! together (`together.topology = [{ producers = 1, consumers = 1 }, ...]`), read into
-//! dimensions, and their cartesian product over `[scenario]` into scenarios.
+//! dimensions, and their cartesian product over `[scenario]` into scenarios, less the
+//! combinations `exclude` leaves out (`exclude = [{ queue_impl = "mutex", capacity = 0 }]`).
 //!
 //! Every value is read by the same key table as `[scenario]` (`keys::parse_value`), so a
 //! value in a group is refused with the same words as anywhere else. It does not read
@@ -26,6 +27,9 @@ pub const MAX_SCENARIOS: usize = 100_000;
 
 /// The `[sweep]` key that holds groups.
 pub const TOGETHER: &str = "together";
+
+/// The `[sweep]` key that lists combinations of swept values to leave out.
+pub const EXCLUDE: &str = "exclude";
 
 /// A group's name: it names chart files (`elapsed_vs_topology.png`) and `[plot] x`.
 pub const GROUP_NAME_RULE: &str =
@@ -60,23 +64,35 @@ impl Dimension {
     }
 }
 
+/// One entry of `exclude`: scenarios with all of these values are left out.
+pub struct Exclusion {
+    /// The entry, for messages.
+    pub at: Span,
+    pub values: Point,
+}
+
 /// The names `[sweep]` accepts, for suggestions.
 fn sweep_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = ScenarioKey::NAMES.to_vec();
-    names.push(TOGETHER);
+    names.extend([TOGETHER, EXCLUDE]);
     names
 }
 
-/// The sweep's dimensions in file order; a dimension with any bad value is reported and
-/// left out, so what is kept is whole.
-pub fn read_sweep(cx: &mut Cx, top: &DeTable) -> Vec<Dimension> {
+/// The sweep's dimensions in file order, and its exclusions; a dimension or exclusion
+/// with any bad value is reported and left out, so what is kept is whole.
+pub fn read_sweep(cx: &mut Cx, top: &DeTable) -> (Vec<Dimension>, Vec<Exclusion>) {
     let Some(table) = sub_table(cx, top, "sweep") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut dimensions = Vec::new();
+    let mut excluded = None;
     for (key, value) in table.iter() {
         if key.get_ref().as_ref() == TOGETHER {
             dimensions.extend(read_together(cx, value));
+            continue;
+        }
+        if key.get_ref().as_ref() == EXCLUDE {
+            excluded = Some(value);
             continue;
         }
         let Some(scenario_key) = ScenarioKey::from_name(key.get_ref()) else {
@@ -93,7 +109,71 @@ pub fn read_sweep(cx: &mut Cx, top: &DeTable) -> Vec<Dimension> {
     }
     dimensions.sort_by_key(|d| d.at.start);
     refuse_keys_swept_twice(cx, &mut dimensions);
-    dimensions
+    let exclusions = excluded.map_or_else(Vec::new, |v| read_exclude(cx, v, &dimensions));
+    (dimensions, exclusions)
+}
+
+/// `exclude = [{ key = value, ... }, ...]`: each entry names values of swept keys, and
+/// the scenarios that have all of them are not made. A key that is not swept would leave
+/// out every scenario or none, so it is refused.
+fn read_exclude(cx: &mut Cx, value: &Spanned<DeValue>, dimensions: &[Dimension]) -> Vec<Exclusion> {
+    let path = format!("sweep.{EXCLUDE}");
+    let example = "exclude = [{ queue_impl = \"mutex\", capacity = 0 }]";
+    let list = match value.get_ref() {
+        DeValue::Array(list) if !list.is_empty() => list,
+        other => {
+            let found = match other {
+                DeValue::Array(_) => "an empty list".to_string(),
+                other => type_name(other).to_string(),
+            };
+            let message = format!(
+                "`{EXCLUDE}` takes a list of tables, each naming values of swept keys whose \
+                 scenarios are left out, found {found}; write `{example}`"
+            );
+            cx.error(value.span(), &path, message);
+            return Vec::new();
+        }
+    };
+    let swept: Vec<ScenarioKey> = dimensions
+        .iter()
+        .flat_map(|d| d.axis.keys().iter().copied())
+        .collect();
+    let names: Vec<&str> = swept.iter().map(|k| k.name()).collect();
+    let mut exclusions = Vec::new();
+    for item in list.iter() {
+        let Some(values) = read_point(cx, &format!("{path}."), item) else {
+            continue;
+        };
+        if values.is_empty() {
+            let message = format!("an entry names at least one swept key and value: `{example}`");
+            cx.error(item.span(), &path, message);
+            continue;
+        }
+        let mut whole = true;
+        for (key, (_, span)) in &values {
+            if !swept.contains(key) {
+                let message = format!(
+                    "`{}` is not swept, so leaving out its value would leave out every \
+                     scenario or none; `{EXCLUDE}` names values of swept keys: {}",
+                    key.name(),
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                );
+                cx.error(span.clone(), &format!("{path}.{}", key.name()), message);
+                whole = false;
+            }
+        }
+        if whole {
+            exclusions.push(Exclusion {
+                at: item.span(),
+                values,
+            });
+        }
+    }
+    exclusions
 }
 
 /// The values of a key swept alone, each a point of one setting.
@@ -188,9 +268,10 @@ fn read_group(
         cx.error(value.span(), &path, message);
         return None;
     }
+    let prefix = format!("{path}.");
     let read: Vec<Option<Point>> = list
         .iter()
-        .map(|item| read_point(cx, group_name, item))
+        .map(|item| read_point(cx, &prefix, item))
         .collect();
     let points: Vec<(Point, Span)> = read
         .into_iter()
@@ -248,15 +329,23 @@ fn read_group(
     })
 }
 
-/// One point of a group: a table of scenario keys, each value read as anywhere else.
-fn read_point(cx: &mut Cx, group: &str, item: &Spanned<DeValue>) -> Option<Point> {
-    let prefix = format!("sweep.{TOGETHER}.{group}.");
+/// One point of a group (or entry of `exclude`): a table of scenario keys, each value
+/// read as anywhere else; `prefix` is the dotted path its keys are reported under.
+fn read_point(cx: &mut Cx, prefix: &str, item: &Spanned<DeValue>) -> Option<Point> {
     let DeValue::Table(table) = item.get_ref() else {
-        let message = format!(
-            "a point of a group is a table of the keys that vary together, such as \
-             {{ producers = 1, consumers = 1 }}, found {}",
-            type_name(item.get_ref())
-        );
+        let message = if prefix.starts_with(&format!("sweep.{EXCLUDE}")) {
+            format!(
+                "an entry of `{EXCLUDE}` is a table of swept keys and values, such as \
+                 {{ queue_impl = \"mutex\", capacity = 0 }}, found {}",
+                type_name(item.get_ref())
+            )
+        } else {
+            format!(
+                "a point of a group is a table of the keys that vary together, such as \
+                 {{ producers = 1, consumers = 1 }}, found {}",
+                type_name(item.get_ref())
+            )
+        };
         cx.error(item.span(), prefix.trim_end_matches('.'), message);
         return None;
     };
@@ -267,7 +356,7 @@ fn read_point(cx: &mut Cx, group: &str, item: &Spanned<DeValue>) -> Option<Point
     let mut whole = true;
     for (key, value) in entries {
         let Some(scenario_key) = ScenarioKey::from_name(key.get_ref()) else {
-            cx.unknown_key(key, &prefix, &ScenarioKey::NAMES);
+            cx.unknown_key(key, prefix, &ScenarioKey::NAMES);
             whole = false;
             continue;
         };
@@ -384,11 +473,13 @@ fn where_it_varies(dimension: &Dimension, key: ScenarioKey) -> String {
     }
 }
 
-/// The cartesian product of the dimensions over the base scenario, the last fastest.
+/// The cartesian product of the dimensions over the base scenario, the last fastest,
+/// less the combinations `exclusions` leave out; scenarios are numbered as kept.
 pub fn expand(
     cx: &mut Cx,
     base: &[(ScenarioKey, Placed)],
     dimensions: &[Dimension],
+    exclusions: &[Exclusion],
     time_scale: f64,
 ) -> Vec<Scenario> {
     let total = dimensions
@@ -406,6 +497,7 @@ pub fn expand(
     let total = total.unwrap_or(0);
     let defaults = scenario_defaults();
     let mut points = Vec::with_capacity(total);
+    let mut left_out = vec![0usize; exclusions.len()];
     for index in 0..total {
         let mut settings: Vec<(ScenarioKey, &Placed)> = defaults
             .iter()
@@ -426,16 +518,69 @@ pub fn expand(
             }
             parts.push(part);
         }
+        let matched: Vec<usize> = (0..exclusions.len())
+            .filter(|&e| leaves_out(&exclusions[e], &settings))
+            .collect();
+        if !matched.is_empty() {
+            for e in matched {
+                left_out[e] += 1;
+            }
+            continue;
+        }
         parts.reverse();
         let label = if parts.is_empty() {
             "all".to_string()
         } else {
             parts.concat().join(" ")
         };
-        points.push(build(index, label, &settings, time_scale));
+        points.push(build(points.len(), label, &settings, time_scale));
     }
+    refuse_exclusions_that_leave_out_nothing(cx, exclusions, &left_out, total, points.len());
     check_capacity(cx, base, dimensions, &points);
     points.into_iter().filter_map(Result::ok).collect()
+}
+
+/// Whether a scenario of `settings` has every value `exclusion` names. A capacity is
+/// compared only where the queue is bounded: an unbounded queue has none.
+fn leaves_out(exclusion: &Exclusion, settings: &[(ScenarioKey, &Placed)]) -> bool {
+    let get = |key: ScenarioKey| settings.iter().find(|(k, _)| *k == key).map(|(_, p)| &p.0);
+    let bounded = matches!(
+        get(ScenarioKey::Queue),
+        Some(KeyValue::Queue(QueueBound::Bounded))
+    );
+    exclusion.values.iter().all(|(key, (value, _))| {
+        let has = match key {
+            ScenarioKey::Capacity if !bounded => None,
+            _ => get(*key),
+        };
+        has.is_some_and(|v| v.text() == value.text())
+    })
+}
+
+/// An entry that leaves out nothing is a typo (a value no scenario has); leaving out
+/// every scenario leaves nothing to run.
+fn refuse_exclusions_that_leave_out_nothing(
+    cx: &mut Cx,
+    exclusions: &[Exclusion],
+    left_out: &[usize],
+    total: usize,
+    kept: usize,
+) {
+    let path = format!("sweep.{EXCLUDE}");
+    for (exclusion, count) in exclusions.iter().zip(left_out) {
+        if *count == 0 {
+            let message = "no scenario has all of these values, so this entry leaves out \
+                           nothing; each value must be one the sweep makes"
+                .to_string();
+            cx.error(exclusion.at.clone(), &path, message);
+        }
+    }
+    if kept == 0 && total > 0 {
+        let span = exclusions.first().map_or(0..0, |e| e.at.clone());
+        let message =
+            format!("`{EXCLUDE}` leaves out all {total} scenarios: nothing is left to run");
+        cx.error(span, &path, message);
+    }
 }
 
 /// A combination of settings no queue can run.
@@ -521,6 +666,23 @@ fn build(
     })
 }
 
+/// Where the sweep varies the implementation, how to leave its rendezvous out instead.
+fn exclude_hint(dimensions: &[Dimension]) -> String {
+    let swept = |key| dimensions.iter().any(|d| d.axis.keys().contains(&key));
+    if !swept(ScenarioKey::QueueImpl) {
+        return String::new();
+    }
+    let capacity = if swept(ScenarioKey::Capacity) {
+        ", capacity = 0"
+    } else {
+        ""
+    };
+    format!(
+        "; or leave those scenarios out with `{EXCLUDE} = [{{ queue_impl = \"mutex\"{capacity} }}]` \
+         in [sweep]"
+    )
+}
+
 /// `capacity` only means something for a bounded queue, and a bounded queue needs one.
 fn check_capacity(
     cx: &mut Cx,
@@ -548,6 +710,11 @@ fn check_capacity(
     };
     // A capacity that was given but refused is already reported where it stands.
     let capacity_refused = cx.errors.iter().any(|d| d.key.ends_with(".capacity"));
+    // A refused `exclude` entry may be the one meant to leave these out.
+    let exclude_refused = cx
+        .errors
+        .iter()
+        .any(|d| d.key.starts_with(&format!("sweep.{EXCLUDE}")));
     for point in points {
         match point {
             Err(Invalid::NoCapacity(_)) if capacity_refused => {}
@@ -555,11 +722,13 @@ fn check_capacity(
                 let message = "a bounded queue needs `capacity` (0 for a rendezvous)".to_string();
                 cx.error(span.clone(), &origin(ScenarioKey::Queue, span), message);
             }
+            Err(Invalid::NoRendezvous(_)) if exclude_refused => {}
             Err(Invalid::NoRendezvous(span)) => {
                 let message = format!(
                     "\"mutex\" (a Mutex<VecDeque>) cannot hand over without holding an item, \
-                     so capacity 0 needs queue_impl {}",
-                    quoted_list(&QueueImpl::with_rendezvous())
+                     so capacity 0 needs queue_impl {}{}",
+                    quoted_list(&QueueImpl::with_rendezvous()),
+                    exclude_hint(dimensions)
                 );
                 cx.error(span.clone(), &origin(ScenarioKey::QueueImpl, span), message);
             }

@@ -3,7 +3,7 @@
 
 use super::chart::{ChartData, Panel, Point, Scale, Series, XAxis, axis_title, is_time, render};
 use super::{RenderError, csv_bytes, fixed};
-use crate::experiment::{Axis, ChartFormat};
+use crate::experiment::{Axis, Bars, ChartFormat};
 use crate::stats::Verdict;
 
 /// Two results folders, scenario by scenario.
@@ -179,9 +179,11 @@ fn chart_data(c: &Comparison) -> ChartData {
         y_title: "elapsed time".to_string(),
         y_scale: Scale::Duration,
         log_y: false,
+        bars: Bars::Vertical,
         panels: vec![Panel {
             title: None,
             series,
+            gaps: Vec::new(),
         }],
         lines,
         model_only: false,

@@ -7,7 +7,7 @@ use super::chart::{
     ChartData, ChartKind, MOST_LINES_IN_A_PANEL, Panel, Point, Series, XAxis, render,
 };
 use super::{RenderError, csv_bytes, fixed};
-use crate::experiment::ChartFormat;
+use crate::experiment::{Bars, ChartFormat};
 use crate::stats::{RunComparison, Verdict};
 
 /// An archive's versions, oldest first, each summarised.
@@ -244,6 +244,7 @@ pub fn chart_data(h: &History) -> ChartData {
             .map(|l| Panel {
                 title: Some(l.clone()),
                 series: Vec::new(),
+                gaps: Vec::new(),
             })
             .collect()
     } else {
@@ -293,6 +294,7 @@ pub fn chart_data(h: &History) -> ChartData {
         y_title: h.metric.y_title().to_string(),
         y_scale: h.metric.scale(),
         log_y: false,
+        bars: Bars::Vertical,
         panels,
         lines: if faceted { vec![String::new()] } else { labels },
         model_only: model,

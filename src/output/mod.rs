@@ -10,6 +10,7 @@ mod compare;
 mod experiment_toml;
 mod history;
 mod meta_json;
+mod published;
 mod report;
 mod runs_csv;
 mod summary_csv;

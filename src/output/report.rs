@@ -29,6 +29,7 @@ impl Output for Report {
         }
         findings_section(&mut text, results);
         intro(&mut text, results);
+        text.push_str(&super::published::section(results));
         table(&mut text, results);
         queue_table(&mut text, results);
         text.push_str(&super::theory::section(results));
@@ -98,7 +99,7 @@ fn findings_section(text: &mut String, results: &Results) {
     let e = results.experiment;
     let summaries = results.summaries;
     let found = findings(summaries, |i| e.line_of(i));
-    let mut lines: Vec<String> = Vec::new();
+    let mut lines: Vec<String> = super::published::finding(results).into_iter().collect();
     let x = e.plot.x.name();
     let unscaled = if e.time_scale != 1.0 && is_time(&e.plot.x) {
         " (as written, unscaled)"
@@ -422,7 +423,11 @@ fn charts(text: &mut String, results: &Results) {
     text.push_str("\n## Charts\n");
     let x = results.experiment.plot.x.name();
     for kind in KINDS {
-        if results.summaries.iter().any(|s| kind.measured(s).is_some()) {
+        if results
+            .summaries
+            .iter()
+            .any(|s| kind.measured(s, results.summaries).is_some())
+        {
             let file = format!("{}_vs_{x}.{}", kind.stem(), format.extension());
             let _ = write!(text, "\n![{} against {x}]({file})\n", kind.y_title());
         }

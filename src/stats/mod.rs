@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::record::{QueueMetric, QueueMetrics, RunRecord};
 
+pub mod published;
 mod resample;
 pub mod theory;
 mod usl;

@@ -59,14 +59,20 @@ pub fn run_text(
 /// The committed example experiments, by name: tests read these and never whatever else
 /// a person has put in `experiments/` (a half-edited file there is not a test failure).
 /// `the_example_list_is_what_git_holds` keeps the list honest.
-pub const EXAMPLES: [&str; 6] = [
+pub const EXAMPLES: [&str; 7] = [
     "bounded_backpressure",
+    "channel_suite",
     "cpu_bound",
     "exp_service",
     "poll_vs_block",
     "queue_impls",
     "seed",
 ];
+
+/// Examples whose archive is not committed yet: their runs need a quiet machine, and
+/// whoever merges one makes them. `plot_redraws_every_committed_folder_exactly` fails once
+/// the archive is there, so the name leaves this list with it.
+pub const AWAITING_RESULTS: [&str; 1] = ["channel_suite"];
 
 /// The committed example experiment files.
 pub fn example_files() -> Vec<std::path::PathBuf> {

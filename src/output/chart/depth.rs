@@ -19,7 +19,7 @@ impl ChartKind for MaxDepth {
         Scale::Number
     }
 
-    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+    fn measured(&self, summary: &Summary, _: &[Summary]) -> Option<(f64, f64, f64)> {
         // `std` queues have no length: their scenarios have no depth and no point.
         summary.max_depth.map(|d| (d.min, d.median, d.max))
     }

@@ -13,17 +13,18 @@ use super::style::{LineStyle, line_style, marker};
 use super::text::{self, PngCanvas};
 use super::ticks::{AxisFit, Tick};
 use super::{ChartData, Point, Series, XAxis};
+use crate::experiment::Bars;
 
 pub const SIZE: (u32, u32) = (1600, 1000);
-const PAD: f64 = 24.0;
+pub(super) const PAD: f64 = 24.0;
 /// Text sizes, as the em in pixels: readable on a projector at 1600 × 1000.
-const TITLE: f64 = 36.0;
-const SUBTITLE: f64 = 22.0;
-const LEGEND: f64 = 24.0;
-const TICK: f64 = 24.0;
-const AXIS: f64 = 26.0;
-const PANEL: f64 = 24.0;
-const NOTE: f64 = 20.0;
+pub(super) const TITLE: f64 = 36.0;
+pub(super) const SUBTITLE: f64 = 22.0;
+pub(super) const LEGEND: f64 = 24.0;
+pub(super) const TICK: f64 = 24.0;
+pub(super) const AXIS: f64 = 26.0;
+pub(super) const PANEL: f64 = 24.0;
+pub(super) const NOTE: f64 = 20.0;
 
 pub(super) const INK: RGBColor = RGBColor(34, 34, 34);
 pub(super) const MUTED: RGBColor = RGBColor(90, 90, 90);
@@ -116,7 +117,7 @@ pub enum Swatch {
 
 const SWATCH: f64 = 44.0;
 
-fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
+pub(super) fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
     let bars = matches!(data.x, XAxis::Words { .. });
     let mut entries: Vec<(Swatch, String)> = data
         .lines
@@ -156,7 +157,10 @@ fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
 }
 
 /// Greedy rows of legend entries within `width`.
-fn legend_rows(entries: Vec<(Swatch, String)>, width: f64) -> Vec<Vec<(Swatch, String)>> {
+pub(super) fn legend_rows(
+    entries: Vec<(Swatch, String)>,
+    width: f64,
+) -> Vec<Vec<(Swatch, String)>> {
     let mut rows: Vec<Vec<(Swatch, String)>> = Vec::new();
     let mut used = f64::INFINITY;
     for entry in entries {
@@ -178,7 +182,7 @@ fn entry_width(label: &str) -> f64 {
 }
 
 /// A word tick's label as lines within `width`, broken at spaces; one line when it fits.
-fn wrap_words(label: &str, em: f64, width: f64) -> Vec<String> {
+pub(super) fn wrap_words(label: &str, em: f64, width: f64) -> Vec<String> {
     if text::width(label, em) <= width {
         return vec![label.to_string()];
     }
@@ -263,7 +267,7 @@ fn x_range(data: &ChartData) -> (f64, f64, bool) {
     }
 }
 
-fn bounds(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
+pub(super) fn bounds(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     values
         .filter(|v| v.is_finite() && (!log || *v > 0.0))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -271,7 +275,7 @@ fn bounds(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
         })
 }
 
-fn grid_shape(n: usize) -> (usize, usize) {
+pub(super) fn grid_shape(n: usize) -> (usize, usize) {
     let cols = match n {
         0..=3 => n.max(1),
         4 => 2,
@@ -280,8 +284,18 @@ fn grid_shape(n: usize) -> (usize, usize) {
     (cols, n.div_ceil(cols).max(1))
 }
 
-/// Places every element of `data` on a `SIZE` image.
-pub fn layout(data: &ChartData) -> Layout {
+/// What sits above the panels: the subtitle's lines, the legend's rows, and where the
+/// legend and the panels start.
+pub(super) struct Head {
+    pub subtitle: Vec<String>,
+    pub legend: Vec<Vec<(Swatch, String)>>,
+    pub legend_top: f64,
+    pub panels_top: f64,
+    /// Where the panels end, above the axis title and the notes.
+    pub panels_bottom: f64,
+}
+
+pub(super) fn head(data: &ChartData) -> Head {
     let (w, h) = (f64::from(SIZE.0), f64::from(SIZE.1));
     let mut y = PAD + TITLE * 1.35;
     let subtitle = wrap(&data.subtitle, SUBTITLE, w - 2.0 * PAD);
@@ -290,8 +304,25 @@ pub fn layout(data: &ChartData) -> Layout {
     let legend_top = y;
     y += legend.len() as f64 * LEGEND * 1.6 + 8.0;
     let notes_height = data.notes.len() as f64 * NOTE * 1.4;
-    let panels_bottom = h - PAD - notes_height - AXIS * 1.5;
-    let panels_top = y;
+    Head {
+        subtitle,
+        legend,
+        legend_top,
+        panels_top: y,
+        panels_bottom: h - PAD - notes_height - AXIS * 1.5,
+    }
+}
+
+/// Places every element of `data` on a `SIZE` image.
+pub fn layout(data: &ChartData) -> Layout {
+    let w = f64::from(SIZE.0);
+    let Head {
+        subtitle,
+        legend,
+        legend_top,
+        panels_top,
+        panels_bottom,
+    } = head(data);
     let left = PAD + AXIS * 1.5;
     let (cols, rows) = grid_shape(data.panels.len());
     let cell_w = (w - PAD - left) / cols as f64;
@@ -589,40 +620,81 @@ pub(super) fn dashed<DB: DrawingBackend>(
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> DrawResult {
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let layout = layout(data);
-    let w = f64::from(SIZE.0);
-    let centre = (HPos::Center, VPos::Top);
-    put_text(root, &data.title, TITLE, INK, centre, (w / 2.0, PAD))?;
-    let mut y = PAD + TITLE * 1.35;
-    for line in &layout.subtitle {
-        put_text(root, line, SUBTITLE, MUTED, centre, (w / 2.0, y))?;
-        y += SUBTITLE * 1.35;
+    if data.bars == Bars::Horizontal && matches!(data.x, XAxis::Words { .. }) {
+        return super::hbars::draw(root, data);
     }
-    draw_legend(root, &layout)?;
+    let layout = layout(data);
+    draw_head(
+        root,
+        data,
+        &layout.subtitle,
+        &layout.legend,
+        layout.legend_top,
+    )?;
     for (panel, placed) in data.panels.iter().zip(&layout.panels) {
         draw_panel(root, data, panel, placed)?;
     }
-    let middle = (layout.panels_top + layout.panels_bottom) / 2.0;
-    let rotated = text::style(AXIS, INK)
-        .pos(Pos::new(HPos::Center, VPos::Top))
-        .transform(FontTransform::Rotate270);
-    root.draw_text(&data.y_title, &rotated, at(PAD, middle))
-        .map_err(|e| e.to_string())?;
     let x_title = match &data.x {
         XAxis::Numbers { title, .. }
         | XAxis::Words { title, .. }
         | XAxis::Versions { title, .. } => title,
     };
+    let bottom = layout.panels_bottom;
+    draw_foot(
+        root,
+        data,
+        (&data.y_title, layout.panels_top),
+        (x_title, bottom),
+    )
+}
+
+/// The title, the subtitle's lines and the legend.
+pub(super) fn draw_head<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    subtitle: &[String],
+    legend: &[Vec<(Swatch, String)>],
+    legend_top: f64,
+) -> DrawResult {
+    let w = f64::from(SIZE.0);
+    let centre = (HPos::Center, VPos::Top);
+    // A title wider than the image (a group of three keys on x) takes smaller type.
+    let width = text::width(&data.title, TITLE);
+    let em = TITLE * ((w - 2.0 * PAD) / width).min(1.0);
+    put_text(root, &data.title, em, INK, centre, (w / 2.0, PAD))?;
+    let mut y = PAD + TITLE * 1.35;
+    for line in subtitle {
+        put_text(root, line, SUBTITLE, MUTED, centre, (w / 2.0, y))?;
+        y += SUBTITLE * 1.35;
+    }
+    draw_legend(root, legend, legend_top)
+}
+
+/// The axis titles, `left` turned up beside the panels from `top` (its text and the
+/// panels' top) and `below` under them (its text and the panels' bottom), and the notes.
+pub(super) fn draw_foot<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    (left_title, top): (&str, f64),
+    (below, bottom): (&str, f64),
+) -> DrawResult {
+    let w = f64::from(SIZE.0);
+    let middle = (top + bottom) / 2.0;
+    let rotated = text::style(AXIS, INK)
+        .pos(Pos::new(HPos::Center, VPos::Top))
+        .transform(FontTransform::Rotate270);
+    root.draw_text(left_title, &rotated, at(PAD, middle))
+        .map_err(|e| e.to_string())?;
     let left = PAD + AXIS * 1.5;
     put_text(
         root,
-        x_title,
+        below,
         AXIS,
         INK,
-        centre,
-        ((left + w - PAD) / 2.0, layout.panels_bottom + 4.0),
+        (HPos::Center, VPos::Top),
+        ((left + w - PAD) / 2.0, bottom + 4.0),
     )?;
-    let mut y = layout.panels_bottom + AXIS * 1.5;
+    let mut y = bottom + AXIS * 1.5;
     for note in &data.notes {
         put_text(root, note, NOTE, MUTED, (HPos::Left, VPos::Top), (PAD, y))?;
         y += NOTE * 1.4;
@@ -630,11 +702,14 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
     Ok(())
 }
 
-fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layout) -> DrawResult {
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    legend: &[Vec<(Swatch, String)>],
+    legend_top: f64,
+) -> DrawResult {
     let w = f64::from(SIZE.0);
     // Bars mark the model thin and dark across each bar; lines wide beneath the line.
-    let bars = layout
-        .legend
+    let bars = legend
         .iter()
         .flatten()
         .any(|e| matches!(e.0, Swatch::Bar(_)));
@@ -643,8 +718,8 @@ fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, layout: &Layou
     } else {
         ((12.0, 8.0), MUTED.stroke_width(7))
     };
-    let mut y = layout.legend_top + LEGEND * 0.8;
-    for row in &layout.legend {
+    let mut y = legend_top + LEGEND * 0.8;
+    for row in legend {
         let total: f64 = row.iter().map(|e| entry_width(&e.1)).sum::<f64>() - LEGEND * 1.4;
         let mut x = (w - total) / 2.0;
         for (swatch, label) in row {

@@ -1,7 +1,7 @@
 //! Elapsed time against x: the chart of the blog's table. Zero-time work draws time per
-//! item instead (`ns_per_item`).
+//! item instead (`ns_per_item`) where its scenarios move different numbers of items.
 
-use super::{ChartKind, Scale, zero_time};
+use super::{ChartKind, Scale, per_item, zero_time};
 use crate::record::RunRecord;
 use crate::stats::Summary;
 
@@ -20,13 +20,18 @@ impl ChartKind for Elapsed {
         Scale::Duration
     }
 
-    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+    fn measured(&self, summary: &Summary, all: &[Summary]) -> Option<(f64, f64, f64)> {
         let e = &summary.elapsed_s;
-        (!zero_time(summary)).then_some((e.min, e.median, e.max))
+        (!per_item(summary, all)).then_some((e.min, e.median, e.max))
+    }
+
+    fn interval(&self, summary: &Summary) -> Option<(f64, f64)> {
+        Some(summary.median_interval_s)
     }
 
     fn model(&self, summary: &Summary) -> Option<f64> {
-        Some(summary.predicted_s)
+        // Zero-time work has no model time: a mark at 0 would say it takes none.
+        (!zero_time(summary)).then_some(summary.predicted_s)
     }
 
     fn of_run(&self, run: &RunRecord) -> Option<f64> {

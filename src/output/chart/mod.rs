@@ -9,6 +9,7 @@
 mod depth;
 mod draw;
 mod elapsed;
+pub mod hbars;
 mod ns_per_item;
 mod png;
 mod style;
@@ -19,7 +20,7 @@ mod timeline;
 mod wait;
 
 use super::{Output, RenderError, Results};
-use crate::experiment::{Axis, ChartFormat, Experiment, GROUP_JOIN};
+use crate::experiment::{Axis, Bars, ChartFormat, Experiment, GROUP_JOIN};
 use crate::record::{RunRecord, Source};
 use crate::scenario::key::DEFAULT_ITEM_BYTES;
 use crate::scenario::{Scenario, ScenarioKey};
@@ -47,8 +48,14 @@ pub trait ChartKind: Sync {
     fn y_title(&self) -> &'static str;
     /// How y values read: durations in seconds, or plain quantities.
     fn scale(&self) -> Scale;
-    /// `(min, median, max)` of the measure for one scenario, if it was measured.
-    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)>;
+    /// `(min, median, max)` of the measure for one scenario, if it was measured and this
+    /// chart shows it; `all` is every scenario's summary.
+    fn measured(&self, summary: &Summary, all: &[Summary]) -> Option<(f64, f64, f64)>;
+    /// The 95% interval of the median, where the measure has one: horizontal bars draw
+    /// it as their whiskers, so bars whose whiskers overlap read as not told apart.
+    fn interval(&self, _summary: &Summary) -> Option<(f64, f64)> {
+        None
+    }
     /// The model's value, drawn dashed, where the model predicts this measure.
     fn model(&self, summary: &Summary) -> Option<f64>;
     /// The fit of the scenario's line, drawn dotted, where this chart draws one.
@@ -76,10 +83,20 @@ pub fn metric_named(option: &str, name: &str) -> Result<&'static dyn ChartKind, 
     })
 }
 
-/// Work of zero time: the model predicts no time at all, and time per item says more
-/// than elapsed time.
+/// Work of zero time: the model predicts no time at all.
 fn zero_time(summary: &Summary) -> bool {
     summary.predicted_s == 0.0 && summary.items > 0
+}
+
+/// Whether the scenario's time is drawn per item rather than elapsed: zero-time work,
+/// where zero-time scenarios move different numbers of items, so elapsed time would
+/// mostly count items. Where each moves the same (a benchmark suite's 5,000,000
+/// messages), elapsed time orders as time per item and reads in seconds, as benchmarks
+/// report it.
+fn per_item(summary: &Summary, all: &[Summary]) -> bool {
+    let mut zero = all.iter().filter(|s| zero_time(s));
+    let first = zero.next().map(|s| s.items);
+    zero_time(summary) && zero.any(|s| Some(s.items) != first)
 }
 
 /// A chart of one kind in one image format, against the experiment's `[plot]` x and facet
@@ -107,7 +124,7 @@ impl Output for Chart {
         results
             .summaries
             .iter()
-            .any(|s| self.kind.measured(s).is_some())
+            .any(|s| self.kind.measured(s, results.summaries).is_some())
     }
 
     fn file_name(&self, results: &Results) -> String {
@@ -227,6 +244,35 @@ pub struct Series {
 pub struct Panel {
     pub title: Option<String>,
     pub series: Vec<Series>,
+    /// Horizontal bars only: the bars of the chart's lines this panel has none of, and
+    /// why, so a gap reads as absent rather than as nothing.
+    pub gaps: Vec<Gap>,
+}
+
+/// A bar left empty: line `line` at word `x` of a panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gap {
+    pub x: f64,
+    pub line: usize,
+    pub why: Absent,
+}
+
+/// Why a bar is absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absent {
+    /// No run of the scenario: left out by `exclude`, or not made yet.
+    NotRun,
+    /// The runs do not measure this (a `std` queue has no length).
+    NotMeasured,
+}
+
+impl Absent {
+    pub fn words(self) -> &'static str {
+        match self {
+            Absent::NotRun => "not run",
+            Absent::NotMeasured => "not measured",
+        }
+    }
 }
 
 /// The x axis: numbers (counts, or durations in seconds), or words drawn as grouped bars.
@@ -257,6 +303,8 @@ pub struct ChartData {
     pub y_title: String,
     pub y_scale: Scale,
     pub log_y: bool,
+    /// Which way bars run, where x is words.
+    pub bars: Bars,
     pub panels: Vec<Panel>,
     /// Legend labels, one per line look; a single unnamed line is `[""]`.
     pub lines: Vec<String>,
@@ -435,17 +483,34 @@ impl ChartData {
             .filter(|k| !facet.is_some_and(|f| f.keys().contains(k)))
             .collect();
         let words = axis_words(experiment, x) == Some(false);
+        let bars = if words {
+            experiment.plot.bars
+        } else {
+            Bars::Vertical
+        };
         let mut names: Vec<String> = Vec::new();
         let mut lines: Vec<String> = Vec::new();
         let mut panels: Vec<Panel> = Vec::new();
         let mut fits: Vec<Vec<Option<Usl>>> = Vec::new();
+        // Scenarios run but not measured by this kind: (panel, x's words, line).
+        let mut unmeasured: Vec<(Option<String>, String, String)> = Vec::new();
+        let mut interval = false;
         for summary in results.summaries {
             let Some(scenario) = experiment.scenarios.get(summary.scenario) else {
                 continue;
             };
-            let Some((min, median, max)) = kind.measured(summary) else {
+            let panel_title = facet.map(|f| panel_title(f, scenario));
+            let name = label(scenario, &line_keys);
+            let Some((mut min, median, mut max)) = kind.measured(summary, results.summaries) else {
+                unmeasured.push((panel_title, x.words(scenario), name));
                 continue;
             };
+            if bars == Bars::Horizontal
+                && let Some((low, high)) = kind.interval(summary)
+            {
+                (min, max) = (low, high);
+                interval = true;
+            }
             let x_value = if words {
                 let name = x.words(scenario);
                 let at = names.iter().position(|n| *n == name).unwrap_or_else(|| {
@@ -459,19 +524,17 @@ impl ChartData {
                     None => continue,
                 }
             };
-            let panel_title = facet.map(|f| panel_title(f, scenario));
             let p = match panels.iter().position(|p| p.title == panel_title) {
                 Some(p) => p,
                 None => {
                     panels.push(Panel {
                         title: panel_title,
-                        series: Vec::new(),
+                        ..Panel::default()
                     });
                     fits.push(Vec::new());
                     panels.len() - 1
                 }
             };
-            let name = label(scenario, &line_keys);
             let line = lines.iter().position(|l| *l == name).unwrap_or_else(|| {
                 lines.push(name);
                 lines.len() - 1
@@ -511,6 +574,14 @@ impl ChartData {
                 }
             }
         }
+        if bars == Bars::Horizontal {
+            let unmeasured: std::collections::HashSet<_> = unmeasured.into_iter().collect();
+            for panel in &mut panels {
+                panel.gaps = gaps(panel, &names, &lines, |x, line| {
+                    unmeasured.contains(&(panel.title.clone(), x.to_string(), line.to_string()))
+                });
+            }
+        }
         if lines.is_empty() {
             lines.push(String::new());
         }
@@ -537,17 +608,20 @@ impl ChartData {
                 without_unit(kind.y_title()),
                 without_unit(&axis_title(x))
             ),
-            subtitle: subtitle(results, x, facet),
+            subtitle: subtitle(results, x, facet, whiskers(interval), bars),
             x: x_axis,
             y_title: kind.y_title().to_string(),
             y_scale: kind.scale(),
             log_y: experiment.plot.log_y,
+            bars,
             panels,
             lines,
             model_only,
             notes: Vec::new(),
             rules: Vec::new(),
-            y_per_panel: false,
+            // Horizontal bars compare within a panel, whose scales may differ by orders of
+            // magnitude (a rendezvous against an unbounded queue), as benchmark plots do.
+            y_per_panel: bars == Bars::Horizontal,
         };
         data.leave_out_what_log_axes_cannot_show();
         data
@@ -593,8 +667,56 @@ impl ChartData {
     }
 }
 
+/// The bars of a panel's words and lines that it has no point for, and why: a scenario
+/// `unmeasured(words, line)` was run but not measured by this chart.
+fn gaps(
+    panel: &Panel,
+    names: &[String],
+    lines: &[String],
+    unmeasured: impl Fn(&str, &str) -> bool,
+) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for (x, name) in names.iter().enumerate() {
+        for (line, label) in lines.iter().enumerate() {
+            let drawn = panel
+                .series
+                .iter()
+                .any(|s| s.line == line && s.points.iter().any(|p| p.x == x as f64));
+            if !drawn {
+                let why = if unmeasured(name, label) {
+                    Absent::NotMeasured
+                } else {
+                    Absent::NotRun
+                };
+                gaps.push(Gap {
+                    x: x as f64,
+                    line,
+                    why,
+                });
+            }
+        }
+    }
+    gaps
+}
+
+/// What a chart's whiskers span, in words: horizontal bars the median's 95% interval
+/// where the measure has one, everything else the fastest run to the slowest.
+fn whiskers(interval: bool) -> &'static str {
+    if interval {
+        "whiskers the 95% interval of the median"
+    } else {
+        "whiskers min–max"
+    }
+}
+
 /// "20 producers, 5 items each, … · time_scale 1 · median of 3 runs, whiskers min–max".
-fn subtitle(results: &Results, x: &Axis, facet: Option<&Axis>) -> String {
+fn subtitle(
+    results: &Results,
+    x: &Axis,
+    facet: Option<&Axis>,
+    whiskers: &str,
+    bars: Bars,
+) -> String {
     let experiment = results.experiment;
     let mut parts = shared_settings(experiment);
     let decided: Vec<&str> = experiment.decided_by(x).iter().map(|k| k.name()).collect();
@@ -621,10 +743,13 @@ fn subtitle(results: &Results, x: &Axis, facet: Option<&Axis>) -> String {
         "the model alone, in virtual time".to_string()
     } else {
         let runs = if most == 1 { "run" } else { "runs" };
-        format!("median of {count} {runs}, whiskers min–max")
+        format!("median of {count} {runs}, {whiskers}")
     });
     if let Some(f) = facet {
-        parts.push(format!("a panel per {}", f.name()));
+        parts.push(match bars {
+            Bars::Vertical => format!("a panel per {}", f.name()),
+            Bars::Horizontal => format!("a panel per {}, each on its own scale", f.name()),
+        });
     }
     parts.join(" · ")
 }

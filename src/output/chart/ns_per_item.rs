@@ -1,7 +1,8 @@
-//! Time per item against x, for zero-time work: what the queue itself costs. Elapsed time
-//! of such runs mostly counts items, so this chart takes its place.
+//! Time per item against x, for zero-time work whose scenarios move different numbers of
+//! items: what the queue itself costs. Elapsed time of such runs mostly counts items, so
+//! this chart takes its place.
 
-use super::{ChartKind, Scale, zero_time};
+use super::{ChartKind, Scale, per_item};
 use crate::record::RunRecord;
 use crate::stats::Summary;
 
@@ -20,11 +21,17 @@ impl ChartKind for NsPerItem {
         Scale::Duration
     }
 
-    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+    fn measured(&self, summary: &Summary, all: &[Summary]) -> Option<(f64, f64, f64)> {
         // Every run of a scenario moves the same items, so per-item time orders as elapsed.
         let per = |elapsed: f64| elapsed / summary.items as f64;
         let e = &summary.elapsed_s;
-        zero_time(summary).then(|| (per(e.min), per(e.median), per(e.max)))
+        per_item(summary, all).then(|| (per(e.min), per(e.median), per(e.max)))
+    }
+
+    fn interval(&self, summary: &Summary) -> Option<(f64, f64)> {
+        let (low, high) = summary.median_interval_s;
+        let items = summary.items as f64;
+        Some((low / items, high / items))
     }
 
     fn model(&self, _: &Summary) -> Option<f64> {

@@ -7,7 +7,7 @@ use super::draw::{Swatch, layout};
 use super::*;
 use crate::experiment::parse;
 use crate::record::{QueueMetrics, RunRecord};
-use crate::stats::summarise;
+use crate::stats::{Summary, summarise};
 
 /// An experiment and made-up runs: `elapsed(scenario)` seconds each, 3 repeats.
 fn results_of(
@@ -241,21 +241,43 @@ fn a_model_only_chart_says_model_where_others_say_measured() {
 }
 
 #[test]
-fn zero_time_work_draws_time_per_item_instead_of_elapsed() {
+fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_do_not() {
     let zero = "name = \"z\"\n[scenario]\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\n\
-                [sweep]\nconsumers = [1, 2]\n";
-    let (experiment, mut runs) = results_of(zero, Source::Measured, |_| 0.002);
+                [sweep]\nproducers = [1, 2]\n";
+    let (_, mut runs) = results_of(zero, Source::Measured, |_| 0.002);
     for r in &mut runs {
         r.predicted_s = Some(0.0);
+        r.items = 100 * (r.scenario as u64 + 1);
     }
     let summaries = summarise(&runs);
-    assert!(summaries.iter().all(|s| Elapsed.measured(s).is_none()));
-    let per_item = NsPerItem.measured(&summaries[0]).expect("time per item");
     assert!(
-        (per_item.1 - 0.002 * 1.02 / 100.0).abs() < 1e-12,
+        summaries
+            .iter()
+            .all(|s| Elapsed.measured(s, &summaries).is_none())
+    );
+    let per_item = NsPerItem
+        .measured(&summaries[1], &summaries)
+        .expect("time per item");
+    assert!(
+        (per_item.1 - 0.002 * 1.02 / 200.0).abs() < 1e-12,
         "{per_item:?}"
     );
-    let _ = experiment;
+    // Where every scenario moves the same items, as a benchmark suite's do, elapsed time
+    // orders as time per item and is drawn in seconds instead, with no model mark at 0.
+    for r in &mut runs {
+        r.items = 100;
+    }
+    let summaries = summarise(&runs);
+    assert!(
+        summaries
+            .iter()
+            .all(|s| NsPerItem.measured(s, &summaries).is_none())
+    );
+    let elapsed = Elapsed
+        .measured(&summaries[1], &summaries)
+        .expect("elapsed");
+    assert!((elapsed.1 - 0.002 * 1.02).abs() < 1e-12, "{elapsed:?}");
+    assert_eq!(Elapsed.model(&summaries[1]), None);
 }
 
 #[test]
@@ -329,6 +351,7 @@ fn versions_chart(n: usize, scales: &[f64], y_per_panel: bool) -> ChartData {
                     .collect(),
                 ..Series::default()
             }],
+            gaps: Vec::new(),
         })
         .collect();
     ChartData {
@@ -341,6 +364,7 @@ fn versions_chart(n: usize, scales: &[f64], y_per_panel: bool) -> ChartData {
         y_title: "elapsed time".to_string(),
         y_scale: Scale::Duration,
         log_y: false,
+        bars: crate::experiment::Bars::Vertical,
         panels,
         lines: vec![String::new()],
         model_only: false,
@@ -509,4 +533,220 @@ fn a_key_that_decides_its_group_draws_one_line_through_it() {
         [1, 1, 1, 1, 2, 2, 2, 2],
         "producers=1 at one x, =4 at two"
     );
+}
+
+/// The channel suite as benchmark plots draw it: a panel per capacity class, topologies
+/// down each, a horizontal bar per implementation; mutex has no rendezvous.
+const HORIZONTAL: &str = "name = \"hsuite\"\n[scenario]\nproduce_time = \"0ms\"\n\
+                          consume_time = \"0ms\"\n[sweep]\n\
+                          together.capacity_class = [{ queue = \"bounded\", capacity = 0 }, \
+                          { queue = \"bounded\", capacity = 1 }, { queue = \"unbounded\" }]\n\
+                          together.topology = [{ producers = 1, consumers = 1 }, \
+                          { producers = 4, consumers = 1 }, { producers = 4, consumers = 4 }]\n\
+                          queue_impl = [\"crossbeam\", \"std\", \"mutex\"]\n\
+                          exclude = [{ queue_impl = \"mutex\", capacity = 0 }]\n\
+                          [plot]\nx = \"topology\"\nfacet = \"capacity_class\"\n\
+                          bars = \"horizontal\"\n";
+
+/// Made-up runs of `toml`: scenario `s` takes `elapsed(s)` seconds, +1% and +2% on
+/// repeats 2 and 3, with no prediction (zero-time work) and no queue metrics for `std`
+/// on an unbounded queue.
+fn horizontal_data(
+    toml: &str,
+    kind: &dyn ChartKind,
+    elapsed: impl Fn(usize) -> f64,
+) -> (ChartData, Vec<Summary>) {
+    let (experiment, mut runs) = results_of(toml, Source::Measured, elapsed);
+    for r in &mut runs {
+        r.predicted_s = Some(0.0);
+        let label = &experiment.scenarios[r.scenario].label;
+        if label.contains("queue_impl=std") && label.contains("queue=unbounded") {
+            r.queue = None;
+        }
+    }
+    let summaries = summarise(&runs);
+    let results = Results {
+        experiment: &experiment,
+        source: Source::Measured,
+        runs: &runs,
+        summaries: &summaries,
+        environment: None,
+    };
+    let x = &experiment.plot.x;
+    let data = ChartData::new(kind, &results, x, experiment.plot.facet.as_ref());
+    (data, summaries)
+}
+
+#[test]
+fn horizontal_bars_make_a_panel_per_class_a_bar_per_implementation_and_say_what_is_absent() {
+    let (d, _) = horizontal_data(HORIZONTAL, &Elapsed, |s| 0.5 + s as f64 * 0.01);
+    let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
+    assert_eq!(
+        titles,
+        [
+            "queue × capacity = bounded × 0",
+            "queue × capacity = bounded × 1",
+            "queue × capacity = unbounded"
+        ]
+    );
+    assert_eq!(
+        d.lines,
+        ["queue_impl=crossbeam", "queue_impl=std", "queue_impl=mutex"]
+    );
+    assert!(
+        d.subtitle
+            .contains("whiskers the 95% interval of the median")
+            && d.subtitle.contains("each on its own scale"),
+        "{}",
+        d.subtitle
+    );
+    let placed = hbars::layout(&d);
+    let bars: Vec<usize> = placed.panels.iter().map(|p| p.bars.len()).collect();
+    assert_eq!(bars, [6, 9, 9], "3 topologies × 2 or 3 implementations");
+    let gaps: Vec<&str> = placed.panels[0]
+        .gaps
+        .iter()
+        .map(|g| g.text.as_str())
+        .collect();
+    assert_eq!(gaps, ["mutex: not run"; 3], "mutex has no rendezvous");
+    assert!(placed.panels[1..].iter().all(|p| p.gaps.is_empty()));
+    // A line keeps its place in every group: crossbeam above std above mutex (or its gap),
+    // each within its topology's group.
+    for panel in &placed.panels {
+        let slot = panel.categories[1].0 - panel.categories[0].0;
+        for (k, (middle, _)) in panel.categories.iter().enumerate() {
+            let mut group: Vec<(usize, f64)> = panel
+                .bars
+                .iter()
+                .filter(|b| (b.top - middle).abs() < slot / 2.0)
+                .map(|b| (b.line, b.top))
+                .collect();
+            group.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let lines: Vec<usize> = group.iter().map(|g| g.0).collect();
+            let expected: &[usize] = if panel.gaps.is_empty() {
+                &[0, 1, 2]
+            } else {
+                &[0, 1]
+            };
+            assert_eq!(lines, expected, "group {k}");
+            for gap in &panel.gaps {
+                assert!(
+                    group.iter().all(|g| g.1 < gap.top) || (gap.top - middle).abs() > slot / 2.0
+                );
+            }
+        }
+        let categories: Vec<String> = panel.categories.iter().map(|c| c.1.join(" ")).collect();
+        assert_eq!(categories, ["1 × 1", "4 × 1", "4 × 4"], "spsc at the top");
+    }
+    let text = svg(&d);
+    assert!(text.contains("mutex: not run"), "the gap says why");
+    insta::assert_snapshot!("horizontal_bars_by_capacity_class", text);
+}
+
+#[test]
+fn horizontal_whiskers_span_the_interval_of_the_median_not_the_runs() {
+    let (d, summaries) = horizontal_data(HORIZONTAL, &Elapsed, |s| 1.0 + s as f64);
+    let series = &d.panels[1].series[0];
+    let point = &series.points[0];
+    let summary = &summaries[6];
+    assert_eq!(point.median, summary.elapsed_s.median);
+    assert_eq!(
+        (point.min, point.max),
+        summary.median_interval_s,
+        "whiskers are the bootstrap interval of the median"
+    );
+    // Vertical bars of the same experiment keep min–max.
+    let vertical = HORIZONTAL.replace("bars = \"horizontal\"\n", "");
+    let (d, summaries) = horizontal_data(&vertical, &Elapsed, |s| 1.0 + s as f64);
+    let point = &d.panels[1].series[0].points[0];
+    let spread = summaries[6].elapsed_s;
+    assert_eq!((point.min, point.max), (spread.min, spread.max));
+    assert!(d.subtitle.contains("whiskers min–max"));
+}
+
+#[test]
+fn a_chart_of_what_a_queue_does_not_measure_says_not_measured() {
+    // std queues have no length and here no queue metrics at all.
+    let (d, _) = horizontal_data(HORIZONTAL, &WaitP99, |s| 0.5 + s as f64 * 0.01);
+    let placed = hbars::layout(&d);
+    let gaps: Vec<&str> = placed.panels[2]
+        .gaps
+        .iter()
+        .map(|g| g.text.as_str())
+        .collect();
+    assert_eq!(gaps, ["std: not measured"; 3], "run, but not measured");
+    assert_eq!(placed.panels[0].gaps.len(), 3, "mutex: not run");
+    assert!(placed.panels[1].gaps.is_empty());
+    assert!(
+        d.subtitle.contains("whiskers min–max"),
+        "no interval of a p99"
+    );
+}
+
+#[test]
+fn horizontal_labels_keep_clear_of_each_other_and_stay_in_their_panel() {
+    // Bars of very different lengths, long and short names, narrow and wide panels.
+    let elapsed = |s: usize| 0.001 * 3f64.powi((s % 7) as i32);
+    let four = HORIZONTAL.replace(
+        "{ queue = \"unbounded\" }]",
+        "{ queue = \"bounded\", capacity = 2 }, { queue = \"unbounded\" }]",
+    );
+    let log = HORIZONTAL.replace(
+        "bars = \"horizontal\"\n",
+        "bars = \"horizontal\"\nlog_y = true\n",
+    );
+    for toml in [
+        HORIZONTAL.to_string(),
+        four,
+        log,
+        HORIZONTAL
+            .replace("queue_impl = [", "queue_impl = [\"mutex\", ")
+            .replace("\"mutex\"]", "]"),
+    ] {
+        let (d, _) = horizontal_data(&toml, &Elapsed, elapsed);
+        let placed = hbars::layout(&d);
+        for panel in &placed.panels {
+            let labels: Vec<&hbars::Label> = panel
+                .bars
+                .iter()
+                .filter_map(|b| b.label.as_ref())
+                .chain(&panel.gaps)
+                .collect();
+            assert!(!labels.is_empty());
+            for (i, a) in labels.iter().enumerate() {
+                assert!(a.right <= panel.right && a.left >= panel.left, "{a:?}");
+                assert!(a.top >= panel.top && a.bottom <= panel.bottom, "{a:?}");
+                for b in &labels[i + 1..] {
+                    assert!(!a.overlaps(b), "{a:?} and {b:?}");
+                }
+            }
+            for bar in &panel.bars {
+                assert!(
+                    bar.start <= bar.median && bar.high <= panel.right,
+                    "{bar:?}"
+                );
+                if let Some(label) = &bar.label {
+                    assert!(label.left > bar.high.max(bar.median), "after its whisker");
+                }
+            }
+            let ys: Vec<f64> = panel.categories.iter().map(|c| c.0).collect();
+            let em = panel.category_em;
+            for w in ys.windows(2) {
+                assert!(w[1] - w[0] > em * 1.2, "category labels overlap");
+            }
+            let mut xs: Vec<(f64, f64)> = panel
+                .ticks
+                .iter()
+                .map(|t| {
+                    let (at, half) = (panel.value.px(t.value), text::width(&t.label, 24.0) / 2.0);
+                    (at - half, at + half)
+                })
+                .collect();
+            xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+            assert!(xs.len() >= 2, "{:?}", panel.ticks);
+            for w in xs.windows(2) {
+                assert!(w[1].0 > w[0].1, "tick labels overlap: {:?}", panel.ticks);
+            }
+        }
+    }
 }

@@ -19,9 +19,16 @@ impl ChartKind for Throughput {
         Scale::Number
     }
 
-    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+    fn measured(&self, summary: &Summary, _: &[Summary]) -> Option<(f64, f64, f64)> {
         let t = &summary.throughput_per_s;
         Some((t.min, t.median, t.max))
+    }
+
+    fn interval(&self, summary: &Summary) -> Option<(f64, f64)> {
+        // Items over the elapsed interval's ends: the slower end is the lower throughput.
+        let (low, high) = summary.median_interval_s;
+        let items = summary.items as f64;
+        (low > 0.0).then(|| (items / high, items / low))
     }
 
     fn fit(&self, summary: &Summary) -> Option<Usl> {

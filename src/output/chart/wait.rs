@@ -19,7 +19,7 @@ impl ChartKind for WaitP99 {
         Scale::Duration
     }
 
-    fn measured(&self, summary: &Summary) -> Option<(f64, f64, f64)> {
+    fn measured(&self, summary: &Summary, _: &[Summary]) -> Option<(f64, f64, f64)> {
         summary.wait_p99_s.map(|w| (w.min, w.median, w.max))
     }
 

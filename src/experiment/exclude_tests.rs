@@ -1,0 +1,171 @@
+//! `[sweep] exclude`: combinations of swept values left out of the product, so a sweep
+//! can cover what each implementation can do (mutex has no rendezvous), and every way
+//! to get an entry wrong.
+
+use super::tests::{error, errors, ok};
+use crate::scenario::{QueueImpl, QueueKind};
+
+/// Three implementations over four capacity classes, mutex's rendezvous left out.
+const CLASSES: &str = "[sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\n\
+                       together.capacity_class = [{ queue = \"bounded\", capacity = 0 }, \
+                       { queue = \"bounded\", capacity = 1 }, { queue = \"unbounded\" }]\n";
+
+#[test]
+fn an_excluded_combination_is_not_made_and_the_rest_are_numbered_as_kept() {
+    let e = ok(&format!(
+        "{CLASSES}exclude = [{{ queue_impl = \"mutex\", capacity = 0 }}]\n"
+    ));
+    let labels: Vec<&str> = e.scenarios.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels.len(), 3 * 3 - 1);
+    assert_eq!(
+        labels[6..],
+        [
+            "queue_impl=mutex queue=bounded capacity=1",
+            "queue_impl=mutex queue=unbounded",
+        ]
+    );
+    let indices: Vec<usize> = e.scenarios.iter().map(|s| s.index).collect();
+    assert_eq!(indices, (0..8).collect::<Vec<_>>());
+    assert!(
+        !e.scenarios
+            .iter()
+            .any(|s| s.queue_impl == QueueImpl::Mutex
+                && s.queue == QueueKind::Bounded { capacity: 0 })
+    );
+    assert_eq!(e.excluded, 1);
+    let words = e.sweep_words().expect("swept");
+    assert!(
+        words.ends_with("the last varying fastest; 1 combination left out by exclude"),
+        "{words}"
+    );
+}
+
+#[test]
+fn an_entry_of_one_value_leaves_out_every_scenario_that_has_it() {
+    let e = ok(&format!(
+        "{CLASSES}exclude = [{{ queue_impl = \"std\" }}, {{ queue = \"unbounded\" }}, \
+         {{ queue_impl = \"mutex\", capacity = 0 }}]\n"
+    ));
+    let labels: Vec<&str> = e.scenarios.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "queue_impl=crossbeam queue=bounded capacity=0",
+            "queue_impl=crossbeam queue=bounded capacity=1",
+            "queue_impl=mutex queue=bounded capacity=1",
+        ]
+    );
+    // std's unbounded queue matches two entries and is one scenario left out.
+    assert_eq!(e.excluded, 6);
+}
+
+#[test]
+fn a_capacity_is_matched_only_where_the_queue_is_bounded() {
+    // An unbounded queue has no capacity, so it never matches `capacity = 0`, even with a
+    // capacity set in [scenario] for the bounded ones.
+    let e = ok(
+        "[scenario]\ncapacity = 0\n[sweep]\nqueue_impl = [\"crossbeam\", \"mutex\"]\n\
+                queue = [\"unbounded\", \"bounded\"]\n\
+                exclude = [{ queue_impl = \"mutex\", queue = \"bounded\" }]\n",
+    );
+    let labels: Vec<&str> = e.scenarios.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "queue_impl=crossbeam queue=unbounded",
+            "queue_impl=crossbeam queue=bounded",
+            "queue_impl=mutex queue=unbounded",
+        ]
+    );
+    let e = ok(&format!(
+        "{CLASSES}exclude = [{{ queue_impl = \"mutex\", capacity = 0 }}, \
+         {{ queue_impl = \"std\", capacity = 1 }}]\n"
+    ));
+    assert_eq!(e.excluded, 2);
+    let std: Vec<&str> = e
+        .scenarios
+        .iter()
+        .map(|s| s.label.as_str())
+        .filter(|l| l.contains("std"))
+        .collect();
+    assert_eq!(
+        std,
+        [
+            "queue_impl=std queue=bounded capacity=0",
+            "queue_impl=std queue=unbounded"
+        ]
+    );
+}
+
+#[test]
+fn the_rendezvous_error_says_how_to_leave_it_out() {
+    let m = error(CLASSES, 2, "sweep.queue_impl");
+    assert!(
+        m.contains("exclude = [{ queue_impl = \"mutex\", capacity = 0 }]"),
+        "{m}"
+    );
+    // With the implementation fixed there is nothing to leave out: no hint.
+    let fixed = "[scenario]\nqueue_impl = \"mutex\"\nqueue = \"bounded\"\n\
+                 [sweep]\ncapacity = [0, 1]\n";
+    let m = error(fixed, 2, "scenario.queue_impl");
+    assert!(!m.contains("exclude"), "{m}");
+}
+
+#[test]
+fn an_entry_names_swept_keys_only() {
+    let m = error(
+        &format!("{CLASSES}exclude = [{{ queue_impl = \"mutex\", consumers = 2 }}]\n"),
+        4,
+        "sweep.exclude.consumers",
+    );
+    assert!(
+        m.contains("`consumers` is not swept") && m.contains("queue_impl, queue, capacity"),
+        "{m}"
+    );
+}
+
+#[test]
+fn an_entry_that_leaves_out_nothing_or_everything_is_refused() {
+    // `capacity = 5` is a capacity the sweep never makes: a typo.
+    let m = error(
+        &format!("{CLASSES}exclude = [{{ queue_impl = \"mutex\", capacity = 5 }}]\n"),
+        4,
+        "sweep.exclude",
+    );
+    assert!(m.contains("leaves out nothing"), "{m}");
+    let all = "[sweep]\nconsumers = [1, 2]\nexclude = [{ consumers = 1 }, { consumers = 2 }]\n";
+    let m = error(all, 3, "sweep.exclude");
+    assert!(m.contains("leaves out all 2 scenarios"), "{m}");
+}
+
+#[test]
+fn every_shape_of_exclude_that_is_not_a_list_of_tables_is_refused() {
+    let cases = [
+        ("exclude = { queue_impl = \"mutex\" }", "a list of tables"),
+        ("exclude = []", "found an empty list"),
+        ("exclude = [\"mutex\"]", "an entry of `exclude` is a table"),
+        ("exclude = [{}]", "at least one swept key"),
+    ];
+    for (line, expected) in cases {
+        let m = error(&format!("{CLASSES}{line}\n"), 4, "sweep.exclude");
+        assert!(m.contains(expected), "{line}: {m}");
+    }
+}
+
+#[test]
+fn values_in_an_entry_are_read_as_anywhere_else() {
+    let errors = errors(&format!(
+        "{CLASSES}exclude = [{{ queue_impl = \"mutx\" }}, {{ queue_imp = \"std\" }}]\n"
+    ));
+    let keys: Vec<&str> = errors.iter().map(|d| d.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["sweep.exclude.queue_impl", "sweep.exclude.queue_imp"]
+    );
+    assert!(errors[0].message.contains("\"crossbeam\""), "{}", errors[0]);
+    assert!(
+        errors[1].message.contains("did you mean `queue_impl`?"),
+        "{}",
+        errors[1]
+    );
+}
