@@ -192,7 +192,7 @@ fn value_range(
         high = low + 1.0;
     }
     let Some(em) = label_em else {
-        return (low, high, false);
+        return (low, high, true);
     };
     let mut fits = true;
     for (series, point) in points() {
