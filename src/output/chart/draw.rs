@@ -553,6 +553,28 @@ fn version_ticks(names: &[(String, String)], x: &Map) -> Vec<Tick> {
 
 type DrawResult = Result<(), String>;
 
+/// A panel's frame, (left, top, right, bottom), and its title above it, if it has one.
+pub(super) fn frame_and_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (left, top, right, bottom): (f64, f64, f64, f64),
+    title: Option<&str>,
+) -> Result<(), String> {
+    let frame = Rectangle::new([at(left, top), at(right, bottom)], FRAME.stroke_width(1));
+    root.draw(&frame).map_err(|e| e.to_string())?;
+    if let Some(title) = title {
+        let above = (HPos::Center, VPos::Bottom);
+        put_text(
+            root,
+            title,
+            PANEL,
+            INK,
+            above,
+            ((left + right) / 2.0, top - 8.0),
+        )?;
+    }
+    Ok(())
+}
+
 pub(super) fn at(x: f64, y: f64) -> (i32, i32) {
     (x.round() as i32, y.round() as i32)
 }
@@ -818,21 +840,11 @@ fn draw_panel<DB: DrawingBackend>(
             put_text(root, date, b.x_em, MUTED, below, line_at(lines))?;
         }
     }
-    let frame = Rectangle::new(
-        [at(b.left, b.top), at(b.right, b.bottom)],
-        FRAME.stroke_width(1),
-    );
-    root.draw(&frame).map_err(|e| e.to_string())?;
-    if let Some(title) = &panel.title {
-        put_text(
-            root,
-            title,
-            PANEL,
-            INK,
-            (HPos::Center, VPos::Bottom),
-            ((b.left + b.right) / 2.0, b.top - 8.0),
-        )?;
-    }
+    frame_and_title(
+        root,
+        (b.left, b.top, b.right, b.bottom),
+        panel.title.as_deref(),
+    )?;
     if words {
         return draw_bars(root, panel, b);
     }

@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 
 use super::draw::{
-    AXIS, FRAME, GRID, Head, INK, MUTED, Map, PAD, PANEL, SIZE, TICK, at, bounds, dashed,
-    draw_foot, draw_head, grid_shape, head, path, put_text, wrap_words,
+    AXIS, GRID, Head, INK, MUTED, Map, PAD, PANEL, SIZE, TICK, at, bounds, dashed, draw_foot,
+    draw_head, frame_and_title, grid_shape, head, path, put_text, wrap_words,
 };
 use super::style::line_style;
 use super::text;
@@ -437,22 +437,7 @@ fn draw_frame<DB: DrawingBackend>(
             )?;
         }
     }
-    let frame = Rectangle::new(
-        [at(b.left, b.top), at(b.right, b.bottom)],
-        FRAME.stroke_width(1),
-    );
-    root.draw(&frame).map_err(|e| e.to_string())?;
-    if let Some(title) = title {
-        put_text(
-            root,
-            title,
-            PANEL,
-            INK,
-            (HPos::Center, VPos::Bottom),
-            ((b.left + b.right) / 2.0, b.top - 8.0),
-        )?;
-    }
-    Ok(())
+    frame_and_title(root, (b.left, b.top, b.right, b.bottom), title)
 }
 
 /// The bar to its median, the whisker across its middle, the model as a dashed mark
