@@ -161,10 +161,20 @@ pub(super) fn legend_rows(
     entries: Vec<(Swatch, String)>,
     width: f64,
 ) -> Vec<Vec<(Swatch, String)>> {
-    let mut rows: Vec<Vec<(Swatch, String)>> = Vec::new();
+    rows_within(entries, width, |e| entry_width(&e.1))
+}
+
+/// `entries` in rows, in order, each as full as fits within `width` (a wider entry alone);
+/// every legend packs its entries so, whatever its swatches.
+pub(super) fn rows_within<T>(
+    entries: impl IntoIterator<Item = T>,
+    width: f64,
+    entry_width: impl Fn(&T) -> f64,
+) -> Vec<Vec<T>> {
+    let mut rows: Vec<Vec<T>> = Vec::new();
     let mut used = f64::INFINITY;
     for entry in entries {
-        let w = entry_width(&entry.1);
+        let w = entry_width(&entry);
         if used + w > width {
             rows.push(Vec::new());
             used = 0.0;

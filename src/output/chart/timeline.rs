@@ -13,7 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 
-use super::draw::{FRAME, GRID, INK, MUTED, at, dashed, path, put_text};
+use super::draw::{FRAME, GRID, INK, MUTED, at, dashed, path, put_text, rows_within};
 use super::style::line_style;
 use super::text::{self, PngCanvas};
 use super::ticks::{AxisFit, Scale, Tick};
@@ -453,20 +453,7 @@ fn entry_width(label: &str) -> f64 {
 /// The legend's entries in rows that fit the width.
 fn legend_rows(measured: bool) -> Vec<Vec<(&'static str, RGBColor)>> {
     let room = f64::from(WIDTH) - 2.0 * PAD;
-    let mut rows: Vec<Vec<(&'static str, RGBColor)>> = vec![Vec::new()];
-    let mut used = 0.0;
-    for entry in legend_entries(measured) {
-        let width = entry_width(entry.0);
-        if used + width > room && rows.last().is_some_and(|r| !r.is_empty()) {
-            rows.push(Vec::new());
-            used = 0.0;
-        }
-        used += width;
-        if let Some(row) = rows.last_mut() {
-            row.push(entry);
-        }
-    }
-    rows
+    rows_within(legend_entries(measured), room, |e| entry_width(e.0))
 }
 
 fn draw_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, plan: &Plan) -> DrawResult {
