@@ -113,6 +113,16 @@ pub fn run_traced(
     Ok(measurement)
 }
 
+/// Whether a rendezvous goes through queuelab's offers (see `Handoff`): wherever the
+/// schedule needs to know when an item was taken, that is with polling consumers, or with
+/// producers that have a time to pace. With instant producers and blocking consumers
+/// nothing is scheduled from a take, so the crate's own zero-capacity channel is used:
+/// that is what a benchmark of channels (crossbeam's suite, bounded(0)) measures.
+fn needs_handoff(scenario: &Scenario) -> bool {
+    scenario.queue.capacity() == Some(0)
+        && (scenario.consumer == ConsumerStyle::Poll || !scenario.produce_is_instant())
+}
+
 /// A run with one recorder per producer and per consumer, handed back after the run with
 /// the run's end in nanoseconds. The recorder is a type parameter, so a run that records
 /// nothing (`NoTrace`) is compiled without any recording.
@@ -127,9 +137,9 @@ fn run_with<R: Recorder>(
         cancelled: message == CANCELLED,
         message,
     };
-    let handoff = scenario.queue.capacity() == Some(0);
+    let rendezvous = scenario.queue.capacity() == Some(0);
+    let handoff = needs_handoff(scenario);
     let capacity = match scenario.queue {
-        // A rendezvous goes through offers (see `Handoff`).
         _ if handoff => None,
         QueueKind::Unbounded => None,
         QueueKind::Bounded { capacity } => Some(usize::try_from(capacity).unwrap_or(usize::MAX)),
@@ -143,6 +153,7 @@ fn run_with<R: Recorder>(
         stop: Padded(AtomicBool::new(false)),
         gate: polls_in_order.then(|| PutGate::new(scenario.producers as usize)),
         handoff: handoff.then(|| Handoff::new(scenario.producers as usize)),
+        rendezvous,
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),
@@ -416,6 +427,56 @@ mod tests {
                         runs_whole(&scenario, false);
                     }
                 }
+            }
+        }
+    }
+
+    /// Zero-time blocking consumers use the crate's own zero-capacity channel, as a
+    /// channel benchmark does; every other rendezvous goes through queuelab's offers,
+    /// whose takes the schedule needs. Either way a rendezvous holds no item.
+    #[test]
+    fn a_rendezvous_uses_offers_only_where_the_schedule_needs_its_takes() {
+        let rendezvous = QueueKind::Bounded { capacity: 0 };
+        let paced = parse(
+            Path::new("t.toml"),
+            "[scenario]\nproduce_time = \"1ms\"\nconsume_time = \"0ms\"\nitems_per_producer = 5\n",
+        )
+        .expect("valid")
+        .scenarios[0]
+            .clone();
+        let case = |base: &Scenario, consumer, queue| Scenario {
+            consumer,
+            queue,
+            ..base.clone()
+        };
+        let instant = zero_time(3, 200);
+        assert!(!needs_handoff(&case(
+            &instant,
+            ConsumerStyle::Block,
+            rendezvous
+        )));
+        assert!(needs_handoff(&case(
+            &instant,
+            ConsumerStyle::Poll,
+            rendezvous
+        )));
+        assert!(needs_handoff(&case(
+            &paced,
+            ConsumerStyle::Block,
+            rendezvous
+        )));
+        let bounded = QueueKind::Bounded { capacity: 1 };
+        assert!(!needs_handoff(&case(&paced, ConsumerStyle::Block, bounded)));
+        for &queue_impl in QueueImpl::ALL.iter().filter(|q| q.has_rendezvous()) {
+            for base in [&instant, &paced] {
+                let scenario = Scenario {
+                    queue_impl,
+                    ..case(base, ConsumerStyle::Block, rendezvous)
+                };
+                let measured = run_once(&scenario, 7, &AtomicBool::new(false))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(measured.items, scenario.total_items(), "{scenario:?}");
+                assert_eq!(measured.queue.max_depth, Some(0), "{scenario:?}");
             }
         }
     }

@@ -27,8 +27,11 @@ pub struct Shared<'a> {
     pub stop: Padded<AtomicBool>,
     /// Present for polling consumers with sleep work, where puts must precede polls.
     pub gate: Option<PutGate>,
-    /// Present for a rendezvous with polling consumers (see `Handoff`).
+    /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
+    /// Capacity 0: the queue holds no item, whether through `handoff` or the crate's own
+    /// zero-capacity channel, so its depth is 0 by definition.
+    pub rendezvous: bool,
     pub finish: Finish,
     /// Work times of blocking consumers, numbered by take.
     pub work: WorkDraws,
@@ -107,7 +110,7 @@ pub fn produce<I: Item, R: Recorder>(
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
     let mut due = 0;
     let mut seen = ProducerTally {
-        max_depth: shared.handoff.as_ref().map(|_| 0),
+        max_depth: shared.rendezvous.then_some(0),
         blocked: WaitTally::new(),
         blocked_total_ns: 0,
     };
@@ -134,9 +137,9 @@ pub fn produce<I: Item, R: Recorder>(
         if sampled {
             seen.blocked.record(blocked_ns);
         }
-        if sampled && shared.handoff.is_none() {
-            // Offers waiting in a hand-over are not items on a queue: a rendezvous holds
-            // none.
+        if sampled && !shared.rendezvous {
+            // Offers waiting in a hand-over, or senders waiting in a zero-capacity
+            // channel, are not items on a queue: a rendezvous holds none.
             if let Some(depth) = queue.depth() {
                 seen.max_depth = Some(seen.max_depth.map_or(depth, |d: u64| d.max(depth)));
             }
