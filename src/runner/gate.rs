@@ -1,42 +1,49 @@
-//! Puts before polls: a poll due at time d waits until every put due at or before d has
-//! been made.
+//! Conservative ordering on the model's schedule: a thread whose action is due at d
+//! waits until every other thread's action due at or before d has been made.
 //!
-//! In the reference experiment every first put and every first poll fall due at the
-//! same instant; a poll that slips ahead of the last put finds the queue empty and loses
-//! a whole poll period (+25% elapsed at 20 consumers). The model orders puts first at
-//! equal times, so the threads must too. A producer blocked on a full queue announces
-//! no due put while blocked, so it never holds consumers back (they would wait for each
-//! other forever).
-
+//! Two gates use it. **Puts before polls**: in the reference experiment every first put
+//! and every first poll fall due at the same instant; a poll that slips ahead of the last
+//! put finds the queue empty and loses a whole poll period (+25% elapsed at 20
+//! consumers). The model orders puts first at equal times, so the threads must too.
+//! **Takes before puts on a full bounded queue**: a put due at t finds room in the model
+//! when a take was due before t; a consumer whose thread wakes late would make the put
+//! block instead, and the run's decisions (who blocks, when) drift from the model's.
+//!
+//! A thread with nothing due (a producer blocked on a full queue, a consumer waiting for
+//! an item, or one that is done) withdraws, so it never holds the others back (they
+//! would wait for each other forever).
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-/// Announced when a producer has no put due: finished, or blocked on a full queue.
+/// Announced when a thread has nothing due: finished, or waiting on the queue.
 const NONE_DUE: u64 = u64::MAX;
 
-pub struct PutGate {
-    /// Per producer: when its next put is due, in run nanoseconds.
-    next_put: Vec<AtomicU64>,
+pub struct DueGate {
+    /// Per thread: when its next action is due, in run nanoseconds.
+    next: Vec<AtomicU64>,
+    /// Producers inside a put that blocked on a full queue (see `refill_pending`).
+    blocked: AtomicUsize,
     waiters: AtomicUsize,
     lock: Mutex<()>,
     changed: Condvar,
 }
 
-impl PutGate {
-    /// Every producer's first put is due at the run's start.
-    pub fn new(producers: usize) -> Self {
-        PutGate {
-            next_put: (0..producers).map(|_| AtomicU64::new(0)).collect(),
+impl DueGate {
+    /// Every thread's first action is due at the run's start.
+    pub fn new(threads: usize) -> Self {
+        DueGate {
+            next: (0..threads).map(|_| AtomicU64::new(0)).collect(),
+            blocked: AtomicUsize::new(0),
             waiters: AtomicUsize::new(0),
             lock: Mutex::new(()),
             changed: Condvar::new(),
         }
     }
 
-    /// Producer `producer`'s next put is due at `due_ns`.
-    pub fn announce(&self, producer: usize, due_ns: u64) {
-        self.next_put[producer].store(due_ns, Ordering::SeqCst);
+    /// Thread `thread`'s next action is due at `due_ns`.
+    pub fn announce(&self, thread: usize, due_ns: u64) {
+        self.next[thread].store(due_ns, Ordering::SeqCst);
         if self.waiters.load(Ordering::SeqCst) > 0 {
             // Taking the lock orders this wake-up after a waiter's check of the puts.
             let _guard = self.lock.lock();
@@ -44,20 +51,61 @@ impl PutGate {
         }
     }
 
-    /// Producer `producer` has no put due: it is done or blocked on a full queue.
-    pub fn withdraw(&self, producer: usize) {
-        self.announce(producer, NONE_DUE);
+    /// Thread `thread` has nothing due: it is done or waiting on the queue.
+    pub fn withdraw(&self, thread: usize) {
+        self.announce(thread, NONE_DUE);
     }
 
-    fn puts_made_by(&self, due_ns: u64) -> bool {
-        self.next_put
+    /// Producer `producer` is about to block on a full queue: it has no put due of its
+    /// own until a take makes room, and then its put is due at once.
+    pub fn block(&self, producer: usize) {
+        self.blocked.fetch_add(1, Ordering::SeqCst);
+        self.withdraw(producer);
+    }
+
+    /// A producer's blocked put returned: its item is on the queue.
+    pub fn unblock(&self) {
+        self.blocked.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// True while some producer is inside a put that blocked. A poll that finds the
+    /// queue empty then is early: an empty queue has room, so that producer's put is due
+    /// now (in the model it returned at the take that made room, before any later poll)
+    /// and only its thread's wake-up is late. Read before the poll's look at the queue:
+    /// a producer counts itself out only once its item is on the queue.
+    pub fn refill_pending(&self) -> bool {
+        self.blocked.load(Ordering::SeqCst) > 0
+    }
+
+    /// True when every action due at or before `due_ns` has been made.
+    pub fn made_by(&self, due_ns: u64) -> bool {
+        self.next
             .iter()
             .all(|next| next.load(Ordering::SeqCst) > due_ns)
     }
 
-    /// Returns once every put due at or before `due_ns` has been made, or on `stop`.
-    pub fn wait_for_puts(&self, due_ns: u64, stop: &AtomicBool) {
-        if self.puts_made_by(due_ns) {
+    /// True when every other thread's action due before `due_ns`, or due at it from a
+    /// thread numbered lower, has been made: the model's order of actions at one instant
+    /// is the order its threads are numbered in.
+    fn ahead_made(&self, thread: usize, due_ns: u64) -> bool {
+        self.next.iter().enumerate().all(|(other, next)| {
+            let next = next.load(Ordering::SeqCst);
+            other == thread || next > due_ns || (next == due_ns && other > thread)
+        })
+    }
+
+    /// Returns once `ahead_made(thread, due_ns)`, or on `stop`.
+    pub fn wait_turn(&self, thread: usize, due_ns: u64, stop: &AtomicBool) {
+        self.wait_while(|| !self.ahead_made(thread, due_ns), stop);
+    }
+
+    /// Returns once every action due at or before `due_ns` has been made, or on `stop`.
+    pub fn wait_past(&self, due_ns: u64, stop: &AtomicBool) {
+        self.wait_while(|| !self.made_by(due_ns), stop);
+    }
+
+    fn wait_while(&self, waiting: impl Fn() -> bool, stop: &AtomicBool) {
+        if !waiting() {
             return;
         }
         self.waiters.fetch_add(1, Ordering::SeqCst);
@@ -65,8 +113,8 @@ impl PutGate {
             .lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        while !self.puts_made_by(due_ns) && !stop.load(Ordering::Relaxed) {
-            // The timeout only guards against a wake-up lost to a panicking producer.
+        while waiting() && !stop.load(Ordering::Relaxed) {
+            // The timeout only guards against a wake-up lost to a panicking thread.
             guard = match self.changed.wait_timeout(guard, Duration::from_millis(5)) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
@@ -84,16 +132,16 @@ mod tests {
     use std::sync::mpsc;
     use std::thread;
 
-    /// Runs `wait_for_puts(due_ns)` on its own thread and says whether it returned by
+    /// Runs `wait_past(due_ns)` on its own thread and says whether it returned by
     /// itself within `patience`; a wait still blocked then is stopped and reported as not
     /// returning, so a test fails rather than hangs.
-    fn returns_within(gate: &Arc<PutGate>, due_ns: u64, patience: Duration) -> bool {
+    fn returns_within(gate: &Arc<DueGate>, due_ns: u64, patience: Duration) -> bool {
         let stop = Arc::new(AtomicBool::new(false));
         let (done, finished) = mpsc::channel();
         let waiter = {
             let (gate, stop) = (Arc::clone(gate), Arc::clone(&stop));
             thread::spawn(move || {
-                gate.wait_for_puts(due_ns, &stop);
+                gate.wait_past(due_ns, &stop);
                 let _ = done.send(());
             })
         };
@@ -104,13 +152,13 @@ mod tests {
     }
 
     /// A wait that should return: 10 s is a hang on any machine, however loaded.
-    fn returns_by_itself(gate: &Arc<PutGate>, due_ns: u64) -> bool {
+    fn returns_by_itself(gate: &Arc<DueGate>, due_ns: u64) -> bool {
         returns_within(gate, due_ns, Duration::from_secs(10))
     }
 
     #[test]
     fn a_poll_waits_for_a_late_put() {
-        let gate = Arc::new(PutGate::new(2));
+        let gate = Arc::new(DueGate::new(2));
         gate.announce(0, 500);
         let announced = Arc::new(AtomicBool::new(false));
         let producer = {
@@ -122,7 +170,7 @@ mod tests {
             })
         };
         let stop = AtomicBool::new(false);
-        gate.wait_for_puts(100, &stop);
+        gate.wait_past(100, &stop);
         assert!(
             announced.load(Ordering::SeqCst),
             "the poll returned before producer 1's put due at 0 was made"
@@ -131,8 +179,8 @@ mod tests {
     }
 
     #[test]
-    fn a_poll_does_not_wait_for_puts_due_later() {
-        let gate = Arc::new(PutGate::new(2));
+    fn a_poll_does_not_wait_past_due_later() {
+        let gate = Arc::new(DueGate::new(2));
         gate.announce(0, 500);
         gate.announce(1, 1_000);
         assert!(returns_by_itself(&gate, 400));
@@ -141,9 +189,31 @@ mod tests {
         assert!(blocked, "producer 0's put at 500 is awaited");
     }
 
+    /// Producers' puts go in the model's order: earlier due first, and at one instant
+    /// the lower-numbered producer first.
+    #[test]
+    fn a_put_waits_for_earlier_puts_and_for_lower_numbers_at_its_instant() {
+        let gate = DueGate::new(3);
+        gate.announce(0, 500);
+        gate.announce(1, 500);
+        gate.announce(2, 400);
+        assert!(!gate.ahead_made(0, 500), "producer 2 is due before");
+        gate.announce(2, 900);
+        assert!(gate.ahead_made(0, 500), "producer 0 is first at 500");
+        assert!(!gate.ahead_made(1, 500), "producer 0 goes before 1 at 500");
+        gate.announce(0, 700);
+        assert!(gate.ahead_made(1, 500));
+        gate.withdraw(0);
+        gate.withdraw(1);
+        assert!(
+            gate.ahead_made(2, 900),
+            "withdrawn producers hold nobody back"
+        );
+    }
+
     #[test]
     fn a_withdrawn_producer_holds_nobody_back() {
-        let gate = Arc::new(PutGate::new(2));
+        let gate = Arc::new(DueGate::new(2));
         gate.withdraw(0);
         gate.announce(1, 2_000);
         assert!(returns_by_itself(&gate, 1_999));

@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::gate::PutGate;
+use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
 use super::queue::{Putter, Taker, TryPut, TryTake};
 use super::sample::Sample;
 use super::tally::Tally;
+use super::turnstile::Turnstile;
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
 use crate::trace::{NO_ITEM, Recorder, What};
 use crate::waits::WaitTally;
@@ -25,8 +26,9 @@ pub struct Shared<'a> {
     pub start: Instant,
     /// Raised once the run is over (or aborted): consumers leave their loops.
     pub stop: Padded<AtomicBool>,
-    /// Present for polling consumers with sleep work, where puts must precede polls.
-    pub gate: Option<PutGate>,
+    /// Present for polling consumers with sleep work, where puts must precede polls, and
+    /// for paced producers that keep the model's order among themselves (see `line`).
+    pub gate: Option<DueGate>,
     /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
     /// Capacity 0: the queue holds no item, whether through `handoff` or the crate's own
@@ -38,6 +40,17 @@ pub struct Shared<'a> {
     pub takes: AtomicU64,
     /// The items whose queue waits and depths are measured.
     pub sample: Sample,
+    /// Present for a bounded queue (capacity 1 or more) of paced sleeping consumers: the
+    /// latest run time at which, on schedule, a consumer was due to take. A consumer
+    /// raises it before each take, so a producer whose put blocked restarts its clock
+    /// from the take that made room, as the model does, not from when its thread woke.
+    pub take_due: Option<Padded<AtomicU64>>,
+    /// Present where paced producers block on a bounded queue with sleep work: blocked
+    /// puts return in the order they blocked, as in the model.
+    pub line: Option<Turnstile>,
+    /// Present with `take_due`: each consumer's next take due, so that a put finding the
+    /// queue full first waits for the takes due before it (see `DueGate`).
+    pub takes_gate: Option<DueGate>,
 }
 
 impl Shared<'_> {
@@ -73,6 +86,23 @@ impl Shared<'_> {
     /// How long `item` waited on the queue, if its wait is measured.
     fn wait_of(&self, item: &impl Item) -> Option<u64> {
         self.sample.wait_ns(item.id(), || self.now_ns())
+    }
+
+    /// Says that a consumer is about to take, due at `due_ns` on schedule.
+    fn due_to_take(&self, due_ns: u64) {
+        if let Some(take_due) = &self.take_due {
+            take_due.fetch_max(due_ns, Ordering::SeqCst);
+        }
+    }
+
+    /// When, on schedule, a put that blocked returned: at the latest take due before it
+    /// returned (exact with one consumer; with several, the latest of their due takes),
+    /// never before the put itself was due. Without `take_due`, when the thread woke.
+    fn unblocked_at(&self, clock: &Clock, put_due_ns: u64) -> u64 {
+        match &self.take_due {
+            Some(take_due) => take_due.load(Ordering::SeqCst).max(put_due_ns),
+            None => clock.now_ns(),
+        }
     }
 
     /// The work time of the next item taken; fixed times skip the shared count.
@@ -148,7 +178,7 @@ pub fn produce<I: Item, R: Recorder>(
         if paced {
             due = match returned {
                 Returned::OnTime => due,
-                Returned::Late => clock.now_ns(),
+                Returned::Late => shared.unblocked_at(&clock, due),
                 Returned::TakenAt(taken) => taken.max(due),
             } + produce_ns;
         }
@@ -212,10 +242,19 @@ fn put<I: Item>(
         let returned = handoff.offer(shared, producer, queue, item)?;
         return Some((returned, shared.now_ns().saturating_sub(called)));
     }
-    let item = match queue.try_put(item) {
-        TryPut::Done => return Some((Returned::OnTime, 0)),
-        TryPut::Full(item) => item.unscheduled(),
-        TryPut::Closed => return None,
+    if let (Some(_), Some(gate)) = (&shared.line, &shared.gate) {
+        // Puts due before this one, or at its time from a lower-numbered producer, come
+        // first, as in the model: a producer whose thread woke late keeps its place.
+        gate.wait_turn(producer as usize, item.ready_ns(), &shared.stop);
+    }
+    // Others already in line for room: this put joins them rather than slip in first.
+    let item = match &shared.line {
+        Some(line) if line.in_line() => item.unscheduled(),
+        _ => match try_put_after_takes(shared, queue, item) {
+            TryPut::Done => return Some((Returned::OnTime, 0)),
+            TryPut::Full(item) => item.unscheduled(),
+            TryPut::Closed => return None,
+        },
     };
     let called = shared.now_ns();
     trace.record(What::PutBlocked, id, || called);
@@ -224,9 +263,13 @@ fn put<I: Item>(
         shared.sample.mark_blocked(id);
     }
     if let Some(gate) = &shared.gate {
-        gate.withdraw(producer as usize);
+        gate.block(producer as usize);
     }
-    if !queue.put(item, &shared.stop) {
+    let put = put_in_turn(shared, queue, item);
+    if let Some(gate) = &shared.gate {
+        gate.unblock();
+    }
+    if !put {
         return None;
     }
     let returned = shared.now_ns();
@@ -234,6 +277,56 @@ fn put<I: Item>(
         shared.sample.stamp_put(id, returned);
     }
     Some((Returned::Late, returned.saturating_sub(called)))
+}
+
+/// A put without waiting; where it finds the queue full while a take due before the put
+/// (its item's `ready_ns`) has not been made, it tries again until that take was made or
+/// the queue has room, as in the model, where the take made room first. The wait is a
+/// thread's wake-up: a consumer due before the put is overdue, and a full queue wakes a
+/// consumer waiting for an item.
+#[inline(always)]
+fn try_put_after_takes<I: Item>(shared: &Shared, queue: &Putter<I>, item: I) -> TryPut<I> {
+    let tried = queue.try_put(item);
+    let Some(takes) = &shared.takes_gate else {
+        return tried;
+    };
+    let TryPut::Full(mut item) = tried else {
+        return tried;
+    };
+    // At equal times the model puts first (a take due then releases the blocked put at
+    // once), so only takes due strictly before count; polls wait for puts due at their
+    // own time, so the two gates never wait for each other.
+    let Some(before) = item.ready_ns().checked_sub(1) else {
+        return TryPut::Full(item);
+    };
+    loop {
+        if item.ready_ns() == UNSCHEDULED
+            || takes.made_by(before)
+            || shared.stop.load(Ordering::Relaxed)
+        {
+            return TryPut::Full(item);
+        }
+        std::thread::yield_now();
+        match queue.try_put(item) {
+            TryPut::Full(back) => item = back,
+            tried => return tried,
+        }
+    }
+}
+
+/// A put that waits for room, after the producers in line before it (see `Turnstile`);
+/// false if the run was stopped or every consumer has gone.
+fn put_in_turn<I: Item>(shared: &Shared, queue: &Putter<I>, item: I) -> bool {
+    let turn = match &shared.line {
+        Some(line) => match line.wait_turn(&shared.stop) {
+            Some(turn) => Some(turn),
+            None => return false,
+        },
+        None => None,
+    };
+    let put = queue.put(item, &shared.stop);
+    drop(turn);
+    put
 }
 
 /// A polling consumer: at each poll, take an item if there is one (counted when taken),
@@ -254,18 +347,22 @@ pub fn poll<I: Item, R: Recorder>(
     // The item whose consume time this consumer is spending, for the trace alone.
     let mut working = NO_ITEM;
     while !shared.stop.load(Ordering::Relaxed) {
+        if let Some(takes) = &shared.takes_gate {
+            takes.announce(consumer as usize, due);
+        }
         if paced {
             clock.wait_until(due, &shared.stop);
         }
         if let Some(gate) = &shared.gate {
-            gate.wait_for_puts(due, &shared.stop);
+            gate.wait_past(due, &shared.stop);
         }
         // `R::ON` is a constant: without tracing this is compiled away.
         if R::ON && working != NO_ITEM {
             trace.record(What::WorkEnd, working, || shared.now_ns());
             working = NO_ITEM;
         }
-        match queue.try_take() {
+        shared.due_to_take(due);
+        match poll_take(shared, &queue) {
             TryTake::Item(item) => {
                 let mut at = None;
                 let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
@@ -290,21 +387,54 @@ pub fn poll<I: Item, R: Recorder>(
         }
         due += periods.next_ns();
     }
+    if let Some(takes) = &shared.takes_gate {
+        takes.withdraw(consumer as usize);
+    }
     shared.report(&mut tally);
     drop(queue);
     park_until_stopped(shared);
     (tally, trace)
 }
 
+/// One poll's look at the queue. Where a producer's blocked put is about to fill the
+/// room an empty queue has (see `DueGate::refill_pending`), the poll waits for that put,
+/// as in the model, rather than count an empty poll and lose its whole period.
+#[inline(always)]
+fn poll_take<I: Item>(shared: &Shared, queue: &Taker<I>) -> TryTake<I> {
+    let Some(gate) = &shared.gate else {
+        return queue.try_take();
+    };
+    loop {
+        let pending = gate.refill_pending();
+        match queue.try_take() {
+            TryTake::Empty if pending && !shared.stop.load(Ordering::Relaxed) => {
+                std::thread::yield_now()
+            }
+            found => return found,
+        }
+    }
+}
+
 /// A blocking consumer: take, work for the item's consume time, then count it.
-pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: R) -> (Tally, R) {
+pub fn block<I: Item, R: Recorder>(
+    shared: &Shared,
+    consumer: u32,
+    queue: Taker<I>,
+    mut trace: R,
+) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     let paced = !shared.scenario.consume_is_instant();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
-    while let Some(item) = next_item(shared, &queue, &mut tally) {
+    loop {
+        if paced {
+            shared.due_to_take(free_ns);
+        }
+        let Some(item) = next_item(shared, &queue, &mut tally) else {
+            break;
+        };
         let wait = shared.wait_of(&item);
         let mut at = None;
         let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
@@ -312,8 +442,10 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
         trace.record(What::WorkStart, item.id(), now_once);
         if paced || shared.handoff.is_some() {
             // On schedule, the item was taken once it was put and this consumer was free.
+            // An item whose put blocked was put, on schedule, at a take due no later
+            // than the latest one.
             let taken = match item.ready_ns() {
-                UNSCHEDULED => clock.now_ns(),
+                UNSCHEDULED => shared.unblocked_at(&clock, free_ns),
                 ready => ready.max(free_ns),
             };
             if let Some(handoff) = &shared.handoff {
@@ -321,11 +453,17 @@ pub fn block<I: Item, R: Recorder>(shared: &Shared, queue: Taker<I>, mut trace: 
                 handoff.accept(shared, &item, at);
             }
             free_ns = taken + shared.next_work_ns();
+            if let Some(takes) = &shared.takes_gate {
+                takes.announce(consumer as usize, free_ns);
+            }
             clock.wait_until(free_ns, &shared.stop);
         }
         trace.record(What::WorkEnd, item.id(), || shared.now_ns());
         tally.count(&item, wait);
         shared.counted(&mut tally, paced);
+    }
+    if let Some(takes) = &shared.takes_gate {
+        takes.withdraw(consumer as usize);
     }
     shared.report(&mut tally);
     drop(queue);
