@@ -36,14 +36,11 @@ fn chain<T>(entries: &[T], text: impl Fn(&T) -> String, order: impl Fn(&T, &T) -
 }
 
 fn measured_text(m: &Measured) -> String {
-    let (low, high) = m.interval_s;
-    format!(
-        "{} {} s ({}–{})",
-        m.queue_impl,
-        seconds(m.median_s),
-        seconds(low),
-        seconds(high)
-    )
+    let interval = match m.interval_s {
+        Some((low, high)) => format!("{}–{}", seconds(low), seconds(high)),
+        None => "one run: no interval".to_string(),
+    };
+    format!("{} {} s ({interval})", m.queue_impl, seconds(m.median_s))
 }
 
 fn published_cell(c: &CaseComparison) -> String {

@@ -14,8 +14,9 @@ use crate::suite::{Case, PublishedBar, case_of, published};
 pub struct Measured {
     pub queue_impl: String,
     pub median_s: f64,
-    /// The 95% interval of the median.
-    pub interval_s: (f64, f64),
+    /// The 95% interval of the median; `None` from a single run, which has none (its
+    /// one value is no interval, and would order it against anything).
+    pub interval_s: Option<(f64, f64)>,
 }
 
 /// How the first of two compares with the second.
@@ -28,11 +29,15 @@ pub enum Order {
     Tied,
 }
 
-/// Two measured implementations: apart only where their intervals do not overlap.
+/// Two measured implementations: apart only where their intervals do not overlap; one
+/// run alone tells nothing apart.
 pub fn order_measured(a: &Measured, b: &Measured) -> Order {
-    if a.interval_s.1 < b.interval_s.0 {
+    let (Some(a), Some(b)) = (a.interval_s, b.interval_s) else {
+        return Order::Tied;
+    };
+    if a.1 < b.0 {
         Order::Faster
-    } else if b.interval_s.1 < a.interval_s.0 {
+    } else if b.1 < a.0 {
         Order::Slower
     } else {
         Order::Tied
@@ -100,7 +105,7 @@ pub fn compare(scenarios: &[Scenario], summaries: &[Summary]) -> Vec<CaseCompari
         let measured = Measured {
             queue_impl,
             median_s: summary.elapsed_s.median,
-            interval_s: summary.median_interval_s,
+            interval_s: (summary.runs >= 2).then_some(summary.median_interval_s),
         };
         found.push((case, summary.items, measured));
     }
@@ -180,7 +185,7 @@ mod tests {
         Measured {
             queue_impl: name.to_string(),
             median_s: median,
-            interval_s: (low, high),
+            interval_s: Some((low, high)),
         }
     }
 
@@ -227,6 +232,23 @@ mod tests {
         assert_eq!(
             c.verdict,
             Verdict::Differs(vec![("crossbeam".to_string(), "std".to_string())])
+        );
+    }
+
+    /// One run has no interval: however far apart two medians of one run are, they are
+    /// not told apart.
+    #[test]
+    fn single_runs_are_never_told_apart() {
+        let one_run = |name: &str, median: f64| Measured {
+            interval_s: None,
+            ..m(name, median, median, median)
+        };
+        let (a, b) = (one_run("kanal", 1.0), one_run("crossbeam", 3.0));
+        assert_eq!(order_measured(&a, &b), Order::Tied);
+        assert_eq!(order_measured(&a, &m("std", 9.0, 8.0, 10.0)), Order::Tied);
+        assert_eq!(
+            order_measured(&m("std", 9.0, 8.0, 10.0), &m("flume", 1.0, 0.5, 1.5)),
+            Order::Slower
         );
     }
 
