@@ -16,6 +16,10 @@
 //! ```
 //!
 //! (the last only proves it works: figures of 20,000 items mean nothing).
+//!
+//! `QUEUELAB_OVERHEAD_ONLY=bare` or `=runner` runs that side alone, once per
+//! implementation named, with no warm-up and no figures: a process whose work is one side,
+//! for `valgrind --tool=callgrind` to count (see `benches/overhead_instructions.sh`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -168,8 +172,45 @@ struct Pairs {
     runner: Vec<f64>,
 }
 
+/// Which side `QUEUELAB_OVERHEAD_ONLY` asks for alone, if any.
+#[derive(Clone, Copy)]
+enum Side {
+    Bare,
+    Runner,
+}
+
+fn only() -> Option<Side> {
+    match std::env::var("QUEUELAB_OVERHEAD_ONLY").as_deref() {
+        Err(_) => None,
+        Ok("bare") => Some(Side::Bare),
+        Ok("runner") => Some(Side::Runner),
+        Ok(other) => panic!("QUEUELAB_OVERHEAD_ONLY={other}: allowed are `bare` and `runner`"),
+    }
+}
+
+/// One side once per chosen implementation, for an instruction counter: prints what ran,
+/// never a speed (under a counter it would mean nothing).
+fn run_side(side: Side, items: u64) {
+    for implementation in chosen() {
+        let name = match side {
+            Side::Bare => {
+                black_box(bare(implementation, items));
+                "bare"
+            }
+            Side::Runner => {
+                black_box(runner(&scenario(implementation, items), 0));
+                "runner"
+            }
+        };
+        println!("{name} {} {items} items", implementation.name());
+    }
+}
+
 fn main() {
     let items = setting("QUEUELAB_OVERHEAD_ITEMS", ITEMS);
+    if let Some(side) = only() {
+        return run_side(side, items);
+    }
     let rounds = setting("QUEUELAB_OVERHEAD_ROUNDS", ROUNDS as u64).max(1) as usize;
     let mut all: Vec<Pairs> = chosen()
         .into_iter()

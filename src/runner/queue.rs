@@ -28,7 +28,11 @@ const STOP_CHECK: Duration = Duration::from_millis(10);
 
 /// The producers' end.
 pub enum Putter<T> {
+    /// Bounded: a put may find it full.
     Crossbeam(crossbeam_channel::Sender<T>),
+    /// Unbounded: a put never waits, so it is the crate's plain `send`, the call a bare
+    /// loop makes (its `try_send` costs a wrapper and, as compiled here, a call more).
+    CrossbeamUnbounded(crossbeam_channel::Sender<T>),
     Std(mpsc::Sender<T>),
     StdBounded(mpsc::SyncSender<T>),
     Mutex(LockedPutter<T>),
@@ -51,6 +55,7 @@ impl<T> Clone for Putter<T> {
     fn clone(&self) -> Self {
         match self {
             Putter::Crossbeam(q) => Putter::Crossbeam(q.clone()),
+            Putter::CrossbeamUnbounded(q) => Putter::CrossbeamUnbounded(q.clone()),
             Putter::Std(q) => Putter::Std(q.clone()),
             Putter::StdBounded(q) => Putter::StdBounded(q.clone()),
             Putter::Mutex(q) => Putter::Mutex(q.clone()),
@@ -93,7 +98,7 @@ pub fn new<T: Send>(implementation: QueueImpl, capacity: Option<usize>) -> (Putt
     match (implementation, capacity) {
         (QueueImpl::Crossbeam, None) => {
             let (put, take) = crossbeam_channel::unbounded();
-            (Putter::Crossbeam(put), Taker::Crossbeam(take))
+            (Putter::CrossbeamUnbounded(put), Taker::Crossbeam(take))
         }
         (QueueImpl::Crossbeam, Some(capacity)) => {
             let (put, take) = crossbeam_channel::bounded(capacity);
@@ -148,7 +153,9 @@ impl<T: Send> Putter<T> {
     /// Items on the queue now, where the queue can tell: `mpsc` has no length.
     pub fn depth(&self) -> Option<u64> {
         match self {
-            Putter::Crossbeam(queue) => Some(queue.len() as u64),
+            Putter::Crossbeam(queue) | Putter::CrossbeamUnbounded(queue) => {
+                Some(queue.len() as u64)
+            }
             Putter::Std(_) | Putter::StdBounded(_) => None,
             Putter::Mutex(queue) => Some(lock(&queue.0.state).items.len() as u64),
             Putter::Flume(queue) => Some(queue.len() as u64),
@@ -163,6 +170,10 @@ impl<T: Send> Putter<T> {
                 Ok(()) => TryPut::Done,
                 Err(TrySendError::Full(item)) => TryPut::Full(item),
                 Err(TrySendError::Disconnected(_)) => TryPut::Closed,
+            },
+            Putter::CrossbeamUnbounded(queue) => match queue.send(item) {
+                Ok(()) => TryPut::Done,
+                Err(_) => TryPut::Closed,
             },
             Putter::Std(queue) => match queue.send(item) {
                 Ok(()) => TryPut::Done,
@@ -194,7 +205,7 @@ impl<T: Send> Putter<T> {
     /// every consumer has gone.
     pub fn put(&self, mut item: T, stop: &AtomicBool) -> bool {
         match self {
-            Putter::Crossbeam(queue) => loop {
+            Putter::Crossbeam(queue) | Putter::CrossbeamUnbounded(queue) => loop {
                 match queue.send_timeout(item, STOP_CHECK) {
                     Ok(()) => return true,
                     Err(SendTimeoutError::Timeout(back)) if !stop.load(Ordering::Relaxed) => {

@@ -16,10 +16,25 @@ use crate::waits::{in_sample, sample_shift};
 const BLOCKED: u64 = u64::MAX;
 
 pub struct Sample {
+    rule: Chosen,
+    put_ns: Vec<AtomicU64>,
+}
+
+/// Which items are measured: a copy each thread keeps before its loop. Read through the
+/// shared `Sample` instead, the rule would be loaded again for every item, since the
+/// queue's calls between items might (as far as the compiler knows) have changed it.
+#[derive(Clone, Copy)]
+pub struct Chosen {
     /// One item in 2^shift is measured: a power of two, so choosing costs a mask, not a
     /// division, per item.
     shift: u32,
-    put_ns: Vec<AtomicU64>,
+}
+
+impl Chosen {
+    #[inline]
+    pub fn includes(self, id: u64) -> bool {
+        in_sample(id, self.shift)
+    }
 }
 
 impl Sample {
@@ -27,21 +42,30 @@ impl Sample {
     pub fn new(total_items: u64) -> Self {
         let shift = sample_shift(total_items);
         Sample {
-            shift,
+            rule: Chosen { shift },
             put_ns: (0..total_items.div_ceil(1 << shift))
                 .map(|_| AtomicU64::new(0))
                 .collect(),
         }
     }
 
+    /// The rule choosing the measured items, to keep in a thread's loop.
+    pub fn chosen(&self) -> Chosen {
+        self.rule
+    }
+
     pub fn includes(&self, id: u64) -> bool {
-        in_sample(id, self.shift)
+        self.rule.includes(id)
+    }
+
+    fn slot(&self, id: u64) -> Option<&AtomicU64> {
+        self.put_ns.get((id >> self.rule.shift) as usize)
     }
 
     /// Records when item `id` (in the sample) was put. Relaxed suffices: the queue's
     /// own hand-over orders this store before the consumer's load.
     pub fn stamp_put(&self, id: u64, now_ns: u64) {
-        if let Some(slot) = self.put_ns.get((id >> self.shift) as usize) {
+        if let Some(slot) = self.slot(id) {
             slot.store(now_ns, Ordering::Relaxed);
         }
     }
@@ -59,7 +83,7 @@ impl Sample {
         if !self.includes(id) {
             return None;
         }
-        let slot = self.put_ns.get((id >> self.shift) as usize)?;
+        let slot = self.slot(id)?;
         Some(now_ns().saturating_sub(slot.load(Ordering::Relaxed)))
     }
 }

@@ -12,8 +12,9 @@ use crate::waits::{WaitSummary, WaitTally};
 /// One consumer's counts.
 pub struct Tally {
     pub items: u64,
-    /// Items counted here but not yet added to the run's shared count (see `Finish`).
-    pub unflushed: u64,
+    /// Items already added to the run's shared count (see `Finish`): kept rather than a
+    /// count of those not yet added, so counting an item writes one counter, not two.
+    reported: u64,
     pub empty_polls: u64,
     /// Items whose payload was not what their producer wrote.
     pub damaged: u64,
@@ -26,7 +27,7 @@ impl Tally {
     pub fn new() -> Self {
         Tally {
             items: 0,
-            unflushed: 0,
+            reported: 0,
             empty_polls: 0,
             damaged: 0,
             waits: WaitTally::new(),
@@ -40,7 +41,6 @@ impl Tally {
     #[inline]
     pub fn count(&mut self, item: &impl Item, wait_ns: Option<u64>) {
         self.items += 1;
-        self.unflushed += 1;
         self.damaged += u64::from(!item.intact());
         if let Some(wait_ns) = wait_ns {
             self.waits.record(wait_ns);
@@ -48,6 +48,20 @@ impl Tally {
         let id = u128::from(item.id());
         self.id_sum = self.id_sum.wrapping_add(id);
         self.id_square_sum = self.id_square_sum.wrapping_add(id.wrapping_mul(id));
+    }
+
+    /// Items counted here but not yet added to the run's shared count.
+    #[inline]
+    pub fn unreported(&self) -> u64 {
+        self.items - self.reported
+    }
+
+    /// Marks every item counted so far as added to the shared count; returns how many
+    /// that adds.
+    pub fn take_unreported(&mut self) -> u64 {
+        let added = self.unreported();
+        self.reported = self.items;
+        added
     }
 }
 
@@ -168,6 +182,19 @@ mod tests {
             swapped.count(&item(id), Some(5));
         }
         assert!(!Totals::merge(&[swapped]).each_once(10));
+    }
+
+    #[test]
+    fn only_items_counted_since_the_last_report_are_unreported() {
+        let mut tally = Tally::new();
+        tally.count(&item(0), None);
+        tally.count(&item(1), None);
+        assert_eq!(tally.take_unreported(), 2);
+        assert_eq!(tally.unreported(), 0);
+        tally.count(&item(2), None);
+        assert_eq!((tally.unreported(), tally.take_unreported()), (1, 1));
+        assert_eq!(tally.take_unreported(), 0);
+        assert_eq!(tally.items, 3);
     }
 
     /// An item whose payload came out other than it went in.

@@ -11,7 +11,7 @@ use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
 use super::queue::{Putter, Taker, TryPut, TryTake};
-use super::sample::Sample;
+use super::sample::{Chosen, Sample};
 use super::tally::Tally;
 use super::turnstile::Turnstile;
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
@@ -69,7 +69,7 @@ impl Shared<'_> {
     /// and a clock read only by the report that completes the count.
     #[inline]
     fn report(&self, tally: &mut Tally) {
-        if tally.unflushed > 0 {
+        if tally.unreported() > 0 {
             self.finish.flush(tally, || self.now_ns());
         }
     }
@@ -78,13 +78,18 @@ impl Shared<'_> {
     /// (`paced`), otherwise every `FLUSH_EVERY` items, so one shared counter is not
     /// written by every consumer for every item.
     fn counted(&self, tally: &mut Tally, paced: bool) {
-        if paced || tally.unflushed >= FLUSH_EVERY {
+        if paced || tally.unreported() >= FLUSH_EVERY {
             self.report(tally);
         }
     }
 
-    /// How long `item` waited on the queue, if its wait is measured.
-    fn wait_of(&self, item: &impl Item) -> Option<u64> {
+    /// How long `item` waited on the queue, if its wait is measured (`sample`, the
+    /// caller's copy of `self.sample.chosen()`, says whether it is).
+    #[inline]
+    fn wait_of(&self, sample: Chosen, item: &impl Item) -> Option<u64> {
+        if !sample.includes(item.id()) {
+            return None;
+        }
         self.sample.wait_ns(item.id(), || self.now_ns())
     }
 
@@ -134,17 +139,26 @@ pub fn produce<I: Item, R: Recorder>(
 ) -> (ProducerTally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    // What the loop asks of the run, read once into locals: read through `shared` (which
+    // holds atomics, so the compiler assumes the queue's calls may change it), each would
+    // be a load for every item.
     // Zero produce times need no pacing, and no clock reads for it.
     let paced = !shared.scenario.produce_is_instant();
+    let gate = shared.gate.as_ref();
+    let handoff = shared.handoff.as_ref();
+    let rendezvous = shared.rendezvous;
+    // Paced producers on a bounded queue keep the model's order (see `put_in_order`).
+    let in_order = shared.line.is_some();
+    let sample = shared.sample.chosen();
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
     let mut due = 0;
     let mut seen = ProducerTally {
-        max_depth: shared.rendezvous.then_some(0),
+        max_depth: rendezvous.then_some(0),
         blocked: WaitTally::new(),
         blocked_total_ns: 0,
     };
-    for sequence in 0..shared.scenario.items_per_producer {
+    for id in first_id..first_id + shared.scenario.items_per_producer {
         if shared.stop.load(Ordering::Relaxed) {
             break;
         }
@@ -152,14 +166,21 @@ pub fn produce<I: Item, R: Recorder>(
         if paced {
             clock.wait_until(due, &shared.stop);
         }
-        let id = first_id + sequence;
-        let sampled = shared.sample.includes(id);
+        let sampled = sample.includes(id);
         if sampled {
             shared.sample.stamp_put(id, shared.now_ns());
         }
         let item = I::new(id, if clock.is_wall() { due } else { UNSCHEDULED });
         trace.record(What::PutCalled, id, || shared.now_ns());
-        let Some((returned, blocked_ns)) = put(shared, producer, &queue, item, &mut trace) else {
+        let put = put(
+            shared,
+            producer,
+            &queue,
+            item,
+            (handoff, in_order),
+            &mut trace,
+        );
+        let Some((returned, blocked_ns)) = put else {
             break;
         };
         trace.record(What::PutReturned, id, || shared.now_ns());
@@ -167,7 +188,7 @@ pub fn produce<I: Item, R: Recorder>(
         if sampled {
             seen.blocked.record(blocked_ns);
         }
-        if sampled && !shared.rendezvous {
+        if sampled && !rendezvous {
             // Offers waiting in a hand-over, or senders waiting in a zero-capacity
             // channel, are not items on a queue: a rendezvous holds none.
             if let Some(depth) = queue.depth() {
@@ -182,11 +203,11 @@ pub fn produce<I: Item, R: Recorder>(
                 Returned::TakenAt(taken) => taken.max(due),
             } + produce_ns;
         }
-        if let Some(gate) = &shared.gate {
+        if let Some(gate) = gate {
             gate.announce(producer as usize, due);
         }
     }
-    if let Some(gate) = &shared.gate {
+    if let Some(gate) = gate {
         gate.withdraw(producer as usize);
     }
     if paced {
@@ -220,12 +241,74 @@ enum Returned {
 }
 
 /// Puts one item; returns when, and how many nanoseconds the put was blocked; `None` if
-/// the run was stopped or every consumer has gone.
+/// the run was stopped or every consumer has gone. `handoff` is `shared.handoff`, read
+/// once by the caller.
 ///
 /// An item's queue wait starts when its put returns, so a blocked put's time is the
 /// producer's (blocked time), not the item's: its sampled stamp is withdrawn while it
 /// blocks and set again when it returns.
+///
+/// Inlined: the put that finds room is the producer's per-item path; a put that must
+/// wait (`put_when_room`) is not, and stays out of line.
+#[inline(always)]
 fn put<I: Item>(
+    shared: &Shared,
+    producer: u32,
+    queue: &Putter<I>,
+    item: I,
+    (handoff, in_order): (Option<&Handoff>, bool),
+    trace: &mut impl Recorder,
+) -> Option<(Returned, u64)> {
+    if in_order {
+        return put_in_order(shared, producer, queue, item, trace);
+    }
+    if let Some(handoff) = handoff {
+        // A rendezvous: the put returns when a consumer takes the item, which waits
+        // for nothing; all the time is the producer's.
+        let id = item.id();
+        let called = shared.now_ns();
+        trace.record(What::PutBlocked, id, || called);
+        shared.sample.mark_blocked(id);
+        let returned = handoff.offer(shared, producer, queue, item)?;
+        return Some((returned, shared.now_ns().saturating_sub(called)));
+    }
+    match queue.try_put(item) {
+        TryPut::Done => Some((Returned::OnTime, 0)),
+        TryPut::Full(item) => put_when_room(shared, producer, queue, item.unscheduled(), trace),
+        TryPut::Closed => None,
+    }
+}
+
+/// A put of a paced producer on a bounded queue with sleep work, in the model's order:
+/// after the puts due before it (see `DueGate::wait_turn`), behind the producers already
+/// in line for room (see `Turnstile`), and after the takes due before it.
+#[inline(never)]
+fn put_in_order<I: Item>(
+    shared: &Shared,
+    producer: u32,
+    queue: &Putter<I>,
+    item: I,
+    trace: &mut impl Recorder,
+) -> Option<(Returned, u64)> {
+    if let Some(gate) = &shared.gate {
+        // A producer whose thread woke late keeps its place.
+        gate.wait_turn(producer as usize, item.ready_ns(), &shared.stop);
+    }
+    // Others already in line for room: this put joins them rather than slip in first.
+    let item = match &shared.line {
+        Some(line) if line.in_line() => item,
+        _ => match try_put_after_takes(shared, queue, item) {
+            TryPut::Done => return Some((Returned::OnTime, 0)),
+            TryPut::Full(item) => item,
+            TryPut::Closed => return None,
+        },
+    };
+    put_when_room(shared, producer, queue, item.unscheduled(), trace)
+}
+
+/// A put that found the queue full: waits for room (see `put`).
+#[inline(never)]
+fn put_when_room<I: Item>(
     shared: &Shared,
     producer: u32,
     queue: &Putter<I>,
@@ -233,29 +316,6 @@ fn put<I: Item>(
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     let id = item.id();
-    if let Some(handoff) = &shared.handoff {
-        // A rendezvous: the put returns when a consumer takes the item, which waits
-        // for nothing; all the time is the producer's.
-        let called = shared.now_ns();
-        trace.record(What::PutBlocked, id, || called);
-        shared.sample.mark_blocked(id);
-        let returned = handoff.offer(shared, producer, queue, item)?;
-        return Some((returned, shared.now_ns().saturating_sub(called)));
-    }
-    if let (Some(_), Some(gate)) = (&shared.line, &shared.gate) {
-        // Puts due before this one, or at its time from a lower-numbered producer, come
-        // first, as in the model: a producer whose thread woke late keeps its place.
-        gate.wait_turn(producer as usize, item.ready_ns(), &shared.stop);
-    }
-    // Others already in line for room: this put joins them rather than slip in first.
-    let item = match &shared.line {
-        Some(line) if line.in_line() => item.unscheduled(),
-        _ => match try_put_after_takes(shared, queue, item) {
-            TryPut::Done => return Some((Returned::OnTime, 0)),
-            TryPut::Full(item) => item.unscheduled(),
-            TryPut::Closed => return None,
-        },
-    };
     let called = shared.now_ns();
     trace.record(What::PutBlocked, id, || called);
     let sampled = shared.sample.includes(id);
@@ -373,7 +433,7 @@ pub fn poll<I: Item, R: Recorder>(
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
                 }
-                tally.count(&item, shared.wait_of(&item));
+                tally.count(&item, shared.wait_of(shared.sample.chosen(), &item));
                 // A poll that waits next reports now, so the run ends on time.
                 shared.counted(&mut tally, paced);
             }
@@ -424,7 +484,10 @@ pub fn block<I: Item, R: Recorder>(
 ) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    // Read once into locals, as the producer's loop does (see `produce`).
     let paced = !shared.scenario.consume_is_instant();
+    let handoff = shared.handoff.as_ref();
+    let sample = shared.sample.chosen();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
@@ -435,12 +498,12 @@ pub fn block<I: Item, R: Recorder>(
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
         };
-        let wait = shared.wait_of(&item);
+        let wait = shared.wait_of(sample, &item);
         let mut at = None;
         let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
         trace.record(What::Take, item.id(), &mut now_once);
         trace.record(What::WorkStart, item.id(), now_once);
-        if paced || shared.handoff.is_some() {
+        if paced || handoff.is_some() {
             // On schedule, the item was taken once it was put and this consumer was free.
             // An item whose put blocked was put, on schedule, at a take due no later
             // than the latest one.
@@ -448,7 +511,7 @@ pub fn block<I: Item, R: Recorder>(
                 UNSCHEDULED => shared.unblocked_at(&clock, free_ns),
                 ready => ready.max(free_ns),
             };
-            if let Some(handoff) = &shared.handoff {
+            if let Some(handoff) = handoff {
                 let at = if clock.is_wall() { taken } else { UNSCHEDULED };
                 handoff.accept(shared, &item, at);
             }
@@ -603,10 +666,10 @@ impl Finish {
     /// Adds what `tally` counted since it last reported; the report that completes the
     /// count records the time, `now_ns()`.
     fn flush(&self, tally: &mut Tally, now_ns: impl FnOnce() -> u64) {
-        if tally.unflushed == 0 {
+        let added = tally.take_unreported();
+        if added == 0 {
             return;
         }
-        let added = std::mem::take(&mut tally.unflushed);
         let before = self.counted.fetch_add(added, Ordering::SeqCst);
         if before < self.total && before + added >= self.total {
             self.end_ns.fetch_max(now_ns(), Ordering::SeqCst);
