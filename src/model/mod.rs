@@ -351,7 +351,8 @@ impl Model {
             WorkKind::Sleep => self.now_ns(),
             WorkKind::Spin => self.attained,
         };
-        self.schedule(key, event, false);
+        self.sequence += 1;
+        self.events.schedule_at_once(key, self.sequence, event);
     }
 
     /// `event` happens once the thread has waited (sleep) or worked (spin) `wait_ns`.
@@ -428,7 +429,9 @@ impl Model {
     /// Takes an item if there is one; the first blocked producer's put then returns now
     /// (into the room made, or, on an empty rendezvous, straight from hand to hand), and
     /// its item's wait on the queue starts now.
-    /// Consumer `c` takes; returns the item's id.
+    /// Consumer `c` takes; returns the item's id. Always inline: as a call it spent a
+    /// fifth of its instructions saving and restoring registers.
+    #[inline(always)]
     fn take_item(&mut self, c: usize) -> Option<u64> {
         let now = self.now_ns();
         let taken = match (self.queued.pop_front(), self.blocked.pop_front()) {

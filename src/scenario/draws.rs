@@ -41,6 +41,10 @@ impl WorkDraws {
 
     /// The `n`-th draw, from a generator seeded for that draw alone.
     pub fn nth_ns(&self, n: u64) -> u64 {
+        // A fixed time reads no generator: seeding one would be most of the work.
+        if let Some(ns) = self.fixed_ns() {
+            return ns;
+        }
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix(self.seed ^ splitmix(n)));
         self.sampler.draw_ns(&mut rng)
     }
@@ -55,5 +59,58 @@ pub struct Draws {
 impl Draws {
     pub fn next_ns(&mut self) -> u64 {
         self.sampler.draw_ns(&mut self.rng)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::TimeSpec;
+    use std::time::Duration;
+
+    fn work_draws(time: TimeSpec) -> WorkDraws {
+        WorkDraws {
+            seed: splitmix(7),
+            sampler: time.sampler(1.0),
+        }
+    }
+
+    /// Numbered draws of an exponential time keep its distribution: the mean, the
+    /// spread (its standard deviation is its mean) and the share below the mean
+    /// (1 - 1/e), over consecutive numbers as the takes of a run use them.
+    #[test]
+    fn numbered_exponential_draws_keep_their_distribution() {
+        let draws = work_draws(TimeSpec::Exp {
+            mean: Duration::from_millis(1),
+        });
+        let n = 200_000;
+        let all: Vec<f64> = (0..n).map(|k| draws.nth_ns(k) as f64 / 1e6).collect();
+        let mean = all.iter().sum::<f64>() / n as f64;
+        let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+        let below = all.iter().filter(|&&x| x < 1.0).count() as f64 / n as f64;
+        assert!((mean - 1.0).abs() < 0.01, "mean {mean} ms");
+        assert!((sd - 1.0).abs() < 0.02, "sd {sd} ms");
+        assert!((below - (1.0 - (-1.0f64).exp())).abs() < 0.005, "{below}");
+    }
+
+    /// Numbered uniform draws fill their range evenly, and the same number draws the
+    /// same time again.
+    #[test]
+    fn numbered_uniform_draws_are_even_and_repeatable() {
+        let draws = work_draws(TimeSpec::Uniform {
+            low: Duration::from_millis(100),
+            high: Duration::from_millis(200),
+        });
+        let mut tenths = [0u32; 10];
+        for k in 0..100_000 {
+            let ns = draws.nth_ns(k);
+            assert_eq!(ns, draws.nth_ns(k));
+            let tenth = ((ns - 100_000_000) / 10_000_000).min(9) as usize;
+            tenths[tenth] += 1;
+        }
+        assert!(
+            tenths.iter().all(|&c| (9_500..=10_500).contains(&c)),
+            "{tenths:?}"
+        );
     }
 }
