@@ -31,7 +31,7 @@ pub struct Prediction {
     pub queue: Option<QueueMetrics>,
 }
 
-/// Runs of more items than this are not modelled: at about five million items a second,
+/// Runs of more items than this are not modelled: at about ten million items a second,
 /// replaying them would keep a person waiting longer than the answer is worth.
 pub const MAX_MODELLED_ITEMS: u64 = 20_000_000;
 
