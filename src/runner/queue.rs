@@ -12,6 +12,15 @@
 //! item with a `Disconnected` error; kanal's `try_send` would drop the item when full, so
 //! puts go through its `*_option` calls, which leave it in place; its `try_recv` answers
 //! `Ok(None)` when empty and `SendClosed` once every sender has gone.
+//!
+//! How a wait ends when a run stops: crossbeam, flume and the mutex queue wait in slices
+//! of `STOP_CHECK` and look at the stop flag between them. std's `SyncSender` has no timed
+//! send, and kanal's timed waits (0.1.1) never sleep: they yield in a loop until the
+//! deadline, so four waiting consumers kept both cores busy and queuelab measured kanal's
+//! spinning, not its blocking. Those wait untimed, as a bare loop does (kanal: a few
+//! yields, then parked). A stopped run's threads on the other side leave, dropping their
+//! ends, which ends the wait; every other wait in the runner looks at the stop flag, so
+//! both sides are never stuck at once.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -230,18 +239,8 @@ impl<T: Send> Putter<T> {
                     Err(_) => return false,
                 }
             },
-            Putter::Kanal(queue) => {
-                // A timed-out send leaves the item in `slot` for the next try.
-                let mut slot = Some(item);
-                loop {
-                    match queue.send_option_timeout(&mut slot, STOP_CHECK) {
-                        Ok(()) => return true,
-                        Err(kanal::SendErrorTimeout::Timeout)
-                            if slot.is_some() && !stop.load(Ordering::Relaxed) => {}
-                        Err(_) => return false,
-                    }
-                }
-            }
+            // Untimed (see the module comment): consumers leaving ends the wait.
+            Putter::Kanal(queue) => queue.send(item).is_ok(),
         }
     }
 }
@@ -302,13 +301,8 @@ impl<T: Send> Taker<T> {
                     Err(_) => return None,
                 }
             },
-            Taker::Kanal(queue) => loop {
-                match queue.recv_timeout(STOP_CHECK) {
-                    Ok(item) => return Some(item),
-                    Err(kanal::ReceiveErrorTimeout::Timeout) if !stop.load(Ordering::Relaxed) => {}
-                    Err(_) => return None,
-                }
-            },
+            // Untimed (see the module comment): producers leaving ends the wait.
+            Taker::Kanal(queue) => queue.recv().ok(),
         }
     }
 }
