@@ -7,6 +7,7 @@
 mod gate;
 mod item;
 mod pace;
+mod put;
 mod queue;
 mod sample;
 mod schedule;
