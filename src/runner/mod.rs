@@ -29,6 +29,7 @@ use crate::trace::{NoTrace, Recorder, Trace, tracks_for};
 use crate::waits::WaitTally;
 use gate::DueGate;
 use item::{InstantItem, Item, PacedItem};
+use put::PutGate;
 use sample::Sample;
 use tally::{Tally, Totals};
 use threads::{Ending, Finish, Handoff, Padded, ProducerTally, Shared};
@@ -160,7 +161,7 @@ fn run_with<R: Recorder>(
         run_seed,
         start: Instant::now(),
         stop: Padded(AtomicBool::new(false)),
-        gate: (polls_in_order || puts_in_order).then(|| DueGate::new(scenario.producers as usize)),
+        gate: (polls_in_order || puts_in_order).then(|| PutGate::new(scenario.producers as usize)),
         handoff: handoff.then(|| Handoff::new(scenario.producers as usize)),
         rendezvous,
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),

@@ -1,17 +1,60 @@
 //! A producer's put of one item: at once where the queue has room, otherwise waiting for
 //! room, and where the threads keep the model's order, in that order.
 //!
-//! Owns the put paths: the put that finds room, the put that waits for it, and the put
-//! in the model's order. Does not own the producer's loop or its pacing
+//! Owns the put paths (the put that finds room, the put that waits for it, and the put
+//! in the model's order) and the producers' gate (`PutGate`: when each producer's put is
+//! due and how many are blocked in one). Does not own the producer's loop or its pacing
 //! (`threads::produce`), the queue (`queue`), a rendezvous's hand-over
 //! (`threads::Handoff`), nor the waiting mechanisms themselves (`DueGate`, `Turnstile`).
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
 use super::queue::{Putter, TryPut};
 use super::threads::{Handoff, Shared};
 use crate::trace::{Recorder, What};
+
+/// The producers' side of the model's order of puts: when each producer's next put is
+/// due, for polls (which wait for the puts due by then) and for puts in order (which wait
+/// for the puts due before them), and how many producers are blocked in a put.
+pub struct PutGate {
+    /// Per producer: when its next put is due (see `DueGate`).
+    pub due: DueGate,
+    /// Producers inside a put that blocked on a full queue (see `refill_pending`).
+    blocked: AtomicUsize,
+}
+
+impl PutGate {
+    /// Every producer's first put is due at the run's start.
+    pub fn new(producers: usize) -> Self {
+        PutGate {
+            due: DueGate::new(producers),
+            blocked: AtomicUsize::new(0),
+        }
+    }
+
+    /// Producer `producer` is about to block on a full queue: it has no put due of its
+    /// own until a take makes room, and then its put is due at once.
+    fn block(&self, producer: usize) {
+        self.blocked.fetch_add(1, Ordering::SeqCst);
+        self.due.withdraw(producer);
+    }
+
+    /// A producer's blocked put returned: its item is on the queue.
+    fn unblock(&self) {
+        self.blocked.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// True while some producer is inside a put that blocked. A poll that finds the
+    /// queue empty then is early: an empty queue has room, so that producer's put is due
+    /// now (in the model it returned at the take that made room, before any later poll)
+    /// and only its thread's wake-up is late. Read before the poll's look at the queue:
+    /// a producer counts itself out only once its item is on the queue.
+    pub fn refill_pending(&self) -> bool {
+        self.blocked.load(Ordering::SeqCst) > 0
+    }
+}
 
 /// When a put returned.
 pub enum Returned {
@@ -78,7 +121,8 @@ fn put_in_order<I: Item>(
 ) -> Option<(Returned, u64)> {
     if let Some(gate) = &shared.gate {
         // A producer whose thread woke late keeps its place.
-        gate.wait_turn(producer as usize, item.ready_ns(), &shared.stop);
+        gate.due
+            .wait_turn(producer as usize, item.ready_ns(), &shared.stop);
     }
     // Others already in line for room: this put joins them rather than slip in first.
     let item = match &shared.line {
@@ -176,4 +220,29 @@ fn put_in_turn<I: Item>(shared: &Shared, queue: &Putter<I>, item: I) -> bool {
     let put = queue.put(item, &shared.stop);
     drop(turn);
     put
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blocked producer holds no poll back (it has no put due) but makes a refill
+    /// pending until its put returns.
+    #[test]
+    fn a_blocked_producer_makes_a_refill_pending_until_its_put_returns() {
+        let gate = PutGate::new(2);
+        gate.due.announce(1, 1_000);
+        assert!(!gate.refill_pending());
+        gate.block(0);
+        assert!(gate.refill_pending());
+        assert!(
+            gate.due.made_by(999),
+            "producer 0's put due at 0 is withdrawn"
+        );
+        gate.block(1);
+        gate.unblock();
+        assert!(gate.refill_pending(), "one producer is still blocked");
+        gate.unblock();
+        assert!(!gate.refill_pending());
+    }
 }

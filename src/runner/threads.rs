@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
-use super::put::{Returned, put};
+use super::put::{PutGate, Returned, put};
 use super::queue::{Putter, Taker, TryTake};
 use super::sample::{Chosen, Sample};
 use super::tally::Tally;
@@ -29,7 +29,7 @@ pub struct Shared<'a> {
     pub stop: Padded<AtomicBool>,
     /// Present for polling consumers with sleep work, where puts must precede polls, and
     /// for paced producers that keep the model's order among themselves (see `line`).
-    pub gate: Option<DueGate>,
+    pub gate: Option<PutGate>,
     /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
     /// Capacity 0: the queue holds no item, whether through `handoff` or the crate's own
@@ -205,11 +205,11 @@ pub fn produce<I: Item, R: Recorder>(
             } + produce_ns;
         }
         if let Some(gate) = gate {
-            gate.announce(producer as usize, due);
+            gate.due.announce(producer as usize, due);
         }
     }
     if let Some(gate) = gate {
-        gate.withdraw(producer as usize);
+        gate.due.withdraw(producer as usize);
     }
     if paced {
         clock.wait_until(due, &shared.stop);
@@ -256,7 +256,7 @@ pub fn poll<I: Item, R: Recorder>(
             clock.wait_until(due, &shared.stop);
         }
         if let Some(gate) = &shared.gate {
-            gate.wait_past(due, &shared.stop);
+            gate.due.wait_past(due, &shared.stop);
         }
         // `R::ON` is a constant: without tracing this is compiled away.
         if R::ON && working != NO_ITEM {
@@ -299,7 +299,7 @@ pub fn poll<I: Item, R: Recorder>(
 }
 
 /// One poll's look at the queue. Where a producer's blocked put is about to fill the
-/// room an empty queue has (see `DueGate::refill_pending`), the poll waits for that put,
+/// room an empty queue has (see `PutGate::refill_pending`), the poll waits for that put,
 /// as in the model, rather than count an empty poll and lose its whole period.
 #[inline(always)]
 fn poll_take<I: Item>(shared: &Shared, queue: &Taker<I>) -> TryTake<I> {
@@ -425,7 +425,7 @@ impl Handoff {
             return None;
         }
         if let Some(gate) = &shared.gate {
-            gate.withdraw(producer as usize);
+            gate.due.withdraw(producer as usize);
         }
         let taken = &self.taken[producer as usize].1;
         loop {
