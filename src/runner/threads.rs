@@ -7,14 +7,12 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
-use super::put::{PutGate, Returned, put};
+use super::put::{ModelOrder, PutGate, Returned, put, unblocked_at};
 use super::queue::{Putter, Taker, TryTake};
 use super::sample::{Chosen, Sample};
 use super::tally::Tally;
-use super::turnstile::Turnstile;
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
 use crate::trace::{NO_ITEM, Recorder, What};
 use crate::waits::WaitTally;
@@ -28,7 +26,8 @@ pub struct Shared<'a> {
     /// Raised once the run is over (or aborted): consumers leave their loops.
     pub stop: Padded<AtomicBool>,
     /// Present for polling consumers with sleep work, where puts must precede polls, and
-    /// for paced producers that keep the model's order among themselves (see `line`).
+    /// for paced producers that keep the model's order among themselves (see
+    /// `put::PacedPuts`).
     pub gate: Option<PutGate>,
     /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
@@ -41,17 +40,9 @@ pub struct Shared<'a> {
     pub takes: AtomicU64,
     /// The items whose queue waits and depths are measured.
     pub sample: Sample,
-    /// Present for a bounded queue (capacity 1 or more) of paced sleeping consumers: the
-    /// latest run time at which, on schedule, a consumer was due to take. A consumer
-    /// raises it before each take, so a producer whose put blocked restarts its clock
-    /// from the take that made room, as the model does, not from when its thread woke.
-    pub take_due: Option<Padded<AtomicU64>>,
-    /// Present where paced producers block on a bounded queue with sleep work: blocked
-    /// puts return in the order they blocked, as in the model.
-    pub line: Option<Turnstile>,
-    /// Present with `take_due`: each consumer's next take due, so that a put finding the
-    /// queue full first waits for the takes due before it (see `DueGate`).
-    pub takes_gate: Option<DueGate>,
+    /// Present for a queue with a capacity whose consumers sleep a consume time (see
+    /// `ModelOrder`).
+    pub model_order: Option<ModelOrder>,
 }
 
 impl Shared<'_> {
@@ -94,23 +85,6 @@ impl Shared<'_> {
         self.sample.wait_ns(item.id(), || self.now_ns())
     }
 
-    /// Says that a consumer is about to take, due at `due_ns` on schedule.
-    fn due_to_take(&self, due_ns: u64) {
-        if let Some(take_due) = &self.take_due {
-            take_due.fetch_max(due_ns, Ordering::SeqCst);
-        }
-    }
-
-    /// When, on schedule, a put that blocked returned: at the latest take due before it
-    /// returned (exact with one consumer; with several, the latest of their due takes),
-    /// never before the put itself was due. Without `take_due`, when the thread woke.
-    fn unblocked_at(&self, clock: &Clock, put_due_ns: u64) -> u64 {
-        match &self.take_due {
-            Some(take_due) => take_due.load(Ordering::SeqCst).max(put_due_ns),
-            None => clock.now_ns(),
-        }
-    }
-
     /// The work time of the next item taken; fixed times skip the shared count.
     fn next_work_ns(&self) -> u64 {
         match self.work.fixed_ns() {
@@ -148,8 +122,9 @@ pub fn produce<I: Item, R: Recorder>(
     let gate = shared.gate.as_ref();
     let handoff = shared.handoff.as_ref();
     let rendezvous = shared.rendezvous;
-    // Paced producers on a bounded queue keep the model's order (see `put_in_order`).
-    let in_order = shared.line.is_some();
+    let order = shared.model_order.as_ref();
+    // Paced producers on a bounded queue keep the model's order (see `put::put`).
+    let in_order = order.and_then(ModelOrder::paced_puts);
     let sample = shared.sample.chosen();
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
@@ -200,7 +175,7 @@ pub fn produce<I: Item, R: Recorder>(
         if paced {
             due = match returned {
                 Returned::OnTime => due,
-                Returned::Late => shared.unblocked_at(&clock, due),
+                Returned::Late => unblocked_at(order, &clock, due),
                 Returned::TakenAt(taken) => taken.max(due),
             } + produce_ns;
         }
@@ -242,20 +217,26 @@ pub fn poll<I: Item, R: Recorder>(
 ) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    // Read once into locals, as the producer's loop does (see `produce`).
     let paced = !shared.scenario.consume_is_instant();
+    let gate = shared.gate.as_ref();
+    let handoff = shared.handoff.as_ref();
+    let order = shared.model_order.as_ref();
+    let takes = order.and_then(ModelOrder::takes);
+    let sample = shared.sample.chosen();
     let mut periods = shared.scenario.poll_draws(shared.run_seed, consumer);
     let mut tally = Tally::new();
     let mut due = 0;
     // The item whose consume time this consumer is spending, for the trace alone.
     let mut working = NO_ITEM;
     while !shared.stop.load(Ordering::Relaxed) {
-        if let Some(takes) = &shared.takes_gate {
+        if let Some(takes) = takes {
             takes.announce(consumer as usize, due);
         }
         if paced {
             clock.wait_until(due, &shared.stop);
         }
-        if let Some(gate) = &shared.gate {
+        if let Some(gate) = gate {
             gate.due.wait_past(due, &shared.stop);
         }
         // `R::ON` is a constant: without tracing this is compiled away.
@@ -263,19 +244,21 @@ pub fn poll<I: Item, R: Recorder>(
             trace.record(What::WorkEnd, working, || shared.now_ns());
             working = NO_ITEM;
         }
-        shared.due_to_take(due);
-        match poll_take(shared, &queue) {
+        if let Some(order) = order {
+            order.due_to_take(due);
+        }
+        match poll_take(shared, gate, &queue) {
             TryTake::Item(item) => {
                 let mut at = None;
                 let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
                 trace.record(What::Take, item.id(), &mut now_once);
                 trace.record(What::WorkStart, item.id(), now_once);
                 working = item.id();
-                if let Some(handoff) = &shared.handoff {
+                if let Some(handoff) = handoff {
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
                 }
-                tally.count(&item, shared.wait_of(shared.sample.chosen(), &item));
+                tally.count(&item, shared.wait_of(sample, &item));
                 // A poll that waits next reports now, so the run ends on time.
                 shared.counted(&mut tally, paced);
             }
@@ -289,7 +272,7 @@ pub fn poll<I: Item, R: Recorder>(
         }
         due += periods.next_ns();
     }
-    if let Some(takes) = &shared.takes_gate {
+    if let Some(takes) = takes {
         takes.withdraw(consumer as usize);
     }
     shared.report(&mut tally);
@@ -300,10 +283,11 @@ pub fn poll<I: Item, R: Recorder>(
 
 /// One poll's look at the queue. Where a producer's blocked put is about to fill the
 /// room an empty queue has (see `PutGate::refill_pending`), the poll waits for that put,
-/// as in the model, rather than count an empty poll and lose its whole period.
+/// as in the model, rather than count an empty poll and lose its whole period. `gate` is
+/// `shared.gate`, read once by the caller.
 #[inline(always)]
-fn poll_take<I: Item>(shared: &Shared, queue: &Taker<I>) -> TryTake<I> {
-    let Some(gate) = &shared.gate else {
+fn poll_take<I: Item>(shared: &Shared, gate: Option<&PutGate>, queue: &Taker<I>) -> TryTake<I> {
+    let Some(gate) = gate else {
         return queue.try_take();
     };
     loop {
@@ -329,13 +313,15 @@ pub fn block<I: Item, R: Recorder>(
     // Read once into locals, as the producer's loop does (see `produce`).
     let paced = !shared.scenario.consume_is_instant();
     let handoff = shared.handoff.as_ref();
+    let order = shared.model_order.as_ref();
+    let takes = order.and_then(ModelOrder::takes);
     let sample = shared.sample.chosen();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
     loop {
-        if paced {
-            shared.due_to_take(free_ns);
+        if let Some(order) = order {
+            order.due_to_take(free_ns);
         }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
@@ -350,7 +336,7 @@ pub fn block<I: Item, R: Recorder>(
             // An item whose put blocked was put, on schedule, at a take due no later
             // than the latest one.
             let taken = match item.ready_ns() {
-                UNSCHEDULED => shared.unblocked_at(&clock, free_ns),
+                UNSCHEDULED => unblocked_at(order, &clock, free_ns),
                 ready => ready.max(free_ns),
             };
             if let Some(handoff) = handoff {
@@ -358,7 +344,7 @@ pub fn block<I: Item, R: Recorder>(
                 handoff.accept(shared, &item, at);
             }
             free_ns = taken + shared.next_work_ns();
-            if let Some(takes) = &shared.takes_gate {
+            if let Some(takes) = takes {
                 takes.announce(consumer as usize, free_ns);
             }
             clock.wait_until(free_ns, &shared.stop);
@@ -367,7 +353,7 @@ pub fn block<I: Item, R: Recorder>(
         tally.count(&item, wait);
         shared.counted(&mut tally, paced);
     }
-    if let Some(takes) = &shared.takes_gate {
+    if let Some(takes) = takes {
         takes.withdraw(consumer as usize);
     }
     shared.report(&mut tally);
