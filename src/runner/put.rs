@@ -62,8 +62,8 @@ impl PutGate {
 
 /// The model's order on a queue with a capacity whose consumers sleep a consume time: a
 /// blocked put returns on the schedule of the take that made room, and paced producers
-/// keep the order of their puts (see `PacedPuts`). One piece, so none of it can be
-/// present without the rest.
+/// keep the order of their puts (see `PacedPuts`). One piece, so no half of it can be
+/// set: what paced producers alone need is one optional part inside.
 pub struct ModelOrder {
     /// The latest run time at which, on schedule, a consumer was due to take. A consumer
     /// raises it before each take, so a producer whose put blocked restarts its clock
@@ -98,6 +98,7 @@ impl ModelOrder {
         })
     }
 
+    /// What paced producers' puts in order need; `None` for instant producers.
     pub fn paced_puts(&self) -> Option<&PacedPuts> {
         self.paced_puts.as_ref()
     }
