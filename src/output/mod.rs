@@ -50,6 +50,25 @@ pub struct Results<'a> {
     pub environment: Option<&'a Environment>,
 }
 
+#[cfg(test)]
+impl<'a> Results<'a> {
+    /// A test's results: `runs` and their `summaries`, made on no machine in particular.
+    pub fn of_runs(
+        experiment: &'a Experiment,
+        source: Source,
+        runs: &'a [RunRecord],
+        summaries: &'a [Summary],
+    ) -> Self {
+        Results {
+            experiment,
+            source,
+            runs,
+            summaries,
+            environment: None,
+        }
+    }
+}
+
 /// One file of a results folder.
 pub trait Output {
     /// The file's name inside the results folder.

@@ -258,13 +258,7 @@ mod tests {
             }
         }
         let summaries = summarise(&runs);
-        let results = Results {
-            experiment: &experiment,
-            source: Source::Measured,
-            runs: &runs,
-            summaries: &summaries,
-            environment: None,
-        };
+        let results = Results::of_runs(&experiment, Source::Measured, &runs, &summaries);
         let bytes = Report.render(&results).expect("renders");
         String::from_utf8(bytes).expect("text")
     }
@@ -333,13 +327,7 @@ mod tests {
             })
             .collect();
         let summaries = summarise(&runs);
-        let results = Results {
-            experiment: &experiment,
-            source: Source::Model,
-            runs: &runs,
-            summaries: &summaries,
-            environment: None,
-        };
+        let results = Results::of_runs(&experiment, Source::Model, &runs, &summaries);
         let text = section(&results);
         assert!(
             text.contains("the comparison needs runs with threads"),

@@ -577,13 +577,7 @@ mod tests {
         #[test]
         fn what_is_written_reads_back(runs in proptest::collection::vec(record(), 0..6)) {
             let experiment = experiment();
-            let results = Results {
-                experiment: &experiment,
-                source: Source::Measured,
-                runs: &runs,
-                summaries: &[],
-                environment: None,
-            };
+            let results = Results::of_runs(&experiment, Source::Measured, &runs, &[]);
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("runs.csv");
             let Ok(bytes) = RunsCsv.render(&results) else {

@@ -215,13 +215,7 @@ mod tests {
             .collect();
         let mut summaries = summarise(&runs);
         add_theory(&mut summaries, |i| &experiment.scenarios[i]);
-        let results = Results {
-            experiment: &experiment,
-            source: Source::Measured,
-            runs: &runs,
-            summaries: &summaries,
-            environment: None,
-        };
+        let results = Results::of_runs(&experiment, Source::Measured, &runs, &summaries);
         let files = ["summary.csv", "summary.json", "report.md"]
             .iter()
             .map(|name| {

@@ -11,7 +11,9 @@
 //!
 //! A thread with nothing due (a producer blocked on a full queue, a consumer waiting for
 //! an item, or one that is done) withdraws, so it never holds the others back (they
-//! would wait for each other forever).
+//! would wait for each other forever). Owns only the due times and the waits on them;
+//! who is blocked in a put is `put::PutGate`'s.
+
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
@@ -22,8 +24,6 @@ const NONE_DUE: u64 = u64::MAX;
 pub struct DueGate {
     /// Per thread: when its next action is due, in run nanoseconds.
     next: Vec<AtomicU64>,
-    /// Producers inside a put that blocked on a full queue (see `refill_pending`).
-    blocked: AtomicUsize,
     waiters: AtomicUsize,
     lock: Mutex<()>,
     changed: Condvar,
@@ -34,7 +34,6 @@ impl DueGate {
     pub fn new(threads: usize) -> Self {
         DueGate {
             next: (0..threads).map(|_| AtomicU64::new(0)).collect(),
-            blocked: AtomicUsize::new(0),
             waiters: AtomicUsize::new(0),
             lock: Mutex::new(()),
             changed: Condvar::new(),
@@ -54,27 +53,6 @@ impl DueGate {
     /// Thread `thread` has nothing due: it is done or waiting on the queue.
     pub fn withdraw(&self, thread: usize) {
         self.announce(thread, NONE_DUE);
-    }
-
-    /// Producer `producer` is about to block on a full queue: it has no put due of its
-    /// own until a take makes room, and then its put is due at once.
-    pub fn block(&self, producer: usize) {
-        self.blocked.fetch_add(1, Ordering::SeqCst);
-        self.withdraw(producer);
-    }
-
-    /// A producer's blocked put returned: its item is on the queue.
-    pub fn unblock(&self) {
-        self.blocked.fetch_sub(1, Ordering::SeqCst);
-    }
-
-    /// True while some producer is inside a put that blocked. A poll that finds the
-    /// queue empty then is early: an empty queue has room, so that producer's put is due
-    /// now (in the model it returned at the take that made room, before any later poll)
-    /// and only its thread's wake-up is late. Read before the poll's look at the queue:
-    /// a producer counts itself out only once its item is on the queue.
-    pub fn refill_pending(&self) -> bool {
-        self.blocked.load(Ordering::SeqCst) > 0
     }
 
     /// True when every action due at or before `due_ns` has been made.

@@ -7,6 +7,7 @@
 mod gate;
 mod item;
 mod pace;
+mod put;
 mod queue;
 mod sample;
 mod schedule;
@@ -26,12 +27,11 @@ use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use crate::trace::{NoTrace, Recorder, Trace, tracks_for};
 use crate::waits::WaitTally;
-use gate::DueGate;
 use item::{InstantItem, Item, PacedItem};
+use put::{ModelOrder, PutGate};
 use sample::Sample;
 use tally::{Tally, Totals};
 use threads::{Ending, Finish, Handoff, Padded, ProducerTally, Shared};
-use turnstile::Turnstile;
 
 /// The message of a run abandoned on request.
 const CANCELLED: &str = "stopped on request";
@@ -150,25 +150,24 @@ fn run_with<R: Recorder>(
         scenario.consumer == ConsumerStyle::Poll && scenario.work == WorkKind::Sleep;
     // Bounded queues with paced sleeping consumers: blocked puts return on the
     // schedule of the takes that make room, not when their threads wake.
-    let follows_takes =
-        capacity.is_some() && scenario.work == WorkKind::Sleep && !scenario.consume_is_instant();
-    // Paced producers on such a queue put in the model's order (see `Turnstile`).
-    let puts_in_order = follows_takes && !scenario.produce_is_instant();
+    let model_order = ModelOrder::of(scenario, capacity.is_some());
+    // Paced producers on such a queue put in the model's order (see `PacedPuts`).
+    let puts_in_order = model_order
+        .as_ref()
+        .is_some_and(|o| o.paced_puts().is_some());
     let shared = Shared {
         scenario,
         run_seed,
         start: Instant::now(),
         stop: Padded(AtomicBool::new(false)),
-        gate: (polls_in_order || puts_in_order).then(|| DueGate::new(scenario.producers as usize)),
+        gate: (polls_in_order || puts_in_order).then(|| PutGate::new(scenario.producers as usize)),
         handoff: handoff.then(|| Handoff::new(scenario.producers as usize)),
         rendezvous,
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),
         work: scenario.work_draws(run_seed),
         takes: AtomicU64::new(0),
         sample: Sample::new(scenario.total_items()),
-        take_due: follows_takes.then(|| Padded(AtomicU64::new(0))),
-        line: puts_in_order.then(Turnstile::default),
-        takes_gate: follows_takes.then(|| DueGate::new(scenario.consumers as usize)),
+        model_order,
     };
     // Only a blocking consumer paces from when an item's put was due, and only a paced
     // producer's puts are due at other times than the start.

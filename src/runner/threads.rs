@@ -7,13 +7,12 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
-use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
-use super::queue::{Putter, Taker, TryPut, TryTake};
+use super::put::{ModelOrder, PutGate, Returned, put, unblocked_at};
+use super::queue::{Putter, Taker, TryTake};
 use super::sample::{Chosen, Sample};
 use super::tally::Tally;
-use super::turnstile::Turnstile;
 use crate::scenario::{Scenario, WorkDraws, WorkKind};
 use crate::trace::{NO_ITEM, Recorder, What};
 use crate::waits::WaitTally;
@@ -27,8 +26,9 @@ pub struct Shared<'a> {
     /// Raised once the run is over (or aborted): consumers leave their loops.
     pub stop: Padded<AtomicBool>,
     /// Present for polling consumers with sleep work, where puts must precede polls, and
-    /// for paced producers that keep the model's order among themselves (see `line`).
-    pub gate: Option<DueGate>,
+    /// for paced producers that keep the model's order among themselves (see
+    /// `put::PacedPuts`).
+    pub gate: Option<PutGate>,
     /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
     /// Capacity 0: the queue holds no item, whether through `handoff` or the crate's own
@@ -40,17 +40,9 @@ pub struct Shared<'a> {
     pub takes: AtomicU64,
     /// The items whose queue waits and depths are measured.
     pub sample: Sample,
-    /// Present for a bounded queue (capacity 1 or more) of paced sleeping consumers: the
-    /// latest run time at which, on schedule, a consumer was due to take. A consumer
-    /// raises it before each take, so a producer whose put blocked restarts its clock
-    /// from the take that made room, as the model does, not from when its thread woke.
-    pub take_due: Option<Padded<AtomicU64>>,
-    /// Present where paced producers block on a bounded queue with sleep work: blocked
-    /// puts return in the order they blocked, as in the model.
-    pub line: Option<Turnstile>,
-    /// Present with `take_due`: each consumer's next take due, so that a put finding the
-    /// queue full first waits for the takes due before it (see `DueGate`).
-    pub takes_gate: Option<DueGate>,
+    /// Present for a queue with a capacity whose consumers sleep a consume time (see
+    /// `ModelOrder`).
+    pub model_order: Option<ModelOrder>,
 }
 
 impl Shared<'_> {
@@ -61,7 +53,7 @@ impl Shared<'_> {
         }
     }
 
-    fn now_ns(&self) -> u64 {
+    pub(super) fn now_ns(&self) -> u64 {
         wall_ns(self.start)
     }
 
@@ -91,23 +83,6 @@ impl Shared<'_> {
             return None;
         }
         self.sample.wait_ns(item.id(), || self.now_ns())
-    }
-
-    /// Says that a consumer is about to take, due at `due_ns` on schedule.
-    fn due_to_take(&self, due_ns: u64) {
-        if let Some(take_due) = &self.take_due {
-            take_due.fetch_max(due_ns, Ordering::SeqCst);
-        }
-    }
-
-    /// When, on schedule, a put that blocked returned: at the latest take due before it
-    /// returned (exact with one consumer; with several, the latest of their due takes),
-    /// never before the put itself was due. Without `take_due`, when the thread woke.
-    fn unblocked_at(&self, clock: &Clock, put_due_ns: u64) -> u64 {
-        match &self.take_due {
-            Some(take_due) => take_due.load(Ordering::SeqCst).max(put_due_ns),
-            None => clock.now_ns(),
-        }
     }
 
     /// The work time of the next item taken; fixed times skip the shared count.
@@ -147,8 +122,9 @@ pub fn produce<I: Item, R: Recorder>(
     let gate = shared.gate.as_ref();
     let handoff = shared.handoff.as_ref();
     let rendezvous = shared.rendezvous;
-    // Paced producers on a bounded queue keep the model's order (see `put_in_order`).
-    let in_order = shared.line.is_some();
+    let order = shared.model_order.as_ref();
+    // Paced producers on a bounded queue keep the model's order (see `put::put`).
+    let in_order = order.and_then(ModelOrder::paced_puts);
     let sample = shared.sample.chosen();
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
@@ -199,16 +175,16 @@ pub fn produce<I: Item, R: Recorder>(
         if paced {
             due = match returned {
                 Returned::OnTime => due,
-                Returned::Late => shared.unblocked_at(&clock, due),
+                Returned::Late => unblocked_at(order, &clock, due),
                 Returned::TakenAt(taken) => taken.max(due),
             } + produce_ns;
         }
         if let Some(gate) = gate {
-            gate.announce(producer as usize, due);
+            gate.due.announce(producer as usize, due);
         }
     }
     if let Some(gate) = gate {
-        gate.withdraw(producer as usize);
+        gate.due.withdraw(producer as usize);
     }
     if paced {
         clock.wait_until(due, &shared.stop);
@@ -230,165 +206,6 @@ fn park_until_stopped(shared: &Shared) {
     }
 }
 
-/// When a put returned.
-enum Returned {
-    /// At once: the queue had room.
-    OnTime,
-    /// When the queue had room again, as the producer's own clock saw it.
-    Late,
-    /// Handed over by a poll due at this run time (a rendezvous with polling consumers).
-    TakenAt(u64),
-}
-
-/// Puts one item; returns when, and how many nanoseconds the put was blocked; `None` if
-/// the run was stopped or every consumer has gone. `handoff` is `shared.handoff`, read
-/// once by the caller.
-///
-/// An item's queue wait starts when its put returns, so a blocked put's time is the
-/// producer's (blocked time), not the item's: its sampled stamp is withdrawn while it
-/// blocks and set again when it returns.
-///
-/// Inlined: the put that finds room is the producer's per-item path; a put that must
-/// wait (`put_when_room`) is not, and stays out of line.
-#[inline(always)]
-fn put<I: Item>(
-    shared: &Shared,
-    producer: u32,
-    queue: &Putter<I>,
-    item: I,
-    (handoff, in_order): (Option<&Handoff>, bool),
-    trace: &mut impl Recorder,
-) -> Option<(Returned, u64)> {
-    if in_order {
-        return put_in_order(shared, producer, queue, item, trace);
-    }
-    if let Some(handoff) = handoff {
-        // A rendezvous: the put returns when a consumer takes the item, which waits
-        // for nothing; all the time is the producer's.
-        let id = item.id();
-        let called = shared.now_ns();
-        trace.record(What::PutBlocked, id, || called);
-        shared.sample.mark_blocked(id);
-        let returned = handoff.offer(shared, producer, queue, item)?;
-        return Some((returned, shared.now_ns().saturating_sub(called)));
-    }
-    match queue.try_put(item) {
-        TryPut::Done => Some((Returned::OnTime, 0)),
-        TryPut::Full(item) => put_when_room(shared, producer, queue, item.unscheduled(), trace),
-        TryPut::Closed => None,
-    }
-}
-
-/// A put of a paced producer on a bounded queue with sleep work, in the model's order:
-/// after the puts due before it (see `DueGate::wait_turn`), behind the producers already
-/// in line for room (see `Turnstile`), and after the takes due before it.
-#[inline(never)]
-fn put_in_order<I: Item>(
-    shared: &Shared,
-    producer: u32,
-    queue: &Putter<I>,
-    item: I,
-    trace: &mut impl Recorder,
-) -> Option<(Returned, u64)> {
-    if let Some(gate) = &shared.gate {
-        // A producer whose thread woke late keeps its place.
-        gate.wait_turn(producer as usize, item.ready_ns(), &shared.stop);
-    }
-    // Others already in line for room: this put joins them rather than slip in first.
-    let item = match &shared.line {
-        Some(line) if line.in_line() => item,
-        _ => match try_put_after_takes(shared, queue, item) {
-            TryPut::Done => return Some((Returned::OnTime, 0)),
-            TryPut::Full(item) => item,
-            TryPut::Closed => return None,
-        },
-    };
-    put_when_room(shared, producer, queue, item.unscheduled(), trace)
-}
-
-/// A put that found the queue full: waits for room (see `put`).
-#[inline(never)]
-fn put_when_room<I: Item>(
-    shared: &Shared,
-    producer: u32,
-    queue: &Putter<I>,
-    item: I,
-    trace: &mut impl Recorder,
-) -> Option<(Returned, u64)> {
-    let id = item.id();
-    let called = shared.now_ns();
-    trace.record(What::PutBlocked, id, || called);
-    let sampled = shared.sample.includes(id);
-    if sampled {
-        shared.sample.mark_blocked(id);
-    }
-    if let Some(gate) = &shared.gate {
-        gate.block(producer as usize);
-    }
-    let put = put_in_turn(shared, queue, item);
-    if let Some(gate) = &shared.gate {
-        gate.unblock();
-    }
-    if !put {
-        return None;
-    }
-    let returned = shared.now_ns();
-    if sampled {
-        shared.sample.stamp_put(id, returned);
-    }
-    Some((Returned::Late, returned.saturating_sub(called)))
-}
-
-/// A put without waiting; where it finds the queue full while a take due before the put
-/// (its item's `ready_ns`) has not been made, it tries again until that take was made or
-/// the queue has room, as in the model, where the take made room first. The wait is a
-/// thread's wake-up: a consumer due before the put is overdue, and a full queue wakes a
-/// consumer waiting for an item.
-#[inline(always)]
-fn try_put_after_takes<I: Item>(shared: &Shared, queue: &Putter<I>, item: I) -> TryPut<I> {
-    let tried = queue.try_put(item);
-    let Some(takes) = &shared.takes_gate else {
-        return tried;
-    };
-    let TryPut::Full(mut item) = tried else {
-        return tried;
-    };
-    // At equal times the model puts first (a take due then releases the blocked put at
-    // once), so only takes due strictly before count; polls wait for puts due at their
-    // own time, so the two gates never wait for each other.
-    let Some(before) = item.ready_ns().checked_sub(1) else {
-        return TryPut::Full(item);
-    };
-    loop {
-        if item.ready_ns() == UNSCHEDULED
-            || takes.made_by(before)
-            || shared.stop.load(Ordering::Relaxed)
-        {
-            return TryPut::Full(item);
-        }
-        std::thread::yield_now();
-        match queue.try_put(item) {
-            TryPut::Full(back) => item = back,
-            tried => return tried,
-        }
-    }
-}
-
-/// A put that waits for room, after the producers in line before it (see `Turnstile`);
-/// false if the run was stopped or every consumer has gone.
-fn put_in_turn<I: Item>(shared: &Shared, queue: &Putter<I>, item: I) -> bool {
-    let turn = match &shared.line {
-        Some(line) => match line.wait_turn(&shared.stop) {
-            Some(turn) => Some(turn),
-            None => return false,
-        },
-        None => None,
-    };
-    let put = queue.put(item, &shared.stop);
-    drop(turn);
-    put
-}
-
 /// A polling consumer: at each poll, take an item if there is one (counted when taken),
 /// then wait one consume time, item or not. The wait after a take is the item's work in
 /// the trace; after an empty poll it is only a wait.
@@ -400,40 +217,48 @@ pub fn poll<I: Item, R: Recorder>(
 ) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
+    // Read once into locals, as the producer's loop does (see `produce`).
     let paced = !shared.scenario.consume_is_instant();
+    let gate = shared.gate.as_ref();
+    let handoff = shared.handoff.as_ref();
+    let order = shared.model_order.as_ref();
+    let takes = order.and_then(ModelOrder::takes);
+    let sample = shared.sample.chosen();
     let mut periods = shared.scenario.poll_draws(shared.run_seed, consumer);
     let mut tally = Tally::new();
     let mut due = 0;
     // The item whose consume time this consumer is spending, for the trace alone.
     let mut working = NO_ITEM;
     while !shared.stop.load(Ordering::Relaxed) {
-        if let Some(takes) = &shared.takes_gate {
+        if let Some(takes) = takes {
             takes.announce(consumer as usize, due);
         }
         if paced {
             clock.wait_until(due, &shared.stop);
         }
-        if let Some(gate) = &shared.gate {
-            gate.wait_past(due, &shared.stop);
+        if let Some(gate) = gate {
+            gate.due.wait_past(due, &shared.stop);
         }
         // `R::ON` is a constant: without tracing this is compiled away.
         if R::ON && working != NO_ITEM {
             trace.record(What::WorkEnd, working, || shared.now_ns());
             working = NO_ITEM;
         }
-        shared.due_to_take(due);
-        match poll_take(shared, &queue) {
+        if let Some(order) = order {
+            order.due_to_take(due);
+        }
+        match poll_take(shared, gate, &queue) {
             TryTake::Item(item) => {
                 let mut at = None;
                 let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
                 trace.record(What::Take, item.id(), &mut now_once);
                 trace.record(What::WorkStart, item.id(), now_once);
                 working = item.id();
-                if let Some(handoff) = &shared.handoff {
+                if let Some(handoff) = handoff {
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
                 }
-                tally.count(&item, shared.wait_of(shared.sample.chosen(), &item));
+                tally.count(&item, shared.wait_of(sample, &item));
                 // A poll that waits next reports now, so the run ends on time.
                 shared.counted(&mut tally, paced);
             }
@@ -447,7 +272,7 @@ pub fn poll<I: Item, R: Recorder>(
         }
         due += periods.next_ns();
     }
-    if let Some(takes) = &shared.takes_gate {
+    if let Some(takes) = takes {
         takes.withdraw(consumer as usize);
     }
     shared.report(&mut tally);
@@ -457,11 +282,12 @@ pub fn poll<I: Item, R: Recorder>(
 }
 
 /// One poll's look at the queue. Where a producer's blocked put is about to fill the
-/// room an empty queue has (see `DueGate::refill_pending`), the poll waits for that put,
-/// as in the model, rather than count an empty poll and lose its whole period.
+/// room an empty queue has (see `PutGate::refill_pending`), the poll waits for that put,
+/// as in the model, rather than count an empty poll and lose its whole period. `gate` is
+/// `shared.gate`, read once by the caller.
 #[inline(always)]
-fn poll_take<I: Item>(shared: &Shared, queue: &Taker<I>) -> TryTake<I> {
-    let Some(gate) = &shared.gate else {
+fn poll_take<I: Item>(shared: &Shared, gate: Option<&PutGate>, queue: &Taker<I>) -> TryTake<I> {
+    let Some(gate) = gate else {
         return queue.try_take();
     };
     loop {
@@ -487,13 +313,15 @@ pub fn block<I: Item, R: Recorder>(
     // Read once into locals, as the producer's loop does (see `produce`).
     let paced = !shared.scenario.consume_is_instant();
     let handoff = shared.handoff.as_ref();
+    let order = shared.model_order.as_ref();
+    let takes = order.and_then(ModelOrder::takes);
     let sample = shared.sample.chosen();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
     loop {
-        if paced {
-            shared.due_to_take(free_ns);
+        if let Some(order) = order {
+            order.due_to_take(free_ns);
         }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
@@ -508,7 +336,7 @@ pub fn block<I: Item, R: Recorder>(
             // An item whose put blocked was put, on schedule, at a take due no later
             // than the latest one.
             let taken = match item.ready_ns() {
-                UNSCHEDULED => shared.unblocked_at(&clock, free_ns),
+                UNSCHEDULED => unblocked_at(order, &clock, free_ns),
                 ready => ready.max(free_ns),
             };
             if let Some(handoff) = handoff {
@@ -516,7 +344,7 @@ pub fn block<I: Item, R: Recorder>(
                 handoff.accept(shared, &item, at);
             }
             free_ns = taken + shared.next_work_ns();
-            if let Some(takes) = &shared.takes_gate {
+            if let Some(takes) = takes {
                 takes.announce(consumer as usize, free_ns);
             }
             clock.wait_until(free_ns, &shared.stop);
@@ -525,7 +353,7 @@ pub fn block<I: Item, R: Recorder>(
         tally.count(&item, wait);
         shared.counted(&mut tally, paced);
     }
-    if let Some(takes) = &shared.takes_gate {
+    if let Some(takes) = takes {
         takes.withdraw(consumer as usize);
     }
     shared.report(&mut tally);
@@ -572,7 +400,7 @@ impl Handoff {
     }
 
     /// Offers `item` and waits until it is taken.
-    fn offer<I: Item>(
+    pub(super) fn offer<I: Item>(
         &self,
         shared: &Shared,
         producer: u32,
@@ -583,7 +411,7 @@ impl Handoff {
             return None;
         }
         if let Some(gate) = &shared.gate {
-            gate.withdraw(producer as usize);
+            gate.due.withdraw(producer as usize);
         }
         let taken = &self.taken[producer as usize].1;
         loop {

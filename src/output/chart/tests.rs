@@ -56,13 +56,7 @@ fn data(
 ) -> ChartData {
     let (experiment, runs) = results_of(toml, source, elapsed);
     let summaries = summarise(&runs);
-    let results = Results {
-        experiment: &experiment,
-        source,
-        runs: &runs,
-        summaries: &summaries,
-        environment: None,
-    };
+    let results = Results::of_runs(&experiment, source, &runs, &summaries);
     ChartData::new(
         kind,
         &results,
@@ -565,13 +559,7 @@ fn horizontal_data(
         }
     }
     let summaries = summarise(&runs);
-    let results = Results {
-        experiment: &experiment,
-        source: Source::Measured,
-        runs: &runs,
-        summaries: &summaries,
-        environment: None,
-    };
+    let results = Results::of_runs(&experiment, Source::Measured, &runs, &summaries);
     let x = &experiment.plot.x;
     let data = ChartData::new(kind, &results, x, experiment.plot.facet.as_ref());
     (data, summaries)
