@@ -18,9 +18,9 @@
 //! send, and kanal's timed waits (0.1.1) never sleep: they yield in a loop until the
 //! deadline, so four waiting consumers kept both cores busy and queuelab measured kanal's
 //! spinning, not its blocking. Those wait untimed, as a bare loop does (kanal: a few
-//! yields, then parked). A stopped run's threads on the other side leave, dropping their
-//! ends, which ends the wait; every other wait in the runner looks at the stop flag, so
-//! both sides are never stuck at once.
+//! yields, then parked), after a look at the stop flag. A stopped run's threads on the
+//! other side leave, dropping their ends, which ends the wait; every other wait in the
+//! runner looks at the stop flag, so both sides are never stuck at once.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -240,7 +240,7 @@ impl<T: Send> Putter<T> {
                 }
             },
             // Untimed (see the module comment): consumers leaving ends the wait.
-            Putter::Kanal(queue) => queue.send(item).is_ok(),
+            Putter::Kanal(queue) => !stop.load(Ordering::Relaxed) && queue.send(item).is_ok(),
         }
     }
 }
@@ -302,6 +302,7 @@ impl<T: Send> Taker<T> {
                 }
             },
             // Untimed (see the module comment): producers leaving ends the wait.
+            Taker::Kanal(_) if stop.load(Ordering::Relaxed) => None,
             Taker::Kanal(queue) => queue.recv().ok(),
         }
     }
@@ -537,6 +538,8 @@ mod tests {
         }
     }
 
+    /// A take asked for after the run stopped does not wait. (A wait already under way
+    /// ends by the stop flag or, for kanal, by the producers leaving: `tests/waits.rs`.)
     #[test]
     fn stop_ends_a_take_that_waits() {
         for &implementation in QueueImpl::ALL {
