@@ -297,6 +297,7 @@ pub fn chart_data(h: &History) -> ChartData {
         bars: Bars::Vertical,
         panels,
         lines: if faceted { vec![String::new()] } else { labels },
+        legend_title: None,
         model_only: model,
         notes,
         rules,
