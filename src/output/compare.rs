@@ -1,7 +1,9 @@
 //! The files `queuelab compare` writes: `compare.csv` and a chart of both result sets on
 //! one set of axes. Their data is a `Comparison`, made by the pipeline from two archives.
 
-use super::chart::{ChartData, Panel, Point, Scale, Series, XAxis, axis_title, is_time, render};
+use super::chart::{
+    ChartData, Panel, Point, Scale, Series, XAxis, axis_title, is_time, name_key_once, render,
+};
 use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::{Axis, Bars, ChartFormat};
 use crate::stats::Verdict;
@@ -120,6 +122,19 @@ impl CompareOutput for CompareChart {
 
 /// Both sides' medians on one set of axes: a line per side (and per chart line of A).
 fn chart_data(c: &Comparison) -> ChartData {
+    // A's lines by their values alone where they vary one key, named once in the legend.
+    let mut named: Vec<String> = Vec::new();
+    for line in c.scenarios.iter().filter_map(|s| s.line.as_ref()) {
+        if !named.contains(line) {
+            named.push(line.clone());
+        }
+    }
+    let mut shown = named.clone();
+    let legend_title = name_key_once(&mut shown);
+    let line_words = |line: &String| {
+        let at = named.iter().position(|n| n == line);
+        at.map_or(line.as_str(), |i| shown[i].as_str()).to_string()
+    };
     let mut lines: Vec<String> = Vec::new();
     let mut series: Vec<Series> = Vec::new();
     for (side, name, of) in [
@@ -134,7 +149,7 @@ fn chart_data(c: &Comparison) -> ChartData {
             let Some(x) = s.x else { continue };
             let label = match &s.line {
                 None => format!("{side}: {name}"),
-                Some(line) => format!("{side}: {name}, {line}"),
+                Some(line) => format!("{side}: {name}, {}", line_words(line)),
             };
             let line = lines.iter().position(|l| *l == label).unwrap_or_else(|| {
                 lines.push(label);
@@ -186,6 +201,7 @@ fn chart_data(c: &Comparison) -> ChartData {
             gaps: Vec::new(),
         }],
         lines,
+        legend_title,
         model_only: false,
         notes: Vec::new(),
         rules: Vec::new(),

@@ -4,7 +4,7 @@
 //! statistic.
 
 use super::chart::{
-    ChartData, ChartKind, MOST_LINES_IN_A_PANEL, Panel, Point, Series, XAxis, render,
+    ChartData, ChartKind, MOST_LINES_IN_A_PANEL, Panel, Point, Series, XAxis, name_key_once, render,
 };
 use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::{Bars, ChartFormat};
@@ -233,13 +233,26 @@ impl HistoryOutput for HistoryChart {
 /// Rules drawn under the chart, one a line; beyond these, history.csv says the rest.
 const NOTED_BREAKS: usize = 3;
 
+/// Most panels a history chart draws: 12 rows of 4, each as large as a panel of a 4 × 4
+/// chart. The image grows taller by a row per 4 beyond 16; beyond these, history.csv.
+pub const MOST_PANELS: usize = 48;
+
 /// Each scenario's median across versions, a band for its interval, a line per stretch of
 /// comparable versions; a panel per scenario, each its own y axis, beyond six scenarios.
+/// Only scenarios read in two versions or more are drawn: one point has no history, and
+/// the chart says how many it leaves out (the terminal and history.csv name them).
 pub fn chart_data(h: &History) -> ChartData {
-    let labels = scenario_labels(h);
-    let faceted = labels.len() > MOST_LINES_IN_A_PANEL;
+    let several = in_several_versions(h);
+    let drawn = drawn_scenarios(h, &several);
+    let faceted = drawn.len() > MOST_LINES_IN_A_PANEL;
+    let (common, mut shown) = what_varies(&drawn);
+    let legend_title = if faceted {
+        None
+    } else {
+        name_key_once(&mut shown)
+    };
     let mut panels: Vec<Panel> = if faceted {
-        labels
+        shown
             .iter()
             .map(|l| Panel {
                 title: Some(l.clone()),
@@ -247,10 +260,12 @@ pub fn chart_data(h: &History) -> ChartData {
                 gaps: Vec::new(),
             })
             .collect()
+    } else if drawn.is_empty() {
+        Vec::new()
     } else {
         vec![Panel::default()]
     };
-    for (n, label) in labels.iter().enumerate() {
+    for (n, label) in drawn.iter().enumerate() {
         let (panel, line) = if faceted { (n, 0) } else { (0, n) };
         panels[panel].series.extend(stretches(h, label, line));
     }
@@ -258,12 +273,14 @@ pub fn chart_data(h: &History) -> ChartData {
         .filter(|(_, v)| matches!(v.link, Link::Break(_)))
         .map(|(i, _)| i as f64 - 0.5)
         .collect();
-    let mut notes: Vec<String> = h.versions.iter().filter_map(note).collect();
-    if notes.len() > NOTED_BREAKS {
-        let more = notes.len() - NOTED_BREAKS;
-        notes.truncate(NOTED_BREAKS);
-        notes.push(format!("and {more} more: history.csv says why"));
+    let mut notes = left_out_notes(in_one_version(h).len(), several.len(), drawn.len());
+    let mut breaks: Vec<String> = h.versions.iter().filter_map(note).collect();
+    if breaks.len() > NOTED_BREAKS {
+        let more = breaks.len() - NOTED_BREAKS;
+        breaks.truncate(NOTED_BREAKS);
+        breaks.push(format!("and {more} more: history.csv says why"));
     }
+    notes.extend(breaks);
     let model = h
         .versions
         .iter()
@@ -273,6 +290,9 @@ pub fn chart_data(h: &History) -> ChartData {
         "a version per commit that changed runs.csv, oldest left".to_string(),
         "the median of each version's runs, its 95% interval shaded".to_string(),
     ];
+    if !common.is_empty() {
+        subtitle.push(format!("every scenario drawn: {}", common.join(" ")));
+    }
     if faceted {
         subtitle.push("a panel per scenario, each its own y axis".to_string());
     }
@@ -296,12 +316,129 @@ pub fn chart_data(h: &History) -> ChartData {
         log_y: false,
         bars: Bars::Vertical,
         panels,
-        lines: if faceted { vec![String::new()] } else { labels },
+        lines: if drawn.is_empty() {
+            Vec::new()
+        } else if faceted {
+            vec![String::new()]
+        } else {
+            shown
+        },
+        legend_title,
         model_only: model,
         notes,
         rules,
         y_per_panel: faceted,
     }
+}
+
+/// Scenarios read in two versions or more, in order of first appearance: the ones with
+/// a history to draw.
+pub fn in_several_versions(h: &History) -> Vec<String> {
+    scenario_labels(h)
+        .into_iter()
+        .filter(|label| {
+            let read_in = h.versions.iter().filter(|v| match &v.content {
+                Content::Read(m) => m.scenarios.iter().any(|s| s.label == *label),
+                _ => false,
+            });
+            read_in.count() >= 2
+        })
+        .collect()
+}
+
+/// Scenarios read in one version only, in order of first appearance: no history to draw.
+pub fn in_one_version(h: &History) -> Vec<String> {
+    let several = in_several_versions(h);
+    let mut once = scenario_labels(h);
+    once.retain(|l| !several.contains(l));
+    once
+}
+
+/// The scenarios a chart draws, in order: all of `several`, or where they are more than
+/// `MOST_PANELS`, those with a step beyond noise first and then the earliest.
+fn drawn_scenarios(h: &History, several: &[String]) -> Vec<String> {
+    if several.len() <= MOST_PANELS {
+        return several.to_vec();
+    }
+    let stepped = |label: &String| {
+        h.versions.iter().any(|v| match &v.content {
+            Content::Read(m) => m.scenarios.iter().any(|s| {
+                s.label == *label
+                    && s.step.as_ref().is_some_and(|step| {
+                        matches!(step.verdict, Verdict::Slower | Verdict::Faster)
+                    })
+            }),
+            _ => false,
+        })
+    };
+    let mut chosen: Vec<&String> = several.iter().filter(|l| stepped(l)).collect();
+    chosen.extend(several.iter().filter(|l| !stepped(l)));
+    chosen.truncate(MOST_PANELS);
+    several
+        .iter()
+        .filter(|l| chosen.contains(l))
+        .cloned()
+        .collect()
+}
+
+/// What the chart's notes say of the scenarios it does not draw.
+fn left_out_notes(once: usize, several: usize, drawn: usize) -> Vec<String> {
+    let all = once + several;
+    let mut notes = Vec::new();
+    if several == 0 && all > 0 {
+        notes.push(format!(
+            "every scenario ({all}) is in one version only: nothing to draw across versions yet"
+        ));
+        notes.push("history.csv has each scenario's median in that version".to_string());
+    } else if once > 0 {
+        notes.push(format!(
+            "{once} scenario{} in one version only, not drawn: history.csv has {}",
+            plural(once),
+            if once == 1 { "it" } else { "them" }
+        ));
+    }
+    if drawn < several {
+        notes.push(format!(
+            "{} more scenario{} not drawn (at most {MOST_PANELS} panels, those with a step \
+             beyond noise first): history.csv has every one",
+            several - drawn,
+            plural(several - drawn)
+        ));
+    }
+    notes
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The settings every label shares, and each label without them: panel titles and legend
+/// entries name only what varies, the subtitle the rest once. Labels are `key=value`
+/// settings separated by spaces, as the experiment names its scenarios.
+fn what_varies(labels: &[String]) -> (Vec<String>, Vec<String>) {
+    if labels.len() < 2 {
+        return (Vec::new(), labels.to_vec());
+    }
+    let settings = |label: &str| -> Vec<String> { label.split(' ').map(str::to_string).collect() };
+    let common: Vec<String> = settings(&labels[0])
+        .into_iter()
+        .filter(|part| labels.iter().all(|l| l.split(' ').any(|p| p == part)))
+        .collect();
+    let shown = labels
+        .iter()
+        .map(|l| {
+            let rest: Vec<&str> = l
+                .split(' ')
+                .filter(|p| !common.iter().any(|c| c == p))
+                .collect();
+            if rest.is_empty() {
+                l.clone()
+            } else {
+                rest.join(" ")
+            }
+        })
+        .collect();
+    (common, shown)
 }
 
 /// Every scenario label of every readable version, in order of first appearance.
@@ -476,16 +613,95 @@ mod tests {
     #[test]
     fn more_than_six_scenarios_make_a_panel_each_on_its_own_axis() {
         let mut h = history();
-        let many: Vec<ScenarioAt> = (0..7)
-            .map(|i| at(&format!("s{i}"), 1.0 + i as f64))
-            .collect();
-        h.versions.truncate(1);
-        h.versions[0].content = read(many);
+        let many = |m: f64| -> Content {
+            read((0..7).map(|i| at(&format!("s{i}"), m + i as f64)).collect())
+        };
+        h.versions.truncate(2);
+        h.versions[0].content = many(1.0);
+        h.versions[1].content = many(1.1);
         let data = chart_data(&h);
         assert_eq!(data.panels.len(), 7);
         assert_eq!(data.panels[6].title.as_deref(), Some("s6"));
         assert!(data.y_per_panel);
         assert_eq!(data.lines, [""], "one look: the panel names the scenario");
+    }
+
+    /// Two versions: `twice` in both, `once` in the first alone.
+    fn some_in_one_version(twice: &[&str], once: &[&str]) -> History {
+        let mut h = history();
+        h.versions.truncate(2);
+        let first = twice.iter().chain(once).map(|l| at(l, 1.0)).collect();
+        h.versions[0].content = read(first);
+        h.versions[1].content = read(twice.iter().map(|l| at(l, 1.2)).collect());
+        h
+    }
+
+    #[test]
+    fn scenarios_in_one_version_are_not_drawn_but_counted_once() {
+        let twice = ["queue_impl=std consumers=1", "queue_impl=flume consumers=1"];
+        let h = some_in_one_version(&twice, &["queue_impl=std consumers=2"; 1]);
+        assert_eq!(in_one_version(&h), ["queue_impl=std consumers=2"]);
+        let data = chart_data(&h);
+        let points: usize = data.panels[0].series.iter().map(|s| s.points.len()).sum();
+        assert_eq!(points, 4, "two scenarios in two versions");
+        assert_eq!(
+            data.notes,
+            ["1 scenario in one version only, not drawn: history.csv has it"]
+        );
+        // What every drawn scenario shares is said once; the legend names the key once.
+        assert!(data.subtitle.contains("every scenario drawn: consumers=1"));
+        assert_eq!(data.legend_title.as_deref(), Some("queue_impl"));
+        assert_eq!(data.lines, ["std", "flume"]);
+    }
+
+    #[test]
+    fn a_history_of_one_version_draws_no_panel_and_says_why() {
+        let labels: Vec<String> = (0..27).map(|i| format!("consumers={i}")).collect();
+        let mut h = history();
+        h.versions.truncate(1);
+        h.versions[0].content = read(labels.iter().map(|l| at(l, 1.0)).collect());
+        assert_eq!(in_one_version(&h).len(), 27);
+        let data = chart_data(&h);
+        assert!(data.panels.is_empty());
+        assert!(data.lines.is_empty(), "no legend for lines not drawn");
+        assert!(data.notes[0].starts_with("every scenario (27) is in one version only"));
+        let png = render(&data, ChartFormat::Png).expect("draws");
+        assert!(!png.is_empty());
+    }
+
+    #[test]
+    fn beyond_the_most_panels_steps_beyond_noise_are_drawn_first() {
+        let labels: Vec<String> = (0..MOST_PANELS + 5).map(|i| format!("n={i}")).collect();
+        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let mut h = some_in_one_version(&refs, &[]);
+        let last = labels.last().expect("labels").clone();
+        if let Content::Read(m) = &mut h.versions[1].content {
+            let s = m
+                .scenarios
+                .iter_mut()
+                .find(|s| s.label == last)
+                .expect("last");
+            s.step = Some(RunComparison {
+                median_a: 1.0,
+                median_b: 1.2,
+                ratio: 1.2,
+                interval: (1.1, 1.3),
+                verdict: Verdict::Slower,
+            });
+        }
+        let data = chart_data(&h);
+        assert_eq!(data.panels.len(), MOST_PANELS);
+        let titles: Vec<&str> = data
+            .panels
+            .iter()
+            .filter_map(|p| p.title.as_deref())
+            .collect();
+        assert!(
+            titles.contains(&last.as_str()),
+            "the one that changed is drawn"
+        );
+        assert_eq!(titles[0], "n=0", "in the scenarios' order");
+        assert!(data.notes[0].starts_with("5 more scenarios not drawn"));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
 pub use experiment_toml::{as_written, overridden as overridden_settings, strip_header};
 pub use history::{
     Content, History, HistoryOutput, Link, Measured, ScenarioAt, Version, history_outputs,
+    in_one_version,
 };
 pub use meta_json::{Meta, MetaJson, parse as parse_meta, read as read_meta};
 pub use report::Report;

@@ -20,7 +20,7 @@ use crate::experiment::{self, ChartFormat};
 use crate::git::{Commit, Repository};
 use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
-    metric_named, parse_meta, write_atomically,
+    in_one_version, metric_named, parse_meta, write_atomically,
 };
 use crate::record::{RunRecord, Source};
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
@@ -97,6 +97,14 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<String, Failure> 
     let written = write(&history, &out)?;
     let mut text = versions_table(&history);
     text.push_str(&steps_table(&history, options.noise_pct));
+    let once = in_one_version(&history);
+    if !once.is_empty() {
+        let _ = writeln!(
+            text,
+            "  {} scenario(s) in one version only: no history to chart; history.csv has their rows",
+            once.len()
+        );
+    }
     let _ = writeln!(text, "  wrote {} in {}", written.join(", "), out.display());
     Ok(text)
 }

@@ -31,10 +31,29 @@ pub(super) const MUTED: RGBColor = RGBColor(90, 90, 90);
 pub(super) const GRID: RGBColor = RGBColor(225, 225, 225);
 pub(super) const FRAME: RGBColor = RGBColor(170, 170, 170);
 
+/// The least height of a panel's plot, between its title and its x labels: room for
+/// three y ticks.
+const MIN_PLOT: f64 = 120.0;
+
+/// The image's size in pixels: `SIZE`, taller where its rows of panels (each a title,
+/// a plot of at least `MIN_PLOT` and x labels) need more, so no panel is squashed.
+pub fn image_size(data: &ChartData) -> (u32, u32) {
+    let grid = grid(data);
+    let standard = head_within(data, f64::from(SIZE.1));
+    let room = standard.panels_bottom - standard.panels_top;
+    let versions = matches!(data.x, XAxis::Versions { .. });
+    let labels = TICK * 1.8 + label_room(if versions { 2 } else { 1 }, TICK);
+    let needed = grid.rows as f64 * (grid.title_band + 6.0 + MIN_PLOT + labels);
+    if needed <= room {
+        return SIZE;
+    }
+    (SIZE.0, SIZE.1 + (needed - room).ceil() as u32)
+}
+
 pub fn svg_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, image_size(data)).into_drawing_area();
         draw(&root, data)?;
         root.present().map_err(|e| e.to_string())?;
     }
@@ -42,10 +61,11 @@ pub fn svg_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
 }
 
 pub fn png_bytes(data: &ChartData) -> Result<Vec<u8>, String> {
-    let (width, height) = SIZE;
+    let (width, height) = image_size(data);
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
-        let root = PngCanvas(BitMapBackend::with_buffer(&mut pixels, SIZE)).into_drawing_area();
+        let root =
+            PngCanvas(BitMapBackend::with_buffer(&mut pixels, (width, height))).into_drawing_area();
         draw(&root, data)?;
         root.present().map_err(|e| e.to_string())?;
     }
@@ -89,6 +109,10 @@ pub struct PanelBox {
     pub y_ticks: Vec<Tick>,
     /// The x labels' type size: smaller only where words would not fit otherwise.
     pub x_em: f64,
+    /// The panel's title as drawn: its lines above the frame, bottom line last.
+    pub title: Vec<String>,
+    /// The title's type size: one for every panel of a chart.
+    pub title_em: f64,
 }
 
 /// Where everything goes.
@@ -113,6 +137,8 @@ pub enum Swatch {
     Band,
     /// A dashed vertical rule: the two sides are not comparable.
     Rule,
+    /// No mark: the legend's title, the key whose values the entries after it name.
+    Title,
 }
 
 const SWATCH: f64 = 44.0;
@@ -140,6 +166,9 @@ pub(super) fn legend_entries(data: &ChartData) -> Vec<(Swatch, String)> {
             )
         })
         .collect();
+    if let Some(key) = &data.legend_title {
+        entries.insert(0, (Swatch::Title, format!("{key}:")));
+    }
     let all = || data.panels.iter().flat_map(|p| p.series.iter());
     if all().any(|s| !s.model.is_empty()) {
         entries.push((Swatch::Model, "model prediction".to_string()));
@@ -161,7 +190,7 @@ pub(super) fn legend_rows(
     entries: Vec<(Swatch, String)>,
     width: f64,
 ) -> Vec<Vec<(Swatch, String)>> {
-    rows_within(entries, width, |e| entry_width(&e.1))
+    rows_within(entries, width, entry_width)
 }
 
 /// `entries` in rows, in order, each as full as fits within `width` (a wider entry alone);
@@ -187,8 +216,12 @@ pub(super) fn rows_within<T>(
     rows
 }
 
-fn entry_width(label: &str) -> f64 {
-    SWATCH + 10.0 + text::width(label, LEGEND) + LEGEND * 1.4
+fn entry_width((swatch, label): &(Swatch, String)) -> f64 {
+    let mark = match swatch {
+        Swatch::Title => 0.0,
+        _ => SWATCH + 10.0,
+    };
+    mark + text::width(label, LEGEND) + LEGEND * 1.4
 }
 
 /// A word tick's label as lines within `width`, broken at spaces; one line when it fits.
@@ -285,13 +318,122 @@ pub(super) fn bounds(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64)
         })
 }
 
+/// Most columns of panels: four panels of a 1600-pixel image are each wide enough for a
+/// title and an axis; more panels take more rows (and a taller image) instead.
+pub(super) const MOST_COLUMNS: usize = 4;
+
 pub(super) fn grid_shape(n: usize) -> (usize, usize) {
     let cols = match n {
         0..=3 => n.max(1),
         4 => 2,
-        _ => (n as f64).sqrt().ceil() as usize,
+        _ => ((n as f64).sqrt().ceil() as usize).min(MOST_COLUMNS),
     };
     (cols, n.div_ceil(cols).max(1))
+}
+
+/// Lines a panel's title may take, and its smallest type as a share of `PANEL`.
+const TITLE_LINES: usize = 3;
+const TITLE_SCALES: [f64; 3] = [1.0, 0.85, 0.7];
+
+/// Panels in a grid: its columns and rows, a cell's width, and every panel's title
+/// fitted to it.
+pub(super) struct Grid {
+    pub cols: usize,
+    pub rows: usize,
+    pub cell_w: f64,
+    /// Each panel's title in lines, in type `title_em`, taking `title_band` above a frame.
+    pub titles: Vec<Vec<String>>,
+    pub title_em: f64,
+    pub title_band: f64,
+}
+
+/// The grid of `data`'s panels: `grid_shape`'s columns, fewer where a title would
+/// otherwise be cut (a shorter title is worth a taller image).
+pub(super) fn grid(data: &ChartData) -> Grid {
+    let w = f64::from(SIZE.0);
+    let left = PAD + AXIS * 1.5;
+    let n = data.panels.len();
+    let titles: Vec<Option<&str>> = data.panels.iter().map(|p| p.title.as_deref()).collect();
+    let mut cols = grid_shape(n).0;
+    loop {
+        let cell_w = (w - PAD - left) / cols as f64;
+        let (fitted, title_em, cut) = fit_titles(&titles, cell_w - 2.0 * PANEL);
+        if !cut || cols == 1 {
+            let lines = fitted.iter().map(Vec::len).max().unwrap_or(0);
+            return Grid {
+                cols,
+                rows: n.div_ceil(cols).max(1),
+                cell_w,
+                titles: fitted,
+                title_em,
+                title_band: if lines > 0 {
+                    title_band(lines, title_em)
+                } else {
+                    0.0
+                },
+            };
+        }
+        cols -= 1;
+    }
+}
+
+/// Every panel's title within `width` pixels, in one type size for all: the largest at
+/// which each fits on at most `TITLE_LINES` lines broken at spaces. Where even the
+/// smallest does not, a line too wide, or the last line kept, ends in "…", and the
+/// last value returned is true.
+pub(super) fn fit_titles(titles: &[Option<&str>], width: f64) -> (Vec<Vec<String>>, f64, bool) {
+    let wrapped = |em: f64| -> Vec<Vec<String>> {
+        titles
+            .iter()
+            .map(|t| t.map_or_else(Vec::new, |t| wrap_words(t, em, width)))
+            .collect()
+    };
+    let fits = |lines: &Vec<String>, em: f64| {
+        lines.len() <= TITLE_LINES && lines.iter().all(|l| text::width(l, em) <= width)
+    };
+    for scale in TITLE_SCALES {
+        let em = PANEL * scale;
+        let all = wrapped(em);
+        if all.iter().all(|lines| fits(lines, em)) {
+            return (all, em, false);
+        }
+    }
+    let em = PANEL * TITLE_SCALES[TITLE_SCALES.len() - 1];
+    let cut = wrapped(em)
+        .into_iter()
+        .map(|mut lines| {
+            let more = lines.len() > TITLE_LINES;
+            lines.truncate(TITLE_LINES);
+            let last = lines.len().saturating_sub(1);
+            for (i, line) in lines.iter_mut().enumerate() {
+                *line = shortened(line, em, width, more && i == last);
+            }
+            lines
+        })
+        .collect();
+    (cut, em, true)
+}
+
+/// `line` within `width`, cut at a character and ended with "…" where it is too wide or
+/// where `cut` says text follows it that is not shown.
+fn shortened(line: &str, em: f64, width: f64, cut: bool) -> String {
+    if !cut && text::width(line, em) <= width {
+        return line.to_string();
+    }
+    let mut kept: Vec<char> = line.chars().collect();
+    loop {
+        let candidate = format!("{}…", kept.iter().collect::<String>());
+        if kept.is_empty() || text::width(&candidate, em) <= width {
+            return candidate;
+        }
+        kept.pop();
+    }
+}
+
+/// The height above a panel's frame its title takes: one line of `PANEL` type takes
+/// `PANEL` × 1.6.
+pub(super) fn title_band(lines: usize, em: f64) -> f64 {
+    PANEL * 0.4 + lines as f64 * em * 1.2
 }
 
 /// What sits above the panels: the subtitle's lines, the legend's rows, and where the
@@ -306,7 +448,12 @@ pub(super) struct Head {
 }
 
 pub(super) fn head(data: &ChartData) -> Head {
-    let (w, h) = (f64::from(SIZE.0), f64::from(SIZE.1));
+    head_within(data, f64::from(image_size(data).1))
+}
+
+/// What sits above the panels of an image `h` pixels tall.
+fn head_within(data: &ChartData, h: f64) -> Head {
+    let w = f64::from(SIZE.0);
     let mut y = PAD + TITLE * 1.35;
     let subtitle = wrap(&data.subtitle, SUBTITLE, w - 2.0 * PAD);
     y += subtitle.len() as f64 * SUBTITLE * 1.35 + 6.0;
@@ -325,7 +472,6 @@ pub(super) fn head(data: &ChartData) -> Head {
 
 /// Places every element of `data` on a `SIZE` image.
 pub fn layout(data: &ChartData) -> Layout {
-    let w = f64::from(SIZE.0);
     let Head {
         subtitle,
         legend,
@@ -334,11 +480,15 @@ pub fn layout(data: &ChartData) -> Layout {
         panels_bottom,
     } = head(data);
     let left = PAD + AXIS * 1.5;
-    let (cols, rows) = grid_shape(data.panels.len());
-    let cell_w = (w - PAD - left) / cols as f64;
+    let Grid {
+        cols,
+        rows,
+        cell_w,
+        titles,
+        title_em,
+        title_band,
+    } = grid(data);
     let cell_h = (panels_bottom - panels_top) / rows as f64;
-    let faceted = data.panels.iter().any(|p| p.title.is_some());
-    let title_band = if faceted { PANEL * 1.6 } else { 0.0 };
     let cell = Cell {
         w: cell_w,
         h: cell_h,
@@ -349,8 +499,9 @@ pub fn layout(data: &ChartData) -> Layout {
     let panels = axes
         .y
         .into_iter()
+        .zip(titles)
         .enumerate()
-        .map(|(i, (y_map, y_ticks))| {
+        .map(|(i, ((y_map, y_ticks), title))| {
             let (cx, cy) = (
                 left + (i % cols) as f64 * cell_w,
                 panels_top + (i / cols) as f64 * cell_h,
@@ -370,6 +521,8 @@ pub fn layout(data: &ChartData) -> Layout {
                 x_ticks: x_labels.ticks.clone(),
                 y_ticks,
                 x_em: x_labels.em,
+                title,
+                title_em,
             }
         })
         .collect();
@@ -563,23 +716,25 @@ fn version_ticks(names: &[(String, String)], x: &Map) -> Vec<Tick> {
 
 type DrawResult = Result<(), String>;
 
-/// A panel's frame, (left, top, right, bottom), and its title above it, if it has one.
+/// A panel's frame, (left, top, right, bottom), and its title's lines above it in type
+/// `em`, the last just above the frame.
 pub(super) fn frame_and_title<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (left, top, right, bottom): (f64, f64, f64, f64),
-    title: Option<&str>,
+    (title, em): (&[String], f64),
 ) -> Result<(), String> {
     let frame = Rectangle::new([at(left, top), at(right, bottom)], FRAME.stroke_width(1));
     root.draw(&frame).map_err(|e| e.to_string())?;
-    if let Some(title) = title {
-        let above = (HPos::Center, VPos::Bottom);
+    let above = (HPos::Center, VPos::Bottom);
+    for (i, line) in title.iter().enumerate() {
+        let up = (title.len() - 1 - i) as f64 * em * 1.2;
         put_text(
             root,
-            title,
-            PANEL,
+            line,
+            em,
             INK,
             above,
-            ((left + right) / 2.0, top - 8.0),
+            ((left + right) / 2.0, top - 8.0 - up),
         )?;
     }
     Ok(())
@@ -663,6 +818,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
         &layout.legend,
         layout.legend_top,
     )?;
+    if data.panels.is_empty() {
+        return draw_nothing_to_draw(root, data, &layout);
+    }
     for (panel, placed) in data.panels.iter().zip(&layout.panels) {
         draw_panel(root, data, panel, placed)?;
     }
@@ -678,6 +836,24 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData) -> 
         (&data.y_title, layout.panels_top),
         (x_title, bottom),
     )
+}
+
+/// A chart with no panel (a history of one version): its notes, which say why, where
+/// the panels would be.
+fn draw_nothing_to_draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    layout: &Layout,
+) -> DrawResult {
+    let w = f64::from(SIZE.0);
+    let middle = (layout.panels_top + layout.panels_bottom) / 2.0;
+    let first = middle - (data.notes.len() as f64 - 1.0) * AXIS * 0.7;
+    for (i, note) in data.notes.iter().enumerate() {
+        let y = first + i as f64 * AXIS * 1.4;
+        let centre = (HPos::Center, VPos::Center);
+        put_text(root, note, AXIS * 0.8, MUTED, centre, (w / 2.0, y))?;
+    }
+    Ok(())
 }
 
 /// The title, the subtitle's lines and the legend.
@@ -752,9 +928,11 @@ fn draw_legend<DB: DrawingBackend>(
     };
     let mut y = legend_top + LEGEND * 0.8;
     for row in legend {
-        let total: f64 = row.iter().map(|e| entry_width(&e.1)).sum::<f64>() - LEGEND * 1.4;
+        let total: f64 = row.iter().map(entry_width).sum::<f64>() - LEGEND * 1.4;
         let mut x = (w - total) / 2.0;
-        for (swatch, label) in row {
+        for entry in row {
+            let (swatch, label) = entry;
+            let mut text_x = x + SWATCH + 10.0;
             match swatch {
                 Swatch::Line(style) => {
                     path(
@@ -798,6 +976,7 @@ fn draw_legend<DB: DrawingBackend>(
                         INK.stroke_width(2),
                     )?;
                 }
+                Swatch::Title => text_x = x,
             }
             put_text(
                 root,
@@ -805,9 +984,9 @@ fn draw_legend<DB: DrawingBackend>(
                 LEGEND,
                 INK,
                 (HPos::Left, VPos::Center),
-                (x + SWATCH + 10.0, y),
+                (text_x, y),
             )?;
-            x += entry_width(label);
+            x += entry_width(entry);
         }
         y += LEGEND * 1.6;
     }
@@ -853,7 +1032,7 @@ fn draw_panel<DB: DrawingBackend>(
     frame_and_title(
         root,
         (b.left, b.top, b.right, b.bottom),
-        panel.title.as_deref(),
+        (&b.title, b.title_em),
     )?;
     if words {
         return draw_bars(root, panel, b);

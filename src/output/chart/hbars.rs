@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 
 use super::draw::{
-    AXIS, GRID, Head, INK, MUTED, Map, PAD, PANEL, SIZE, TICK, at, bounds, dashed, draw_foot,
-    draw_head, frame_and_title, grid_shape, head, path, put_text, wrap_words,
+    AXIS, GRID, Grid, Head, INK, MUTED, Map, PAD, TICK, at, bounds, dashed, draw_foot, draw_head,
+    frame_and_title, grid, head, path, put_text, wrap_words,
 };
 use super::style::line_style;
 use super::text;
@@ -97,6 +97,9 @@ pub struct HPanel {
     pub bars: Vec<Bar>,
     /// `not run` where a line has no bar.
     pub gaps: Vec<Label>,
+    /// The panel's title as drawn: its lines above the frame, and their type size.
+    pub title: Vec<String>,
+    pub title_em: f64,
 }
 
 /// Where everything goes.
@@ -217,7 +220,6 @@ fn value_range(
 
 /// Places every element of a horizontal bar chart.
 pub fn layout(data: &ChartData) -> HLayout {
-    let w = f64::from(SIZE.0);
     let Head {
         panels_top,
         panels_bottom,
@@ -228,11 +230,15 @@ pub fn layout(data: &ChartData) -> HLayout {
         XAxis::Numbers { .. } | XAxis::Versions { .. } => &[],
     };
     let left = PAD + AXIS * 1.5;
-    let (cols, rows) = grid_shape(data.panels.len());
-    let cell_w = (w - PAD - left) / cols as f64;
+    let Grid {
+        cols,
+        rows,
+        cell_w,
+        titles,
+        title_em,
+        title_band,
+    } = grid(data);
     let cell_h = (panels_bottom - panels_top) / rows as f64;
-    let faceted = data.panels.iter().any(|p| p.title.is_some());
-    let title_band = if faceted { PANEL * 1.6 } else { 0.0 };
     let (labels, category_em, labels_w) = category_labels(names, cell_w);
     let (plot_left, plot_right) = (labels_w + 14.0, cell_w - 20.0);
     let (plot_top, plot_bottom) = (title_band + 6.0, cell_h - TICK * 1.8 - 10.0);
@@ -255,8 +261,9 @@ pub fn layout(data: &ChartData) -> HLayout {
     let panels = data
         .panels
         .iter()
+        .zip(titles)
         .enumerate()
-        .map(|(i, panel)| {
+        .map(|(i, (panel, title))| {
             let (cx, cy) = (
                 left + (i % cols) as f64 * cell_w,
                 panels_top + (i / cols) as f64 * cell_h,
@@ -346,6 +353,8 @@ pub fn layout(data: &ChartData) -> HLayout {
                 separators: (1..names.len()).map(|k| top + k as f64 * slot).collect(),
                 bars,
                 gaps,
+                title,
+                title_em,
             }
         })
         .collect();
@@ -361,8 +370,8 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &ChartData)
     let head = head(data);
     draw_head(root, data, &head.subtitle, &head.legend, head.legend_top)?;
     let placed = layout(data);
-    for (panel, b) in data.panels.iter().zip(&placed.panels) {
-        draw_frame(root, panel.title.as_deref(), b)?;
+    for b in &placed.panels {
+        draw_frame(root, b)?;
         for bar in &b.bars {
             draw_bar(root, bar)?;
         }
@@ -400,11 +409,7 @@ fn label<DB: DrawingBackend>(
 }
 
 /// Grid, ticks, words down the left, the frame and the panel's title.
-fn draw_frame<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: Option<&str>,
-    b: &HPanel,
-) -> DrawResult {
+fn draw_frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, b: &HPanel) -> DrawResult {
     for tick in &b.ticks {
         let x = b.value.px(tick.value);
         path(root, vec![(x, b.top), (x, b.bottom)], GRID.stroke_width(1))?;
@@ -437,7 +442,11 @@ fn draw_frame<DB: DrawingBackend>(
             )?;
         }
     }
-    frame_and_title(root, (b.left, b.top, b.right, b.bottom), title)
+    frame_and_title(
+        root,
+        (b.left, b.top, b.right, b.bottom),
+        (&b.title, b.title_em),
+    )
 }
 
 /// The bar to its median, the whisker across its middle, the model as a dashed mark

@@ -308,6 +308,9 @@ pub struct ChartData {
     pub panels: Vec<Panel>,
     /// Legend labels, one per line look; a single unnamed line is `[""]`.
     pub lines: Vec<String>,
+    /// The key every line varies, where it is one: named once, before the legend, and
+    /// `lines` hold its values alone (`std`, not `queue_impl=std`).
+    pub legend_title: Option<String>,
     /// The points are the model's (from `simulate`): the legend says so.
     pub model_only: bool,
     /// What the chart leaves out, said under it (zeros on a log axis).
@@ -432,6 +435,26 @@ fn shared_settings(experiment: &Experiment) -> Vec<String> {
         parts.push(part);
     }
     parts
+}
+
+/// Where every label is `KEY=VALUE` of one key (each line varies that key alone), the
+/// labels become the values and the key is returned, to be named once; otherwise
+/// nothing changes. Labels that name several keys (`a=1, b=2` or `a=1 b=2`) keep them.
+pub fn name_key_once(labels: &mut [String]) -> Option<String> {
+    let one = |label: &str| -> Option<(String, String)> {
+        let (key, value) = label.split_once('=')?;
+        let single = !key.is_empty() && !key.contains([' ', ',']) && !value.contains('=');
+        single.then(|| (key.to_string(), value.to_string()))
+    };
+    let split: Vec<(String, String)> = labels.iter().map(|l| one(l)).collect::<Option<_>>()?;
+    let key = split.first()?.0.clone();
+    if split.iter().any(|(k, _)| *k != key) {
+        return None;
+    }
+    for (label, (_, value)) in labels.iter_mut().zip(split) {
+        *label = value;
+    }
+    Some(key)
 }
 
 /// "throughput (items/s)" without its unit, for titles.
@@ -585,6 +608,7 @@ impl ChartData {
         if lines.is_empty() {
             lines.push(String::new());
         }
+        let legend_title = name_key_once(&mut lines);
         let x_axis = if words {
             XAxis::Words {
                 title: axis_title(x),
@@ -616,6 +640,7 @@ impl ChartData {
             bars,
             panels,
             lines,
+            legend_title,
             model_only,
             notes: Vec::new(),
             rules: Vec::new(),

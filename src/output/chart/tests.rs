@@ -168,10 +168,8 @@ fn more_than_six_lines_make_a_panel_per_value_with_the_same_looks() {
             "queue_impl = mutex"
         ]
     );
-    assert_eq!(
-        d.lines,
-        ["producers=1", "producers=2", "producers=4", "producers=8"]
-    );
+    assert_eq!(d.lines, ["1", "2", "4", "8"]);
+    assert_eq!(d.legend_title.as_deref(), Some("producers"));
     for panel in &d.panels {
         let lines: Vec<usize> = panel.series.iter().map(|s| s.line).collect();
         assert_eq!(lines, [0, 1, 2, 3], "one look per line in every panel");
@@ -361,6 +359,7 @@ fn versions_chart(n: usize, scales: &[f64], y_per_panel: bool) -> ChartData {
         bars: crate::experiment::Bars::Vertical,
         panels,
         lines: vec![String::new()],
+        legend_title: None,
         model_only: false,
         notes: Vec::new(),
         rules: vec![49.5],
@@ -505,7 +504,8 @@ fn a_key_that_decides_its_group_draws_one_line_through_it() {
                 together.side = [{ producers = 1, consumers = 1 }, { producers = 2, consumers = 2 }, \
                 { producers = 4, consumers = 4 }]\n[plot]\nx = \"consumers\"\n";
     let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 / (s as f64 + 1.0));
-    assert_eq!(d.lines, ["queue_impl=crossbeam", "queue_impl=std"]);
+    assert_eq!(d.lines, ["crossbeam", "std"]);
+    assert_eq!(d.legend_title.as_deref(), Some("queue_impl"));
     let xs: Vec<f64> = d.panels[0].series[0].points.iter().map(|p| p.x).collect();
     assert_eq!(xs, [1.0, 2.0, 4.0]);
     assert!(
@@ -577,10 +577,8 @@ fn horizontal_bars_make_a_panel_per_class_a_bar_per_implementation_and_say_what_
             "queue × capacity = unbounded"
         ]
     );
-    assert_eq!(
-        d.lines,
-        ["queue_impl=crossbeam", "queue_impl=std", "queue_impl=mutex"]
-    );
+    assert_eq!(d.lines, ["crossbeam", "std", "mutex"]);
+    assert_eq!(d.legend_title.as_deref(), Some("queue_impl"));
     assert!(
         d.subtitle
             .contains("whiskers the 95% interval of the median")
@@ -737,4 +735,126 @@ fn horizontal_labels_keep_clear_of_each_other_and_stay_in_their_panel() {
             }
         }
     }
+}
+
+#[test]
+fn legend_entries_hold_only_the_value_when_one_key_varies_and_name_the_key_once() {
+    let toml = "name = \"l\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
+                consumers = [1, 2]\n[plot]\nx = \"consumers\"\n";
+    let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 + s as f64);
+    assert_eq!(d.lines, ["crossbeam", "std"]);
+    let entries = super::draw::legend_entries(&d);
+    assert_eq!(entries[0], (Swatch::Title, "queue_impl:".to_string()));
+    let labels: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(
+        labels.iter().filter(|l| l.contains("queue_impl")).count(),
+        1,
+        "the key once: {labels:?}"
+    );
+    // Two keys varying keep their names on every entry, and no legend title.
+    let toml = "name = \"l\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
+                producers = [1, 2]\nconsumers = [1, 2]\n[plot]\nx = \"consumers\"\n";
+    let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 + s as f64);
+    assert_eq!(d.legend_title, None);
+    assert!(
+        d.lines
+            .iter()
+            .all(|l| l.contains("queue_impl=") && l.contains("producers="))
+    );
+}
+
+#[test]
+fn a_key_is_named_once_only_where_every_label_is_that_key_alone() {
+    let mut labels = vec!["queue_impl=std".to_string(), "queue_impl=flume".to_string()];
+    assert_eq!(name_key_once(&mut labels).as_deref(), Some("queue_impl"));
+    assert_eq!(labels, ["std", "flume"]);
+    for unchanged in [
+        vec!["queue_impl=std", "consumers=2"],
+        vec!["queue_impl=std producers=1", "queue_impl=std producers=2"],
+        vec![
+            "queue_impl=std, producers=1",
+            "queue_impl=flume, producers=1",
+        ],
+        vec![""],
+        vec!["measured"],
+    ] {
+        let mut labels: Vec<String> = unchanged.iter().map(|l| l.to_string()).collect();
+        assert_eq!(name_key_once(&mut labels), None, "{unchanged:?}");
+        assert_eq!(labels, unchanged);
+    }
+}
+
+/// Each panel title's box as drawn: (left, top, right, bottom).
+fn title_boxes(data: &ChartData) -> Vec<(f64, f64, f64, f64)> {
+    layout(data)
+        .panels
+        .iter()
+        .map(|b| {
+            let widest = b
+                .title
+                .iter()
+                .map(|l| text::width(l, b.title_em))
+                .fold(0.0, f64::max);
+            let middle = (b.left + b.right) / 2.0;
+            let height = b.title.len() as f64 * b.title_em * 1.2;
+            (
+                middle - widest / 2.0,
+                b.top - 8.0 - height,
+                middle + widest / 2.0,
+                b.top - 8.0,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn long_panel_titles_of_many_panels_never_overlap_and_are_never_cut() {
+    for (panels, title) in [
+        (27, "queue_impl=crossbeam producers=20 consumers=20"),
+        (
+            48,
+            "queue=bounded capacity=5000000 producers=4 consumers=4 \
+             items_per_producer=1250000 queue_impl=crossbeam",
+        ),
+    ] {
+        let mut d = versions_chart(2, &vec![1.0; panels], true);
+        for (i, p) in d.panels.iter_mut().enumerate() {
+            p.title = Some(format!("{title} #{i}"));
+        }
+        let boxes = title_boxes(&d);
+        let (w, h) = super::draw::image_size(&d);
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(
+                a.0 >= 0.0 && a.2 <= f64::from(w) && a.1 >= 0.0,
+                "{a:?} in {w} × {h}"
+            );
+            for b in &boxes[i + 1..] {
+                let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+                assert!(apart, "{panels} panels: {a:?} overlaps {b:?}");
+            }
+        }
+        for (i, b) in layout(&d).panels.iter().enumerate() {
+            assert_eq!(
+                b.title.join(" "),
+                format!("{title} #{i}"),
+                "whole, never cut"
+            );
+            assert!(
+                b.bottom - b.top >= 120.0,
+                "plot {} pixels tall",
+                b.bottom - b.top
+            );
+        }
+        assert!(
+            h > super::draw::SIZE.1,
+            "the image grows for {panels} panels"
+        );
+    }
+}
+
+#[test]
+fn a_chart_of_few_short_titled_panels_keeps_its_size_and_one_line_titles() {
+    let d = versions_chart(5, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], true);
+    assert_eq!(super::draw::image_size(&d), super::draw::SIZE);
+    assert!(layout(&d).panels.iter().all(|b| b.title.len() == 1));
 }
