@@ -9,7 +9,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
-use super::put::{ModelOrder, PutGate, Returned, blocked_item_taken_at, put, unblocked_at};
+use super::put::{ModelOrder, PutGate, Returned, put, unblocked_at};
 use super::queue::{Putter, Taker, TryTake};
 use super::sample::{Chosen, Sample};
 use super::tally::Tally;
@@ -245,7 +245,7 @@ pub fn poll<I: Item, R: Recorder>(
             working = NO_ITEM;
         }
         if let Some(order) = order {
-            order.due_to_take(consumer, due);
+            order.due_to_take(due);
         }
         match poll_take(shared, gate, &queue) {
             TryTake::Item(item) => {
@@ -321,7 +321,7 @@ pub fn block<I: Item, R: Recorder>(
     let mut free_ns = 0;
     loop {
         if let Some(order) = order {
-            order.due_to_take(consumer, free_ns);
+            order.due_to_take(free_ns);
         }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
@@ -336,7 +336,7 @@ pub fn block<I: Item, R: Recorder>(
             // An item whose put blocked was put, on schedule, at a take due no later
             // than the latest one.
             let taken = match item.ready_ns() {
-                UNSCHEDULED => blocked_item_taken_at(order, &clock, free_ns),
+                UNSCHEDULED => unblocked_at(order, &clock, free_ns),
                 ready => ready.max(free_ns),
             };
             if let Some(handoff) = handoff {
