@@ -3,6 +3,8 @@
 //! the pipeline from the versions git holds; nothing here reads git or computes a
 //! statistic.
 
+use std::collections::{HashMap, HashSet};
+
 use super::chart::{
     ChartData, ChartKind, MOST_LINES_IN_A_PANEL, Panel, Point, Series, XAxis, name_key_once, render,
 };
@@ -242,7 +244,13 @@ pub const MOST_PANELS: usize = 48;
 /// Only scenarios read in two versions or more are drawn: one point has no history, and
 /// the chart says how many it leaves out (the terminal and history.csv name them).
 pub fn chart_data(h: &History) -> ChartData {
-    let several = in_several_versions(h);
+    let read_in = versions_read_in(h);
+    let once = read_in.iter().filter(|(_, n)| *n == 1).count();
+    let several: Vec<String> = read_in
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(l, _)| l)
+        .collect();
     let drawn = drawn_scenarios(h, &several);
     let faceted = drawn.len() > MOST_LINES_IN_A_PANEL;
     let (common, mut shown) = what_varies(&drawn);
@@ -273,7 +281,7 @@ pub fn chart_data(h: &History) -> ChartData {
         .filter(|(_, v)| matches!(v.link, Link::Break(_)))
         .map(|(i, _)| i as f64 - 0.5)
         .collect();
-    let mut notes = left_out_notes(in_one_version(h).len(), several.len(), drawn.len());
+    let mut notes = left_out_notes(once, several.len(), drawn.len());
     let mut breaks: Vec<String> = h.versions.iter().filter_map(note).collect();
     if breaks.len() > NOTED_BREAKS {
         let more = breaks.len() - NOTED_BREAKS;
@@ -331,27 +339,31 @@ pub fn chart_data(h: &History) -> ChartData {
     }
 }
 
-/// Scenarios read in two versions or more, in order of first appearance: the ones with
-/// a history to draw.
-pub fn in_several_versions(h: &History) -> Vec<String> {
-    scenario_labels(h)
-        .into_iter()
-        .filter(|label| {
-            let read_in = h.versions.iter().filter(|v| match &v.content {
-                Content::Read(m) => m.scenarios.iter().any(|s| s.label == *label),
-                _ => false,
+/// Each scenario, in order of first appearance, with how many versions it was read in:
+/// one pass over the versions, since archives reach thousands of rows.
+fn versions_read_in(h: &History) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    for v in &h.versions {
+        let Content::Read(m) = &v.content else {
+            continue;
+        };
+        let mut seen_here: HashSet<&str> = HashSet::new();
+        for s in m.scenarios.iter().filter(|s| seen_here.insert(&s.label)) {
+            let i = *at.entry(&s.label).or_insert_with(|| {
+                counts.push((s.label.clone(), 0));
+                counts.len() - 1
             });
-            read_in.count() >= 2
-        })
-        .collect()
+            counts[i].1 += 1;
+        }
+    }
+    counts
 }
 
 /// Scenarios read in one version only, in order of first appearance: no history to draw.
 pub fn in_one_version(h: &History) -> Vec<String> {
-    let several = in_several_versions(h);
-    let mut once = scenario_labels(h);
-    once.retain(|l| !several.contains(l));
-    once
+    let counts = versions_read_in(h).into_iter();
+    counts.filter(|(_, n)| *n == 1).map(|(l, _)| l).collect()
 }
 
 /// The scenarios a chart draws, in order: all of `several`, or where they are more than
@@ -439,21 +451,6 @@ fn what_varies(labels: &[String]) -> (Vec<String>, Vec<String>) {
         })
         .collect();
     (common, shown)
-}
-
-/// Every scenario label of every readable version, in order of first appearance.
-fn scenario_labels(h: &History) -> Vec<String> {
-    let mut labels: Vec<String> = Vec::new();
-    for v in &h.versions {
-        if let Content::Read(m) = &v.content {
-            for s in &m.scenarios {
-                if !labels.contains(&s.label) {
-                    labels.push(s.label.clone());
-                }
-            }
-        }
-    }
-    labels
 }
 
 /// The scenario's line as stretches of comparable versions that have it: a new stretch
