@@ -11,6 +11,7 @@ mod put;
 mod queue;
 mod sample;
 mod schedule;
+mod takes;
 mod tally;
 mod threads;
 mod turnstile;
@@ -148,13 +149,10 @@ fn run_with<R: Recorder>(
     };
     let polls_in_order =
         scenario.consumer == ConsumerStyle::Poll && scenario.work == WorkKind::Sleep;
-    // Bounded queues with paced sleeping consumers: blocked puts return on the
-    // schedule of the takes that make room, not when their threads wake.
-    let model_order = ModelOrder::of(scenario, capacity.is_some());
-    // Paced producers on such a queue put in the model's order (see `PacedPuts`).
-    let puts_in_order = model_order
-        .as_ref()
-        .is_some_and(|o| o.paced_puts().is_some());
+    // Bounded queues with paced producers and sleeping consumers: blocked puts return
+    // in line, on the schedule of the takes that make room, not when their threads wake.
+    let model_order = ModelOrder::of(scenario, capacity);
+    let puts_in_order = model_order.is_some();
     let shared = Shared {
         scenario,
         run_seed,

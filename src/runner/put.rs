@@ -8,13 +8,13 @@
 //! rendezvous's hand-over (`threads::Handoff`), nor the waiting mechanisms themselves
 //! (`DueGate`, `Turnstile`).
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::gate::DueGate;
 use super::item::{Item, UNSCHEDULED};
-use super::pace::Clock;
 use super::queue::{Putter, TryPut};
-use super::threads::{Handoff, Padded, Shared};
+use super::takes::TakeLog;
+use super::threads::{Handoff, Shared};
 use super::turnstile::Turnstile;
 use crate::scenario::{Scenario, WorkKind};
 use crate::trace::{Recorder, What};
@@ -60,73 +60,69 @@ impl PutGate {
     }
 }
 
-/// The model's order on a queue with a capacity whose consumers sleep a consume time: a
-/// blocked put returns on the schedule of the take that made room, and paced producers
-/// keep the order of their puts (see `PacedPuts`). One piece, so no half of it can be
-/// set: what paced producers alone need is one optional part inside.
+/// The model's order on a queue with a capacity, where producers pace their puts and
+/// consumers sleep a consume time: blocked puts return in the order they blocked and on
+/// the schedule of the take that made room (see `TakeLog`), and a put finding the queue
+/// full first waits for the takes due before it. Elsewhere there is no order to keep:
+/// instant producers have no schedule of puts, and without a consume time or with spin
+/// work nothing is due on the wall clock.
 pub struct ModelOrder {
-    /// The latest run time at which, on schedule, a consumer was due to take. A consumer
-    /// raises it before each take, so a producer whose put blocked restarts its clock
-    /// from the take that made room, as the model does, not from when its thread woke.
-    /// With several consumers it is an estimate: another consumer's take, made while the
-    /// producer's thread woke, puts the restart late. The earliest of each consumer's
-    /// latest takes due at or after the put was tried instead and measured early (-0.4%
-    /// to -1.7% on `benches/bounded_fidelity.toml`, against +0.1% to +1.1% for this):
-    /// a producer second in line gets room from the second take, not the first. Exact
-    /// needs each blocked put matched to its take by place in line.
-    take_due: Padded<AtomicU64>,
-    /// Only where producers are paced: instant producers have no schedule of puts to
-    /// keep, so they neither wait in line nor wait for the takes due before a put.
-    paced_puts: Option<PacedPuts>,
-}
-
-/// What paced producers need to put in the model's order.
-pub struct PacedPuts {
     /// Blocked puts return in the order they blocked, as in the model.
     line: Turnstile,
     /// Each consumer's next take due, so that a put finding the queue full first waits
     /// for the takes due before it (see `DueGate`).
     takes: DueGate,
+    /// Which take let each item in, and when it was due.
+    log: TakeLog,
 }
 
 impl ModelOrder {
-    /// The model's order for a run of `scenario` whose queue has a capacity (`bounded`,
-    /// a rendezvous through the crate's own zero-capacity channel included), with sleep
-    /// work and a consume time; `None` elsewhere, where there is no order to keep.
-    pub fn of(scenario: &Scenario, bounded: bool) -> Option<Self> {
-        let kept = bounded && scenario.work == WorkKind::Sleep && !scenario.consume_is_instant();
+    /// The model's order for a run of `scenario` on a queue of `capacity` (`None`:
+    /// unbounded; 0: a rendezvous through the crate's own zero-capacity channel), or
+    /// `None` where there is none to keep.
+    pub fn of(scenario: &Scenario, capacity: Option<usize>) -> Option<Self> {
+        let capacity = capacity?;
+        let kept = scenario.work == WorkKind::Sleep
+            && !scenario.consume_is_instant()
+            && !scenario.produce_is_instant();
         kept.then(|| ModelOrder {
-            take_due: Padded(AtomicU64::new(0)),
-            paced_puts: (!scenario.produce_is_instant()).then(|| PacedPuts {
-                line: Turnstile::default(),
-                takes: DueGate::new(scenario.consumers as usize),
-            }),
+            line: Turnstile::default(),
+            takes: DueGate::new(scenario.consumers as usize),
+            log: TakeLog::new(capacity as u64),
         })
     }
 
-    /// What paced producers' puts in order need; `None` for instant producers.
-    pub fn paced_puts(&self) -> Option<&PacedPuts> {
-        self.paced_puts.as_ref()
+    /// Where consumers say when their next take is due: puts in order wait for it.
+    pub fn takes(&self) -> &DueGate {
+        &self.takes
     }
 
-    /// Where consumers say when their next take is due: only puts in order wait for it.
-    pub fn takes(&self) -> Option<&DueGate> {
-        self.paced_puts.as_ref().map(|puts| &puts.takes)
+    /// A poll due at `due_ns` took an item.
+    pub fn polled(&self, due_ns: u64) {
+        self.log.took(self.log.take_number(), due_ns);
     }
 
-    /// Says that a consumer is about to take, due at `due_ns` on schedule.
-    pub fn due_to_take(&self, due_ns: u64) {
-        self.take_due.fetch_max(due_ns, Ordering::SeqCst);
+    /// A blocking consumer took an item: numbers the take, for `blocking_take_at`.
+    pub fn take_number(&self) -> u64 {
+        self.log.take_number()
     }
-}
 
-/// When, on schedule, a put that blocked returned: at the latest take due before it
-/// returned (exact with one consumer; with several, the latest of their due takes),
-/// never before the put itself was due. Without the model's order, when the thread woke.
-pub fn unblocked_at(order: Option<&ModelOrder>, clock: &Clock, put_due_ns: u64) -> u64 {
-    match order {
-        Some(order) => order.take_due.load(Ordering::SeqCst).max(put_due_ns),
-        None => clock.now_ns(),
+    /// When, on schedule, take number `take` of a blocking consumer free from `free_ns`
+    /// was made, of an item whose put blocked: once the item was put, at the take that
+    /// made its room (on a rendezvous, at this very take, the producer waiting), and
+    /// the consumer was free. Logged for the producers; `None` if not found.
+    pub fn blocked_item_taken(&self, take: u64, free_ns: u64, stop: &AtomicBool) -> Option<u64> {
+        if self.log.is_rendezvous() {
+            return Some(free_ns);
+        }
+        // The take-th take took the take-th item to enter: the queue keeps its order.
+        let put = self.log.room_made_for(take, stop)?;
+        Some(put.max(free_ns))
+    }
+
+    /// Take number `take` was made at `taken_ns` on schedule.
+    pub fn took(&self, take: u64, taken_ns: u64) {
+        self.log.took(take, taken_ns);
     }
 }
 
@@ -136,13 +132,14 @@ pub enum Returned {
     OnTime,
     /// When the queue had room again, as the producer's own clock saw it.
     Late,
-    /// Handed over by a poll due at this run time (a rendezvous with polling consumers).
-    TakenAt(u64),
+    /// At this run time on schedule: when the take that made room for it was due (see
+    /// `TakeLog`), or the poll that took it from hand (a rendezvous with polling consumers).
+    Scheduled(u64),
 }
 
 /// Puts one item; returns when, and how many nanoseconds the put was blocked; `None` if
 /// the run was stopped or every consumer has gone. `handoff` is `shared.handoff` and
-/// `in_order` the model order's `paced_puts`, both read once by the caller.
+/// `in_order` its `model_order`, both read once by the caller.
 ///
 /// An item's queue wait starts when its put returns, so a blocked put's time is the
 /// producer's (blocked time), not the item's: its sampled stamp is withdrawn while it
@@ -156,7 +153,7 @@ pub fn put<I: Item>(
     producer: u32,
     queue: &Putter<I>,
     item: I,
-    (handoff, in_order): (Option<&Handoff>, Option<&PacedPuts>),
+    (handoff, in_order): (Option<&Handoff>, Option<&ModelOrder>),
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     if let Some(puts) = in_order {
@@ -183,7 +180,8 @@ pub fn put<I: Item>(
 
 /// A put of a paced producer on a bounded queue with sleep work, in the model's order:
 /// after the puts due before it (see `DueGate::wait_turn`), behind the producers already
-/// in line for room (see `Turnstile`), and after the takes due before it.
+/// in line for room (see `Turnstile`), and after the takes due before it. A put that
+/// blocked returns on the schedule of the take that made its room (see `TakeLog`).
 ///
 /// Out of line, as `put_when_room` is: its waits would bloat `put`, which is inlined
 /// into every producer's loop, runs in order or not.
@@ -193,7 +191,7 @@ fn put_in_order<I: Item>(
     producer: u32,
     queue: &Putter<I>,
     item: I,
-    puts: &PacedPuts,
+    order: &ModelOrder,
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     if let Some(gate) = &shared.gate {
@@ -202,23 +200,26 @@ fn put_in_order<I: Item>(
             .wait_turn(producer as usize, item.ready_ns(), &shared.stop);
     }
     // Others already in line for room: this put joins them rather than slip in first.
-    let item = if puts.line.in_line() {
+    let item = if order.line.in_line() {
         item
     } else {
-        match try_put_after_takes(shared, queue, item, &puts.takes) {
-            TryPut::Done => return Some((Returned::OnTime, 0)),
+        match try_put_after_takes(shared, queue, item, &order.takes) {
+            TryPut::Done => {
+                order.log.entered();
+                return Some((Returned::OnTime, 0));
+            }
             TryPut::Full(item) => item,
             TryPut::Closed => return None,
         }
     };
-    put_when_room(
-        shared,
-        producer,
-        queue,
-        item.unscheduled(),
-        Some(&puts.line),
-        trace,
-    )
+    let line = Some(&order.line);
+    let (_, blocked_ns) = put_when_room(shared, producer, queue, item.unscheduled(), line, trace)?;
+    let entry = order.log.entered();
+    let returned = match order.log.room_made_for(entry, &shared.stop) {
+        Some(room_ns) => Returned::Scheduled(room_ns),
+        None => Returned::Late,
+    };
+    Some((returned, blocked_ns))
 }
 
 /// A put that found the queue full: waits for room (see `put`), behind the producers in
@@ -321,7 +322,6 @@ mod tests {
     use super::*;
     use crate::experiment::parse;
     use std::path::Path;
-    use std::time::Instant;
 
     /// A scenario on a queue of capacity 1 with `keys` in its `[scenario]`.
     fn scenario(keys: &str) -> Scenario {
@@ -330,31 +330,46 @@ mod tests {
         experiment.scenarios[0].clone()
     }
 
-    /// Which parts of the model's order a run keeps: all of it, or none; the line and
-    /// the takes' gate only for paced producers.
+    /// The model's order is kept only where both sides are paced on the wall clock and
+    /// the queue has a capacity.
     #[test]
-    fn the_models_order_is_kept_whole_and_only_where_consumers_sleep_a_consume_time() {
+    fn the_models_order_is_kept_only_where_producers_pace_and_consumers_sleep() {
         let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"\nwork = \"sleep\"";
-        let kept = |keys: &str, bounded| ModelOrder::of(&scenario(keys), bounded);
-        let order = kept(paced, true).expect("a bounded queue of sleeping consumers");
-        assert!(order.paced_puts().is_some() && order.takes().is_some());
-        let instant_producers = "produce_time = \"0ms\"\nconsume_time = \"1ms\"";
-        let order = kept(instant_producers, true).expect("consumers still sleep");
-        assert!(order.paced_puts().is_none() && order.takes().is_none());
-        assert!(kept(paced, false).is_none(), "no capacity: nothing blocks");
-        assert!(kept("produce_time = \"1ms\"\nconsume_time = \"0ms\"", true).is_none());
-        assert!(kept(&paced.replace("sleep", "spin"), true).is_none());
+        let kept = |keys: &str, capacity| ModelOrder::of(&scenario(keys), capacity).is_some();
+        assert!(kept(paced, Some(1)));
+        assert!(
+            kept(paced, Some(0)),
+            "a rendezvous through the crate's channel"
+        );
+        assert!(!kept(paced, None), "no capacity: nothing blocks");
+        assert!(!kept(
+            "produce_time = \"0ms\"\nconsume_time = \"1ms\"",
+            Some(1)
+        ));
+        assert!(!kept(
+            "produce_time = \"1ms\"\nconsume_time = \"0ms\"",
+            Some(1)
+        ));
+        assert!(!kept(&paced.replace("sleep", "spin"), Some(1)));
     }
 
-    /// A blocked put returns on schedule at the latest take due, never before it was due.
+    /// By hand, capacity 1: take 0 was due at 100; the item that entered second (its put
+    /// blocked) was put then, so take 1 of it is at 100 by a consumer free earlier, and
+    /// at its own free time by one free later. On a rendezvous the item is put at the
+    /// take itself.
     #[test]
-    fn a_blocked_put_returns_at_the_latest_take_due_or_its_own_due() {
-        let order = ModelOrder::of(&scenario("consume_time = \"1ms\""), true).expect("kept");
-        let clock = Clock::Wall(Instant::now());
-        order.due_to_take(500);
-        order.due_to_take(300);
-        assert_eq!(unblocked_at(Some(&order), &clock, 400), 500);
-        assert_eq!(unblocked_at(Some(&order), &clock, 800), 800);
+    fn a_blocked_item_is_taken_once_the_take_that_let_it_in_was_due_and_the_consumer_free() {
+        let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"";
+        let stop = AtomicBool::new(false);
+        let order = ModelOrder::of(&scenario(paced), Some(1)).expect("kept");
+        let take = order.take_number();
+        order.took(take, 100);
+        let take = order.take_number();
+        assert_eq!(order.blocked_item_taken(take, 50, &stop), Some(100));
+        assert_eq!(order.blocked_item_taken(take, 300, &stop), Some(300));
+        let rendezvous = ModelOrder::of(&scenario(paced), Some(0)).expect("kept");
+        let take = rendezvous.take_number();
+        assert_eq!(rendezvous.blocked_item_taken(take, 70, &stop), Some(70));
     }
 
     /// A blocked producer holds no poll back (it has no put due) but makes a refill

@@ -9,7 +9,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
-use super::put::{ModelOrder, PutGate, Returned, put, unblocked_at};
+use super::put::{ModelOrder, PutGate, Returned, put};
 use super::queue::{Putter, Taker, TryTake};
 use super::sample::{Chosen, Sample};
 use super::tally::Tally;
@@ -27,7 +27,7 @@ pub struct Shared<'a> {
     pub stop: Padded<AtomicBool>,
     /// Present for polling consumers with sleep work, where puts must precede polls, and
     /// for paced producers that keep the model's order among themselves (see
-    /// `put::PacedPuts`).
+    /// `put::ModelOrder`).
     pub gate: Option<PutGate>,
     /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
@@ -122,9 +122,8 @@ pub fn produce<I: Item, R: Recorder>(
     let gate = shared.gate.as_ref();
     let handoff = shared.handoff.as_ref();
     let rendezvous = shared.rendezvous;
-    let order = shared.model_order.as_ref();
     // Paced producers on a bounded queue keep the model's order (see `put::put`).
-    let in_order = order.and_then(ModelOrder::paced_puts);
+    let in_order = shared.model_order.as_ref();
     let sample = shared.sample.chosen();
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
@@ -175,8 +174,8 @@ pub fn produce<I: Item, R: Recorder>(
         if paced {
             due = match returned {
                 Returned::OnTime => due,
-                Returned::Late => unblocked_at(order, &clock, due),
-                Returned::TakenAt(taken) => taken.max(due),
+                Returned::Late => clock.now_ns().max(due),
+                Returned::Scheduled(at) => at.max(due),
             } + produce_ns;
         }
         if let Some(gate) = gate {
@@ -222,7 +221,7 @@ pub fn poll<I: Item, R: Recorder>(
     let gate = shared.gate.as_ref();
     let handoff = shared.handoff.as_ref();
     let order = shared.model_order.as_ref();
-    let takes = order.and_then(ModelOrder::takes);
+    let takes = order.map(ModelOrder::takes);
     let sample = shared.sample.chosen();
     let mut periods = shared.scenario.poll_draws(shared.run_seed, consumer);
     let mut tally = Tally::new();
@@ -244,11 +243,11 @@ pub fn poll<I: Item, R: Recorder>(
             trace.record(What::WorkEnd, working, || shared.now_ns());
             working = NO_ITEM;
         }
-        if let Some(order) = order {
-            order.due_to_take(due);
-        }
         match poll_take(shared, gate, &queue) {
             TryTake::Item(item) => {
+                if let Some(order) = order {
+                    order.polled(due);
+                }
                 let mut at = None;
                 let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
                 trace.record(What::Take, item.id(), &mut now_once);
@@ -314,15 +313,12 @@ pub fn block<I: Item, R: Recorder>(
     let paced = !shared.scenario.consume_is_instant();
     let handoff = shared.handoff.as_ref();
     let order = shared.model_order.as_ref();
-    let takes = order.and_then(ModelOrder::takes);
+    let takes = order.map(ModelOrder::takes);
     let sample = shared.sample.chosen();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
     loop {
-        if let Some(order) = order {
-            order.due_to_take(free_ns);
-        }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
         };
@@ -333,12 +329,17 @@ pub fn block<I: Item, R: Recorder>(
         trace.record(What::WorkStart, item.id(), now_once);
         if paced || handoff.is_some() {
             // On schedule, the item was taken once it was put and this consumer was free.
-            // An item whose put blocked was put, on schedule, at a take due no later
-            // than the latest one.
+            let take = order.map(ModelOrder::take_number);
             let taken = match item.ready_ns() {
-                UNSCHEDULED => unblocked_at(order, &clock, free_ns),
+                UNSCHEDULED => order
+                    .zip(take)
+                    .and_then(|(o, take)| o.blocked_item_taken(take, free_ns, &shared.stop))
+                    .unwrap_or_else(|| clock.now_ns().max(free_ns)),
                 ready => ready.max(free_ns),
             };
+            if let Some((order, take)) = order.zip(take) {
+                order.took(take, taken);
+            }
             if let Some(handoff) = handoff {
                 let at = if clock.is_wall() { taken } else { UNSCHEDULED };
                 handoff.accept(shared, &item, at);
@@ -417,7 +418,7 @@ impl Handoff {
         loop {
             match taken.recv_timeout(Duration::from_millis(10)) {
                 Ok(UNSCHEDULED) => return Some(Returned::Late),
-                Ok(due) => return Some(Returned::TakenAt(due)),
+                Ok(due) => return Some(Returned::Scheduled(due)),
                 Err(RecvTimeoutError::Timeout) if !shared.stop.load(Ordering::Relaxed) => continue,
                 Err(_) => return None,
             }
