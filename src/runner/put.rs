@@ -78,10 +78,11 @@ pub struct ModelOrder {
 
 impl ModelOrder {
     /// The model's order for a run of `scenario` on a queue of `capacity` (`None`:
-    /// unbounded; 0: a rendezvous through the crate's own zero-capacity channel), or
-    /// `None` where there is none to keep.
+    /// unbounded), or `None` where there is none to keep. Not on a rendezvous: with
+    /// paced producers that is the hand-over (`Handoff`), whose puts return on the
+    /// schedule of their takes by themselves.
     pub fn of(scenario: &Scenario, capacity: Option<usize>) -> Option<Self> {
-        let capacity = capacity?;
+        let capacity = capacity.filter(|&c| c > 0)?;
         let kept = scenario.work == WorkKind::Sleep
             && !scenario.consume_is_instant()
             && !scenario.produce_is_instant();
@@ -109,12 +110,8 @@ impl ModelOrder {
 
     /// When, on schedule, take number `take` of a blocking consumer free from `free_ns`
     /// was made, of an item whose put blocked: once the item was put, at the take that
-    /// made its room (on a rendezvous, at this very take, the producer waiting), and
-    /// the consumer was free. Logged for the producers; `None` if not found.
+    /// made its room, and the consumer was free. `None` if not found.
     pub fn blocked_item_taken(&self, take: u64, free_ns: u64, stop: &AtomicBool) -> Option<u64> {
-        if self.log.is_rendezvous() {
-            return Some(free_ns);
-        }
         // The take-th take took the take-th item to enter: the queue keeps its order.
         let put = self.log.room_made_for(take, stop)?;
         Some(put.max(free_ns))
@@ -338,8 +335,8 @@ mod tests {
         let kept = |keys: &str, capacity| ModelOrder::of(&scenario(keys), capacity).is_some();
         assert!(kept(paced, Some(1)));
         assert!(
-            kept(paced, Some(0)),
-            "a rendezvous through the crate's channel"
+            !kept(paced, Some(0)),
+            "a rendezvous keeps its schedule in the hand-over"
         );
         assert!(!kept(paced, None), "no capacity: nothing blocks");
         assert!(!kept(
@@ -355,8 +352,7 @@ mod tests {
 
     /// By hand, capacity 1: take 0 was due at 100; the item that entered second (its put
     /// blocked) was put then, so take 1 of it is at 100 by a consumer free earlier, and
-    /// at its own free time by one free later. On a rendezvous the item is put at the
-    /// take itself.
+    /// at its own free time by one free later.
     #[test]
     fn a_blocked_item_is_taken_once_the_take_that_let_it_in_was_due_and_the_consumer_free() {
         let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"";
@@ -367,9 +363,6 @@ mod tests {
         let take = order.take_number();
         assert_eq!(order.blocked_item_taken(take, 50, &stop), Some(100));
         assert_eq!(order.blocked_item_taken(take, 300, &stop), Some(300));
-        let rendezvous = ModelOrder::of(&scenario(paced), Some(0)).expect("kept");
-        let take = rendezvous.take_number();
-        assert_eq!(rendezvous.blocked_item_taken(take, 70, &stop), Some(70));
     }
 
     /// A blocked producer holds no poll back (it has no put due) but makes a refill

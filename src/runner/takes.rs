@@ -2,12 +2,12 @@
 //!
 //! In the model a put that finds the queue full blocks, and returns at the instant a take
 //! makes room, in the order the puts blocked. Counting makes the match exact: on a queue
-//! of capacity C, the item that enters k-th (counting from 0) while the queue is full
-//! enters at the (k − C)-th take (on a rendezvous, C = 0, at its own take). So consumers
-//! number their takes and write when each was due on schedule, and a producer whose put
-//! blocked numbers its entry and reads when the take k − C was due: its clock restarts
-//! from there, not from when its thread woke. A consumer taking an item whose put blocked
-//! reads the same entry to know when, on schedule, the item was put.
+//! of capacity C ≥ 1, the item that enters k-th (counting from 0) while the queue is full
+//! enters at the (k − C)-th take. So consumers number their takes and write when each
+//! was due on schedule, and a producer whose put blocked numbers its entry and reads when
+//! take k − C was due: its clock restarts from there, not from when its thread woke. A
+//! consumer taking an item whose put blocked reads the same entry (the queue keeps its
+//! order, so take k takes entry k) to know when, on schedule, the item was put.
 //!
 //! An earlier estimate (the latest take due of any consumer) put restarts late whenever
 //! another consumer's take came while the producer's thread woke: 0.3–1.1% late at
@@ -96,16 +96,11 @@ impl TakeLog {
 
     /// When, on schedule, entry `entry` entered the queue if its put blocked: when the
     /// take that made its room was due. `None` where no take let it in (one of the
-    /// first `capacity` entries, or on a rendezvous the caller's own take, which the
-    /// caller knows), or if the run was stopped or the take was not found in time.
+    /// first `capacity` entries), or if the run was stopped or the take was not found
+    /// in time.
     pub fn room_made_for(&self, entry: u64, stop: &AtomicBool) -> Option<u64> {
         let take = entry.checked_sub(self.capacity)?;
         self.due_of(take, stop)
-    }
-
-    /// On a rendezvous an item enters at its own take: nothing to read.
-    pub fn is_rendezvous(&self) -> bool {
-        self.capacity == 0
     }
 
     /// When take `take` was due, once its consumer has said so.
@@ -151,16 +146,6 @@ mod tests {
         assert_eq!(log.room_made_for(1, &stop), None);
         assert_eq!(log.room_made_for(2, &stop), Some(100));
         assert_eq!(log.room_made_for(3, &stop), Some(250));
-    }
-
-    /// On a rendezvous entry k is let in by take k.
-    #[test]
-    fn on_a_rendezvous_each_entry_is_let_in_by_its_own_take() {
-        let log = TakeLog::new(0);
-        let stop = AtomicBool::new(false);
-        assert!(log.is_rendezvous());
-        log.took(log.take_number(), 7);
-        assert_eq!(log.room_made_for(0, &stop), Some(7));
     }
 
     /// A reader waits for a take being made on another thread, and gives up on one
