@@ -67,10 +67,12 @@ impl Shared<'_> {
     }
 
     /// After an item was counted: reports at once if the consumer will wait next
-    /// (`paced`), otherwise every `FLUSH_EVERY` items, so one shared counter is not
-    /// written by every consumer for every item.
+    /// (`paced`), otherwise at every `FLUSH_EVERY`th item it counts, so one shared
+    /// counter is not written by every consumer for every item. (A multiple of a power of
+    /// two is one test per item; a count since the last report would be a subtraction
+    /// and a comparison more. Either way no report waits for more than `FLUSH_EVERY`.)
     fn counted(&self, tally: &mut Tally, paced: bool) {
-        if paced || tally.unreported() >= FLUSH_EVERY {
+        if paced || tally.items.is_multiple_of(FLUSH_EVERY) {
             self.report(tally);
         }
     }
@@ -493,8 +495,10 @@ pub enum Ending {
     Cancelled,
 }
 
-/// Items a consumer counts before it reports them to `Finish`, unless it waits first.
+/// Items a consumer counts before it reports them to `Finish`, unless it waits first. A
+/// power of two (see `Shared::counted`).
 const FLUSH_EVERY: u64 = 4096;
+const _: () = assert!(FLUSH_EVERY.is_power_of_two());
 
 /// The end of the timed part: every producer finished and every item counted. The
 /// thread that meets the second of those two conditions signals, and the run's end is
