@@ -4,9 +4,9 @@
 //! unbounded queue, items of 8 bytes.
 //!
 //! Each run is long enough that a scheduler's whim on a 2-core machine does not decide
-//! it: every implementation moves its own number of items (`default_items`), about half
-//! a second to a second of its bare loop at the rates measured here (crossbeam 20
-//! million, std 10 million, mutex 3 million, flume 2 million, kanal 30 million).
+//! it: every implementation moves its own number of items (`default_items`), meant as
+//! about half a second to a second of its bare loop (crossbeam 20 million, std 10
+//! million, mutex 3 million, flume 2 million, kanal 30 million).
 //!
 //! Rounds are paired: in each round every implementation runs its bare loop and the
 //! runner moments apart, alternating which goes first, so a machine busy for a while
@@ -15,8 +15,8 @@
 //! as `summary.csv` gives for elapsed times); the ratio of every round follows, in order.
 //! The goal is a ratio of at least 0.85 for every implementation: met where the whole
 //! interval lies at or above it, missed where it lies below, undecided otherwise (more
-//! rounds, or a quieter machine). 21 rounds after one to warm up, about 3 minutes on an
-//! idle 2-core machine. Run on a quiet machine:
+//! rounds, or a quieter machine). 21 rounds after one to warm up: by the rates in
+//! `default_items`, about 3 minutes on an idle 2-core machine. Run on a quiet machine:
 //!
 //! ```sh
 //! cargo bench --bench overhead                    # every implementation, about 3 minutes
@@ -53,9 +53,11 @@ const GOAL: f64 = 0.85;
 const MIN_ROUNDS_TO_JUDGE: u64 = 5;
 
 /// Items per run of `implementation`: about half a second to a second of its bare loop
-/// on an idle 2-core machine (bare rates here: crossbeam about 33 million items/s, std 13,
-/// mutex 4, flume 2.6, kanal 44), so that each side of a pair outlasts the scheduler's
-/// time slices and runs of other programs many times over.
+/// on an idle 2-core machine, so that each side of a pair outlasts the scheduler's time
+/// slices and runs of other programs many times over. The bare rates this assumes
+/// (crossbeam about 33 million items/s, std 13, mutex 4, flume 2.6, kanal 44) are the
+/// runner's 4 × 4 zero-time rates in `results/channel_suite` over the last measured
+/// ratios; change the sizes here if this bench finds them far off.
 fn default_items(implementation: QueueImpl) -> u64 {
     match implementation {
         QueueImpl::Crossbeam => 20_000_000,
