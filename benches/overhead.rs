@@ -1,27 +1,39 @@
 //! The runner's own cost per item, for every queue implementation: each implementation's
 //! bare loop (its own send and receive, nothing else) beside queuelab's runner with that
 //! `queue_impl`, on the same zero-time case: 4 producers, 4 blocking consumers, an
-//! unbounded queue, 2,000,000 items of 8 bytes.
+//! unbounded queue, items of 8 bytes.
+//!
+//! Each run is long enough that a scheduler's whim on a 2-core machine does not decide
+//! it: every implementation moves its own number of items (`default_items`), meant as
+//! about half a second to a second of its bare loop (crossbeam 20 million, std 10
+//! million, mutex 3 million, flume 2 million, kanal 30 million).
 //!
 //! Rounds are paired: in each round every implementation runs its bare loop and the
 //! runner moments apart, alternating which goes first, so a machine busy for a while
-//! slows both sides of a pair; the figure is the median of the pairs' ratios (runner
-//! items/s over bare items/s), with their range as the spread. The goal is a ratio of at
-//! least 0.85 for every implementation. Run on a quiet machine:
+//! slows both sides of a pair. The figure is the median of the pairs' ratios (runner
+//! items/s over bare items/s) with its 95% bootstrap interval (`stats::median_interval`,
+//! as `summary.csv` gives for elapsed times); the ratio of every round follows, in order.
+//! The goal is a ratio of at least 0.85 for every implementation: met where the whole
+//! interval lies at or above it, missed where it lies below, undecided otherwise (more
+//! rounds, or a quieter machine). 21 rounds after one to warm up: by the rates in
+//! `default_items`, about 3 minutes on an idle 2-core machine. Run on a quiet machine:
 //!
 //! ```sh
-//! cargo bench --bench overhead                    # every implementation, about 1-2 minutes
+//! cargo bench --bench overhead                    # every implementation, about 3 minutes
 //! cargo bench --bench overhead -- flume kanal     # some of them
+//! QUEUELAB_OVERHEAD_ROUNDS=41 cargo bench --bench overhead -- kanal   # a narrower interval
 //! QUEUELAB_OVERHEAD_ITEMS=20000 QUEUELAB_OVERHEAD_ROUNDS=1 cargo bench --bench overhead
 //! ```
 //!
-//! (the last only proves it works: figures of 20,000 items mean nothing).
+//! `QUEUELAB_OVERHEAD_ITEMS` sets the items of every implementation at once (the last
+//! line only proves the bench works: figures of 20,000 items mean nothing).
 //!
 //! `QUEUELAB_OVERHEAD_ONLY=bare` or `=runner` runs that side alone, once per
 //! implementation named, with no warm-up and no figures: a process whose work is one side,
 //! for `valgrind --tool=callgrind` to count (see `benches/overhead_instructions.sh`).
 
 use std::hint::black_box;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, mpsc};
@@ -31,21 +43,45 @@ use std::time::Instant;
 use queuelab::experiment;
 use queuelab::runner::{locked, run_once};
 use queuelab::scenario::{QueueImpl, Scenario};
+use queuelab::stats::{median, median_interval};
 
 const PRODUCERS: u64 = 4;
 const CONSUMERS: u64 = 4;
-const ITEMS: u64 = 2_000_000;
-const ROUNDS: usize = 11;
+const ROUNDS: u64 = 21;
 const GOAL: f64 = 0.85;
+/// Fewer rounds than this give no interval worth judging by.
+const MIN_ROUNDS_TO_JUDGE: u64 = 5;
 
-/// A whole number from the environment, or `default`.
-fn setting(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(text) => text
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={text} is not a whole number")),
-        Err(_) => default,
+/// Items per run of `implementation`: about half a second to a second of its bare loop
+/// on an idle 2-core machine, so that each side of a pair outlasts the scheduler's time
+/// slices and runs of other programs many times over. The bare rates this assumes
+/// (crossbeam about 33 million items/s, std 13, mutex 4, flume 2.6, kanal 44) are the
+/// runner's 4 × 4 zero-time rates in `results/channel_suite` over the last measured
+/// ratios; change the sizes here if this bench finds them far off.
+fn default_items(implementation: QueueImpl) -> u64 {
+    match implementation {
+        QueueImpl::Crossbeam => 20_000_000,
+        QueueImpl::Std => 10_000_000,
+        QueueImpl::Mutex => 3_000_000,
+        QueueImpl::Flume => 2_000_000,
+        QueueImpl::Kanal => 30_000_000,
     }
+}
+
+/// A whole number from the environment, if set.
+fn setting(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    match text.parse() {
+        Ok(n) => Some(n),
+        Err(_) => panic!("{name}={text} is not a whole number"),
+    }
+}
+
+/// The items `implementation` moves per run: `QUEUELAB_OVERHEAD_ITEMS` for every
+/// implementation if set, else its own default; a whole number per producer.
+fn items_of(implementation: QueueImpl) -> u64 {
+    let items = setting("QUEUELAB_OVERHEAD_ITEMS").unwrap_or(default_items(implementation));
+    (items / PRODUCERS).max(1) * PRODUCERS
 }
 
 /// `PRODUCERS` threads each putting their share of `items` numbers with `put`, and
@@ -159,17 +195,46 @@ fn chosen() -> Vec<QueueImpl> {
         .collect()
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 /// One implementation's pairs: bare and runner items/s of each round.
 struct Pairs {
     implementation: QueueImpl,
+    items: u64,
     scenario: Scenario,
     bare: Vec<f64>,
     runner: Vec<f64>,
+}
+
+impl Pairs {
+    fn new(implementation: QueueImpl) -> Self {
+        let items = items_of(implementation);
+        Pairs {
+            implementation,
+            items,
+            scenario: scenario(implementation, items),
+            bare: Vec::new(),
+            runner: Vec::new(),
+        }
+    }
+
+    /// One round: both sides moments apart, the bare loop first in even rounds.
+    fn round(&mut self, round: u64) -> (f64, f64) {
+        if round.is_multiple_of(2) {
+            let b = bare(self.implementation, self.items);
+            (b, runner(&self.scenario, round))
+        } else {
+            let r = runner(&self.scenario, round);
+            (bare(self.implementation, self.items), r)
+        }
+    }
+
+    /// Runner items/s over bare items/s, round by round.
+    fn ratios(&self) -> Vec<f64> {
+        self.runner
+            .iter()
+            .zip(&self.bare)
+            .map(|(r, b)| r / b)
+            .collect()
+    }
 }
 
 /// Which side `QUEUELAB_OVERHEAD_ONLY` asks for alone, if any.
@@ -190,8 +255,9 @@ fn only() -> Option<Side> {
 
 /// One side once per chosen implementation, for an instruction counter: prints what ran,
 /// never a speed (under a counter it would mean nothing).
-fn run_side(side: Side, items: u64) {
+fn run_side(side: Side) {
     for implementation in chosen() {
+        let items = items_of(implementation);
         let name = match side {
             Side::Bare => {
                 black_box(bare(implementation, items));
@@ -206,71 +272,79 @@ fn run_side(side: Side, items: u64) {
     }
 }
 
-fn main() {
-    let items = setting("QUEUELAB_OVERHEAD_ITEMS", ITEMS);
-    if let Some(side) = only() {
-        return run_side(side, items);
+/// Where the goal stands for a median ratio with 95% interval `(low, high)` from
+/// `rounds` rounds.
+fn verdict((low, high): (f64, f64), rounds: u64) -> &'static str {
+    if rounds < MIN_ROUNDS_TO_JUDGE {
+        "too few rounds to judge"
+    } else if low >= GOAL {
+        "meets the goal"
+    } else if high < GOAL {
+        "below the goal"
+    } else {
+        "undecided"
     }
-    let rounds = setting("QUEUELAB_OVERHEAD_ROUNDS", ROUNDS as u64).max(1) as usize;
-    let mut all: Vec<Pairs> = chosen()
-        .into_iter()
-        .map(|implementation| Pairs {
-            implementation,
-            scenario: scenario(implementation, items),
-            bare: Vec::new(),
-            runner: Vec::new(),
-        })
-        .collect();
+}
+
+fn main() {
+    if let Some(side) = only() {
+        return run_side(side);
+    }
+    let rounds = setting("QUEUELAB_OVERHEAD_ROUNDS").unwrap_or(ROUNDS).max(1);
+    let mut all: Vec<Pairs> = chosen().into_iter().map(Pairs::new).collect();
     // Round 0 warms up (thread stacks, allocator arenas) and is not counted.
+    let progress = std::io::stderr().is_terminal();
     for round in 0..=rounds {
-        for pairs in &mut all {
-            let seed = round as u64;
-            let (b, r) = if round % 2 == 0 {
-                let b = bare(pairs.implementation, items);
-                (b, runner(&pairs.scenario, seed))
+        if progress {
+            let warm_up = if round == 0 {
+                " (warm-up)"
             } else {
-                let r = runner(&pairs.scenario, seed);
-                (bare(pairs.implementation, items), r)
+                "          "
             };
+            eprint!("\rround {round} of {rounds}{warm_up}");
+        }
+        for pairs in &mut all {
+            let (b, r) = pairs.round(round);
             if round > 0 {
                 pairs.bare.push(b);
                 pairs.runner.push(r);
             }
         }
     }
+    if progress {
+        eprintln!();
+    }
     println!(
-        "{PRODUCERS} producers x {CONSUMERS} blocking consumers, unbounded, {items} items of 8 bytes, \
-         zero time; {rounds} paired round{}",
+        "{PRODUCERS} producers x {CONSUMERS} blocking consumers, unbounded, 8-byte items, zero \
+         time; {rounds} paired round{} after one to warm up",
         if rounds == 1 { "" } else { "s" }
     );
     println!(
-        "  {:<10} {:>11} {:>13} {:>15} {:>13}",
-        "queue_impl", "bare M/s", "runner M/s", "ratio (median)", "ratio range"
+        "  {:<10} {:>10} {:>9} {:>11} {:>6} {:>13}  verdict",
+        "queue_impl", "items", "bare M/s", "runner M/s", "ratio", "95% interval"
     );
-    for mut pairs in all {
-        let mut ratios: Vec<f64> = pairs
-            .runner
-            .iter()
-            .zip(&pairs.bare)
-            .map(|(r, b)| r / b)
-            .collect();
-        let ratio = median(&mut ratios);
-        let verdict = if ratio >= GOAL {
-            ""
-        } else {
-            "  below the goal"
-        };
+    for (index, pairs) in all.iter().enumerate() {
+        let ratios = pairs.ratios();
+        let interval = median_interval(&ratios, index as u64);
         println!(
-            "  {:<10} {:>11.2} {:>13.2} {:>15.2} {:>6.2} – {:.2}{verdict}",
+            "  {:<10} {:>10} {:>9.2} {:>11.2} {:>6.2} {:>6.2} – {:<4.2}  {}",
             pairs.implementation.name(),
-            median(&mut pairs.bare) / 1e6,
-            median(&mut pairs.runner) / 1e6,
-            ratio,
-            ratios[0],
-            ratios[ratios.len() - 1],
+            pairs.items,
+            median(&pairs.bare) / 1e6,
+            median(&pairs.runner) / 1e6,
+            median(&ratios),
+            interval.0,
+            interval.1,
+            verdict(interval, rounds),
         );
     }
+    println!("ratio of each round, in order:");
+    for pairs in &all {
+        let ratios: Vec<String> = pairs.ratios().iter().map(|r| format!("{r:.2}")).collect();
+        println!("  {:<10} {}", pairs.implementation.name(), ratios.join(" "));
+    }
     println!(
-        "goal: a ratio of at least {GOAL} for every implementation (runner items/s over bare)"
+        "goal: a median ratio (runner items/s over bare) of at least {GOAL} for every \
+         implementation, met where its whole 95% interval is at or above {GOAL}"
     );
 }

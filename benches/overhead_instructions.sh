@@ -10,6 +10,13 @@
 #   benches/overhead_instructions.sh crossbeam kanal   # some of them
 #   ITEMS=200000 benches/overhead_instructions.sh      # quicker; fixed costs weigh more
 #
+# ITEMS is the same for every implementation (the timed bench's own sizes, up to 30
+# million items, would take many minutes under callgrind). At fewer items a larger share
+# of them is sampled (at 400,000 one in 16, at 2,000,000 one in 64; see `waits::
+# sample_shift`), and each sampled item costs two clock reads and a histogram entry, a
+# few hundred instructions: a part of the runner's figure that weighs less in the timed
+# bench (one in 64 for flume to one in 1,024 for crossbeam and kanal, at its sizes).
+#
 # Each side is the bench run with QUEUELAB_OVERHEAD_ONLY=bare or =runner under
 # `valgrind --tool=callgrind` (needs valgrind). The whole process is counted (start-up,
 # thread starts and the runner's checks included), so fewer items show a larger figure.

@@ -2,9 +2,16 @@
 //! counting costs no shared writes and no memory per item.
 //!
 //! Exactly-once is checked with a checksum over item ids (count, sum and sum of squares):
-//! a lost or duplicated item changes it, and it needs no per-item memory. Each item's
-//! payload is read back as it is counted (see `item`); one that is not what its producer
-//! wrote is counted as damaged.
+//! a lost or duplicated item changes it, and it needs no per-item memory. It catches any
+//! one or two items lost, repeated or swapped for others: the count catches a loss or a
+//! repeat alone; ids a, b counted in place of c, d leave both sums as expected only if
+//! a + b = c + d and a² + b² = c² + d², that is only if {a, b} = {c, d}. The sum is kept
+//! modulo 2^64 and the squares modulo 2^128, which keeps that exact: ids are below 2^63,
+//! so two ids' sums differ by less than 2^64 and two squares' sums by less than 2^127,
+//! and a difference that is not zero cannot wrap to zero. (A 64-bit sum is one addition
+//! per item, where a 128-bit one is two; squares need the 128 bits.) Each item's payload
+//! is read back as it is counted (see `item`); one that is not what its producer wrote is
+//! counted as damaged.
 
 use super::item::Item;
 use crate::waits::{WaitSummary, WaitTally};
@@ -19,7 +26,7 @@ pub struct Tally {
     /// Items whose payload was not what their producer wrote.
     pub damaged: u64,
     waits: WaitTally,
-    id_sum: u128,
+    id_sum: u64,
     id_square_sum: u128,
 }
 
@@ -45,9 +52,10 @@ impl Tally {
         if let Some(wait_ns) = wait_ns {
             self.waits.record(wait_ns);
         }
-        let id = u128::from(item.id());
+        let id = item.id();
         self.id_sum = self.id_sum.wrapping_add(id);
-        self.id_square_sum = self.id_square_sum.wrapping_add(id.wrapping_mul(id));
+        let id = u128::from(id);
+        self.id_square_sum = self.id_square_sum.wrapping_add(id * id);
     }
 
     /// Items counted here but not yet added to the run's shared count.
@@ -74,7 +82,7 @@ pub struct Totals {
     pub waits: Option<WaitSummary>,
     pub consumer_items_min: u64,
     pub consumer_items_max: u64,
-    id_sum: u128,
+    id_sum: u64,
     id_square_sum: u128,
 }
 
@@ -107,7 +115,8 @@ impl Totals {
     pub fn each_once(&self, expected: u64) -> bool {
         let n = u128::from(expected);
         self.items == expected
-            && self.id_sum == sum_below(n)
+            // The low 64 bits: the sum modulo 2^64, as `id_sum` keeps it.
+            && self.id_sum == sum_below(n) as u64
             && self.id_square_sum == square_sum_below(n)
     }
 }
@@ -182,6 +191,41 @@ mod tests {
             swapped.count(&item(id), Some(5));
         }
         assert!(!Totals::merge(&[swapped]).each_once(10));
+
+        // 3 and 6 in place of 2 and 7: the same count and sum, so only the squares
+        // (9 + 36 against 4 + 49) catch it.
+        let mut same_sum = Tally::new();
+        for id in [0, 1, 3, 3, 4, 5, 6, 6, 8, 9] {
+            same_sum.count(&item(id), Some(5));
+        }
+        assert!(!Totals::merge(&[same_sum]).each_once(10));
+    }
+
+    /// A tally as if ids `0..n` had been counted, without counting them one by one.
+    fn counted_below(n: u64) -> Tally {
+        Tally {
+            items: n,
+            id_sum: sum_below(u128::from(n)) as u64,
+            id_square_sum: square_sum_below(u128::from(n)),
+            ..Tally::new()
+        }
+    }
+
+    /// Ids near 2^62, as in a run of that many items: the 64-bit sum wraps, and the
+    /// check still passes for the right ids and fails for two swapped at the same sum.
+    #[test]
+    fn exactly_once_holds_where_the_sum_wraps() {
+        let top = 1u64 << 62;
+        let count = |ids: &[u64]| {
+            let mut tally = Tally::new();
+            ids.iter().for_each(|&id| tally.count(&item(id), None));
+            tally
+        };
+        let last = [top - 4, top - 3, top - 2, top - 1];
+        assert!(Totals::merge(&[counted_below(top - 4), count(&last)]).each_once(top));
+        // top−3 and top−2 in place of top−4 and top−1: the same count and sum.
+        let swapped = [top - 3, top - 3, top - 2, top - 2];
+        assert!(!Totals::merge(&[counted_below(top - 4), count(&swapped)]).each_once(top));
     }
 
     #[test]

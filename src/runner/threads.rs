@@ -67,10 +67,12 @@ impl Shared<'_> {
     }
 
     /// After an item was counted: reports at once if the consumer will wait next
-    /// (`paced`), otherwise every `FLUSH_EVERY` items, so one shared counter is not
-    /// written by every consumer for every item.
+    /// (`paced`), otherwise at every `FLUSH_EVERY`th item it counts, so one shared
+    /// counter is not written by every consumer for every item. (A multiple of a power of
+    /// two is one test per item; a count since the last report would be a subtraction
+    /// and a comparison more. Either way no report waits for more than `FLUSH_EVERY`.)
     fn counted(&self, tally: &mut Tally, paced: bool) {
-        if paced || tally.unreported() >= FLUSH_EVERY {
+        if paced || tally.items.is_multiple_of(FLUSH_EVERY) {
             self.report(tally);
         }
     }
@@ -83,6 +85,23 @@ impl Shared<'_> {
             return None;
         }
         self.sample.wait_ns(item.id(), || self.now_ns())
+    }
+
+    /// Producers that put at once, put after put: no produce time to pace, no gate to
+    /// announce their puts to, no hand-over to wait in, no model order to keep. At zero
+    /// time the checks for those were a good part of what the loop did per item, so this
+    /// case is compiled apart.
+    fn puts_back_to_back(&self) -> bool {
+        self.scenario.produce_is_instant()
+            && self.gate.is_none()
+            && self.handoff.is_none()
+            && self.model_order.is_none()
+    }
+
+    /// Blocking consumers that take again at once: no consume time to pace, no hand-over
+    /// to answer, no model order to feed (see `puts_back_to_back`).
+    fn takes_back_to_back(&self) -> bool {
+        self.scenario.consume_is_instant() && self.handoff.is_none() && self.model_order.is_none()
     }
 
     /// The work time of the next item taken; fixed times skip the shared count.
@@ -110,20 +129,36 @@ pub fn produce<I: Item, R: Recorder>(
     shared: &Shared,
     producer: u32,
     queue: Putter<I>,
+    trace: R,
+) -> (ProducerTally, R) {
+    if shared.puts_back_to_back() {
+        produce_as::<I, R, true>(shared, producer, queue, trace)
+    } else {
+        produce_as::<I, R, false>(shared, producer, queue, trace)
+    }
+}
+
+/// `produce`, compiled apart for producers whose puts follow each other at once
+/// (`BACK_TO_BACK`, see `Shared::puts_back_to_back`): their loop has no pacing, gate,
+/// hand-over or model order to check per item.
+fn produce_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
+    shared: &Shared,
+    producer: u32,
+    queue: Putter<I>,
     mut trace: R,
 ) -> (ProducerTally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
     // What the loop asks of the run, read once into locals: read through `shared` (which
     // holds atomics, so the compiler assumes the queue's calls may change it), each would
-    // be a load for every item.
+    // be a load for every item. Back to back, each is a constant.
     // Zero produce times need no pacing, and no clock reads for it.
-    let paced = !shared.scenario.produce_is_instant();
-    let gate = shared.gate.as_ref();
-    let handoff = shared.handoff.as_ref();
+    let paced = !BACK_TO_BACK && !shared.scenario.produce_is_instant();
+    let gate = shared.gate.as_ref().filter(|_| !BACK_TO_BACK);
+    let handoff = shared.handoff.as_ref().filter(|_| !BACK_TO_BACK);
     let rendezvous = shared.rendezvous;
     // Paced producers on a bounded queue keep the model's order (see `put::put`).
-    let in_order = shared.model_order.as_ref();
+    let in_order = shared.model_order.as_ref().filter(|_| !BACK_TO_BACK);
     let sample = shared.sample.chosen();
     let mut draws = shared.scenario.produce_draws(shared.run_seed, producer);
     let first_id = u64::from(producer) * shared.scenario.items_per_producer;
@@ -216,7 +251,7 @@ pub fn poll<I: Item, R: Recorder>(
 ) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
-    // Read once into locals, as the producer's loop does (see `produce`).
+    // Read once into locals, as the producer's loop does (see `produce_as`).
     let paced = !shared.scenario.consume_is_instant();
     let gate = shared.gate.as_ref();
     let handoff = shared.handoff.as_ref();
@@ -305,14 +340,29 @@ pub fn block<I: Item, R: Recorder>(
     shared: &Shared,
     consumer: u32,
     queue: Taker<I>,
+    trace: R,
+) -> (Tally, R) {
+    if shared.takes_back_to_back() {
+        block_as::<I, R, true>(shared, consumer, queue, trace)
+    } else {
+        block_as::<I, R, false>(shared, consumer, queue, trace)
+    }
+}
+
+/// `block`, compiled apart for consumers whose takes follow each other at once
+/// (`BACK_TO_BACK`, see `Shared::takes_back_to_back`), as `produce_as` is.
+fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
+    shared: &Shared,
+    consumer: u32,
+    queue: Taker<I>,
     mut trace: R,
 ) -> (Tally, R) {
     let _signal = PanicSignal(&shared.finish);
     let clock = shared.clock();
-    // Read once into locals, as the producer's loop does (see `produce`).
-    let paced = !shared.scenario.consume_is_instant();
-    let handoff = shared.handoff.as_ref();
-    let order = shared.model_order.as_ref();
+    // Read once into locals, as the producer's loop does (see `produce_as`).
+    let paced = !BACK_TO_BACK && !shared.scenario.consume_is_instant();
+    let handoff = shared.handoff.as_ref().filter(|_| !BACK_TO_BACK);
+    let order = shared.model_order.as_ref().filter(|_| !BACK_TO_BACK);
     let takes = order.map(ModelOrder::takes);
     let sample = shared.sample.chosen();
     let mut tally = Tally::new();
@@ -445,8 +495,10 @@ pub enum Ending {
     Cancelled,
 }
 
-/// Items a consumer counts before it reports them to `Finish`, unless it waits first.
+/// Items a consumer counts before it reports them to `Finish`, unless it waits first. A
+/// power of two (see `Shared::counted`).
 const FLUSH_EVERY: u64 = 4096;
+const _: () = assert!(FLUSH_EVERY.is_power_of_two());
 
 /// The end of the timed part: every producer finished and every item counted. The
 /// thread that meets the second of those two conditions signals, and the run's end is
