@@ -103,23 +103,27 @@ impl ModelOrder {
         self.log.took(self.log.take_number(), due_ns);
     }
 
-    /// A blocking consumer took an item: numbers the take, for `blocking_take_at`.
-    pub fn take_number(&self) -> u64 {
-        self.log.take_number()
-    }
-
-    /// When, on schedule, take number `take` of a blocking consumer free from `free_ns`
-    /// was made, of an item whose put blocked: once the item was put, at the take that
-    /// made its room, and the consumer was free. `None` if not found.
-    pub fn blocked_item_taken(&self, take: u64, free_ns: u64, stop: &AtomicBool) -> Option<u64> {
-        // The take-th take took the take-th item to enter: the queue keeps its order.
-        let put = self.log.room_made_for(take, stop)?;
-        Some(put.max(free_ns))
-    }
-
-    /// Take number `take` was made at `taken_ns` on schedule.
-    pub fn took(&self, take: u64, taken_ns: u64) {
+    /// A blocking consumer free from `free_ns` took an item whose put was due at
+    /// `ready_ns` (`UNSCHEDULED` if it blocked): numbers the take and logs when, on
+    /// schedule, it was made, once the item was put and the consumer free. An item whose
+    /// put blocked was put at the take that made its room: take k took the k-th item to
+    /// enter, the queue keeping its order. If that take is not found, `now` stands in.
+    /// Returns the take's number and time.
+    pub fn blocking_take(
+        &self,
+        ready_ns: u64,
+        free_ns: u64,
+        stop: &AtomicBool,
+        now: impl FnOnce() -> u64,
+    ) -> (u64, u64) {
+        let take = self.log.take_number();
+        let put_ns = match ready_ns {
+            UNSCHEDULED => self.log.room_made_for(take, stop).unwrap_or_else(now),
+            ready => ready,
+        };
+        let taken_ns = put_ns.max(free_ns);
         self.log.took(take, taken_ns);
+        (take, taken_ns)
     }
 }
 
@@ -352,17 +356,26 @@ mod tests {
 
     /// By hand, capacity 1: take 0 was due at 100; the item that entered second (its put
     /// blocked) was put then, so take 1 of it is at 100 by a consumer free earlier, and
-    /// at its own free time by one free later.
+    /// at its own free time by one free later; either way take 1 is logged for the put
+    /// it let in (entry 2).
     #[test]
     fn a_blocked_item_is_taken_once_the_take_that_let_it_in_was_due_and_the_consumer_free() {
         let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"";
         let stop = AtomicBool::new(false);
+        let never = || panic!("take 0 is in the log");
+        for (free_ns, taken_ns) in [(50, 100), (300, 300)] {
+            let order = ModelOrder::of(&scenario(paced), Some(1)).expect("kept");
+            order.polled(100);
+            let take = order.blocking_take(UNSCHEDULED, free_ns, &stop, never);
+            assert_eq!(take, (1, taken_ns));
+            assert_eq!(order.log.room_made_for(2, &stop), Some(taken_ns));
+        }
         let order = ModelOrder::of(&scenario(paced), Some(1)).expect("kept");
-        let take = order.take_number();
-        order.took(take, 100);
-        let take = order.take_number();
-        assert_eq!(order.blocked_item_taken(take, 50, &stop), Some(100));
-        assert_eq!(order.blocked_item_taken(take, 300, &stop), Some(300));
+        assert_eq!(
+            order.blocking_take(40, 10, &stop, never),
+            (0, 40),
+            "put on time"
+        );
     }
 
     /// A blocked producer holds no poll back (it has no put due) but makes a refill

@@ -37,6 +37,8 @@ pub struct Shared<'a> {
     pub finish: Finish,
     /// Work times of blocking consumers, numbered by take.
     pub work: WorkDraws,
+    /// Blocking consumers' takes, counted for `work` where the model order's take log
+    /// does not number them (see `Shared::work_ns`).
     pub takes: AtomicU64,
     /// The items whose queue waits and depths are measured.
     pub sample: Sample,
@@ -104,11 +106,15 @@ impl Shared<'_> {
         self.scenario.consume_is_instant() && self.handoff.is_none() && self.model_order.is_none()
     }
 
-    /// The work time of the next item taken; fixed times skip the shared count.
-    fn next_work_ns(&self) -> u64 {
+    /// The work time of take number `take` where the model order's log numbered it (one
+    /// shared count of takes, not two), else of the next take counted here; fixed times
+    /// skip the count.
+    fn work_ns(&self, take: Option<u64>) -> u64 {
         match self.work.fixed_ns() {
             Some(ns) => ns,
-            None => self.work.nth_ns(self.takes.fetch_add(1, Ordering::Relaxed)),
+            None => self
+                .work
+                .nth_ns(take.unwrap_or_else(|| self.takes.fetch_add(1, Ordering::Relaxed))),
         }
     }
 }
@@ -379,22 +385,20 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
         trace.record(What::WorkStart, item.id(), now_once);
         if paced || handoff.is_some() {
             // On schedule, the item was taken once it was put and this consumer was free.
-            let take = order.map(ModelOrder::take_number);
-            let taken = match item.ready_ns() {
-                UNSCHEDULED => order
-                    .zip(take)
-                    .and_then(|(o, take)| o.blocked_item_taken(take, free_ns, &shared.stop))
-                    .unwrap_or_else(|| clock.now_ns().max(free_ns)),
-                ready => ready.max(free_ns),
+            let (take, taken) = match (order, item.ready_ns()) {
+                (Some(order), ready) => {
+                    let now = || clock.now_ns();
+                    let (take, taken) = order.blocking_take(ready, free_ns, &shared.stop, now);
+                    (Some(take), taken)
+                }
+                (None, UNSCHEDULED) => (None, clock.now_ns().max(free_ns)),
+                (None, ready) => (None, ready.max(free_ns)),
             };
-            if let Some((order, take)) = order.zip(take) {
-                order.took(take, taken);
-            }
             if let Some(handoff) = handoff {
                 let at = if clock.is_wall() { taken } else { UNSCHEDULED };
                 handoff.accept(shared, &item, at);
             }
-            free_ns = taken + shared.next_work_ns();
+            free_ns = taken + shared.work_ns(take);
             if let Some(takes) = takes {
                 takes.announce(consumer as usize, free_ns);
             }
