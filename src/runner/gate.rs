@@ -21,6 +21,12 @@ use std::time::Duration;
 /// Announced when a thread has nothing due: finished, or waiting on the queue.
 const NONE_DUE: u64 = u64::MAX;
 
+/// Marks a producer blocked in a put, beside the earliest its next put can be due: a
+/// wait for everything due by some time (`made_by`) passes it, as it passes a withdrawn
+/// thread (the marked value is above any due time), while producers keeping their order
+/// (`blocked_ahead`) can still see when it might put next.
+const BLOCKED: u64 = 1 << 63;
+
 pub struct DueGate {
     /// Per thread: when its next action is due, in run nanoseconds.
     next: Vec<AtomicU64>,
@@ -55,6 +61,34 @@ impl DueGate {
         self.announce(thread, NONE_DUE);
     }
 
+    /// Producer `thread` is blocked in a put; its next put is due at `at_least_ns` or
+    /// later, once the put returns.
+    pub fn block(&self, thread: usize, at_least_ns: u64) {
+        self.announce(thread, BLOCKED | at_least_ns.min(!BLOCKED - 1));
+    }
+
+    /// True while a thread blocked may yet have its next action due by `due_ns`, by the
+    /// earliest it said that could be.
+    pub fn blocked_by(&self, due_ns: u64) -> bool {
+        self.next.iter().any(|next| {
+            let next = next.load(Ordering::SeqCst);
+            next != NONE_DUE && next & BLOCKED != 0 && next & !BLOCKED <= due_ns
+        })
+    }
+
+    /// True while another thread, blocked, may yet have its next action due before
+    /// `due_ns` (or at it, numbered lower), by the earliest it said that could be.
+    pub fn blocked_ahead(&self, thread: usize, due_ns: u64) -> bool {
+        self.next.iter().enumerate().any(|(other, next)| {
+            let next = next.load(Ordering::SeqCst);
+            let at_least = next & !BLOCKED;
+            other != thread
+                && next != NONE_DUE
+                && next & BLOCKED != 0
+                && (at_least < due_ns || (at_least == due_ns && other < thread))
+        })
+    }
+
     /// True when every action due at or before `due_ns` has been made.
     pub fn made_by(&self, due_ns: u64) -> bool {
         self.next
@@ -65,7 +99,7 @@ impl DueGate {
     /// True when every other thread's action due before `due_ns`, or due at it from a
     /// thread numbered lower, has been made: the model's order of actions at one instant
     /// is the order its threads are numbered in.
-    fn ahead_made(&self, thread: usize, due_ns: u64) -> bool {
+    pub(super) fn ahead_made(&self, thread: usize, due_ns: u64) -> bool {
         self.next.iter().enumerate().all(|(other, next)| {
             let next = next.load(Ordering::SeqCst);
             other == thread || next > due_ns || (next == due_ns && other > thread)
@@ -154,6 +188,27 @@ mod tests {
             "the poll returned before producer 1's put due at 0 was made"
         );
         producer.join().expect("the producer does not panic");
+    }
+
+    /// A producer blocked in a put passes every wait for what is due by a time, and
+    /// holds back only producers keeping their order, by the earliest its next put can
+    /// be due (at one instant, lower numbers first).
+    #[test]
+    fn a_blocked_producer_holds_back_only_later_producers() {
+        let gate = DueGate::new(3);
+        gate.block(1, 500);
+        gate.announce(0, 2_000);
+        gate.announce(2, 2_000);
+        assert!(gate.made_by(1_000), "a wait for what is due passes it");
+        assert!(gate.blocked_by(500) && !gate.blocked_by(499));
+        assert!(gate.blocked_ahead(2, 501) && gate.blocked_ahead(2, 500));
+        assert!(
+            !gate.blocked_ahead(0, 500),
+            "at one instant, producer 0 goes first"
+        );
+        assert!(!gate.blocked_ahead(2, 499) && !gate.blocked_ahead(1, 600));
+        gate.withdraw(1);
+        assert!(!gate.blocked_by(u64::MAX - 1) && !gate.blocked_ahead(2, u64::MAX - 1));
     }
 
     #[test]

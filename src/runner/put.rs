@@ -16,7 +16,7 @@ use super::queue::{Putter, TryPut};
 use super::takes::TakeLog;
 use super::threads::{Handoff, Shared};
 use super::turnstile::Turnstile;
-use crate::scenario::{Scenario, WorkKind};
+use crate::scenario::{ConsumerStyle, Scenario, WorkKind};
 use crate::trace::{Recorder, What};
 
 /// The producers' side of the model's order of puts: when each producer's next put is
@@ -39,10 +39,11 @@ impl PutGate {
     }
 
     /// Producer `producer` is about to block on a full queue: it has no put due of its
-    /// own until a take makes room, and then its put is due at once.
-    fn block(&self, producer: usize) {
+    /// own until a take makes room, and then its put is due at once; its next put is due
+    /// at `next_at_least_ns` or later (see `DueGate::block`).
+    fn block(&self, producer: usize, next_at_least_ns: u64) {
         self.blocked.fetch_add(1, Ordering::SeqCst);
-        self.due.withdraw(producer);
+        self.due.block(producer, next_at_least_ns);
     }
 
     /// A producer's blocked put returned: its item is on the queue.
@@ -74,6 +75,10 @@ pub struct ModelOrder {
     takes: DueGate,
     /// Which take let each item in, and when it was due.
     log: TakeLog,
+    /// Consumers poll: a put waits for every poll due before it, not only where it finds
+    /// the queue full, since a poll whose thread woke late would otherwise find an item
+    /// put after it on schedule, where the model's poll found the queue empty.
+    polls: bool,
 }
 
 impl ModelOrder {
@@ -90,12 +95,64 @@ impl ModelOrder {
             line: Turnstile::default(),
             takes: DueGate::new(scenario.consumers as usize),
             log: TakeLog::new(capacity as u64),
+            polls: scenario.consumer == ConsumerStyle::Poll,
         })
     }
 
     /// Where consumers say when their next take is due: puts in order wait for it.
     pub fn takes(&self) -> &DueGate {
         &self.takes
+    }
+
+    /// Numbers the entry of a put that blocked, returned while still first in line (so
+    /// that blocked puts are numbered in the order their items entered), and returns
+    /// when, on schedule, the take that made its room was due. The producer's next due
+    /// is announced before the entry counts: a later put waiting on this blocked producer
+    /// (see `wait_turn`) passes once the queue is full by the counts, and must by then
+    /// see when this producer puts next.
+    fn enter_blocked(
+        &self,
+        gate: Option<&PutGate>,
+        producer: u32,
+        due: Due,
+        stop: &AtomicBool,
+    ) -> Returned {
+        let room_ns = self.log.room_made_for(self.log.next_entry(), stop);
+        if let (Some(gate), Some(room_ns)) = (gate, room_ns) {
+            let next_ns = room_ns.max(due.put_ns) + due.produce_ns;
+            gate.due.announce(producer as usize, next_ns);
+        }
+        self.log.entered();
+        room_ns.map_or(Returned::Late, Returned::Scheduled)
+    }
+
+    /// Before a take due at `due_ns`: waits until every put due by then has been made
+    /// (puts come first at equal times), including the next put of a producer blocked in
+    /// a put whose room has been made (the queue is not full by the counts) but whose
+    /// thread has not yet said when it puts next. Taken first, the take would leave room
+    /// for that put, where in the model the queue was full again when it fell due. Where
+    /// the queue is full, a blocked producer waits for a take, perhaps this one, so the
+    /// take does not wait for it.
+    pub fn wait_for_puts(&self, gate: &PutGate, due_ns: u64, stop: &AtomicBool) {
+        let returning = || gate.due.blocked_by(due_ns) && !self.log.full();
+        while !stop.load(Ordering::Relaxed) {
+            gate.due.wait_past(due_ns, stop);
+            if !returning() {
+                return;
+            }
+            // Ended by a producer's thread waking: brief, and rare. Then its next put
+            // may be due by `due_ns`: wait for the puts again.
+            while returning() && !stop.load(Ordering::Relaxed) {
+                std::thread::yield_now();
+            }
+        }
+    }
+
+    /// True once every take due before `due_ns` has been made.
+    fn takes_made_before(&self, due_ns: u64) -> bool {
+        due_ns
+            .checked_sub(1)
+            .is_none_or(|before| self.takes.made_by(before))
     }
 
     /// A poll due at `due_ns` took an item.
@@ -117,13 +174,31 @@ impl ModelOrder {
         now: impl FnOnce() -> u64,
     ) -> (u64, u64) {
         let take = self.log.take_number();
-        let put_ns = match ready_ns {
-            UNSCHEDULED => self.log.room_made_for(take, stop).unwrap_or_else(now),
-            ready => ready,
+        let room_ns = self.log.room_made_for(take, stop);
+        let put_ns = match (ready_ns, room_ns) {
+            (UNSCHEDULED, room) => room.unwrap_or_else(now),
+            (ready, Some(room)) => ready.max(room),
+            (ready, None) => ready,
         };
         let taken_ns = put_ns.max(free_ns);
         self.log.took(take, taken_ns);
         (take, taken_ns)
+    }
+}
+
+/// When a put is due on its producer's schedule, and the produce time after it: the
+/// producer's next put is due that long after the put returns, so at the earliest that
+/// long after its due.
+#[derive(Clone, Copy, Debug)]
+pub struct Due {
+    pub put_ns: u64,
+    /// The produce time after the put.
+    pub produce_ns: u64,
+}
+
+impl Due {
+    fn next_at_least_ns(self) -> u64 {
+        self.put_ns + self.produce_ns
     }
 }
 
@@ -138,9 +213,10 @@ pub enum Returned {
     Scheduled(u64),
 }
 
-/// Puts one item; returns when, and how many nanoseconds the put was blocked; `None` if
-/// the run was stopped or every consumer has gone. `handoff` is `shared.handoff` and
-/// `in_order` its `model_order`, both read once by the caller.
+/// Puts one item, due at `due_ns` on its producer's schedule; returns when, and how many
+/// nanoseconds the put was blocked; `None` if the run was stopped or every consumer has
+/// gone. `handoff` is `shared.handoff` and `in_order` its `model_order`, both read once by
+/// the caller.
 ///
 /// An item's queue wait starts when its put returns, so a blocked put's time is the
 /// producer's (blocked time), not the item's: its sampled stamp is withdrawn while it
@@ -153,12 +229,12 @@ pub fn put<I: Item>(
     shared: &Shared,
     producer: u32,
     queue: &Putter<I>,
-    item: I,
+    (item, due): (I, Due),
     (handoff, in_order): (Option<&Handoff>, Option<&ModelOrder>),
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     if let Some(puts) = in_order {
-        return put_in_order(shared, producer, queue, item, puts, trace);
+        return put_in_order(shared, producer, queue, (item, due), puts, trace);
     }
     if let Some(handoff) = handoff {
         // A rendezvous: the put returns when a consumer takes the item, which waits
@@ -172,9 +248,14 @@ pub fn put<I: Item>(
     }
     match queue.try_put(item) {
         TryPut::Done => Some((Returned::OnTime, 0)),
-        TryPut::Full(item) => {
-            put_when_room(shared, producer, queue, item.unscheduled(), None, trace)
-        }
+        TryPut::Full(item) => put_when_room(
+            shared,
+            producer,
+            queue,
+            (item.unscheduled(), due),
+            None,
+            trace,
+        ),
         TryPut::Closed => None,
     }
 }
@@ -184,6 +265,11 @@ pub fn put<I: Item>(
 /// in line for room (see `Turnstile`), and after the takes due before it. A put that
 /// blocked returns on the schedule of the take that made its room (see `TakeLog`).
 ///
+/// The order goes by `due_ns`, the put's time on its producer's schedule, not by the
+/// item's `ready_ns`: an item for polling consumers carries no schedule (its `ready_ns`
+/// is 0), and reading it made every put look due at the start, so puts kept no order
+/// among producers or with takes at all.
+///
 /// Out of line, as `put_when_room` is: its waits would bloat `put`, which is inlined
 /// into every producer's loop, runs in order or not.
 #[inline(never)]
@@ -191,20 +277,24 @@ fn put_in_order<I: Item>(
     shared: &Shared,
     producer: u32,
     queue: &Putter<I>,
-    item: I,
+    (item, due): (I, Due),
     order: &ModelOrder,
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
+    let due_ns = due.put_ns;
     if let Some(gate) = &shared.gate {
-        // A producer whose thread woke late keeps its place.
-        gate.due
-            .wait_turn(producer as usize, item.ready_ns(), &shared.stop);
+        wait_turn(shared, producer, gate, due_ns, order);
+    }
+    if order.polls
+        && let Some(before) = due_ns.checked_sub(1)
+    {
+        order.takes.wait_past(before, &shared.stop);
     }
     // Others already in line for room: this put joins them rather than slip in first.
     let item = if order.line.in_line() {
         item
     } else {
-        match try_put_after_takes(shared, queue, item, &order.takes) {
+        match try_put_after_takes(shared, queue, (item, due_ns), &order.takes) {
             TryPut::Done => {
                 order.log.entered();
                 return Some((Returned::OnTime, 0));
@@ -213,18 +303,41 @@ fn put_in_order<I: Item>(
             TryPut::Closed => return None,
         }
     };
-    let line = Some(&order.line);
-    let (_, blocked_ns) = put_when_room(shared, producer, queue, item.unscheduled(), line, trace)?;
-    let entry = order.log.entered();
-    let returned = match order.log.room_made_for(entry, &shared.stop) {
-        Some(room_ns) => Returned::Scheduled(room_ns),
-        None => Returned::Late,
-    };
-    Some((returned, blocked_ns))
+    // The item keeps its due: it entered at the later of that and the take that made
+    // its room (see `ModelOrder::blocking_take`). A put may join the line only because
+    // others were in it, and then find room already made.
+    put_when_room(shared, producer, queue, (item, due), Some(order), trace)
 }
 
-/// A put that found the queue full: waits for room (see `put`), behind the producers in
-/// `line` before it where there is one.
+/// Waits until the puts due before `due_ns` have been made (a producer whose thread woke
+/// late keeps its place), including the next put of a producer blocked in a put that may
+/// return in time to make it: until the takes due before `due_ns` have been made and
+/// none of them left room for a blocked put to fill, it may. Past that, a blocked
+/// producer returns after `due_ns` and is not waited for (its put waits for takes, and
+/// those for this put: the two would wait for each other).
+fn wait_turn(shared: &Shared, producer: u32, gate: &PutGate, due_ns: u64, order: &ModelOrder) {
+    let producer = producer as usize;
+    let blocked_in_time = || {
+        gate.due.blocked_ahead(producer, due_ns)
+            && !(order.takes_made_before(due_ns) && order.log.full())
+    };
+    while !shared.stop.load(Ordering::Relaxed) {
+        if !blocked_in_time() {
+            gate.due.wait_turn(producer, due_ns, &shared.stop);
+            // A producer waited for may have blocked in its put meanwhile.
+            if !blocked_in_time() {
+                return;
+            }
+        }
+        // Rare (a blocked put returned and its thread has not yet said when it puts
+        // next), and ended by a take or a wake-up: not worth a condition variable.
+        std::thread::yield_now();
+    }
+}
+
+/// A put that found the queue full: waits for room (see `put`). In the model's order
+/// (`in_line`), it waits behind the producers in line before it and returns on the
+/// schedule of the take that made its room.
 ///
 /// Out of line: waiting is not the per-item path, and inlined into `put` it would make
 /// every producer's loop larger for every item.
@@ -233,8 +346,8 @@ fn put_when_room<I: Item>(
     shared: &Shared,
     producer: u32,
     queue: &Putter<I>,
-    item: I,
-    line: Option<&Turnstile>,
+    (item, due): (I, Due),
+    in_line: Option<&ModelOrder>,
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     let id = item.id();
@@ -244,25 +357,45 @@ fn put_when_room<I: Item>(
     if sampled {
         shared.sample.mark_blocked(id);
     }
-    if let Some(gate) = &shared.gate {
-        gate.block(producer as usize);
-    }
-    let put = put_in_turn(shared, queue, item, line);
+    // Said once this producer holds its place in line: said before, it would let later
+    // puts past the producers' gate, and one could take the room that is its own in the
+    // model.
+    let blocked = || {
+        if let Some(gate) = &shared.gate {
+            gate.block(producer as usize, due.next_at_least_ns());
+        }
+    };
+    let (put, turn) = match in_line {
+        None => {
+            blocked();
+            (queue.put(item, &shared.stop), None)
+        }
+        Some(order) => match order.line.wait_turn(&shared.stop, blocked) {
+            Some(turn) => (queue.put(item, &shared.stop), Some(turn)),
+            None => (false, None),
+        },
+    };
     if let Some(gate) = &shared.gate {
         gate.unblock();
     }
     if !put {
         return None;
     }
-    let returned = shared.now_ns();
+    let returned_ns = shared.now_ns();
     if sampled {
-        shared.sample.stamp_put(id, returned);
+        shared.sample.stamp_put(id, returned_ns);
     }
-    Some((Returned::Late, returned.saturating_sub(called)))
+    let returned = match in_line {
+        Some(order) => order.enter_blocked(shared.gate.as_ref(), producer, due, &shared.stop),
+        None => Returned::Late,
+    };
+    // Only now may the next in line put.
+    drop(turn);
+    Some((returned, returned_ns.saturating_sub(called)))
 }
 
 /// A put without waiting; where it finds the queue full while a take due before the put
-/// (its item's `ready_ns`) has not been made, it tries again until that take was made or
+/// (`due_ns`) has not been made, it tries again until that take was made or
 /// the queue has room, as in the model, where the take made room first. The wait is a
 /// thread's wake-up: a consumer due before the put is overdue, and a full queue wakes a
 /// consumer waiting for an item.
@@ -270,7 +403,7 @@ fn put_when_room<I: Item>(
 fn try_put_after_takes<I: Item>(
     shared: &Shared,
     queue: &Putter<I>,
-    item: I,
+    (item, due_ns): (I, u64),
     takes: &DueGate,
 ) -> TryPut<I> {
     let tried = queue.try_put(item);
@@ -280,14 +413,11 @@ fn try_put_after_takes<I: Item>(
     // At equal times the model puts first (a take due then releases the blocked put at
     // once), so only takes due strictly before count; polls wait for puts due at their
     // own time, so the two gates never wait for each other.
-    let Some(before) = item.ready_ns().checked_sub(1) else {
+    let Some(before) = due_ns.checked_sub(1) else {
         return TryPut::Full(item);
     };
     loop {
-        if item.ready_ns() == UNSCHEDULED
-            || takes.made_by(before)
-            || shared.stop.load(Ordering::Relaxed)
-        {
+        if takes.made_by(before) || shared.stop.load(Ordering::Relaxed) {
             return TryPut::Full(item);
         }
         std::thread::yield_now();
@@ -296,26 +426,6 @@ fn try_put_after_takes<I: Item>(
             tried => return tried,
         }
     }
-}
-
-/// A put that waits for room, after the producers in `line` before it (see
-/// `Turnstile`); false if the run was stopped or every consumer has gone.
-fn put_in_turn<I: Item>(
-    shared: &Shared,
-    queue: &Putter<I>,
-    item: I,
-    line: Option<&Turnstile>,
-) -> bool {
-    let turn = match line {
-        Some(line) => match line.wait_turn(&shared.stop) {
-            Some(turn) => Some(turn),
-            None => return false,
-        },
-        None => None,
-    };
-    let put = queue.put(item, &shared.stop);
-    drop(turn);
-    put
 }
 
 #[cfg(test)]
@@ -378,20 +488,88 @@ mod tests {
         );
     }
 
+    /// An item entered at the later of its put's due and the take that made its room:
+    /// by hand at capacity 1, take 0 at 100 made room for entry 1.
+    #[test]
+    fn an_item_enters_at_its_due_or_when_its_room_was_made_whichever_is_later() {
+        let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"";
+        let stop = AtomicBool::new(false);
+        let never = || panic!("take 0 is in the log");
+        for (due_ns, taken_ns) in [(150, 150), (80, 100)] {
+            let order = ModelOrder::of(&scenario(paced), Some(1)).expect("kept");
+            order.polled(100);
+            assert_eq!(
+                order.blocking_take(due_ns, 0, &stop, never),
+                (1, taken_ns),
+                "due at {due_ns}"
+            );
+        }
+    }
+
+    /// A put waiting on a producer blocked in a put whose room has been made, but which
+    /// has not yet said when it puts next, waits for it: that producer's next put may be
+    /// due first. Once the queue is full by the counts and the takes due before it made,
+    /// it waits no more (the blocked producer waits for a take, which may wait for this
+    /// put). A take likewise waits for such a returning put, but only while the queue is
+    /// not full. By hand at capacity 1, one consumer.
+    #[test]
+    fn puts_and_takes_wait_for_a_blocked_put_that_may_return_in_time() {
+        let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"\nconsumers = 1";
+        let order = ModelOrder::of(&scenario(paced), Some(1)).expect("kept");
+        let gate = PutGate::new(2);
+        let stop = AtomicBool::new(false);
+        order.log.entered();
+        gate.block(0, 400);
+        gate.due.announce(1, 500);
+        let returning = || {
+            gate.due.blocked_ahead(1, 500) && !(order.takes_made_before(500) && order.log.full())
+        };
+        assert!(returning(), "the take due at 0 is not made yet");
+        order.polled(0);
+        order.takes.announce(0, 600);
+        assert!(returning(), "room made, producer 0 not back");
+        order.log.entered();
+        assert!(!returning(), "full again: producer 0 waits for a take");
+        gate.due.announce(0, 480);
+        assert!(!gate.due.ahead_made(1, 500), "producer 0 puts first");
+
+        gate.due.announce(1, 1_000);
+        gate.block(0, 700);
+        order.wait_for_puts(&gate, 600, &stop);
+        gate.block(0, 550);
+        assert!(gate.due.blocked_by(600) && order.log.full());
+        order.wait_for_puts(&gate, 600, &stop);
+        order.polled(600);
+        let back = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                back.store(true, Ordering::SeqCst);
+                gate.due.announce(0, 650);
+            });
+            order.wait_for_puts(&gate, 600, &stop);
+            assert!(
+                back.load(Ordering::SeqCst),
+                "the take waited for producer 0, let in and due next at 650"
+            );
+        });
+    }
+
     /// A blocked producer holds no poll back (it has no put due) but makes a refill
-    /// pending until its put returns.
+    /// pending until its put returns, and says when it may put next.
     #[test]
     fn a_blocked_producer_makes_a_refill_pending_until_its_put_returns() {
         let gate = PutGate::new(2);
         gate.due.announce(1, 1_000);
         assert!(!gate.refill_pending());
-        gate.block(0);
+        gate.block(0, 500);
         assert!(gate.refill_pending());
         assert!(
             gate.due.made_by(999),
             "producer 0's put due at 0 is withdrawn"
         );
-        gate.block(1);
+        assert!(gate.due.blocked_by(500) && !gate.due.blocked_by(499));
+        gate.block(1, 2_000);
         gate.unblock();
         assert!(gate.refill_pending(), "one producer is still blocked");
         gate.unblock();

@@ -78,10 +78,22 @@ impl TakeLog {
         self.entered.fetch_add(1, Ordering::SeqCst)
     }
 
+    /// The number the next entry will get.
+    pub fn next_entry(&self) -> u64 {
+        self.entered.load(Ordering::SeqCst)
+    }
+
     /// Numbers a take that just returned; the consumer then says when it was due
     /// (`took`).
     pub fn take_number(&self) -> u64 {
         self.taken.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// True when the items entered fill the queue, by the counts of entries and takes
+    /// numbered so far: no take has left room that a put has not yet filled.
+    pub fn full(&self) -> bool {
+        let taken = self.taken.load(Ordering::SeqCst);
+        self.entered.load(Ordering::SeqCst) >= taken + self.capacity
     }
 
     /// Take `take` was due at `due_ns` on schedule.

@@ -9,7 +9,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::item::{Item, UNSCHEDULED};
 use super::pace::{Clock, wall_ns};
-use super::put::{ModelOrder, PutGate, Returned, put};
+use super::put::{Due, ModelOrder, PutGate, Returned, put};
 use super::queue::{Putter, Taker, TryTake};
 use super::sample::{Chosen, Sample};
 use super::tally::Tally;
@@ -192,7 +192,13 @@ fn produce_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
             shared,
             producer,
             &queue,
-            item,
+            (
+                item,
+                Due {
+                    put_ns: due,
+                    produce_ns,
+                },
+            ),
             (handoff, in_order),
             &mut trace,
         );
@@ -276,8 +282,17 @@ pub fn poll<I: Item, R: Recorder>(
         if paced {
             clock.wait_until(due, &shared.stop);
         }
-        if let Some(gate) = gate {
-            gate.due.wait_past(due, &shared.stop);
+        // Polls in the order they fall due: a poll whose thread woke late would
+        // otherwise find the item an earlier poll takes in the model, and the take that
+        // lets a blocked put in would be logged at the later poll's time. Then the puts
+        // due by then, which the earlier polls may have let in.
+        if let Some(takes) = takes {
+            takes.wait_turn(consumer as usize, due, &shared.stop);
+        }
+        match (gate, order) {
+            (Some(gate), Some(order)) => order.wait_for_puts(gate, due, &shared.stop),
+            (Some(gate), None) => gate.due.wait_past(due, &shared.stop),
+            (None, _) => {}
         }
         // `R::ON` is a constant: without tracing this is compiled away.
         if R::ON && working != NO_ITEM {
@@ -370,11 +385,23 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
     let handoff = shared.handoff.as_ref().filter(|_| !BACK_TO_BACK);
     let order = shared.model_order.as_ref().filter(|_| !BACK_TO_BACK);
     let takes = order.map(ModelOrder::takes);
+    let gate = shared.gate.as_ref().filter(|_| !BACK_TO_BACK);
     let sample = shared.sample.chosen();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
     loop {
+        // Takes in the order their consumers fall free, as the model's consumers take
+        // in the order they went idle: a consumer whose thread woke late would otherwise
+        // find the item taken by one free later, and both takes would be timed wrong.
+        // And after the puts due by then: a put whose thread woke late would otherwise
+        // find the room this take makes, where in the model it found the queue full.
+        if let Some(takes) = takes {
+            takes.wait_turn(consumer as usize, free_ns, &shared.stop);
+            if let (Some(gate), Some(order)) = (gate, order) {
+                order.wait_for_puts(gate, free_ns, &shared.stop);
+            }
+        }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
         };

@@ -41,10 +41,14 @@ impl Turnstile {
         self.next.load(Ordering::SeqCst) != serving
     }
 
-    /// Joins the line and waits until it is this producer's turn; the returned turn must
-    /// be passed to `done` once the put returned. `None` if `stop` was raised first.
-    pub fn wait_turn(&self, stop: &AtomicBool) -> Option<Turn<'_>> {
+    /// Joins the line, calls `joined`, and waits until it is this producer's turn; the
+    /// turn passes on when the returned `Turn` is dropped, once the put returned. `None`
+    /// if `stop` was raised first. `joined` runs once the producer holds its place, so
+    /// whatever it lets others do (a blocked producer withdrawing from the producers'
+    /// gate lets later puts go ahead) cannot let them in ahead of it.
+    pub fn wait_turn(&self, stop: &AtomicBool, joined: impl FnOnce()) -> Option<Turn<'_>> {
         let ticket = self.next.fetch_add(1, Ordering::SeqCst);
+        joined();
         let mut serving = self.serving.lock().unwrap_or_else(PoisonError::into_inner);
         while *serving != ticket {
             if stop.load(Ordering::Relaxed) {
@@ -87,14 +91,14 @@ mod tests {
     fn producers_put_in_the_order_they_joined_the_line() {
         let line = Arc::new(Turnstile::default());
         let stop = Arc::new(AtomicBool::new(false));
-        let first = line.wait_turn(&stop).expect("first in line");
+        let first = line.wait_turn(&stop, || ()).expect("first in line");
         assert!(line.in_line(), "a holder of the turn is in line");
         let (order, seen) = mpsc::channel();
         let mut waiters = Vec::new();
         for who in 1..=4 {
             let (mine, stop, order) = (Arc::clone(&line), Arc::clone(&stop), order.clone());
             waiters.push(thread::spawn(move || {
-                let turn = mine.wait_turn(&stop).expect("served");
+                let turn = mine.wait_turn(&stop, || ()).expect("served");
                 order.send(who).expect("the test listens");
                 drop(turn);
             }));
@@ -112,12 +116,25 @@ mod tests {
         assert!(!line.in_line(), "everyone served");
     }
 
+    /// What a producer does on joining (saying it is blocked, which lets later puts
+    /// past the producers' gate) happens once it holds its place, never before.
+    #[test]
+    fn a_producer_holds_its_place_in_line_when_it_says_it_blocked() {
+        let line = Turnstile::default();
+        let stop = AtomicBool::new(false);
+        let mut in_line_then = None;
+        let turn = line.wait_turn(&stop, || in_line_then = Some(line.in_line()));
+        assert_eq!(in_line_then, Some(true));
+        drop(turn);
+        assert!(!line.in_line());
+    }
+
     #[test]
     fn stop_ends_a_wait_for_a_turn_that_never_comes() {
         let line = Turnstile::default();
         let stop = AtomicBool::new(false);
-        let _held = line.wait_turn(&stop).expect("first");
+        let _held = line.wait_turn(&stop, || ()).expect("first");
         stop.store(true, Ordering::SeqCst);
-        assert!(line.wait_turn(&stop).is_none());
+        assert!(line.wait_turn(&stop, || ()).is_none());
     }
 }
