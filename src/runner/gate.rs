@@ -9,10 +9,16 @@
 //! when a take was due before t; a consumer whose thread wakes late would make the put
 //! block instead, and the run's decisions (who blocks, when) drift from the model's.
 //!
-//! A thread with nothing due (a producer blocked on a full queue, a consumer waiting for
-//! an item, or one that is done) withdraws, so it never holds the others back (they
-//! would wait for each other forever). Owns only the due times and the waits on them;
-//! who is blocked in a put is `put::PutGate`'s.
+//! The same kind of gate keeps consumers' takes in the order they fall due, and makes a
+//! take wait for the puts due by then (see `put::ModelOrder`).
+//!
+//! A thread with nothing due (a consumer waiting for an item, or one that is done)
+//! withdraws, so it never holds the others back (they would wait for each other
+//! forever). A producer blocked on a full queue is marked blocked instead, with the
+//! earliest its next put can be due: waits for what is due pass it as they pass a
+//! withdrawn thread, and only producers keeping their order may look at that time. Owns
+//! only the due times and the waits on them; who is blocked in a put is
+//! `put::PutGate`'s.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};

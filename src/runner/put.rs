@@ -62,16 +62,17 @@ impl PutGate {
 }
 
 /// The model's order on a queue with a capacity, where producers pace their puts and
-/// consumers sleep a consume time: blocked puts return in the order they blocked and on
-/// the schedule of the take that made room (see `TakeLog`), and a put finding the queue
-/// full first waits for the takes due before it. Elsewhere there is no order to keep:
+/// consumers sleep a consume time: every put and take waits for those due before it
+/// (puts first at equal times), blocked puts return in the order they blocked and on the
+/// schedule of the take that made room (see `TakeLog`), so the threads make each decision
+/// the model makes whenever their threads wake. Elsewhere there is no order to keep:
 /// instant producers have no schedule of puts, and without a consume time or with spin
 /// work nothing is due on the wall clock.
 pub struct ModelOrder {
     /// Blocked puts return in the order they blocked, as in the model.
     line: Turnstile,
-    /// Each consumer's next take due, so that a put finding the queue full first waits
-    /// for the takes due before it (see `DueGate`).
+    /// Each consumer's next take due: takes go in that order, and a put waits for the
+    /// takes due before it (see `DueGate`).
     takes: DueGate,
     /// Which take let each item in, and when it was due.
     log: TakeLog,

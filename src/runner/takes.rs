@@ -13,9 +13,12 @@
 //! another consumer's take came while the producer's thread woke: 0.3–1.1% late at
 //! capacity 1 on `benches/bounded_fidelity.toml`.
 //!
-//! Threads number their puts and takes just after the queue's call returns, so two
-//! made at once can swap numbers; the times read are then those of two takes made at
-//! once. Owns only the numbering and the log; who waits where is `put`'s and `threads`'.
+//! Threads number their puts and takes just after the queue's call returns. Takes are
+//! made one after another in the order they were due (`ModelOrder`'s gate of takes), and
+//! a blocked put is numbered while still first in line, so numbers follow the queue's
+//! order; only an on-time put numbered while its thread is descheduled could swap with
+//! another. Owns only the numbering and the log; who waits where is `put`'s and
+//! `threads`'.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
