@@ -396,9 +396,11 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
         // find the item taken by one free later, and both takes would be timed wrong.
         // And after the puts due by then: a put whose thread woke late would otherwise
         // find the room this take makes, where in the model it found the queue full.
-        if let Some(takes) = takes {
-            takes.wait_turn(consumer as usize, free_ns, &shared.stop);
-            if let (Some(gate), Some(order)) = (gate, order) {
+        if let Some(order) = order {
+            order
+                .takes()
+                .wait_turn(consumer as usize, free_ns, &shared.stop);
+            if let Some(gate) = gate {
                 order.wait_for_puts(gate, free_ns, &shared.stop);
             }
         }
