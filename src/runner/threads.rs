@@ -82,11 +82,11 @@ impl Shared<'_> {
     /// How long `item` waited on the queue, if its wait is measured (`sample`, the
     /// caller's copy of `self.sample.chosen()`, says whether it is).
     #[inline]
-    fn wait_of(&self, sample: Chosen, item: &impl Item) -> Option<u64> {
+    fn wait_of(&self, sample: Chosen, item: &impl Item, ready_ns: Option<u64>) -> Option<u64> {
         if !sample.includes(item.id()) {
             return None;
         }
-        self.sample.wait_ns(item.id(), || self.now_ns())
+        self.sample.wait_ns(item.id(), ready_ns, || self.now_ns())
     }
 
     /// Producers that put at once, put after put: no produce time to pace, no gate to
@@ -282,6 +282,9 @@ pub fn poll<I: Item, R: Recorder>(
         if paced {
             clock.wait_until(due, &shared.stop);
         }
+        // When this poll was ready, before it waits for others to keep the model's
+        // order: an item's wait ends here at the latest (see `Sample::wait_ns`).
+        let ready_ns = order.map(|_| shared.now_ns());
         // Polls in the order they fall due: a poll whose thread woke late would
         // otherwise find the item an earlier poll takes in the model, and the take that
         // lets a blocked put in would be logged at the later poll's time. Then the puts
@@ -313,7 +316,7 @@ pub fn poll<I: Item, R: Recorder>(
                     let at = if clock.is_wall() { due } else { UNSCHEDULED };
                     handoff.accept(shared, &item, at);
                 }
-                tally.count(&item, shared.wait_of(sample, &item));
+                tally.count(&item, shared.wait_of(sample, &item, ready_ns));
                 // A poll that waits next reports now, so the run ends on time.
                 shared.counted(&mut tally, paced);
             }
@@ -391,6 +394,8 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
     loop {
+        // When this consumer was ready to take, as in `poll`.
+        let ready_ns = order.map(|_| shared.now_ns());
         // Takes in the order their consumers fall free, as the model's consumers take
         // in the order they went idle: a consumer whose thread woke late would otherwise
         // find the item taken by one free later, and both takes would be timed wrong.
@@ -407,7 +412,7 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
         };
-        let wait = shared.wait_of(sample, &item);
+        let wait = shared.wait_of(sample, &item, ready_ns);
         let mut at = None;
         let mut now_once = || *at.get_or_insert_with(|| shared.now_ns());
         trace.record(What::Take, item.id(), &mut now_once);
