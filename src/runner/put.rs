@@ -127,6 +127,17 @@ impl ModelOrder {
         room_ns.map_or(Returned::Late, Returned::Scheduled)
     }
 
+    /// Before consumer `consumer`'s take due at `due_ns`: waits for the takes due before
+    /// it (polls by their due, blocking consumers in the order they fell free, as the
+    /// model's idle consumers take in the order they went idle; a consumer whose thread
+    /// woke late would otherwise find the item an earlier take has in the model), then
+    /// for the puts due by then, which those takes may have let in (see
+    /// `wait_for_puts`).
+    pub fn wait_to_take(&self, gate: &PutGate, consumer: usize, due_ns: u64, stop: &AtomicBool) {
+        self.takes.wait_turn(consumer, due_ns, stop);
+        self.wait_for_puts(gate, due_ns, stop);
+    }
+
     /// Before a take due at `due_ns`: waits until every put due by then has been made
     /// (puts come first at equal times), including the next put of a producer blocked in
     /// a put whose room has been made (the queue is not full by the counts) but whose
@@ -134,7 +145,7 @@ impl ModelOrder {
     /// for that put, where in the model the queue was full again when it fell due. Where
     /// the queue is full, a blocked producer waits for a take, perhaps this one, so the
     /// take does not wait for it.
-    pub fn wait_for_puts(&self, gate: &PutGate, due_ns: u64, stop: &AtomicBool) {
+    fn wait_for_puts(&self, gate: &PutGate, due_ns: u64, stop: &AtomicBool) {
         let returning = || gate.due.blocked_by(due_ns) && !self.log.full();
         while !stop.load(Ordering::Relaxed) {
             gate.due.wait_past(due_ns, stop);
@@ -149,11 +160,20 @@ impl ModelOrder {
         }
     }
 
-    /// True once every take due before `due_ns` has been made.
+    /// True once every take due before `due_ns` has been made. (Strictly before: at
+    /// equal times the model puts first, and polls wait for puts due at their own time,
+    /// so the two never wait for each other.)
     fn takes_made_before(&self, due_ns: u64) -> bool {
         due_ns
             .checked_sub(1)
             .is_none_or(|before| self.takes.made_by(before))
+    }
+
+    /// Waits until `takes_made_before(due_ns)`, or a stop.
+    fn wait_for_takes_before(&self, due_ns: u64, stop: &AtomicBool) {
+        if let Some(before) = due_ns.checked_sub(1) {
+            self.takes.wait_past(before, stop);
+        }
     }
 
     /// A poll due at `due_ns` took an item.
@@ -284,18 +304,16 @@ fn put_in_order<I: Item>(
 ) -> Option<(Returned, u64)> {
     let due_ns = due.put_ns;
     if let Some(gate) = &shared.gate {
-        wait_turn(shared, producer, gate, due_ns, order);
+        wait_for_earlier_puts(shared, producer, gate, due_ns, order);
     }
-    if order.polls
-        && let Some(before) = due_ns.checked_sub(1)
-    {
-        order.takes.wait_past(before, &shared.stop);
+    if order.polls {
+        order.wait_for_takes_before(due_ns, &shared.stop);
     }
     // Others already in line for room: this put joins them rather than slip in first.
     let item = if order.line.in_line() {
         item
     } else {
-        match try_put_after_takes(shared, queue, (item, due_ns), &order.takes) {
+        match try_put_after_takes(shared, queue, (item, due_ns), order) {
             TryPut::Done => {
                 order.log.entered();
                 return Some((Returned::OnTime, 0));
@@ -316,7 +334,13 @@ fn put_in_order<I: Item>(
 /// none of them left room for a blocked put to fill, it may. Past that, a blocked
 /// producer returns after `due_ns` and is not waited for (its put waits for takes, and
 /// those for this put: the two would wait for each other).
-fn wait_turn(shared: &Shared, producer: u32, gate: &PutGate, due_ns: u64, order: &ModelOrder) {
+fn wait_for_earlier_puts(
+    shared: &Shared,
+    producer: u32,
+    gate: &PutGate,
+    due_ns: u64,
+    order: &ModelOrder,
+) {
     let producer = producer as usize;
     let blocked_in_time = || {
         gate.due.blocked_ahead(producer, due_ns)
@@ -405,20 +429,14 @@ fn try_put_after_takes<I: Item>(
     shared: &Shared,
     queue: &Putter<I>,
     (item, due_ns): (I, u64),
-    takes: &DueGate,
+    order: &ModelOrder,
 ) -> TryPut<I> {
     let tried = queue.try_put(item);
     let TryPut::Full(mut item) = tried else {
         return tried;
     };
-    // At equal times the model puts first (a take due then releases the blocked put at
-    // once), so only takes due strictly before count; polls wait for puts due at their
-    // own time, so the two gates never wait for each other.
-    let Some(before) = due_ns.checked_sub(1) else {
-        return TryPut::Full(item);
-    };
     loop {
-        if takes.made_by(before) || shared.stop.load(Ordering::Relaxed) {
+        if order.takes_made_before(due_ns) || shared.stop.load(Ordering::Relaxed) {
             return TryPut::Full(item);
         }
         std::thread::yield_now();

@@ -285,15 +285,10 @@ pub fn poll<I: Item, R: Recorder>(
         // When this poll was ready, before it waits for others to keep the model's
         // order: an item's wait ends here at the latest (see `Sample::wait_ns`).
         let ready_ns = order.map(|_| shared.now_ns());
-        // Polls in the order they fall due: a poll whose thread woke late would
-        // otherwise find the item an earlier poll takes in the model, and the take that
-        // lets a blocked put in would be logged at the later poll's time. Then the puts
-        // due by then, which the earlier polls may have let in.
-        if let Some(takes) = takes {
-            takes.wait_turn(consumer as usize, due, &shared.stop);
-        }
         match (gate, order) {
-            (Some(gate), Some(order)) => order.wait_for_puts(gate, due, &shared.stop),
+            (Some(gate), Some(order)) => {
+                order.wait_to_take(gate, consumer as usize, due, &shared.stop)
+            }
             (Some(gate), None) => gate.due.wait_past(due, &shared.stop),
             (None, _) => {}
         }
@@ -394,20 +389,11 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
     // When this consumer's last item was due done: it is free from then on.
     let mut free_ns = 0;
     loop {
-        // When this consumer was ready to take, as in `poll`.
+        // When this consumer was ready to take, as in `poll`; it takes in the model's
+        // order from when it fell free.
         let ready_ns = order.map(|_| shared.now_ns());
-        // Takes in the order their consumers fall free, as the model's consumers take
-        // in the order they went idle: a consumer whose thread woke late would otherwise
-        // find the item taken by one free later, and both takes would be timed wrong.
-        // And after the puts due by then: a put whose thread woke late would otherwise
-        // find the room this take makes, where in the model it found the queue full.
-        if let Some(order) = order {
-            order
-                .takes()
-                .wait_turn(consumer as usize, free_ns, &shared.stop);
-            if let Some(gate) = gate {
-                order.wait_for_puts(gate, free_ns, &shared.stop);
-            }
+        if let (Some(order), Some(gate)) = (order, gate) {
+            order.wait_to_take(gate, consumer as usize, free_ns, &shared.stop);
         }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
