@@ -1,7 +1,7 @@
 //! Where, when and how results were made: queuelab version, git commit, host, CPU, OS,
 //! times, the command line, the run settings the file does not show (`jobs`, `warmup`,
-//! `order`) and the machine's sleep overshoot, so an archived number is never separated
-//! from its machine.
+//! `order`), the machine's sleep overshoot and how fast it hands an item to a waiting
+//! thread, so an archived number is never separated from its machine.
 //!
 //! Owns reading these from the system; it never fails, answering "unknown" instead.
 
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::{Scenario, WorkKind};
+use crate::waits::WAITED_NS;
 
 /// The machine and moment of a set of results; saved as `meta.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,6 +42,10 @@ pub struct Environment {
     /// How late this machine woke from short sleeps when the runs began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sleep_overshoot: Option<SleepOvershoot>,
+    /// How long a thread waiting on an empty queue took to wake for an item, when the
+    /// runs began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hand_over: Option<HandOver>,
 }
 
 /// How much later than asked `thread::sleep` returns: a wait shorter than a few dozen
@@ -72,14 +77,83 @@ impl SleepOvershoot {
                     * 1e6
             })
             .collect();
-        over.sort_by(f64::total_cmp);
-        let at = |q: f64| over[((over.len() - 1) as f64 * q).round() as usize];
+        let (median_us, p90_us) = median_and_p90(&mut over);
         SleepOvershoot {
             asked_us: OVERSHOOT_SLEEP.as_secs_f64() * 1e6,
             samples: OVERSHOOT_SAMPLES,
-            median_us: at(0.5),
-            p90_us: at(0.9),
+            median_us,
+            p90_us,
         }
+    }
+}
+
+/// The median and 90th percentile of `values` (not empty), which it sorts.
+fn median_and_p90(values: &mut [f64]) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.9))
+}
+
+/// How long after an item is put a thread waiting on the empty queue has it: the floor
+/// under a blocking consumer's measured waits, which the model (handing the item over at
+/// once) does not have. Where many hand-overs alone take `waits::WAITED_NS`, the measured
+/// share that waited runs above the model's (see `HandOver::waited`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HandOver {
+    pub samples: u32,
+    pub median_us: f64,
+    pub p90_us: f64,
+    /// How many of the samples took at least `waits::WAITED_NS`, the wait that counts as
+    /// having waited.
+    pub waited: u32,
+}
+
+/// Hand-overs timed, each after the receiver has had this long to fall asleep: a few
+/// milliseconds in all.
+const HAND_OVER_PAUSE: Duration = Duration::from_micros(300);
+const HAND_OVER_SAMPLES: u32 = 20;
+
+impl HandOver {
+    /// Measures it now through a crossbeam channel, the default `queue_impl`: 20 items,
+    /// each put once the receiving thread has waited 300 µs on the empty queue, about 7
+    /// ms on a quiet machine. `None` if the thread could not be started.
+    pub fn measure() -> Option<Self> {
+        let (put, take) = crossbeam_channel::unbounded::<Instant>();
+        let receiver = std::thread::Builder::new()
+            .name("hand-over".to_string())
+            .spawn(move || {
+                let mut took_us = Vec::new();
+                while let Ok(put_at) = take.recv() {
+                    took_us.push(put_at.elapsed().as_secs_f64() * 1e6);
+                }
+                took_us
+            })
+            .ok()?;
+        for _ in 0..HAND_OVER_SAMPLES {
+            std::thread::sleep(HAND_OVER_PAUSE);
+            if put.send(Instant::now()).is_err() {
+                break;
+            }
+        }
+        drop(put);
+        let mut took_us = receiver.join().ok()?;
+        Self::of(&mut took_us)
+    }
+
+    /// The summary of hand-overs that took `took_us` microseconds each; `None` if none.
+    fn of(took_us: &mut [f64]) -> Option<Self> {
+        if took_us.is_empty() {
+            return None;
+        }
+        let threshold_us = WAITED_NS as f64 / 1e3;
+        let waited = took_us.iter().filter(|&&t| t >= threshold_us).count();
+        let (median_us, p90_us) = median_and_p90(took_us);
+        Some(HandOver {
+            samples: u32::try_from(took_us.len()).unwrap_or(u32::MAX),
+            median_us,
+            p90_us,
+            waited: u32::try_from(waited).unwrap_or(u32::MAX),
+        })
     }
 }
 
@@ -112,6 +186,7 @@ pub struct Before {
     pub git_commit: Option<String>,
     pub command: Option<String>,
     pub sleep_overshoot: Option<SleepOvershoot>,
+    pub hand_over: Option<HandOver>,
 }
 
 impl Before {
@@ -122,6 +197,7 @@ impl Before {
             git_commit: git_commit(experiment_file, results_dir),
             command: Some(command_line()),
             sleep_overshoot: None,
+            hand_over: None,
         }
     }
 }
@@ -144,6 +220,7 @@ impl Environment {
             warmup: None,
             order: None,
             sleep_overshoot: before.sleep_overshoot,
+            hand_over: before.hand_over,
         }
     }
 }
@@ -255,4 +332,34 @@ fn os() -> String {
     format!("{name}, kernel {}", kernel.trim())
         .trim_end_matches(", kernel ")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_over_counts_as_waited_from_the_waited_threshold_on() {
+        let mut took_us = [45.0, 19.9, 5.0, 20.0, 12.0];
+        let hand_over = HandOver::of(&mut took_us).expect("five samples");
+        assert_eq!(
+            hand_over,
+            HandOver {
+                samples: 5,
+                median_us: 19.9,
+                p90_us: 45.0,
+                waited: 2,
+            }
+        );
+        assert_eq!(HandOver::of(&mut []), None);
+    }
+
+    #[test]
+    fn hand_overs_are_measured_in_full() {
+        // Times depend on the machine's load; how many were taken does not.
+        let hand_over = HandOver::measure().expect("a thread starts");
+        assert_eq!(hand_over.samples, HAND_OVER_SAMPLES);
+        assert!(hand_over.waited <= hand_over.samples);
+        assert!(0.0 < hand_over.median_us && hand_over.median_us <= hand_over.p90_us);
+    }
 }

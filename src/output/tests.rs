@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::environment::HandOver;
 use crate::experiment::{ChartFormat, parse};
 use crate::record::QueueMetrics;
 use crate::stats::summarise;
@@ -62,21 +63,27 @@ fn environment() -> Environment {
         warmup: None,
         order: None,
         sleep_overshoot: None,
+        hand_over: None,
     }
 }
 
 /// Renders the output named `file` of the standard results.
 fn render(file: &str) -> Vec<u8> {
-    let experiment = experiment();
+    render_with(file, TEXT, &environment())
+}
+
+/// Renders the output named `file` of the standard runs of the experiment `text` (two
+/// scenarios, two repeats each) made on `environment`.
+fn render_with(file: &str, text: &str, environment: &Environment) -> Vec<u8> {
+    let experiment = parse(Path::new("mem.toml"), text).expect("valid");
     let runs = runs();
     let summaries = summarise(&runs);
-    let environment = environment();
     let results = Results {
         experiment: &experiment,
         source: Source::Measured,
         runs: &runs,
         summaries: &summaries,
-        environment: Some(&environment),
+        environment: Some(environment),
     };
     let outputs = all_outputs(&experiment);
     let output = outputs
@@ -132,6 +139,41 @@ fn meta_json_and_the_experiment_copy_record_how_it_was_made() {
     );
     assert_eq!(meta["environment"]["host"], "test-host");
     assert_eq!(text("experiment.toml"), TEXT);
+}
+
+#[test]
+fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold() {
+    let report = |text: &str, waited: u32| {
+        let mut environment = environment();
+        environment.hand_over = Some(HandOver {
+            samples: 20,
+            median_us: 18.0,
+            p90_us: 41.5,
+            waited,
+        });
+        String::from_utf8(render_with("report.md", text, &environment)).expect("text")
+    };
+    let note = "and 7 of 20 such hand-overs took at least 20 µs by themselves";
+    let environment_row = "| hand-over to a waiting thread | 18.0 µs median, 41.5 µs p90 over \
+                           20 items; 7 took at least 20 µs |";
+    let blocking = report(TEXT, 7);
+    assert!(blocking.contains(note), "{blocking}");
+    assert!(blocking.contains(environment_row), "{blocking}");
+    // No hand-over reached it: nothing to explain, and the figures are still recorded.
+    let quick = report(TEXT, 0);
+    assert!(!quick.contains("such hand-overs"), "{quick}");
+    assert!(
+        quick.contains("| hand-over to a waiting thread |"),
+        "{quick}"
+    );
+    // Polling consumers never wait on the queue for an item to be handed over.
+    let polling = TEXT.replace(
+        "[sweep]",
+        "consumer = \"poll\"\nconsume_time = \"1ms\"\n[sweep]",
+    );
+    let polling = report(&polling, 7);
+    assert!(polling.contains("| consumers=2 |"), "{polling}");
+    assert!(!polling.contains("such hand-overs"), "{polling}");
 }
 
 #[test]

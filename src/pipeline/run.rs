@@ -16,7 +16,7 @@ use super::estimate::Estimate;
 use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
-use crate::environment::{Before, Environment, OVERSHOOT_FACTOR, SleepOvershoot};
+use crate::environment::{Before, Environment, HandOver, OVERSHOOT_FACTOR, SleepOvershoot};
 use crate::experiment::Experiment;
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
@@ -70,6 +70,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     }
     confirm_long_runs(&experiments, options)?;
     let overshoot = SleepOvershoot::measure();
+    let hand_over = HandOver::measure();
     let mut text = String::new();
     let mut failures = Vec::new();
     for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
@@ -98,6 +99,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         if !records.is_empty() {
             let before = Before {
                 sleep_overshoot: Some(overshoot),
+                hand_over,
                 ..before
             };
             let mut environment = Environment::read(&before, started);
