@@ -130,7 +130,8 @@ fn a_run_into_a_committed_folder_records_a_clean_commit_and_how_it_was_run() {
 #[test]
 #[serial(timing)]
 fn waits_too_short_for_this_machine_are_warned_of_on_stderr_and_in_the_report() {
-    // 1 ms at time_scale 0.001 is 1 µs: no machine wakes from a sleep within 1/20 of it.
+    // 1 ms at time_scale 0.001 is 1 µs: no machine hands an item between threads within
+    // 1/20 of it.
     let text = "name = \"tiny\"\nrepeats = 1\ntime_scale = 0.001\n[scenario]\nitems_per_producer = 3\n\
                 produce_time = \"1ms\"\nconsume_time = \"0ms\"\n[sweep]\nconsumers = [1, 2]\n";
     let dir = tempfile::tempdir().expect("temp dir");
@@ -145,16 +146,19 @@ fn waits_too_short_for_this_machine_are_warned_of_on_stderr_and_in_the_report() 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stderr.contains("tiny: 2 of 2 scenarios wait within 20× of this machine's sleep overshoot"),
+        stderr.contains(
+            "tiny: 2 of 2 scenarios have times within 20× of this machine's hand-over between \
+             threads"
+        ),
         "{stderr}"
     );
     let report = fs::read_to_string(dir.path().join("tiny/report.md")).expect("report");
     assert!(
-        report.contains("**Warning:** 2 of 2 scenarios wait within 20×"),
+        report.contains("**Warning:** 2 of 2 scenarios have times within 20×"),
         "{report}"
     );
-    // At time_scale 200 the same waits are 200 ms: a machine would have to oversleep by
-    // 10 ms at the median, which not even a loaded one does, to be warned of.
+    // At time_scale 200 the same waits are 200 ms: a hand-over would have to take 10 ms at
+    // the median, which not even a loaded machine's does, to be warned of.
     let output = queuelab()
         .args(["run", "-q", "--time-scale", "200", "--replace", "--out"])
         .arg(dir.path())
@@ -162,5 +166,5 @@ fn waits_too_short_for_this_machine_are_warned_of_on_stderr_and_in_the_report() 
         .output()
         .expect("runs");
     assert!(output.status.success());
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("overshoot"));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("hand-over"));
 }

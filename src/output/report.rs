@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::experiment_toml::overridden;
 use super::{Output, RenderError, Results};
-use crate::environment::OVERSHOOT_FACTOR;
+use crate::environment::SHORT_WAIT_FACTOR;
 use crate::experiment::ChartFormat;
 use crate::output::chart::{KINDS, is_time};
 use crate::record::{QueueMetric, Source};
@@ -177,21 +177,21 @@ fn findings_section(text: &mut String, results: &Results) {
             ),
         });
     }
-    if let Some(overshoot) = results.environment.and_then(|env| env.sleep_overshoot) {
-        let short: Vec<&str> = e
+    if let Some(hand_over) = results.environment.and_then(|env| env.hand_over) {
+        let short = e
             .scenarios
             .iter()
-            .filter(|s| overshoot.too_short(s).is_some())
-            .map(|s| s.label.as_str())
-            .collect();
-        if !short.is_empty() {
+            .filter(|s| hand_over.too_short(s).is_some())
+            .count();
+        if short > 0 {
             lines.push(format!(
-                "**Warning:** {} of {} scenarios wait within {OVERSHOOT_FACTOR}× of this \
-                 machine's sleep overshoot ({:.1} µs median) at time_scale {}: their times are \
-                 mostly late wake-ups. A larger time_scale measures the scenarios.",
-                short.len(),
+                "**Warning:** {short} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of \
+                 this machine's hand-over between threads ({:.1} µs median) at time_scale {}: \
+                 their queue waits are partly that hand-over, not the queue. Elapsed times keep \
+                 to the schedule by deadlines; the model's error says how well. A larger \
+                 time_scale measures the scenarios' waits.",
                 e.scenarios.len(),
-                overshoot.median_us,
+                hand_over.median_us,
                 e.time_scale
             ));
         }

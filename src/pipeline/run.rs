@@ -16,7 +16,7 @@ use super::estimate::Estimate;
 use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
-use crate::environment::{Before, Environment, HandOver, OVERSHOOT_FACTOR, SleepOvershoot};
+use crate::environment::{Before, Environment, HandOver, SHORT_WAIT_FACTOR, SleepOvershoot};
 use crate::experiment::Experiment;
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
@@ -82,7 +82,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         for note in &kept.notes {
             status(note);
         }
-        warn_of_short_waits(experiment, &overshoot);
+        warn_of_short_waits(experiment, hand_over.as_ref());
         let jobs = options.jobs.unwrap_or(experiment.jobs);
         // Repeats made earlier beyond those asked for stay, and the archive says so.
         let mut experiment = experiment.clone();
@@ -580,26 +580,30 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
     }
 }
 
-/// One warning before the runs when scenarios wait within `OVERSHOOT_FACTOR` of this
-/// machine's sleep overshoot: their runs would measure the machine's wake-ups more than
-/// the scenario. The report repeats it.
-fn warn_of_short_waits(experiment: &Experiment, overshoot: &SleepOvershoot) {
+/// One warning before the runs when scenarios have times within `SHORT_WAIT_FACTOR` of
+/// this machine's hand-over between threads: their queue waits would be partly the
+/// machine's. The report repeats it.
+fn warn_of_short_waits(experiment: &Experiment, hand_over: Option<&HandOver>) {
+    let Some(hand_over) = hand_over else {
+        return;
+    };
     let short: Vec<(&str, f64)> = experiment
         .scenarios
         .iter()
-        .filter_map(|s| Some((s.label.as_str(), overshoot.too_short(s)?)))
+        .filter_map(|s| Some((s.label.as_str(), hand_over.too_short(s)?)))
         .collect();
     let Some(&(label, shortest)) = short.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
         return;
     };
     status(&format!(
-        "warning: {}: {} of {} scenarios wait within {OVERSHOOT_FACTOR}× of this machine's \
-         sleep overshoot ({:.1} µs median), down to {:.1} µs ({label}) at time_scale {}: \
-         their times will be mostly late wake-ups; a larger time_scale measures the scenario",
+        "warning: {}: {} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of this \
+         machine's hand-over between threads ({:.1} µs median), down to {:.1} µs ({label}) at \
+         time_scale {}: their queue waits will be partly that hand-over; elapsed times keep to \
+         the schedule; a larger time_scale measures the scenario's waits",
         experiment.name,
         short.len(),
         experiment.scenarios.len(),
-        overshoot.median_us,
+        hand_over.median_us,
         shortest * 1e6,
         experiment.time_scale,
     ));
