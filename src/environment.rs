@@ -97,11 +97,13 @@ fn median_and_p90(values: &mut [f64]) -> (f64, f64) {
 
 /// How long after an item is put a thread waiting on the empty queue has it: the floor
 /// under a blocking consumer's measured waits, which the model (handing the item over at
-/// once) does not have. Where many hand-overs alone take `waits::WAITED_NS`, the measured
-/// share that waited runs above the model's (see `HandOver::waited`).
+/// once) does not have. Where hand-overs alone often take `waits::WAITED_NS`, the
+/// measured share that waited runs above the model's (see `HandOver::often_waited`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HandOver {
+    /// Hand-overs timed.
     pub samples: u32,
+    /// From the put's call to the waiting thread having the item, in microseconds.
     pub median_us: f64,
     pub p90_us: f64,
     /// How many of the samples took at least `waits::WAITED_NS`, the wait that counts as
@@ -112,9 +114,16 @@ pub struct HandOver {
 /// Hand-overs timed, each after the receiver has had this long to fall asleep: a few
 /// milliseconds in all.
 const HAND_OVER_PAUSE: Duration = Duration::from_micros(300);
+/// Enough to see one hand-over in ten, in a few milliseconds.
 const HAND_OVER_SAMPLES: u32 = 20;
 
 impl HandOver {
+    /// Whether at least one hand-over in ten alone took `waits::WAITED_NS`: then a
+    /// blocking consumer's measured share that waited runs visibly above the model's.
+    pub fn often_waited(&self) -> bool {
+        self.samples > 0 && u64::from(self.waited) * 10 >= u64::from(self.samples)
+    }
+
     /// Measures it now through a crossbeam channel, the default `queue_impl`: 20 items,
     /// each put once the receiving thread has waited 300 µs on the empty queue, about 7
     /// ms on a quiet machine. `None` if the thread could not be started.

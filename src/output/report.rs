@@ -187,9 +187,9 @@ fn findings_section(text: &mut String, results: &Results) {
             lines.push(format!(
                 "**Warning:** {short} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of \
                  this machine's hand-over between threads ({:.1} µs median) at time_scale {}: \
-                 their queue waits are partly that hand-over, not the queue. Elapsed times keep \
-                 to the schedule by deadlines; the model's error says how well. A larger \
-                 time_scale measures the scenarios' waits.",
+                 their queue waits are partly that hand-over, not the queue. Elapsed times are \
+                 paced by deadlines and do not add up late wake-ups; the model's error column \
+                 says how close they came. A larger time_scale measures the scenarios' waits.",
                 e.scenarios.len(),
                 hand_over.median_us,
                 e.time_scale
@@ -294,12 +294,14 @@ fn queue_table(text: &mut String, results: &Results) {
     if results.summaries.iter().all(|s| s.queue.is_empty()) {
         return;
     }
-    text.push_str(
+    let _ = write!(
+        text,
         "\n## Queue\n\nMedians over the runs, measured (model in brackets): waits on the queue \
          of the sampled items, from their put (its return, if it blocked) to their take; the \
-         share of them that waited at least 20 µs; the deepest queue seen just after a sampled \
+         share of them that waited at least {} µs; the deepest queue seen just after a sampled \
          put; and how long a put was blocked (a full queue, or a rendezvous waiting for its taker).\n\n\
          | scenario |",
+        WAITED_NS / 1000
     );
     for metric in SHOWN {
         let _ = write!(text, " {} |", metric.words());
@@ -330,20 +332,23 @@ fn queue_table(text: &mut String, results: &Results) {
 /// Why the measured share that waited may run above the model's: an item put while a
 /// blocking consumer waits on the empty queue is, in the model, taken at once; on a real
 /// machine it waits until the consumer's thread wakes, and where that alone often takes
-/// `WAITED_NS` the item counts as having waited. Said where blocking consumers were
-/// measured and the machine's hand-overs (see `HandOver`) reached it.
+/// `WAITED_NS` the item counts as having waited. Said where blocking consumers of a queue
+/// that holds items were measured (a rendezvous item waits for nothing) and the machine's
+/// hand-overs often reached it (`HandOver::often_waited`).
 fn hand_over_note(results: &Results) -> Option<String> {
     let hand_over = results.environment?.hand_over?;
     let blocking = results.summaries.iter().any(|s| {
+        let scenario = &results.experiment.scenarios[s.scenario];
         !s.queue.is_empty()
-            && results.experiment.scenarios[s.scenario].consumer == ConsumerStyle::Block
+            && scenario.consumer == ConsumerStyle::Block
+            && scenario.queue.capacity() != Some(0)
     });
-    (blocking && hand_over.waited > 0).then(|| {
+    (blocking && hand_over.often_waited()).then(|| {
         format!(
             "\nOn this machine an item put for a thread waiting on an empty queue reached it \
              {:.1} µs after its put was called (median; 90th percentile {:.1} µs), and {} of {} such hand-overs \
              took at least {} µs by themselves. The model hands an item to an idle blocking consumer at \
-             once; the threads' item waits until that consumer's thread wakes. So where \
+             once; on real threads the item waits until that consumer's thread wakes. So where \
              consumers are often idle the measured share that waited runs above the model's, \
              and means and percentiles a little above it, by the machine's wake-up, not the \
              queue's.\n",

@@ -159,8 +159,9 @@ fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold()
     let blocking = report(TEXT, 7);
     assert!(blocking.contains(note), "{blocking}");
     assert!(blocking.contains(environment_row), "{blocking}");
-    // No hand-over reached it: nothing to explain, and the figures are still recorded.
-    let quick = report(TEXT, 0);
+    // Fewer than one hand-over in ten reached it: nothing to explain, and the figures are
+    // still recorded.
+    let quick = report(TEXT, 1);
     assert!(!quick.contains("such hand-overs"), "{quick}");
     assert!(
         quick.contains("| hand-over to a waiting thread |"),
@@ -174,6 +175,12 @@ fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold()
     let polling = report(&polling, 7);
     assert!(polling.contains("| consumers=2 |"), "{polling}");
     assert!(!polling.contains("such hand-overs"), "{polling}");
+    // Nor does a rendezvous hold an item to wait: its items wait for nothing.
+    let rendezvous = TEXT.replace("[sweep]", "queue = \"bounded\"\ncapacity = 0\n[sweep]");
+    let rendezvous = report(&rendezvous, 7);
+    assert!(rendezvous.contains("| consumers=2 |"), "{rendezvous}");
+    assert!(!rendezvous.contains("such hand-overs"), "{rendezvous}");
+    assert!(report(TEXT, 2).contains("2 of 20 such hand-overs"));
 }
 
 #[test]

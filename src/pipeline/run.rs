@@ -598,8 +598,9 @@ fn warn_of_short_waits(experiment: &Experiment, hand_over: Option<&HandOver>) {
     status(&format!(
         "warning: {}: {} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of this \
          machine's hand-over between threads ({:.1} µs median), down to {:.1} µs ({label}) at \
-         time_scale {}: their queue waits will be partly that hand-over; elapsed times keep to \
-         the schedule; a larger time_scale measures the scenario's waits",
+         time_scale {}: their queue waits will be partly that hand-over (elapsed times are paced \
+         by deadlines; the model's error will say how close they came); a larger time_scale \
+         measures the scenario's waits",
         experiment.name,
         short.len(),
         experiment.scenarios.len(),

@@ -239,9 +239,10 @@ pub enum Returned {
 /// gone. `handoff` is `shared.handoff` and `in_order` its `model_order`, both read once by
 /// the caller.
 ///
-/// An item's queue wait starts when its put returns, so a blocked put's time is the
-/// producer's (blocked time), not the item's: its sampled stamp is withdrawn while it
-/// blocks and set again when it returns.
+/// An item's queue wait starts at its put's call where the queue had room (the caller
+/// stamps it before the item can be taken); a blocked put's time is the producer's
+/// (blocked time), not the item's: its sampled stamp is withdrawn while it blocks and set
+/// again when it returns.
 ///
 /// Inlined: the put that finds room is the producer's per-item path; a put that must
 /// wait (`put_when_room`) is not, and stays out of line.

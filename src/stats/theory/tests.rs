@@ -407,7 +407,7 @@ fn dd_c_waits_exactly_as_worked_out_by_hand() {
 /// room for K+2, but no item is lost: a put waits instead.
 ///
 /// What is compared is well defined whatever the state: an item's wait runs from its
-/// put's return to its take (a blocked producer's time is its own), so by Little's law
+/// put to its take (a blocked producer's time is its own), so by Little's law
 /// the mean wait is the mean count of items on the queue, E[min(max(n − 1, 0), K)], over
 /// the throughput X = μ(1 − π_0). An item waits at all unless it is taken as its put
 /// returns: put calls see the chain restricted to 0..=K+1 (conditional PASTA), and one
