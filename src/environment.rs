@@ -88,10 +88,14 @@ impl SleepOvershoot {
     }
 }
 
-/// The median and 90th percentile of `values` (not empty), which it sorts.
+/// The median and 90th percentile of `values` (not empty), which it sorts, to the
+/// nanosecond: microseconds with three decimals, as `meta.json` shows them.
 fn median_and_p90(values: &mut [f64]) -> (f64, f64) {
     values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    let at = |q: f64| {
+        let us = values[((values.len() - 1) as f64 * q).round() as usize];
+        (us * 1e3).round() / 1e3
+    };
     (at(0.5), at(0.9))
 }
 
@@ -349,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_hand_over_counts_as_waited_from_the_waited_threshold_on() {
-        let mut took_us = [45.0, 19.9, 5.0, 20.0, 12.0];
+        let mut took_us = [45.0, 19.900_000_4, 5.0, 20.0, 12.0];
         let hand_over = HandOver::of(&mut took_us).expect("five samples");
         assert_eq!(
             hand_over,
