@@ -77,8 +77,8 @@ fn a_run_into_a_committed_folder_records_a_clean_commit_and_how_it_was_run() {
         "{m}"
     );
     let hand_over = &m["environment"]["hand_over"];
-    assert_eq!(hand_over["samples"], 20, "{m}");
-    assert!(hand_over["waited"].as_u64().expect("a count") <= 20, "{m}");
+    assert_eq!(hand_over["samples"], 100, "{m}");
+    assert!(hand_over["waited"].as_u64().expect("a count") <= 100, "{m}");
     assert!(
         !fs::read_to_string(dir.join("results/quick/experiment.toml"))
             .expect("copy")

@@ -146,22 +146,22 @@ fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold()
     let report = |text: &str, waited: u32| {
         let mut environment = environment();
         environment.hand_over = Some(HandOver {
-            samples: 20,
+            samples: 100,
             median_us: 18.0,
             p90_us: 41.5,
             waited,
         });
         String::from_utf8(render_with("report.md", text, &environment)).expect("text")
     };
-    let note = "and 7 of 20 such hand-overs took at least 20 µs by themselves";
+    let note = "and 7 of 100 such hand-overs took at least 20 µs by themselves";
     let environment_row = "| hand-over to a waiting thread | 18.0 µs median, 41.5 µs p90 over \
-                           20 items; 7 took at least 20 µs |";
+                           100 items; 7 took at least 20 µs |";
     let blocking = report(TEXT, 7);
     assert!(blocking.contains(note), "{blocking}");
     assert!(blocking.contains(environment_row), "{blocking}");
-    // Fewer than one hand-over in ten reached it: nothing to explain, and the figures are
-    // still recorded.
-    let quick = report(TEXT, 1);
+    // Fewer than one hand-over in twenty reached it: nothing to explain, and the figures
+    // are still recorded.
+    let quick = report(TEXT, 4);
     assert!(!quick.contains("such hand-overs"), "{quick}");
     assert!(
         quick.contains("| hand-over to a waiting thread |"),
@@ -180,7 +180,7 @@ fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold()
     let rendezvous = report(&rendezvous, 7);
     assert!(rendezvous.contains("| consumers=2 |"), "{rendezvous}");
     assert!(!rendezvous.contains("such hand-overs"), "{rendezvous}");
-    assert!(report(TEXT, 2).contains("2 of 20 such hand-overs"));
+    assert!(report(TEXT, 5).contains("5 of 100 such hand-overs"));
 }
 
 #[test]
