@@ -152,13 +152,13 @@ fn run_with<R: Recorder>(
     // Bounded queues with paced producers and sleeping consumers: blocked puts return
     // in line, on the schedule of the takes that make room, not when their threads wake.
     let model_order = ModelOrder::of(scenario, capacity);
-    let puts_in_order = model_order.is_some();
     let shared = Shared {
         scenario,
         run_seed,
         start: Instant::now(),
         stop: Padded(AtomicBool::new(false)),
-        gate: (polls_in_order || puts_in_order).then(|| PutGate::new(scenario.producers as usize)),
+        poll_gate: (polls_in_order && model_order.is_none())
+            .then(|| PutGate::new(scenario.producers as usize)),
         handoff: handoff.then(|| Handoff::new(scenario.producers as usize)),
         rendezvous,
         finish: Finish::new(scenario.producers as usize, scenario.total_items()),

@@ -69,6 +69,10 @@ impl PutGate {
 /// instant producers have no schedule of puts, and without a consume time or with spin
 /// work nothing is due on the wall clock.
 pub struct ModelOrder {
+    /// When each producer's next put is due: puts wait for those due before them, and
+    /// takes for those due by their time. The order's own, so nothing that keeps the
+    /// order has to ask whether there is one.
+    gate: PutGate,
     /// Blocked puts return in the order they blocked, as in the model.
     line: Turnstile,
     /// Each consumer's next take due: takes go in that order, and a put waits for the
@@ -93,6 +97,7 @@ impl ModelOrder {
             && !scenario.consume_is_instant()
             && !scenario.produce_is_instant();
         kept.then(|| ModelOrder {
+            gate: PutGate::new(scenario.producers as usize),
             line: Turnstile::default(),
             takes: DueGate::new(scenario.consumers as usize),
             log: TakeLog::new(capacity as u64),
@@ -111,17 +116,11 @@ impl ModelOrder {
     /// is announced before the entry counts: a later put waiting on this blocked producer
     /// (see `wait_turn`) passes once the queue is full by the counts, and must by then
     /// see when this producer puts next.
-    fn enter_blocked(
-        &self,
-        gate: Option<&PutGate>,
-        producer: u32,
-        due: Due,
-        stop: &AtomicBool,
-    ) -> Returned {
+    fn enter_blocked(&self, producer: u32, due: Due, stop: &AtomicBool) -> Returned {
         let room_ns = self.log.room_made_for(self.log.next_entry(), stop);
-        if let (Some(gate), Some(room_ns)) = (gate, room_ns) {
+        if let Some(room_ns) = room_ns {
             let next_ns = room_ns.max(due.put_ns) + due.produce_ns;
-            gate.due.announce(producer as usize, next_ns);
+            self.gate.due.announce(producer as usize, next_ns);
         }
         self.log.entered();
         room_ns.map_or(Returned::Late, Returned::Scheduled)
@@ -133,9 +132,9 @@ impl ModelOrder {
     /// woke late would otherwise find the item an earlier take has in the model), then
     /// for the puts due by then, which those takes may have let in (see
     /// `wait_for_puts`).
-    pub fn wait_to_take(&self, gate: &PutGate, consumer: usize, due_ns: u64, stop: &AtomicBool) {
+    pub fn wait_to_take(&self, consumer: usize, due_ns: u64, stop: &AtomicBool) {
         self.takes.wait_turn(consumer, due_ns, stop);
-        self.wait_for_puts(gate, due_ns, stop);
+        self.wait_for_puts(due_ns, stop);
     }
 
     /// Before a take due at `due_ns`: waits until every put due by then has been made
@@ -145,10 +144,10 @@ impl ModelOrder {
     /// for that put, where in the model the queue was full again when it fell due. Where
     /// the queue is full, a blocked producer waits for a take, perhaps this one, so the
     /// take does not wait for it.
-    fn wait_for_puts(&self, gate: &PutGate, due_ns: u64, stop: &AtomicBool) {
-        let returning = || gate.due.blocked_by(due_ns) && !self.log.full();
+    fn wait_for_puts(&self, due_ns: u64, stop: &AtomicBool) {
+        let returning = || self.gate.due.blocked_by(due_ns) && !self.log.full();
         while !stop.load(Ordering::Relaxed) {
-            gate.due.wait_past(due_ns, stop);
+            self.gate.due.wait_past(due_ns, stop);
             if !returning() {
                 return;
             }
@@ -158,6 +157,19 @@ impl ModelOrder {
                 std::thread::yield_now();
             }
         }
+    }
+
+    /// The producers' gate this order keeps (see `Shared::gate`).
+    pub fn gate(&self) -> &PutGate {
+        &self.gate
+    }
+
+    /// True while a producer other than `producer`, blocked in a put, may return in time
+    /// to put before `due_ns`: until the takes due before `due_ns` have been made and
+    /// none of them left room for a blocked put to fill (see `wait_for_earlier_puts`).
+    fn blocked_put_may_come_first(&self, producer: usize, due_ns: u64) -> bool {
+        self.gate.due.blocked_ahead(producer, due_ns)
+            && !(self.takes_made_before(due_ns) && self.log.full())
     }
 
     /// True once every take due before `due_ns` has been made. (Strictly before: at
@@ -304,9 +316,7 @@ fn put_in_order<I: Item>(
     trace: &mut impl Recorder,
 ) -> Option<(Returned, u64)> {
     let due_ns = due.put_ns;
-    if let Some(gate) = &shared.gate {
-        wait_for_earlier_puts(shared, producer, gate, due_ns, order);
-    }
+    wait_for_earlier_puts(shared, producer, due_ns, order);
     if order.polls {
         order.wait_for_takes_before(due_ns, &shared.stop);
     }
@@ -335,23 +345,13 @@ fn put_in_order<I: Item>(
 /// none of them left room for a blocked put to fill, it may. Past that, a blocked
 /// producer returns after `due_ns` and is not waited for (its put waits for takes, and
 /// those for this put: the two would wait for each other).
-fn wait_for_earlier_puts(
-    shared: &Shared,
-    producer: u32,
-    gate: &PutGate,
-    due_ns: u64,
-    order: &ModelOrder,
-) {
+fn wait_for_earlier_puts(shared: &Shared, producer: u32, due_ns: u64, order: &ModelOrder) {
     let producer = producer as usize;
-    let blocked_in_time = || {
-        gate.due.blocked_ahead(producer, due_ns)
-            && !(order.takes_made_before(due_ns) && order.log.full())
-    };
     while !shared.stop.load(Ordering::Relaxed) {
-        if !blocked_in_time() {
-            gate.due.wait_turn(producer, due_ns, &shared.stop);
+        if !order.blocked_put_may_come_first(producer, due_ns) {
+            order.gate.due.wait_turn(producer, due_ns, &shared.stop);
             // A producer waited for may have blocked in its put meanwhile.
-            if !blocked_in_time() {
+            if !order.blocked_put_may_come_first(producer, due_ns) {
                 return;
             }
         }
@@ -387,7 +387,7 @@ fn put_when_room<I: Item>(
     // puts past the producers' gate, and one could take the room that is its own in the
     // model.
     let blocked = || {
-        if let Some(gate) = &shared.gate {
+        if let Some(gate) = shared.gate() {
             gate.block(producer as usize, due.next_at_least_ns());
         }
     };
@@ -401,7 +401,7 @@ fn put_when_room<I: Item>(
             None => (false, None),
         },
     };
-    if let Some(gate) = &shared.gate {
+    if let Some(gate) = shared.gate() {
         gate.unblock();
     }
     if !put {
@@ -412,7 +412,7 @@ fn put_when_room<I: Item>(
         shared.sample.stamp_put(id, returned_ns);
     }
     let returned = match in_line {
-        Some(order) => order.enter_blocked(shared.gate.as_ref(), producer, due, &shared.stop),
+        Some(order) => order.enter_blocked(producer, due, &shared.stop),
         None => Returned::Late,
     };
     // Only now may the next in line put.
@@ -534,16 +534,14 @@ mod tests {
     /// not full. By hand at capacity 1, one consumer.
     #[test]
     fn puts_and_takes_wait_for_a_blocked_put_that_may_return_in_time() {
-        let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"\nconsumers = 1";
+        let paced = "produce_time = \"1ms\"\nconsume_time = \"1ms\"\nconsumers = 1\nproducers = 2";
         let order = ModelOrder::of(&scenario(paced), Some(1)).expect("kept");
-        let gate = PutGate::new(2);
+        let gate = order.gate();
         let stop = AtomicBool::new(false);
         order.log.entered();
         gate.block(0, 400);
         gate.due.announce(1, 500);
-        let returning = || {
-            gate.due.blocked_ahead(1, 500) && !(order.takes_made_before(500) && order.log.full())
-        };
+        let returning = || order.blocked_put_may_come_first(1, 500);
         assert!(returning(), "the take due at 0 is not made yet");
         order.polled(0);
         order.takes.announce(0, 600);
@@ -555,10 +553,10 @@ mod tests {
 
         gate.due.announce(1, 1_000);
         gate.block(0, 700);
-        order.wait_for_puts(&gate, 600, &stop);
+        order.wait_for_puts(600, &stop);
         gate.block(0, 550);
         assert!(gate.due.blocked_by(600) && order.log.full());
-        order.wait_for_puts(&gate, 600, &stop);
+        order.wait_for_puts(600, &stop);
         order.polled(600);
         let back = AtomicBool::new(false);
         std::thread::scope(|s| {
@@ -567,7 +565,7 @@ mod tests {
                 back.store(true, Ordering::SeqCst);
                 gate.due.announce(0, 650);
             });
-            order.wait_for_puts(&gate, 600, &stop);
+            order.wait_for_puts(600, &stop);
             assert!(
                 back.load(Ordering::SeqCst),
                 "the take waited for producer 0, let in and due next at 650"

@@ -25,10 +25,9 @@ pub struct Shared<'a> {
     pub start: Instant,
     /// Raised once the run is over (or aborted): consumers leave their loops.
     pub stop: Padded<AtomicBool>,
-    /// Present for polling consumers with sleep work, where puts must precede polls, and
-    /// for paced producers that keep the model's order among themselves (see
-    /// `put::ModelOrder`).
-    pub gate: Option<PutGate>,
+    /// Present for polling consumers with sleep work, where puts must precede polls,
+    /// unless `model_order` keeps its own (see `Shared::gate`).
+    pub poll_gate: Option<PutGate>,
     /// Present for a rendezvous whose takes the schedule needs (see `Handoff`).
     pub handoff: Option<Handoff>,
     /// Capacity 0: the queue holds no item, whether through `handoff` or the crate's own
@@ -48,6 +47,14 @@ pub struct Shared<'a> {
 }
 
 impl Shared<'_> {
+    /// The producers' gate: the model order's where there is one, else `poll_gate`.
+    pub(super) fn gate(&self) -> Option<&PutGate> {
+        match &self.model_order {
+            Some(order) => Some(order.gate()),
+            None => self.poll_gate.as_ref(),
+        }
+    }
+
     fn clock(&self) -> Clock {
         match self.scenario.work {
             WorkKind::Sleep => Clock::Wall(self.start),
@@ -95,7 +102,7 @@ impl Shared<'_> {
     /// case is compiled apart.
     fn puts_back_to_back(&self) -> bool {
         self.scenario.produce_is_instant()
-            && self.gate.is_none()
+            && self.gate().is_none()
             && self.handoff.is_none()
             && self.model_order.is_none()
     }
@@ -160,7 +167,7 @@ fn produce_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
     // be a load for every item. Back to back, each is a constant.
     // Zero produce times need no pacing, and no clock reads for it.
     let paced = !BACK_TO_BACK && !shared.scenario.produce_is_instant();
-    let gate = shared.gate.as_ref().filter(|_| !BACK_TO_BACK);
+    let gate = shared.gate().filter(|_| !BACK_TO_BACK);
     let handoff = shared.handoff.as_ref().filter(|_| !BACK_TO_BACK);
     let rendezvous = shared.rendezvous;
     // Paced producers on a bounded queue keep the model's order (see `put::put`).
@@ -265,7 +272,7 @@ pub fn poll<I: Item, R: Recorder>(
     let clock = shared.clock();
     // Read once into locals, as the producer's loop does (see `produce_as`).
     let paced = !shared.scenario.consume_is_instant();
-    let gate = shared.gate.as_ref();
+    let gate = shared.gate();
     let handoff = shared.handoff.as_ref();
     let order = shared.model_order.as_ref();
     let takes = order.map(ModelOrder::takes);
@@ -285,12 +292,10 @@ pub fn poll<I: Item, R: Recorder>(
         // When this poll was ready, before it waits for others to keep the model's
         // order: an item's wait ends here at the latest (see `Sample::wait_ns`).
         let ready_ns = order.map(|_| shared.now_ns());
-        match (gate, order) {
-            (Some(gate), Some(order)) => {
-                order.wait_to_take(gate, consumer as usize, due, &shared.stop)
-            }
-            (Some(gate), None) => gate.due.wait_past(due, &shared.stop),
-            (None, _) => {}
+        match (order, gate) {
+            (Some(order), _) => order.wait_to_take(consumer as usize, due, &shared.stop),
+            (None, Some(gate)) => gate.due.wait_past(due, &shared.stop),
+            (None, None) => {}
         }
         // `R::ON` is a constant: without tracing this is compiled away.
         if R::ON && working != NO_ITEM {
@@ -337,7 +342,7 @@ pub fn poll<I: Item, R: Recorder>(
 /// One poll's look at the queue. Where a producer's blocked put is about to fill the
 /// room an empty queue has (see `PutGate::refill_pending`), the poll waits for that put,
 /// as in the model, rather than count an empty poll and lose its whole period. `gate` is
-/// `shared.gate`, read once by the caller.
+/// `shared.gate()`, read once by the caller.
 #[inline(always)]
 fn poll_take<I: Item>(shared: &Shared, gate: Option<&PutGate>, queue: &Taker<I>) -> TryTake<I> {
     let Some(gate) = gate else {
@@ -383,7 +388,6 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
     let handoff = shared.handoff.as_ref().filter(|_| !BACK_TO_BACK);
     let order = shared.model_order.as_ref().filter(|_| !BACK_TO_BACK);
     let takes = order.map(ModelOrder::takes);
-    let gate = shared.gate.as_ref().filter(|_| !BACK_TO_BACK);
     let sample = shared.sample.chosen();
     let mut tally = Tally::new();
     // When this consumer's last item was due done: it is free from then on.
@@ -392,8 +396,8 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
         // When this consumer was ready to take, as in `poll`; it takes in the model's
         // order from when it fell free.
         let ready_ns = order.map(|_| shared.now_ns());
-        if let (Some(order), Some(gate)) = (order, gate) {
-            order.wait_to_take(gate, consumer as usize, free_ns, &shared.stop);
+        if let Some(order) = order {
+            order.wait_to_take(consumer as usize, free_ns, &shared.stop);
         }
         let Some(item) = next_item(shared, &queue, &mut tally) else {
             break;
@@ -485,7 +489,7 @@ impl Handoff {
         if !offers.put(item, &shared.stop) {
             return None;
         }
-        if let Some(gate) = &shared.gate {
+        if let Some(gate) = shared.gate() {
             gate.due.withdraw(producer as usize);
         }
         let taken = &self.taken[producer as usize].1;
