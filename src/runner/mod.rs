@@ -23,6 +23,7 @@ use std::time::Instant;
 
 pub use queue::{LockedPutter, LockedTaker, locked};
 pub use schedule::{estimate_wall_s, launch_order, run_plans};
+pub use tally::Checksum;
 
 use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
@@ -181,18 +182,19 @@ fn run_with<R: Recorder>(
         return Err(fail(format!(
             "expected each of {} items consumed exactly once, but {} were counted or the ids differ",
             scenario.total_items(),
-            totals.items
+            totals.items()
         )));
     }
     if totals.damaged > 0 {
         return Err(fail(format!(
             "{} of {} items arrived with other bytes than their producer put",
-            totals.damaged, totals.items
+            totals.damaged,
+            totals.items()
         )));
     }
     let measurement = Measurement {
         elapsed_s: end_ns as f64 / 1e9,
-        items: totals.items,
+        items: totals.items(),
         queue: {
             let mut blocked = WaitTally::new();
             producers.iter().for_each(|p| blocked.add(&p.blocked));

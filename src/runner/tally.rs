@@ -16,9 +16,49 @@
 use super::item::Item;
 use crate::waits::{WaitSummary, WaitTally};
 
+/// The ids a consumer counted, as the exactly-once check needs them: how many, their sum
+/// and the sum of their squares (see the module comment). Public so that the overhead
+/// bench's checked bare loop does exactly the arithmetic the runner's consumers do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checksum {
+    pub count: u64,
+    sum: u64,
+    square_sum: u128,
+}
+
+impl Checksum {
+    /// Counts item `id`.
+    #[inline]
+    pub fn add(&mut self, id: u64) {
+        self.count += 1;
+        self.sum = self.sum.wrapping_add(id);
+        let id = u128::from(id);
+        self.square_sum = self.square_sum.wrapping_add(id * id);
+    }
+
+    /// Both consumers' ids together.
+    pub fn merge(self, other: Checksum) -> Checksum {
+        Checksum {
+            count: self.count + other.count,
+            sum: self.sum.wrapping_add(other.sum),
+            square_sum: self.square_sum.wrapping_add(other.square_sum),
+        }
+    }
+
+    /// Whether exactly the ids `0..expected` were counted, each once.
+    pub fn is_each_of_below(&self, expected: u64) -> bool {
+        let n = u128::from(expected);
+        self.count == expected
+            // The low 64 bits: the sum modulo 2^64, as `sum` keeps it.
+            && self.sum == sum_below(n) as u64
+            && self.square_sum == square_sum_below(n)
+    }
+}
+
 /// One consumer's counts.
 pub struct Tally {
-    pub items: u64,
+    /// The items counted (`ids.count`) and their ids' checksum.
+    ids: Checksum,
     /// Items already added to the run's shared count (see `Finish`): kept rather than a
     /// count of those not yet added, so counting an item writes one counter, not two.
     reported: u64,
@@ -26,98 +66,91 @@ pub struct Tally {
     /// Items whose payload was not what their producer wrote.
     pub damaged: u64,
     waits: WaitTally,
-    id_sum: u64,
-    id_square_sum: u128,
 }
 
 impl Tally {
     pub fn new() -> Self {
         Tally {
-            items: 0,
+            ids: Checksum::default(),
             reported: 0,
             empty_polls: 0,
             damaged: 0,
             waits: WaitTally::new(),
-            id_sum: 0,
-            id_square_sum: 0,
         }
+    }
+
+    /// Items counted so far.
+    #[inline]
+    pub fn items(&self) -> u64 {
+        self.ids.count
     }
 
     /// Counts `item`, taken `wait_ns` after it was put if its wait was measured, and
     /// reads its payload back.
     #[inline]
     pub fn count(&mut self, item: &impl Item, wait_ns: Option<u64>) {
-        self.items += 1;
         self.damaged += u64::from(!item.intact());
         if let Some(wait_ns) = wait_ns {
             self.waits.record(wait_ns);
         }
-        let id = item.id();
-        self.id_sum = self.id_sum.wrapping_add(id);
-        let id = u128::from(id);
-        self.id_square_sum = self.id_square_sum.wrapping_add(id * id);
+        self.ids.add(item.id());
     }
 
     /// Items counted here but not yet added to the run's shared count.
     #[inline]
     pub fn unreported(&self) -> u64 {
-        self.items - self.reported
+        self.ids.count - self.reported
     }
 
     /// Marks every item counted so far as added to the shared count; returns how many
     /// that adds.
     pub fn take_unreported(&mut self) -> u64 {
         let added = self.unreported();
-        self.reported = self.items;
+        self.reported = self.ids.count;
         added
     }
 }
 
 /// All consumers' counts merged.
 pub struct Totals {
-    pub items: u64,
     pub empty_polls: u64,
     pub damaged: u64,
     /// `None` when no wait was measured.
     pub waits: Option<WaitSummary>,
     pub consumer_items_min: u64,
     pub consumer_items_max: u64,
-    id_sum: u64,
-    id_square_sum: u128,
+    ids: Checksum,
 }
 
 impl Totals {
     pub fn merge(tallies: &[Tally]) -> Self {
         let mut waits = WaitTally::new();
         let mut totals = Totals {
-            items: 0,
             empty_polls: 0,
             damaged: 0,
             waits: None,
-            consumer_items_min: tallies.iter().map(|t| t.items).min().unwrap_or(0),
-            consumer_items_max: tallies.iter().map(|t| t.items).max().unwrap_or(0),
-            id_sum: 0,
-            id_square_sum: 0,
+            consumer_items_min: tallies.iter().map(Tally::items).min().unwrap_or(0),
+            consumer_items_max: tallies.iter().map(Tally::items).max().unwrap_or(0),
+            ids: Checksum::default(),
         };
         for tally in tallies {
-            totals.items += tally.items;
             totals.empty_polls += tally.empty_polls;
             totals.damaged += tally.damaged;
-            totals.id_sum = totals.id_sum.wrapping_add(tally.id_sum);
-            totals.id_square_sum = totals.id_square_sum.wrapping_add(tally.id_square_sum);
+            totals.ids = totals.ids.merge(tally.ids);
             waits.add(&tally.waits);
         }
         totals.waits = waits.summary();
         totals
     }
 
+    /// Items counted by all consumers.
+    pub fn items(&self) -> u64 {
+        self.ids.count
+    }
+
     /// Whether exactly the ids `0..expected` were counted, each once.
     pub fn each_once(&self, expected: u64) -> bool {
-        let n = u128::from(expected);
-        self.items == expected
-            // The low 64 bits: the sum modulo 2^64, as `id_sum` keeps it.
-            && self.id_sum == sum_below(n) as u64
-            && self.id_square_sum == square_sum_below(n)
+        self.ids.is_each_of_below(expected)
     }
 }
 
@@ -204,9 +237,11 @@ mod tests {
     /// A tally as if ids `0..n` had been counted, without counting them one by one.
     fn counted_below(n: u64) -> Tally {
         Tally {
-            items: n,
-            id_sum: sum_below(u128::from(n)) as u64,
-            id_square_sum: square_sum_below(u128::from(n)),
+            ids: Checksum {
+                count: n,
+                sum: sum_below(u128::from(n)) as u64,
+                square_sum: square_sum_below(u128::from(n)),
+            },
             ..Tally::new()
         }
     }
@@ -238,7 +273,7 @@ mod tests {
         tally.count(&item(2), None);
         assert_eq!((tally.unreported(), tally.take_unreported()), (1, 1));
         assert_eq!(tally.take_unreported(), 0);
-        assert_eq!(tally.items, 3);
+        assert_eq!(tally.items(), 3);
     }
 
     /// An item whose payload came out other than it went in.
@@ -268,7 +303,7 @@ mod tests {
         tally.count(&item(0), None);
         tally.count(&Torn::new(1, 0), None);
         let totals = Totals::merge(&[tally]);
-        assert_eq!((totals.items, totals.damaged), (2, 1));
+        assert_eq!((totals.items(), totals.damaged), (2, 1));
         assert!(totals.each_once(2));
     }
 

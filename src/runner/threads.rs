@@ -81,7 +81,7 @@ impl Shared<'_> {
     /// two is one test per item; a count since the last report would be a subtraction
     /// and a comparison more. Either way no report waits for more than `FLUSH_EVERY`.)
     fn counted(&self, tally: &mut Tally, paced: bool) {
-        if paced || tally.items.is_multiple_of(FLUSH_EVERY) {
+        if paced || tally.items().is_multiple_of(FLUSH_EVERY) {
             self.report(tally);
         }
     }
