@@ -9,17 +9,25 @@
 //! million, mutex 3 million, flume 2 million, kanal 30 million).
 //!
 //! Rounds are paired: in each round every implementation runs its bare loop and the
-//! runner moments apart, alternating which goes first, so a machine busy for a while
-//! slows both sides of a pair. The figure is the median of the pairs' ratios (runner
-//! items/s over bare items/s) with its 95% bootstrap interval (`stats::median_interval`,
-//! as `summary.csv` gives for elapsed times); the ratio of every round follows, in order.
-//! The goal is a ratio of at least 0.85 for every implementation: met where the whole
-//! interval lies at or above it, missed where it lies below, undecided otherwise (more
-//! rounds, or a quieter machine). 21 rounds after one to warm up: by the rates in
-//! `default_items`, about 3 minutes on an idle 2-core machine. Run on a quiet machine:
+//! runner moments apart, so a machine busy for a while slows both sides of a pair. The
+//! figure is the median of the pairs' ratios (runner items/s over bare items/s) with its
+//! 95% bootstrap interval (`stats::median_interval`, as `summary.csv` gives for elapsed
+//! times); the ratio of every round follows, in order. The goal is a ratio of at least
+//! 0.85 for every implementation: met where the whole interval lies at or above it,
+//! missed where it lies below, undecided otherwise (more rounds, or a quieter machine).
+//!
+//! Each round runs a third loop beside them: the bare loop whose consumers keep the
+//! runner's exactly-once check (`runner::Checksum`, the same code), checked once all
+//! items are taken. Its ratios split the runner's cost in two: the check's (`chk/bare`)
+//! and the rest of the runner's (`run/chk`). The check is the runner's first promise and
+//! stays; this says how much of a shortfall it explains. The three loops take turns
+//! going first.
+//!
+//! 21 rounds after one to warm up: by the rates in `default_items`, about 5 minutes on
+//! an idle 2-core machine. Run on a quiet machine:
 //!
 //! ```sh
-//! cargo bench --bench overhead                    # every implementation, about 3 minutes
+//! cargo bench --bench overhead                    # every implementation, about 5 minutes
 //! cargo bench --bench overhead -- flume kanal     # some of them
 //! QUEUELAB_OVERHEAD_ROUNDS=41 cargo bench --bench overhead -- kanal   # a narrower interval
 //! QUEUELAB_OVERHEAD_ITEMS=20000 QUEUELAB_OVERHEAD_ROUNDS=1 cargo bench --bench overhead
@@ -28,7 +36,7 @@
 //! `QUEUELAB_OVERHEAD_ITEMS` sets the items of every implementation at once (the last
 //! line only proves the bench works: figures of 20,000 items mean nothing).
 //!
-//! `QUEUELAB_OVERHEAD_ONLY=bare` or `=runner` runs that side alone, once per
+//! `QUEUELAB_OVERHEAD_ONLY=bare`, `=checked` or `=runner` runs that loop alone, once per
 //! implementation named, with no warm-up and no figures: a process whose work is one side,
 //! for `valgrind --tool=callgrind` to count (see `benches/overhead_instructions.sh`).
 
@@ -36,12 +44,12 @@ use std::hint::black_box;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::Instant;
 
 use queuelab::experiment;
-use queuelab::runner::{locked, run_once};
+use queuelab::runner::{Checksum, locked, run_once};
 use queuelab::scenario::{QueueImpl, Scenario};
 use queuelab::stats::{median, median_interval};
 
@@ -85,14 +93,18 @@ fn items_of(implementation: QueueImpl) -> u64 {
 }
 
 /// `PRODUCERS` threads each putting their share of `items` numbers with `put`, and
-/// `CONSUMERS` threads taking with `take` until it answers `None` (every producer gone),
-/// summing what they take so the compiler keeps it. A macro rather than a function
-/// taking closures: each loop is then written out in its thread as plain code would be,
-/// and the compiler inlines the crate's calls into it as it would there.
+/// `CONSUMERS` threads taking with `take` until it answers `None` (every producer gone).
+/// A bare loop's consumers sum what they take, so the compiler keeps it; a checked
+/// loop's count every number in a `Checksum`, as the runner's consumers do, and the
+/// numbers are checked once all are taken. A macro rather than a function taking
+/// closures: each loop is then written out in its thread as plain code would be, and
+/// the compiler inlines the crate's calls into it as it would there.
 macro_rules! drive {
-    ($items:expr, $tx:expr, |$t:ident, $v:ident| $put:expr, $rx:expr, |$r:ident| $take:expr) => {{
+    ($loop:expr, $items:expr, $tx:expr, |$t:ident, $v:ident| $put:expr, $rx:expr, |$r:ident| $take:expr) => {{
         let per = $items / PRODUCERS;
         let (tx, rx) = ($tx, $rx);
+        let taken = Mutex::new(Checksum::default());
+        let taken = &taken;
         thread::scope(|s| {
             for p in 0..PRODUCERS {
                 let $t = tx.clone();
@@ -106,33 +118,51 @@ macro_rules! drive {
             drop(tx);
             for _ in 0..CONSUMERS {
                 let $r = rx.clone();
-                s.spawn(move || {
-                    let mut sum = 0u64;
-                    while let Some(v) = $take {
-                        sum = sum.wrapping_add(v);
+                s.spawn(move || match $loop {
+                    Side::Checked => {
+                        let mut ids = Checksum::default();
+                        while let Some(v) = $take {
+                            ids.add(v);
+                        }
+                        let mut taken = taken.lock().unwrap_or_else(PoisonError::into_inner);
+                        *taken = taken.merge(ids);
                     }
-                    black_box(sum);
+                    _ => {
+                        let mut sum = 0u64;
+                        while let Some(v) = $take {
+                            sum = sum.wrapping_add(v);
+                        }
+                        black_box(sum);
+                    }
                 });
             }
             drop(rx);
         });
+        let taken = taken.lock().unwrap_or_else(PoisonError::into_inner);
+        assert!(
+            $loop != Side::Checked || taken.is_each_of_below($items),
+            "the checked loop took {} of {} numbers, or not each once",
+            taken.count,
+            $items
+        );
     }};
 }
 
-/// Items per second through `implementation`'s own blocking send and receive, with no
-/// bookkeeping. `std`'s one receiver is shared behind a mutex and `mutex` is queuelab's
-/// `Mutex<VecDeque>` itself, as the runner has them.
-fn bare(implementation: QueueImpl, items: u64) -> f64 {
+/// Items per second through `implementation`'s own blocking send and receive: with no
+/// bookkeeping as `Side::Bare`, with only the runner's exactly-once check as
+/// `Side::Checked`. `std`'s one receiver is shared behind a mutex and `mutex` is
+/// queuelab's `Mutex<VecDeque>` itself, as the runner has them.
+fn bare(implementation: QueueImpl, items: u64, side: Side) -> f64 {
     let start = Instant::now();
     match implementation {
         QueueImpl::Crossbeam => {
             let (tx, rx) = crossbeam_channel::unbounded::<u64>();
-            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
+            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
         }
         QueueImpl::Std => {
             let (tx, rx) = mpsc::channel::<u64>();
             let rx = Arc::new(Mutex::new(rx));
-            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx
+            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx
                 .lock()
                 .ok()
                 .and_then(|rx| rx.recv().ok()));
@@ -141,15 +171,16 @@ fn bare(implementation: QueueImpl, items: u64) -> f64 {
             let stop = AtomicBool::new(false);
             let (tx, rx) = locked::<u64>(None);
             let stop = &stop;
-            drive!(items, tx, |tx, v| tx.put(v, stop), rx, |rx| rx.take(stop));
+            drive!(side, items, tx, |tx, v| tx.put(v, stop), rx, |rx| rx
+                .take(stop));
         }
         QueueImpl::Flume => {
             let (tx, rx) = flume::unbounded::<u64>();
-            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
+            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
         }
         QueueImpl::Kanal => {
             let (tx, rx) = kanal::unbounded::<u64>();
-            drive!(items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
+            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
         }
     }
     items as f64 / start.elapsed().as_secs_f64()
@@ -195,61 +226,90 @@ fn chosen() -> Vec<QueueImpl> {
         .collect()
 }
 
-/// One implementation's pairs: bare and runner items/s of each round.
-struct Pairs {
+/// Which loop: the implementation's bare loop, the same with the runner's exactly-once
+/// check, or queuelab's runner.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Side {
+    Bare,
+    Checked,
+    Runner,
+}
+
+impl Side {
+    const ALL: [Side; 3] = [Side::Bare, Side::Checked, Side::Runner];
+
+    fn name(self) -> &'static str {
+        match self {
+            Side::Bare => "bare",
+            Side::Checked => "checked",
+            Side::Runner => "runner",
+        }
+    }
+}
+
+/// One implementation's rounds: items/s of each side in each round.
+struct Rounds {
     implementation: QueueImpl,
     items: u64,
     scenario: Scenario,
-    bare: Vec<f64>,
-    runner: Vec<f64>,
+    /// Per side (in `Side::ALL`'s order), items/s of each round.
+    rates: [Vec<f64>; 3],
 }
 
-impl Pairs {
+impl Rounds {
     fn new(implementation: QueueImpl) -> Self {
         let items = items_of(implementation);
-        Pairs {
+        Rounds {
             implementation,
             items,
             scenario: scenario(implementation, items),
-            bare: Vec::new(),
-            runner: Vec::new(),
+            rates: Default::default(),
         }
     }
 
-    /// One round: both sides moments apart, the bare loop first in even rounds.
-    fn round(&mut self, round: u64) -> (f64, f64) {
-        if round.is_multiple_of(2) {
-            let b = bare(self.implementation, self.items);
-            (b, runner(&self.scenario, round))
-        } else {
-            let r = runner(&self.scenario, round);
-            (bare(self.implementation, self.items), r)
+    /// Items per second of one run of `side`.
+    fn run(&self, side: Side, seed: u64) -> f64 {
+        match side {
+            Side::Runner => runner(&self.scenario, seed),
+            loop_side => bare(self.implementation, self.items, loop_side),
         }
     }
 
-    /// Runner items/s over bare items/s, round by round.
-    fn ratios(&self) -> Vec<f64> {
-        self.runner
+    /// One round: the three sides moments apart, round `round` starting with side
+    /// `round mod 3`, so each goes first, second and last equally often. Kept only if
+    /// `counted` (round 0 warms up).
+    fn round(&mut self, round: u64, counted: bool) {
+        let mut rates = [0.0; 3];
+        for k in 0..3 {
+            let index = (round as usize + k) % 3;
+            rates[index] = self.run(Side::ALL[index], round);
+        }
+        if counted {
+            for (kept, rate) in self.rates.iter_mut().zip(rates) {
+                kept.push(rate);
+            }
+        }
+    }
+
+    fn rates(&self, side: Side) -> &[f64] {
+        &self.rates[side as usize]
+    }
+
+    /// `over` side's items/s over `under` side's, round by round.
+    fn ratios(&self, over: Side, under: Side) -> Vec<f64> {
+        self.rates(over)
             .iter()
-            .zip(&self.bare)
-            .map(|(r, b)| r / b)
+            .zip(self.rates(under))
+            .map(|(o, u)| o / u)
             .collect()
     }
 }
 
-/// Which side `QUEUELAB_OVERHEAD_ONLY` asks for alone, if any.
-#[derive(Clone, Copy)]
-enum Side {
-    Bare,
-    Runner,
-}
-
 fn only() -> Option<Side> {
-    match std::env::var("QUEUELAB_OVERHEAD_ONLY").as_deref() {
-        Err(_) => None,
-        Ok("bare") => Some(Side::Bare),
-        Ok("runner") => Some(Side::Runner),
-        Ok(other) => panic!("QUEUELAB_OVERHEAD_ONLY={other}: allowed are `bare` and `runner`"),
+    let text = std::env::var("QUEUELAB_OVERHEAD_ONLY").ok()?;
+    match Side::ALL.into_iter().find(|side| side.name() == text) {
+        Some(side) => Some(side),
+        None => panic!("QUEUELAB_OVERHEAD_ONLY={text}: allowed are `bare`, `checked` and `runner`"),
     }
 }
 
@@ -257,18 +317,14 @@ fn only() -> Option<Side> {
 /// never a speed (under a counter it would mean nothing).
 fn run_side(side: Side) {
     for implementation in chosen() {
-        let items = items_of(implementation);
-        let name = match side {
-            Side::Bare => {
-                black_box(bare(implementation, items));
-                "bare"
-            }
-            Side::Runner => {
-                black_box(runner(&scenario(implementation, items), 0));
-                "runner"
-            }
-        };
-        println!("{name} {} {items} items", implementation.name());
+        let rounds = Rounds::new(implementation);
+        black_box(rounds.run(side, 0));
+        println!(
+            "{} {} {} items",
+            side.name(),
+            implementation.name(),
+            rounds.items
+        );
     }
 }
 
@@ -291,7 +347,7 @@ fn main() {
         return run_side(side);
     }
     let rounds = setting("QUEUELAB_OVERHEAD_ROUNDS").unwrap_or(ROUNDS).max(1);
-    let mut all: Vec<Pairs> = chosen().into_iter().map(Pairs::new).collect();
+    let mut all: Vec<Rounds> = chosen().into_iter().map(Rounds::new).collect();
     // Round 0 warms up (thread stacks, allocator arenas) and is not counted.
     let progress = std::io::stderr().is_terminal();
     for round in 0..=rounds {
@@ -303,48 +359,69 @@ fn main() {
             };
             eprint!("\rround {round} of {rounds}{warm_up}");
         }
-        for pairs in &mut all {
-            let (b, r) = pairs.round(round);
-            if round > 0 {
-                pairs.bare.push(b);
-                pairs.runner.push(r);
-            }
+        for implementation in &mut all {
+            implementation.round(round, round > 0);
         }
     }
     if progress {
         eprintln!();
     }
+    print_table(&all, rounds);
+}
+
+fn print_table(all: &[Rounds], rounds: u64) {
     println!(
         "{PRODUCERS} producers x {CONSUMERS} blocking consumers, unbounded, 8-byte items, zero \
-         time; {rounds} paired round{} after one to warm up",
+         time; {rounds} round{} after one to warm up",
         if rounds == 1 { "" } else { "s" }
     );
     println!(
-        "  {:<10} {:>10} {:>9} {:>11} {:>6} {:>13}  verdict",
-        "queue_impl", "items", "bare M/s", "runner M/s", "ratio", "95% interval"
+        "  {:<10} {:>10} {:>9} {:>9} {:>11} {:>6} {:>13}  {:<24}  {:>7} {:>7}",
+        "queue_impl",
+        "items",
+        "bare M/s",
+        "chkd M/s",
+        "runner M/s",
+        "ratio",
+        "95% interval",
+        "verdict",
+        "chk/bare",
+        "run/chk"
     );
-    for (index, pairs) in all.iter().enumerate() {
-        let ratios = pairs.ratios();
+    for (index, each) in all.iter().enumerate() {
+        let ratios = each.ratios(Side::Runner, Side::Bare);
         let interval = median_interval(&ratios, index as u64);
         println!(
-            "  {:<10} {:>10} {:>9.2} {:>11.2} {:>6.2} {:>6.2} – {:<4.2}  {}",
-            pairs.implementation.name(),
-            pairs.items,
-            median(&pairs.bare) / 1e6,
-            median(&pairs.runner) / 1e6,
+            "  {:<10} {:>10} {:>9.2} {:>9.2} {:>11.2} {:>6.2} {:>6.2} – {:<4.2}  {:<24}  {:>7.2} {:>7.2}",
+            each.implementation.name(),
+            each.items,
+            median(each.rates(Side::Bare)) / 1e6,
+            median(each.rates(Side::Checked)) / 1e6,
+            median(each.rates(Side::Runner)) / 1e6,
             median(&ratios),
             interval.0,
             interval.1,
             verdict(interval, rounds),
+            median(&each.ratios(Side::Checked, Side::Bare)),
+            median(&each.ratios(Side::Runner, Side::Checked)),
         );
     }
-    println!("ratio of each round, in order:");
-    for pairs in &all {
-        let ratios: Vec<String> = pairs.ratios().iter().map(|r| format!("{r:.2}")).collect();
-        println!("  {:<10} {}", pairs.implementation.name(), ratios.join(" "));
+    println!("ratio (runner over bare) of each round, in order:");
+    for each in all {
+        let ratios: Vec<String> = each
+            .ratios(Side::Runner, Side::Bare)
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect();
+        println!("  {:<10} {}", each.implementation.name(), ratios.join(" "));
     }
     println!(
         "goal: a median ratio (runner items/s over bare) of at least {GOAL} for every \
          implementation, met where its whole 95% interval is at or above {GOAL}"
+    );
+    println!(
+        "chk/bare: the bare loop with the runner's exactly-once check (a count, a sum and a \
+         sum of squares per item) over the bare loop; run/chk: the runner over that checked \
+         loop, the rest of the runner's cost"
     );
 }

@@ -17,7 +17,11 @@
 # few hundred instructions: a part of the runner's figure that weighs less in the timed
 # bench (one in 64 for flume to one in 1,024 for crossbeam and kanal, at its sizes).
 #
-# Each side is the bench run with QUEUELAB_OVERHEAD_ONLY=bare or =runner under
+# A third column, checked, is the bare loop whose consumers keep the runner's exactly-once
+# check (a count, a sum and a sum of squares per item): its extra over bare is the
+# check's share of the runner's.
+#
+# Each side is the bench run with QUEUELAB_OVERHEAD_ONLY=bare, =checked or =runner under
 # `valgrind --tool=callgrind` (needs valgrind). The whole process is counted (start-up,
 # thread starts and the runner's checks included), so fewer items show a larger figure.
 # Valgrind runs one thread at a time, so consumers block less often than on real cores:
@@ -48,11 +52,13 @@ count() {
 }
 
 echo "callgrind instructions per item (whole process / $ITEMS items)"
-printf '  %-10s %10s %10s %8s\n' queue_impl bare runner extra
+printf '  %-10s %10s %10s %10s %8s %8s\n' queue_impl bare checked runner check extra
 for implementation in "${IMPLEMENTATIONS[@]}"; do
   bare=$(count bare "$implementation")
+  checked=$(count checked "$implementation")
   runner=$(count runner "$implementation")
-  awk -v b="$bare" -v r="$runner" -v n="$ITEMS" -v q="$implementation" \
-    'BEGIN { printf "  %-10s %10.1f %10.1f %8.1f\n", q, b / n, r / n, (r - b) / n }'
+  awk -v b="$bare" -v c="$checked" -v r="$runner" -v n="$ITEMS" -v q="$implementation" \
+    'BEGIN { printf "  %-10s %10.1f %10.1f %10.1f %8.1f %8.1f\n", q, b / n, c / n, r / n, (c - b) / n, (r - b) / n }'
 done
+echo "check: the checked loop's extra over bare (the exactly-once check alone); extra: the runner's"
 echo "callgrind files: $OUT (callgrind_annotate $OUT/runner-IMPL.out)"
