@@ -9,8 +9,8 @@
 //! million, mutex 3 million, flume 2 million, kanal 30 million).
 //!
 //! Rounds are paired: in each round every implementation runs its bare loop and the
-//! runner moments apart, so a machine busy for a while slows both sides of a pair. The
-//! figure is the median of the pairs' ratios (runner items/s over bare items/s) with its
+//! runner moments apart, so a machine busy for a while slows both. The figure is the
+//! median of the rounds' ratios (runner items/s over bare items/s) with its
 //! 95% bootstrap interval (`stats::median_interval`, as `summary.csv` gives for elapsed
 //! times); the ratio of every round follows, in order. The goal is a ratio of at least
 //! 0.85 for every implementation: met where the whole interval lies at or above it,
@@ -20,16 +20,18 @@
 //! runner's exactly-once check (`runner::Checksum`, the same code), checked once all
 //! items are taken. Its ratios split the runner's cost in two: the check's (`chk/bare`)
 //! and the rest of the runner's (`run/chk`). The check is the runner's first promise and
-//! stays; this says how much of a shortfall it explains. The three loops take turns
-//! going first.
+//! stays; this says how much of a shortfall it explains. The two ratios multiply to the
+//! runner's only roughly: each is a median of its own rounds' ratios. The three loops
+//! run in each of their six orders in turn (`ORDERS`), so over a multiple of six rounds
+//! each runs before each other as often as after.
 //!
-//! 21 rounds after one to warm up: by the rates in `default_items`, about 5 minutes on
+//! 24 rounds after one to warm up: by the rates in `default_items`, about 6 minutes on
 //! an idle 2-core machine. Run on a quiet machine:
 //!
 //! ```sh
-//! cargo bench --bench overhead                    # every implementation, about 5 minutes
+//! cargo bench --bench overhead                    # every implementation, about 6 minutes
 //! cargo bench --bench overhead -- flume kanal     # some of them
-//! QUEUELAB_OVERHEAD_ROUNDS=41 cargo bench --bench overhead -- kanal   # a narrower interval
+//! QUEUELAB_OVERHEAD_ROUNDS=48 cargo bench --bench overhead -- kanal   # a narrower interval
 //! QUEUELAB_OVERHEAD_ITEMS=20000 QUEUELAB_OVERHEAD_ROUNDS=1 cargo bench --bench overhead
 //! ```
 //!
@@ -55,13 +57,13 @@ use queuelab::stats::{median, median_interval};
 
 const PRODUCERS: u64 = 4;
 const CONSUMERS: u64 = 4;
-const ROUNDS: u64 = 21;
+const ROUNDS: u64 = 24;
 const GOAL: f64 = 0.85;
 /// Fewer rounds than this give no interval worth judging by.
 const MIN_ROUNDS_TO_JUDGE: u64 = 5;
 
 /// Items per run of `implementation`: about half a second to a second of its bare loop
-/// on an idle 2-core machine, so that each side of a pair outlasts the scheduler's time
+/// on an idle 2-core machine, so that each run outlasts the scheduler's time
 /// slices and runs of other programs many times over. The bare rates this assumes
 /// (crossbeam about 33 million items/s, std 13, mutex 4, flume 2.6, kanal 44) are the
 /// runner's 4 × 4 zero-time rates in `results/channel_suite` over the last measured
@@ -100,7 +102,7 @@ fn items_of(implementation: QueueImpl) -> u64 {
 /// closures: each loop is then written out in its thread as plain code would be, and
 /// the compiler inlines the crate's calls into it as it would there.
 macro_rules! drive {
-    ($loop:expr, $items:expr, $tx:expr, |$t:ident, $v:ident| $put:expr, $rx:expr, |$r:ident| $take:expr) => {{
+    ($checked:expr, $items:expr, $tx:expr, |$t:ident, $v:ident| $put:expr, $rx:expr, |$r:ident| $take:expr) => {{
         let per = $items / PRODUCERS;
         let (tx, rx) = ($tx, $rx);
         let taken = Mutex::new(Checksum::default());
@@ -118,16 +120,15 @@ macro_rules! drive {
             drop(tx);
             for _ in 0..CONSUMERS {
                 let $r = rx.clone();
-                s.spawn(move || match $loop {
-                    Side::Checked => {
+                s.spawn(move || {
+                    if $checked {
                         let mut ids = Checksum::default();
                         while let Some(v) = $take {
                             ids.add(v);
                         }
                         let mut taken = taken.lock().unwrap_or_else(PoisonError::into_inner);
                         *taken = taken.merge(ids);
-                    }
-                    _ => {
+                    } else {
                         let mut sum = 0u64;
                         while let Some(v) = $take {
                             sum = sum.wrapping_add(v);
@@ -140,29 +141,30 @@ macro_rules! drive {
         });
         let taken = taken.lock().unwrap_or_else(PoisonError::into_inner);
         assert!(
-            $loop != Side::Checked || taken.is_each_of_below($items),
+            !$checked || taken.each_once($items),
             "the checked loop took {} of {} numbers, or not each once",
-            taken.count,
+            taken.count(),
             $items
         );
     }};
 }
 
 /// Items per second through `implementation`'s own blocking send and receive: with no
-/// bookkeeping as `Side::Bare`, with only the runner's exactly-once check as
-/// `Side::Checked`. `std`'s one receiver is shared behind a mutex and `mutex` is
+/// bookkeeping, or (`checked`) with only the runner's exactly-once check. `std`'s one receiver is shared behind a mutex and `mutex` is
 /// queuelab's `Mutex<VecDeque>` itself, as the runner has them.
-fn bare(implementation: QueueImpl, items: u64, side: Side) -> f64 {
+fn bare(implementation: QueueImpl, items: u64, checked: bool) -> f64 {
     let start = Instant::now();
     match implementation {
         QueueImpl::Crossbeam => {
             let (tx, rx) = crossbeam_channel::unbounded::<u64>();
-            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
+            drive!(checked, items, tx, |tx, v| tx.send(v), rx, |rx| rx
+                .recv()
+                .ok());
         }
         QueueImpl::Std => {
             let (tx, rx) = mpsc::channel::<u64>();
             let rx = Arc::new(Mutex::new(rx));
-            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx
+            drive!(checked, items, tx, |tx, v| tx.send(v), rx, |rx| rx
                 .lock()
                 .ok()
                 .and_then(|rx| rx.recv().ok()));
@@ -171,16 +173,20 @@ fn bare(implementation: QueueImpl, items: u64, side: Side) -> f64 {
             let stop = AtomicBool::new(false);
             let (tx, rx) = locked::<u64>(None);
             let stop = &stop;
-            drive!(side, items, tx, |tx, v| tx.put(v, stop), rx, |rx| rx
+            drive!(checked, items, tx, |tx, v| tx.put(v, stop), rx, |rx| rx
                 .take(stop));
         }
         QueueImpl::Flume => {
             let (tx, rx) = flume::unbounded::<u64>();
-            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
+            drive!(checked, items, tx, |tx, v| tx.send(v), rx, |rx| rx
+                .recv()
+                .ok());
         }
         QueueImpl::Kanal => {
             let (tx, rx) = kanal::unbounded::<u64>();
-            drive!(side, items, tx, |tx, v| tx.send(v), rx, |rx| rx.recv().ok());
+            drive!(checked, items, tx, |tx, v| tx.send(v), rx, |rx| rx
+                .recv()
+                .ok());
         }
     }
     items as f64 / start.elapsed().as_secs_f64()
@@ -227,13 +233,28 @@ fn chosen() -> Vec<QueueImpl> {
 }
 
 /// Which loop: the implementation's bare loop, the same with the runner's exactly-once
-/// check, or queuelab's runner.
+/// check, or queuelab's runner. Each is its own index into `Rounds::rates`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Side {
-    Bare,
-    Checked,
-    Runner,
+    Bare = 0,
+    Checked = 1,
+    Runner = 2,
 }
+
+/// The orders the loops run in, one per round in turn: all six, so that over a multiple
+/// of six rounds each loop runs before each other as often as after, and a machine
+/// growing busier within a round favours none.
+const ORDERS: [[Side; 3]; 6] = {
+    use Side::{Bare as B, Checked as C, Runner as R};
+    [
+        [B, C, R],
+        [R, C, B],
+        [C, R, B],
+        [B, R, C],
+        [R, B, C],
+        [C, B, R],
+    ]
+};
 
 impl Side {
     const ALL: [Side; 3] = [Side::Bare, Side::Checked, Side::Runner];
@@ -271,18 +292,18 @@ impl Rounds {
     fn run(&self, side: Side, seed: u64) -> f64 {
         match side {
             Side::Runner => runner(&self.scenario, seed),
-            loop_side => bare(self.implementation, self.items, loop_side),
+            Side::Bare | Side::Checked => {
+                bare(self.implementation, self.items, side == Side::Checked)
+            }
         }
     }
 
-    /// One round: the three sides moments apart, round `round` starting with side
-    /// `round mod 3`, so each goes first, second and last equally often. Kept only if
-    /// `counted` (round 0 warms up).
+    /// One round: the three loops moments apart, in order `round mod 6` of `ORDERS`.
+    /// Kept only if `counted` (round 0 warms up).
     fn round(&mut self, round: u64, counted: bool) {
         let mut rates = [0.0; 3];
-        for k in 0..3 {
-            let index = (round as usize + k) % 3;
-            rates[index] = self.run(Side::ALL[index], round);
+        for side in ORDERS[(round % ORDERS.len() as u64) as usize] {
+            rates[side as usize] = self.run(side, round);
         }
         if counted {
             for (kept, rate) in self.rates.iter_mut().zip(rates) {
@@ -291,6 +312,7 @@ impl Rounds {
         }
     }
 
+    /// `side`'s items/s, round by round.
     fn rates(&self, side: Side) -> &[f64] {
         &self.rates[side as usize]
     }
@@ -305,6 +327,7 @@ impl Rounds {
     }
 }
 
+/// Which loop `QUEUELAB_OVERHEAD_ONLY` asks for alone, if any.
 fn only() -> Option<Side> {
     let text = std::env::var("QUEUELAB_OVERHEAD_ONLY").ok()?;
     match Side::ALL.into_iter().find(|side| side.name() == text) {
@@ -369,6 +392,8 @@ fn main() {
     print_table(&all, rounds);
 }
 
+/// Per implementation: the median rates, the ratio with its interval and verdict, and the
+/// ratios that split it; then every round's ratio.
 fn print_table(all: &[Rounds], rounds: u64) {
     println!(
         "{PRODUCERS} producers x {CONSUMERS} blocking consumers, unbounded, 8-byte items, zero \
@@ -380,7 +405,7 @@ fn print_table(all: &[Rounds], rounds: u64) {
         "queue_impl",
         "items",
         "bare M/s",
-        "chkd M/s",
+        "chk M/s",
         "runner M/s",
         "ratio",
         "95% interval",

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The runner's own cost per item in instructions, not time: for each queue implementation,
 # callgrind's count of instructions of the whole process divided by the items moved, for
-# the overhead bench's bare loop (the implementation's own send and receive) and for
-# queuelab's runner on the same case (4 producers, 4 blocking consumers, unbounded queue,
-# 8-byte items, zero time). Instruction counts barely move with the machine's load, so
-# this can run on a busy machine where `cargo bench --bench overhead` cannot.
+# the overhead bench's bare loop (the implementation's own send and receive), its checked
+# loop (the same with the runner's exactly-once check) and queuelab's runner on the same
+# case (4 producers, 4 blocking consumers, unbounded queue, 8-byte items, zero time).
+# Instruction counts barely move with the machine's load, so this can run on a busy
+# machine where `cargo bench --bench overhead` cannot.
 #
 #   benches/overhead_instructions.sh                   # every implementation, 2,000,000 items
 #   benches/overhead_instructions.sh crossbeam kanal   # some of them

@@ -21,7 +21,7 @@ use crate::waits::{WaitSummary, WaitTally};
 /// bench's checked bare loop does exactly the arithmetic the runner's consumers do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Checksum {
-    pub count: u64,
+    count: u64,
     sum: u64,
     square_sum: u128,
 }
@@ -36,7 +36,13 @@ impl Checksum {
         self.square_sum = self.square_sum.wrapping_add(id * id);
     }
 
-    /// Both consumers' ids together.
+    /// How many ids were counted.
+    #[inline]
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// These ids and `other`'s together.
     pub fn merge(self, other: Checksum) -> Checksum {
         Checksum {
             count: self.count + other.count,
@@ -46,7 +52,7 @@ impl Checksum {
     }
 
     /// Whether exactly the ids `0..expected` were counted, each once.
-    pub fn is_each_of_below(&self, expected: u64) -> bool {
+    pub fn each_once(&self, expected: u64) -> bool {
         let n = u128::from(expected);
         self.count == expected
             // The low 64 bits: the sum modulo 2^64, as `sum` keeps it.
@@ -57,7 +63,7 @@ impl Checksum {
 
 /// One consumer's counts.
 pub struct Tally {
-    /// The items counted (`ids.count`) and their ids' checksum.
+    /// The items counted and their ids' checksum.
     ids: Checksum,
     /// Items already added to the run's shared count (see `Finish`): kept rather than a
     /// count of those not yet added, so counting an item writes one counter, not two.
@@ -150,7 +156,7 @@ impl Totals {
 
     /// Whether exactly the ids `0..expected` were counted, each once.
     pub fn each_once(&self, expected: u64) -> bool {
-        self.ids.is_each_of_below(expected)
+        self.ids.each_once(expected)
     }
 }
 
