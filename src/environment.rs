@@ -71,21 +71,21 @@ impl SleepOvershoot {
             .map(|_| {
                 let began = Instant::now();
                 std::thread::sleep(OVERSHOOT_SLEEP);
-                began
-                    .elapsed()
-                    .saturating_sub(OVERSHOOT_SLEEP)
-                    .as_secs_f64()
-                    * 1e6
+                micros(began.elapsed().saturating_sub(OVERSHOOT_SLEEP))
             })
             .collect();
         let (median_us, p90_us) = median_and_p90(&mut over);
         SleepOvershoot {
-            asked_us: OVERSHOOT_SLEEP.as_secs_f64() * 1e6,
+            asked_us: micros(OVERSHOOT_SLEEP),
             samples: OVERSHOOT_SAMPLES,
             median_us,
             p90_us,
         }
     }
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e6
 }
 
 /// The median and 90th percentile of `values` (not empty), which it sorts, to the
@@ -115,6 +115,10 @@ pub struct HandOver {
     pub waited: u32,
 }
 
+/// A scenario whose shortest time is within this many hand-overs has queue waits that
+/// are partly the machine's hand-overs.
+pub const SHORT_WAIT_FACTOR: f64 = 20.0;
+
 /// Hand-overs timed, each after the receiver has had this long to fall asleep.
 const HAND_OVER_PAUSE: Duration = Duration::from_micros(300);
 /// Enough to tell one slow hand-over in twenty from none, in about 35 ms: 20 samples
@@ -138,7 +142,7 @@ impl HandOver {
             .spawn(move || {
                 let mut took_us = Vec::new();
                 while let Ok(put_at) = take.recv() {
-                    took_us.push(put_at.elapsed().as_secs_f64() * 1e6);
+                    took_us.push(micros(put_at.elapsed()));
                 }
                 took_us
             })
@@ -169,25 +173,68 @@ impl HandOver {
             waited: u32::try_from(waited).unwrap_or(u32::MAX),
         })
     }
-}
 
-/// A scenario whose shortest time is within this many hand-overs has queue waits that
-/// are partly the machine's hand-overs.
-pub const SHORT_WAIT_FACTOR: f64 = 20.0;
-
-impl HandOver {
     /// The shortest non-zero time of `scenario` as it runs (scaled), in seconds, when it
     /// is within `SHORT_WAIT_FACTOR` median hand-overs: its queue waits are then partly
     /// the hand-over's own time, which the model does not have. Random times count by
     /// their mean. (Elapsed times are not at stake: threads keep to the schedule by
     /// deadlines, and a run of 10 µs waits on 2 cores ends within 0.1% of the model.)
-    pub fn too_short(&self, scenario: &Scenario) -> Option<f64> {
+    fn too_short(&self, scenario: &Scenario) -> Option<f64> {
         let shortest = [&scenario.produce_time, &scenario.consume_time]
             .into_iter()
             .map(|t| t.fixed().unwrap_or_else(|| t.mean()).as_secs_f64() * scenario.time_scale)
             .filter(|s| *s > 0.0)
             .min_by(f64::total_cmp)?;
         (shortest < SHORT_WAIT_FACTOR * self.median_us * 1e-6).then_some(shortest)
+    }
+
+    /// Which of `scenarios` (run at `time_scale`) are `too_short`, if any: what `run`
+    /// warns of before the runs and the report repeats.
+    pub fn short_waits<'a>(
+        &self,
+        scenarios: &'a [Scenario],
+        time_scale: f64,
+    ) -> Option<ShortWaits<'a>> {
+        let short: Vec<(&str, f64)> = scenarios
+            .iter()
+            .filter_map(|s| Some((s.label.as_str(), self.too_short(s)?)))
+            .collect();
+        let &(label, shortest_s) = short.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+        Some(ShortWaits {
+            count: short.len(),
+            of: scenarios.len(),
+            shortest_s,
+            label,
+            median_us: self.median_us,
+            time_scale,
+        })
+    }
+}
+
+/// Scenarios whose times are within `SHORT_WAIT_FACTOR` hand-overs (see
+/// `HandOver::short_waits`).
+pub struct ShortWaits<'a> {
+    count: usize,
+    /// Scenarios in all.
+    of: usize,
+    /// The shortest time among them, in seconds as run, and its scenario.
+    pub shortest_s: f64,
+    pub label: &'a str,
+    median_us: f64,
+    time_scale: f64,
+}
+
+impl ShortWaits<'_> {
+    /// What the warning says, on the terminal and in the report alike.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of this machine's \
+             hand-over between threads ({:.1} µs median) at time_scale {}: their queue waits \
+             are partly that hand-over, not the queue. Elapsed times are paced by deadlines \
+             and do not add up late wake-ups; the model's error column says how close they \
+             came. A larger time_scale measures the scenarios' waits.",
+            self.count, self.of, self.median_us, self.time_scale
+        )
     }
 }
 

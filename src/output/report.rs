@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use super::experiment_toml::overridden;
 use super::{Output, RenderError, Results};
-use crate::environment::SHORT_WAIT_FACTOR;
 use crate::experiment::ChartFormat;
 use crate::output::chart::{KINDS, is_time};
 use crate::record::{QueueMetric, Source};
@@ -177,24 +176,9 @@ fn findings_section(text: &mut String, results: &Results) {
             ),
         });
     }
-    if let Some(hand_over) = results.environment.and_then(|env| env.hand_over) {
-        let short = e
-            .scenarios
-            .iter()
-            .filter(|s| hand_over.too_short(s).is_some())
-            .count();
-        if short > 0 {
-            lines.push(format!(
-                "**Warning:** {short} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of \
-                 this machine's hand-over between threads ({:.1} µs median) at time_scale {}: \
-                 their queue waits are partly that hand-over, not the queue. Elapsed times are \
-                 paced by deadlines and do not add up late wake-ups; the model's error column \
-                 says how close they came. A larger time_scale measures the scenarios' waits.",
-                e.scenarios.len(),
-                hand_over.median_us,
-                e.time_scale
-            ));
-        }
+    let hand_over = results.environment.and_then(|env| env.hand_over);
+    if let Some(short) = hand_over.and_then(|h| h.short_waits(&e.scenarios, e.time_scale)) {
+        lines.push(format!("**Warning:** {}", short.describe()));
     }
     if let Some(settings) = overridden(e) {
         lines.push(format!(

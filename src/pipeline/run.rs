@@ -16,7 +16,7 @@ use super::estimate::Estimate;
 use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
-use crate::environment::{Before, Environment, HandOver, SHORT_WAIT_FACTOR, SleepOvershoot};
+use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
 use crate::experiment::Experiment;
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
@@ -584,29 +584,17 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
 /// this machine's hand-over between threads: their queue waits would be partly the
 /// machine's. The report repeats it.
 fn warn_of_short_waits(experiment: &Experiment, hand_over: Option<&HandOver>) {
-    let Some(hand_over) = hand_over else {
-        return;
-    };
-    let short: Vec<(&str, f64)> = experiment
-        .scenarios
-        .iter()
-        .filter_map(|s| Some((s.label.as_str(), hand_over.too_short(s)?)))
-        .collect();
-    let Some(&(label, shortest)) = short.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+    let Some(short) =
+        hand_over.and_then(|h| h.short_waits(&experiment.scenarios, experiment.time_scale))
+    else {
         return;
     };
     status(&format!(
-        "warning: {}: {} of {} scenarios have times within {SHORT_WAIT_FACTOR}× of this \
-         machine's hand-over between threads ({:.1} µs median), down to {:.1} µs ({label}) at \
-         time_scale {}: their queue waits will be partly that hand-over (elapsed times are paced \
-         by deadlines; the model's error will say how close they came); a larger time_scale \
-         measures the scenario's waits",
+        "warning: {}: {} The shortest is {:.1} µs ({}).",
         experiment.name,
-        short.len(),
-        experiment.scenarios.len(),
-        hand_over.median_us,
-        shortest * 1e6,
-        experiment.time_scale,
+        short.describe(),
+        short.shortest_s * 1e6,
+        short.label,
     ));
 }
 
