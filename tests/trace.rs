@@ -1,7 +1,8 @@
 //! `--trace`: the Chrome trace file is valid, every item is put once then taken once, no
 //! thread's clock goes back, the threads and the model record the same events where
-//! timing cannot change them, and the cap bounds the buffers however many items a run
-//! has. No assertion here depends on how fast the machine is.
+//! timing cannot change them (and, in the model's order, make the same decisions), and
+//! the cap bounds the buffers however many items a run has. No assertion here depends on
+//! how fast the machine is.
 
 mod common;
 
@@ -279,4 +280,65 @@ fn a_bad_window_or_repeat_is_refused_before_anything_runs() {
         !dir.path().join("tiny-model").exists(),
         "nothing was written"
     );
+}
+
+/// Which consumer took each item, and which items' puts found the queue full.
+fn decisions(trace: &Trace) -> (HashMap<u64, String>, Vec<u64>) {
+    let mut taken_by = HashMap::new();
+    let mut blocked = Vec::new();
+    for track in &trace.tracks {
+        for e in &track.events {
+            match (track.role, e.what) {
+                (Role::Consumer, What::Take) => {
+                    taken_by.insert(e.item, track.name());
+                }
+                (Role::Producer, What::PutBlocked) => blocked.push(e.item),
+                _ => {}
+            }
+        }
+    }
+    blocked.sort_unstable();
+    (taken_by, blocked)
+}
+
+/// Where the threads keep the model's order (a bounded queue, paced producers, sleeping
+/// consumers), they make the model's decisions whatever the machine's load: each item
+/// goes to the consumer the model gives it to, and the same puts find the queue full.
+/// Consumers are the slower side, so puts do block. A consumer's thread starts a few
+/// hundred microseconds into the run: puts due meanwhile once joined producers in line
+/// for room, blocking where the model's did not. Random times: at fixed times many puts
+/// fall due at one instant, and which of two producers blocked at once enters first is
+/// not yet kept as the model orders it.
+#[test]
+fn in_the_models_order_threads_make_the_models_decisions() {
+    let exp = |ms: u32| format!("{{ dist = \"exp\", mean = \"{ms}ms\" }}");
+    let cases = [
+        (3, 2, 2, "block", exp(20), exp(30)),
+        (3, 2, 2, "poll", exp(20), exp(30)),
+        (1, 1, 1, "block", exp(20), exp(30)),
+        (4, 3, 1, "poll", exp(20), exp(25)),
+        (2, 4, 3, "block", exp(10), exp(40)),
+    ];
+    for (producers, consumers, capacity, consumer, produce, consume) in cases {
+        let text = format!(
+            "time_scale = 0.1\n[scenario]\nproducers = {producers}\nconsumers = {consumers}\n\
+             items_per_producer = 20\nproduce_time = {produce}\nconsume_time = {consume}\n\
+             consumer = \"{consumer}\"\nqueue = \"bounded\"\ncapacity = {capacity}\n"
+        );
+        let (_, model) = replay_traced(&scenario(&text), 7, 2);
+        let (threads, model) = (decisions(&threads_trace(&text)), decisions(&model));
+        assert_eq!(threads.0.len() as u64, 20 * producers, "{text}");
+        assert!(!model.1.is_empty(), "some puts block: {text}");
+        let moved: Vec<&u64> = (model.0.iter())
+            .filter(|(item, by)| threads.0.get(item) != Some(by))
+            .map(|(item, _)| item)
+            .collect();
+        assert!(
+            threads == model,
+            "{text}items on another consumer than the model's: {moved:?}\n\
+             puts that blocked: threads {:?}, model {:?}",
+            threads.1,
+            model.1
+        );
+    }
 }

@@ -320,7 +320,9 @@ fn put_in_order<I: Item>(
     if order.polls {
         order.wait_for_takes_before(due_ns, &shared.stop);
     }
-    // Others already in line for room: this put joins them rather than slip in first.
+    // Others already in line for room: this put joins them rather than slip in first,
+    // once the takes due before it have had their chance to let the line in.
+    wait_for_line_to_move(shared, due_ns, order);
     let item = if order.line.in_line() {
         item
     } else {
@@ -337,6 +339,21 @@ fn put_in_order<I: Item>(
     // its room (see `ModelOrder::blocking_take`). A put may join the line only because
     // others were in it, and then find room already made.
     put_when_room(shared, producer, queue, (item, due), Some(order), trace)
+}
+
+/// Before a put due at `due_ns` joins producers in line for room: waits while the takes
+/// due before it may yet let the line in, that is, until they have all been made and the
+/// queue is still full by the counts, or until the line is empty. In the model those
+/// takes came first and the line had moved on by the put's due; a consumer's thread that
+/// starts or wakes late must not make this put block where the model's did not. (Brief:
+/// a take due before this put waits for nothing this put does.)
+fn wait_for_line_to_move(shared: &Shared, due_ns: u64, order: &ModelOrder) {
+    while order.line.in_line()
+        && !(order.takes_made_before(due_ns) && order.log.full())
+        && !shared.stop.load(Ordering::Relaxed)
+    {
+        std::thread::yield_now();
+    }
 }
 
 /// Waits until the puts due before `due_ns` have been made (a producer whose thread woke
