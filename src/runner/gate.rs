@@ -103,8 +103,10 @@ impl DueGate {
     }
 
     /// True when every other thread's action due before `due_ns`, or due at it from a
-    /// thread numbered lower, has been made: the model's order of actions at one instant
-    /// is the order its threads are numbered in.
+    /// thread numbered lower, has been made. (The model orders actions due at one instant
+    /// first in, first out, by when each was scheduled, not by number: at fixed times,
+    /// where many fall due at once, two producers blocked at the same instant may enter in
+    /// another order than the model's; `tests/trace.rs` checks decisions at random times.)
     pub(super) fn ahead_made(&self, thread: usize, due_ns: u64) -> bool {
         self.next.iter().enumerate().all(|(other, next)| {
             let next = next.load(Ordering::SeqCst);
