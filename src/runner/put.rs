@@ -168,8 +168,13 @@ impl ModelOrder {
     /// to put before `due_ns`: until the takes due before `due_ns` have been made and
     /// none of them left room for a blocked put to fill (see `wait_for_earlier_puts`).
     fn blocked_put_may_come_first(&self, producer: usize, due_ns: u64) -> bool {
-        self.gate.due.blocked_ahead(producer, due_ns)
-            && !(self.takes_made_before(due_ns) && self.log.full())
+        self.gate.due.blocked_ahead(producer, due_ns) && !self.full_after_takes_before(due_ns)
+    }
+
+    /// True once the takes due before `due_ns` have all been made and the queue is still
+    /// full by the counts: none of them left room for a producer in line to fill.
+    fn full_after_takes_before(&self, due_ns: u64) -> bool {
+        self.takes_made_before(due_ns) && self.log.full()
     }
 
     /// True once every take due before `due_ns` has been made. (Strictly before: at
@@ -345,11 +350,11 @@ fn put_in_order<I: Item>(
 /// due before it may yet let the line in, that is, until they have all been made and the
 /// queue is still full by the counts, or until the line is empty. In the model those
 /// takes came first and the line had moved on by the put's due; a consumer's thread that
-/// starts or wakes late must not make this put block where the model's did not. (Brief:
-/// a take due before this put waits for nothing this put does.)
+/// starts or wakes late must not make this put block where the model's did not. Brief,
+/// and never circular: a take due before this put waits for nothing this put does.
 fn wait_for_line_to_move(shared: &Shared, due_ns: u64, order: &ModelOrder) {
     while order.line.in_line()
-        && !(order.takes_made_before(due_ns) && order.log.full())
+        && !order.full_after_takes_before(due_ns)
         && !shared.stop.load(Ordering::Relaxed)
     {
         std::thread::yield_now();
