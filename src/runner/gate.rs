@@ -36,6 +36,11 @@ const BLOCKED: u64 = 1 << 63;
 pub struct DueGate {
     /// Per thread: when its next action is due, in run nanoseconds.
     next: Vec<AtomicU64>,
+    /// Per thread: when, among all announcements, its due was announced (see
+    /// `ahead_made`). Written before `next`, and read after it.
+    announced: Vec<AtomicU64>,
+    /// Announcements so far, counting the first dues as one each, in thread order.
+    announcements: AtomicU64,
     waiters: AtomicUsize,
     lock: Mutex<()>,
     changed: Condvar,
@@ -46,14 +51,21 @@ impl DueGate {
     pub fn new(threads: usize) -> Self {
         DueGate {
             next: (0..threads).map(|_| AtomicU64::new(0)).collect(),
+            announced: (0..threads as u64).map(AtomicU64::new).collect(),
+            announcements: AtomicU64::new(threads as u64),
             waiters: AtomicUsize::new(0),
             lock: Mutex::new(()),
             changed: Condvar::new(),
         }
     }
 
-    /// Thread `thread`'s next action is due at `due_ns`.
+    /// Thread `thread`'s next action is due at `due_ns`. A due announced again keeps its
+    /// place in the order of announcements.
     pub fn announce(&self, thread: usize, due_ns: u64) {
+        if self.next[thread].load(Ordering::SeqCst) != due_ns {
+            let place = self.announcements.fetch_add(1, Ordering::SeqCst);
+            self.announced[thread].store(place, Ordering::SeqCst);
+        }
         self.next[thread].store(due_ns, Ordering::SeqCst);
         if self.waiters.load(Ordering::SeqCst) > 0 {
             // Taking the lock orders this wake-up after a waiter's check of the puts.
@@ -83,15 +95,13 @@ impl DueGate {
     }
 
     /// True while another thread, blocked, may yet have its next action due before
-    /// `due_ns` (or at it, numbered lower), by the earliest it said that could be.
+    /// `due_ns`, by the earliest it said that could be. (Due at `due_ns` itself, it comes
+    /// after: its next action is scheduled when its put returns, at a take, after the
+    /// put or the earlier take that scheduled this thread's; see `ahead_made`.)
     pub fn blocked_ahead(&self, thread: usize, due_ns: u64) -> bool {
         self.next.iter().enumerate().any(|(other, next)| {
             let next = next.load(Ordering::SeqCst);
-            let at_least = next & !BLOCKED;
-            other != thread
-                && next != NONE_DUE
-                && next & BLOCKED != 0
-                && (at_least < due_ns || (at_least == due_ns && other < thread))
+            other != thread && next != NONE_DUE && next & BLOCKED != 0 && next & !BLOCKED < due_ns
         })
     }
 
@@ -102,15 +112,19 @@ impl DueGate {
             .all(|next| next.load(Ordering::SeqCst) > due_ns)
     }
 
-    /// True when every other thread's action due before `due_ns`, or due at it from a
-    /// thread numbered lower, has been made. (The model orders actions due at one instant
-    /// first in, first out, by when each was scheduled, not by number: at fixed times,
-    /// where many fall due at once, two producers blocked at the same instant may enter in
-    /// another order than the model's; `tests/trace.rs` checks decisions at random times.)
+    /// True when every other thread's action due before `due_ns`, or due at it and
+    /// announced after this thread's, has been made. At one instant the model takes
+    /// actions first in, first out, by when each was scheduled: a thread's next action is
+    /// scheduled as its last one ends, and threads announce their next due then, in the
+    /// model's order (the gates keep it), so the order of announcements is the model's.
+    /// At fixed times, where many actions fall due at once, this decides who goes first.
     pub(super) fn ahead_made(&self, thread: usize, due_ns: u64) -> bool {
+        let mine = self.announced[thread].load(Ordering::SeqCst);
         self.next.iter().enumerate().all(|(other, next)| {
             let next = next.load(Ordering::SeqCst);
-            other == thread || next > due_ns || (next == due_ns && other > thread)
+            other == thread
+                || next > due_ns
+                || (next == due_ns && self.announced[other].load(Ordering::SeqCst) > mine)
         })
     }
 
@@ -200,7 +214,8 @@ mod tests {
 
     /// A producer blocked in a put passes every wait for what is due by a time, and
     /// holds back only producers keeping their order, by the earliest its next put can
-    /// be due (at one instant, lower numbers first).
+    /// be due (at that instant itself it comes after them: its next put is scheduled
+    /// later, when a take lets it in).
     #[test]
     fn a_blocked_producer_holds_back_only_later_producers() {
         let gate = DueGate::new(3);
@@ -209,10 +224,10 @@ mod tests {
         gate.announce(2, 2_000);
         assert!(gate.made_by(1_000), "a wait for what is due passes it");
         assert!(gate.blocked_by(500) && !gate.blocked_by(499));
-        assert!(gate.blocked_ahead(2, 501) && gate.blocked_ahead(2, 500));
+        assert!(gate.blocked_ahead(2, 501) && gate.blocked_ahead(0, 501));
         assert!(
-            !gate.blocked_ahead(0, 500),
-            "at one instant, producer 0 goes first"
+            !gate.blocked_ahead(0, 500) && !gate.blocked_ahead(2, 500),
+            "at its earliest instant, the blocked producer goes last"
         );
         assert!(!gate.blocked_ahead(2, 499) && !gate.blocked_ahead(1, 600));
         gate.withdraw(1);
@@ -231,19 +246,26 @@ mod tests {
     }
 
     /// Producers' puts go in the model's order: earlier due first, and at one instant
-    /// the lower-numbered producer first.
+    /// first announced first, whatever the producers' numbers; at the start, when no
+    /// producer has announced, lower numbers first.
     #[test]
-    fn a_put_waits_for_earlier_puts_and_for_lower_numbers_at_its_instant() {
+    fn a_put_waits_for_earlier_puts_and_for_earlier_announcements_at_its_instant() {
         let gate = DueGate::new(3);
-        gate.announce(0, 500);
+        assert!(gate.ahead_made(0, 0) && !gate.ahead_made(1, 0) && !gate.ahead_made(2, 0));
         gate.announce(1, 500);
+        gate.announce(0, 500);
         gate.announce(2, 400);
-        assert!(!gate.ahead_made(0, 500), "producer 2 is due before");
+        assert!(!gate.ahead_made(1, 500), "producer 2 is due before");
         gate.announce(2, 900);
-        assert!(gate.ahead_made(0, 500), "producer 0 is first at 500");
-        assert!(!gate.ahead_made(1, 500), "producer 0 goes before 1 at 500");
-        gate.announce(0, 700);
-        assert!(gate.ahead_made(1, 500));
+        assert!(gate.ahead_made(1, 500), "producer 1 announced 500 first");
+        assert!(!gate.ahead_made(0, 500), "producer 1 goes before 0 at 500");
+        gate.announce(1, 500);
+        assert!(
+            !gate.ahead_made(0, 500),
+            "a due announced again keeps its place"
+        );
+        gate.announce(1, 700);
+        assert!(gate.ahead_made(0, 500));
         gate.withdraw(0);
         gate.withdraw(1);
         assert!(
