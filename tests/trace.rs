@@ -303,7 +303,8 @@ fn decisions(trace: &Trace) -> Decisions {
     (taken_by, blocked)
 }
 
-/// Runs with real threads per case before a case fails: see the test below.
+/// Runs with real threads per case, of which a case passes on a majority: see the test
+/// below.
 const DECISION_RUNS: usize = 3;
 
 /// How a threads run's decisions differ from the model's, or `None` where they agree.
@@ -328,14 +329,16 @@ fn decisions_differ(threads: &Decisions, model: &Decisions) -> Option<String> {
 /// gives it to, and the same puts find the queue full. Consumers are the slower side, so
 /// puts do block, including puts due before the consumers' threads have started. At
 /// fixed times many actions fall due at one instant, where the model's order among them
-/// (first scheduled, first served) must be kept too.
+/// (first scheduled, first served) must be kept too. (Not covered, and not yet kept: at
+/// one instant the model serves a consumer falling free before one that waited on an
+/// empty queue, where the channel hands the item to the one waiting; see README.)
 ///
 /// A thread descheduled at the wrong moment (for longer than `TakeLog`'s patience, or
 /// between a put and its numbering) can still change a decision: on a 2-core machine kept
 /// busy, one case in about 300 runs did (two of 65 runs of these nine cases, one decision
-/// each). So a case passes when one of `DECISION_RUNS` runs makes every decision the
-/// model's. A fault in the order itself fails far more often: the two this test found
-/// failed 7 runs in 10 alone and every run under load, and every run.
+/// each). So a case passes when most of its `DECISION_RUNS` runs make every decision the
+/// model's. A fault in the order itself fails far more often: of the two this test found,
+/// one failed 7 runs in 10 alone and every run under load, the other every run.
 #[test]
 fn in_the_models_order_threads_make_the_models_decisions() {
     let exp = |ms: u32| format!("{{ dist = \"exp\", mean = \"{ms}ms\" }}");
@@ -359,18 +362,21 @@ fn in_the_models_order_threads_make_the_models_decisions() {
         );
         let model = decisions(&replay_traced(&scenario(&text), 7, 2).1);
         assert!(!model.1.is_empty(), "some puts block: {text}");
-        let mut differences = Vec::new();
-        for _ in 0..DECISION_RUNS {
+        let majority = DECISION_RUNS / 2 + 1;
+        let (mut agreed, mut differences) = (0, Vec::new());
+        while agreed < majority && differences.len() < majority {
             let threads = decisions(&threads_trace(&text));
             assert_eq!(threads.0.len() as u64, 20 * producers, "{text}");
             match decisions_differ(&threads, &model) {
-                None => break,
+                None => agreed += 1,
                 Some(difference) => differences.push(difference),
             }
         }
         assert!(
-            differences.len() < DECISION_RUNS,
-            "{text}no run of {DECISION_RUNS} made the model's decisions; the last:\n{}",
+            agreed == majority,
+            "{text}{} of {DECISION_RUNS} runs made other decisions than the model's; the \
+             last:\n{}",
+            differences.len(),
             differences.last().map_or("", String::as_str)
         );
     }
