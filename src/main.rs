@@ -237,7 +237,8 @@ struct RunArgs {
     /// Keep the runs already in OUT/NAME/runs.csv and make only the missing ones.
     #[arg(long)]
     resume: bool,
-    /// With --resume, keep earlier runs even if the experiment file, time_scale or seed changed.
+    /// With --resume, discard the earlier runs made by another experiment file, time_scale
+    /// or seed (they cannot be mixed in) and keep those that match.
     #[arg(long, requires = "resume")]
     force: bool,
     /// Replace OUT/NAME/ even if its runs were made at another time_scale, seed or repeats.
@@ -359,15 +360,19 @@ impl RunArgs {
     }
 }
 
-/// First Ctrl-C: start no more runs, abandon those in flight, save what finished. Second:
-/// quit at once; every file is whole, as each is renamed into place.
+/// First Ctrl-C (or SIGTERM or SIGHUP, as `timeout`, a CI job's cancel or a closed
+/// terminal send): start no more runs, abandon those in flight, save what finished.
+/// Second: quit at once; every file is whole, as each is renamed into place.
 fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
     let handler = move || {
         if cancel.swap(true, Ordering::SeqCst) {
             status("\nstopped at once; every file written so far is whole");
             std::process::exit(130);
         }
-        status("\nstopping: no new runs, runs in flight abandoned; Ctrl-C again to quit at once");
+        status(
+            "\nstopping: no new runs, runs in flight abandoned; interrupt again (Ctrl-C) to quit \
+             at once",
+        );
     };
     if let Err(error) = ctrlc::set_handler(handler) {
         status(&format!(

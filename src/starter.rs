@@ -15,6 +15,8 @@ use crate::settings::{NAME_RULE, is_plain_name};
 
 /// Writes `dir/NAME.toml` (and the schema beside it if missing); returns what was done.
 pub fn new_experiment(name: &str, from: Option<&Path>, dir: &Path) -> Result<String, Failure> {
+    // `new probe.toml` names the file; the experiment is `probe`, not `probe.toml.toml`.
+    let name = name.strip_suffix(".toml").unwrap_or(name);
     if !is_plain_name(name) {
         return Err(Failure::BadInput(format!(
             "`{name}` is not an experiment name: use {NAME_RULE}"
@@ -36,8 +38,7 @@ pub fn new_experiment(name: &str, from: Option<&Path>, dir: &Path) -> Result<Str
             "the new experiment would not be valid:\n{rejected}"
         )));
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::Failed(format!("cannot create {}: {e}", dir.display())))?;
+    crate::pipeline::create_folder(dir, "the experiment")?;
     create_new(&path, &text)?;
     let mut said = format!("wrote {}\n", path.display());
     let schema_path = dir.join("experiment.schema.json");
@@ -68,8 +69,13 @@ fn source_path(from: &Path, dir: &Path) -> PathBuf {
 /// goes through the TOML document, so only the `name` value moves: a `name = ...` inside a
 /// multi-line string, comments and layout elsewhere stay as they were.
 fn renamed_copy(from: &Path, name: &str) -> Result<String, Failure> {
-    let experiment = experiment::load(from)
-        .map_err(|rejected| Failure::BadInput(format!("--from {}: {rejected}", from.display())))?;
+    // The loader's own messages open with "error:", as the command's does.
+    let experiment = experiment::load(from).map_err(|rejected| {
+        Failure::BadInput(format!(
+            "--from {} cannot be copied:\n{rejected}",
+            from.display()
+        ))
+    })?;
     let mut document: DocumentMut = experiment
         .source
         .parse()

@@ -473,6 +473,8 @@ fn jobs_run_runs_at_once_and_each_still_keeps_its_schedule() {
     }
 }
 
+/// A file where `--out` should be a folder is the person's to mend: exit 2, before any
+/// run, for `run`, `compare` and `new --dir` alike.
 #[test]
 fn an_unwritable_output_folder_fails_before_any_run() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -489,12 +491,121 @@ fn an_unwritable_output_folder_fails_before_any_run() {
         .arg(&file)
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write results to"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write results to"), "{stderr}");
+    assert!(stderr.contains("a file is in the way"), "{stderr}");
     assert!(
         start.elapsed() < Duration::from_secs(30),
         "failed before running 90 s of runs"
     );
+    let output = queuelab()
+        .args(["new", "probe", "--dir"])
+        .arg(blocker.join("experiments"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(&blocker).expect("still a file"),
+        "a file where the results folder should go"
+    );
+}
+
+/// The runs of `path`, as its lines: to tell that a folder was left exactly as it was.
+fn file_text(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs `queuelab run ARGS FILE --out OUT` in the background.
+fn spawn_run(args: &[&str], out: &Path, file: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
+        .args(["run", "-q"])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts")
+}
+
+/// Waits until process `pid` holds the lock of `folder` (it writes its id there once it
+/// has taken it, after its signal handlers are in place).
+fn wait_for_lock(folder: &Path, pid: u32, limit: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let held = fs::read_to_string(folder.join(".queuelab.lock")).unwrap_or_default();
+        if held.trim() == pid.to_string() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("process {pid} never locked {}", folder.display());
+}
+
+/// SIGTERM (what `timeout`, a CI job's cancel and service managers send) stops a run as
+/// Ctrl-C does. Sent before a run finished, the earlier results stay byte for byte as they
+/// were and the message says so; sent while `--replace` is under way, what finished is
+/// saved whole and the folder reads back.
+#[test]
+#[serial(timing)]
+fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = dir.path().join("out");
+    let folder = out.join("slow");
+    queuelab()
+        .args(["run", "-q", "--time-scale", "0.1", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let earlier: Vec<String> = ["runs.csv", "summary.csv", "meta.json", "report.md"]
+        .iter()
+        .map(|f| file_text(&folder.join(f)))
+        .collect();
+
+    // At time_scale 20 a run lasts about 5 s: the signal comes long before the first ends.
+    let child = spawn_run(&["--time-scale", "20", "--replace"], &out, &file);
+    wait_for_lock(&folder, child.id(), Duration::from_secs(20));
+    // SAFETY: kill sends a signal to the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("before a run finished"), "{stderr}");
+    for (name, text) in ["runs.csv", "summary.csv", "meta.json", "report.md"]
+        .iter()
+        .zip(&earlier)
+    {
+        assert_eq!(&file_text(&folder.join(name)), text, "{name} changed");
+    }
+
+    let child = spawn_run(&["--replace"], &out, &file);
+    let runs = folder.join("runs.csv");
+    let start = Instant::now();
+    while !read_csv(&runs).iter().any(|r| r["time_scale"] == "1") {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no run at 1 saved"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("queuelab run --resume"), "{stderr}");
+    let rows = read_csv(&runs);
+    assert!(
+        rows.iter().all(|r| r["time_scale"] == "1"),
+        "replaced whole"
+    );
+    assert!((1..12).contains(&rows.len()), "{} runs", rows.len());
+    queuelab().arg("plot").arg(&folder).assert().success();
 }
 
 #[test]

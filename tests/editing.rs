@@ -137,6 +137,31 @@ fn new_never_overwrites() {
         .arg(dir.path())
         .assert()
         .code(2);
+    // Named as its file, an experiment is still `mine`: never overwritten, never
+    // `mine.toml.toml`.
+    queuelab()
+        .args(["new", "mine.toml", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+    queuelab()
+        .args(["new", "yours.toml", "--dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("yours.toml")).expect("written");
+    assert!(text.contains("name = \"yours\""), "{text}");
+    assert!(!dir.path().join("yours.toml.toml").exists());
+    // A missing source is named once, as the error it is.
+    let output = queuelab()
+        .args(["new", "copy", "--from", "nowhere", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    assert!(stderr.contains("nowhere.toml"), "{stderr}");
 }
 
 #[test]

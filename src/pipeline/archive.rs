@@ -168,8 +168,7 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
             b.dir.display()
         )));
     }
-    std::fs::create_dir_all(&options.out)
-        .map_err(|e| Failure::Failed(format!("cannot write to {}: {e}", options.out.display())))?;
+    super::create_folder(&options.out, "the comparison")?;
     let _lock = FolderLock::take(&options.out)?;
     let mut written = Vec::new();
     for output in compare_outputs() {

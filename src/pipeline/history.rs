@@ -415,8 +415,7 @@ fn nothing_readable(dir: &Path, read: &[Read]) -> String {
 
 /// Writes every output into `out`, locked; returns the file names.
 fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
-    fs::create_dir_all(out)
-        .map_err(|e| Failure::Failed(format!("cannot write to {}: {e}", out.display())))?;
+    super::create_folder(out, "the history")?;
     let _lock = FolderLock::take(out)?;
     let mut written = Vec::new();
     for output in history_outputs(history) {

@@ -392,14 +392,31 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
 /// Creates the results folder and proves it writable before any run starts.
 fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, Failure> {
     let dir = out.join(name);
+    create_folder(&dir, "results")?;
     let fail = |e: std::io::Error| {
         Failure::Failed(format!("cannot write results to {}: {e}", dir.display()))
     };
-    fs::create_dir_all(&dir).map_err(fail)?;
     let probe = dir.join(format!(".probe-{}", std::process::id()));
     fs::write(&probe, b"").map_err(fail)?;
     let _ = fs::remove_file(&probe);
     Ok(dir)
+}
+
+/// Creates `dir`, a folder the person named (or one inside it), to write `what` into. A
+/// file in the way or a place they may not write is theirs to mend (exit 2, nothing
+/// written); anything else, such as a full disk, is a failure.
+pub(crate) fn create_folder(dir: &Path, what: &str) -> Result<(), Failure> {
+    use std::io::ErrorKind::{AlreadyExists, NotADirectory, PermissionDenied, ReadOnlyFilesystem};
+    fs::create_dir_all(dir).map_err(|e| {
+        let said = format!("cannot write {what} to {}: {e}", dir.display());
+        match e.kind() {
+            AlreadyExists | NotADirectory => Failure::BadInput(format!(
+                "{said}; a file is in the way: name a folder (created if missing)"
+            )),
+            PermissionDenied | ReadOnlyFilesystem => Failure::BadInput(said),
+            _ => Failure::Failed(said),
+        }
+    })
 }
 
 /// Summarises, writes the outputs (with `redraw`, all but the records of the runs) and

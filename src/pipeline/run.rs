@@ -73,6 +73,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let hand_over = HandOver::measure();
     let mut text = String::new();
     let mut failures = Vec::new();
+    // Runs this command made: an interruption before the first leaves every folder as it
+    // was, and `--resume` with this command's settings may then find other runs there.
+    let mut made = 0;
     for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
     {
         let started = SystemTime::now();
@@ -93,8 +96,10 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             .map(|r| r.repeat)
             .fold(experiment.repeats, u32::max);
         let mut traced = Vec::new();
+        let kept_runs = kept.runs.len();
         let (records, failed) =
             run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
+        made += records.len().saturating_sub(kept_runs);
         failures.extend(failed);
         if !records.is_empty() {
             let before = Before {
@@ -126,11 +131,18 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
-        let _ = write!(
-            text,
-            "interrupted: finished runs are saved. Go on with:\n  {}",
-            resume_command(files, options)
-        );
+        if made == 0 {
+            text.push_str(
+                "interrupted before a run finished: the results folders are as they were; \
+                 run the same command again to start",
+            );
+        } else {
+            let _ = write!(
+                text,
+                "interrupted: finished runs are saved. Go on with:\n  {}",
+                resume_command(files, options)
+            );
+        }
         return Err(Failure::Interrupted(text));
     }
     if !failures.is_empty() {
