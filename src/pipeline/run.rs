@@ -99,9 +99,13 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         let kept_runs = kept.runs.len();
         let (records, failed) =
             run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
-        made += records.len().saturating_sub(kept_runs);
+        let made_here = records.len().saturating_sub(kept_runs);
+        made += made_here;
         failures.extend(failed);
-        if !records.is_empty() {
+        // Stopped before a run of its own finished, an experiment leaves its folder as it
+        // was, summary and all.
+        let stopped_idle = made_here == 0 && options.cancel.load(Ordering::SeqCst);
+        if !records.is_empty() && !stopped_idle {
             let before = Before {
                 sleep_overshoot: Some(overshoot),
                 hand_over,
