@@ -44,6 +44,22 @@ impl Output for Report {
     }
 }
 
+/// How many of the planned runs are missing, if any: a run stopped early summarises the
+/// scenarios it reached, which must not read as the whole sweep.
+fn missing_runs(results: &Results) -> Option<String> {
+    let e = results.experiment;
+    let planned = e.scenarios.len() as u64 * u64::from(e.repeats);
+    let made = results.runs.len() as u64;
+    (made < planned).then(|| {
+        format!(
+            "**Incomplete:** {made} of the {planned} runs planned, in {} of the {} scenarios; \
+             `queuelab run --resume` with the same settings makes the rest.",
+            results.summaries.len(),
+            e.scenarios.len()
+        )
+    })
+}
+
 fn intro(text: &mut String, results: &Results) {
     let e = results.experiment;
     let how = match results.source {
@@ -58,6 +74,9 @@ fn intro(text: &mut String, results: &Results) {
         e.time_scale,
         e.seed
     );
+    if let Some(missing) = missing_runs(results) {
+        let _ = write!(text, " {missing}");
+    }
     if let Some(sweep) = e.sweep_words() {
         let _ = write!(text, " Swept: {sweep}.");
     }

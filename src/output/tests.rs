@@ -183,6 +183,27 @@ fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold()
     assert!(report(TEXT, 5).contains("5 of 100 such hand-overs"));
 }
 
+/// A run stopped early summarises the scenarios it reached; the report says the sweep is
+/// not whole, and a whole one says nothing of the kind.
+#[test]
+fn the_report_says_when_runs_of_the_plan_are_missing() {
+    assert!(!text("report.md").contains("Incomplete"));
+    let three_repeats = TEXT.replace("repeats = 2", "repeats = 3");
+    let report =
+        String::from_utf8(render_with("report.md", &three_repeats, &environment())).expect("text");
+    assert!(
+        report.contains("**Incomplete:** 4 of the 6 runs planned, in 2 of the 2 scenarios"),
+        "{report}"
+    );
+    let more_scenarios = TEXT.replace("[1, 2]", "[1, 2, 4]");
+    let report =
+        String::from_utf8(render_with("report.md", &more_scenarios, &environment())).expect("text");
+    assert!(
+        report.contains("4 of the 6 runs planned, in 2 of the 3 scenarios"),
+        "{report}"
+    );
+}
+
 #[test]
 fn the_report_names_the_experiment_and_links_each_chart() {
     let report = text("report.md");
