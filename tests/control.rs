@@ -29,15 +29,24 @@ fn run_keys(path: &Path) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
-fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
+/// Waits until `done()`, looking every few milliseconds; fails the test naming `what`
+/// after `limit`.
+fn wait_until(limit: Duration, what: &str, done: impl Fn() -> bool) {
     let start = Instant::now();
     while start.elapsed() < limit {
-        if path.exists() && read_csv(path).len() >= rows {
+        if done() {
             return;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(5));
     }
-    panic!("{} never reached {rows} rows", path.display());
+    panic!("{what} never happened within {limit:?}");
+}
+
+fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
+    let what = format!("{} reaching {rows} rows", path.display());
+    wait_until(limit, &what, || {
+        path.exists() && read_csv(path).len() >= rows
+    });
 }
 
 #[test]
@@ -533,15 +542,11 @@ fn spawn_run(args: &[&str], out: &Path, file: &Path) -> std::process::Child {
 /// Waits until process `pid` holds the lock of `folder` (it writes its id there once it
 /// has taken it, after its signal handlers are in place).
 fn wait_for_lock(folder: &Path, pid: u32, limit: Duration) {
-    let start = Instant::now();
-    while start.elapsed() < limit {
+    let what = format!("process {pid} locking {}", folder.display());
+    wait_until(limit, &what, || {
         let held = fs::read_to_string(folder.join(".queuelab.lock")).unwrap_or_default();
-        if held.trim() == pid.to_string() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("process {pid} never locked {}", folder.display());
+        held.trim() == pid.to_string()
+    });
 }
 
 /// SIGTERM (what `timeout`, a CI job's cancel and service managers send) stops a run as
@@ -585,14 +590,11 @@ fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
 
     let child = spawn_run(&["--replace"], &out, &file);
     let runs = folder.join("runs.csv");
-    let start = Instant::now();
-    while !read_csv(&runs).iter().any(|r| r["time_scale"] == "1") {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no run at 1 saved"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(
+        Duration::from_secs(30),
+        "a run at time_scale 1 saved",
+        || runs.exists() && read_csv(&runs).iter().any(|r| r["time_scale"] == "1"),
+    );
     // SAFETY: as above.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let output = child.wait_with_output().expect("ends");

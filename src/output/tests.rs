@@ -188,16 +188,16 @@ fn the_report_explains_waits_where_hand_overs_alone_reach_the_waited_threshold()
 #[test]
 fn the_report_says_when_runs_of_the_plan_are_missing() {
     assert!(!text("report.md").contains("Incomplete"));
-    let three_repeats = TEXT.replace("repeats = 2", "repeats = 3");
-    let report =
-        String::from_utf8(render_with("report.md", &three_repeats, &environment())).expect("text");
+    // The standard four runs, of experiments that plan more.
+    let report_of = |text: String| {
+        String::from_utf8(render_with("report.md", &text, &environment())).expect("text")
+    };
+    let report = report_of(TEXT.replace("repeats = 2", "repeats = 3"));
     assert!(
         report.contains("**Incomplete:** 4 of the 6 runs planned, in 2 of the 2 scenarios"),
         "{report}"
     );
-    let more_scenarios = TEXT.replace("[1, 2]", "[1, 2, 4]");
-    let report =
-        String::from_utf8(render_with("report.md", &more_scenarios, &environment())).expect("text");
+    let report = report_of(TEXT.replace("[1, 2]", "[1, 2, 4]"));
     assert!(
         report.contains("4 of the 6 runs planned, in 2 of the 3 scenarios"),
         "{report}"
