@@ -49,6 +49,27 @@ fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
     });
 }
 
+/// Starts `queuelab run -q ARGS --out OUT FILE` in the background.
+fn spawn_run(args: &[&str], out: &Path, file: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
+        .args(["run", "-q"])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts")
+}
+
+/// Sends `signal` to `child`, a queuelab this test started and has not yet waited for.
+fn send(child: &std::process::Child, signal: libc::c_int) {
+    // SAFETY: kill only sends a signal, to a process of our own.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(sent, 0, "signal {signal} sent to {}", child.id());
+}
+
 #[test]
 #[serial(timing)]
 fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
@@ -56,18 +77,10 @@ fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
     let file = dir.path().join("slow.toml");
     fs::write(&file, SLOW).expect("write");
     let out = dir.path().join("out");
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
-        .args(["run", "-q", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
+    let child = spawn_run(&[], &out, &file);
     let runs = out.join("slow/runs.csv");
     wait_for_rows(&runs, 2, Duration::from_secs(20));
-    // SAFETY: kill sends a signal to the child we started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    send(&child, libc::SIGINT);
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
@@ -372,23 +385,10 @@ fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan(
         "--jobs",
         "2",
     ];
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
-        .args(["run", "-q"])
-        .args(settings)
-        .arg("--out")
-        .arg(&out)
-        .arg(&file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
+    let child = spawn_run(&settings, &out, &file);
     let runs = out.join("slow/runs.csv");
     wait_for_rows(&runs, 2, Duration::from_secs(30));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    send(&child, libc::SIGINT);
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
@@ -520,23 +520,9 @@ fn an_unwritable_output_folder_fails_before_any_run() {
     );
 }
 
-/// The runs of `path`, as its lines: to tell that a folder was left exactly as it was.
+/// The text of `path`: to tell that a folder was left exactly as it was.
 fn file_text(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Runs `queuelab run ARGS FILE --out OUT` in the background.
-fn spawn_run(args: &[&str], out: &Path, file: &Path) -> std::process::Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
-        .args(["run", "-q"])
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .arg(file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts")
 }
 
 /// Waits until process `pid` holds the lock of `folder` (it writes its id there once it
@@ -567,24 +553,18 @@ fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
         .arg(&file)
         .assert()
         .success();
-    let earlier: Vec<String> = ["runs.csv", "summary.csv", "meta.json", "report.md"]
-        .iter()
-        .map(|f| file_text(&folder.join(f)))
-        .collect();
+    let kept = ["runs.csv", "summary.csv", "meta.json", "report.md"];
+    let earlier: Vec<String> = kept.iter().map(|f| file_text(&folder.join(f))).collect();
 
     // At time_scale 20 a run lasts about 5 s: the signal comes long before the first ends.
     let child = spawn_run(&["--time-scale", "20", "--replace"], &out, &file);
     wait_for_lock(&folder, child.id(), Duration::from_secs(20));
-    // SAFETY: kill sends a signal to the child we started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    send(&child, libc::SIGTERM);
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("before a run finished"), "{stderr}");
-    for (name, text) in ["runs.csv", "summary.csv", "meta.json", "report.md"]
-        .iter()
-        .zip(&earlier)
-    {
+    for (name, text) in kept.iter().zip(&earlier) {
         assert_eq!(&file_text(&folder.join(name)), text, "{name} changed");
     }
 
@@ -595,8 +575,7 @@ fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
         "a run at time_scale 1 saved",
         || runs.exists() && read_csv(&runs).iter().any(|r| r["time_scale"] == "1"),
     );
-    // SAFETY: as above.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    send(&child, libc::SIGTERM);
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");

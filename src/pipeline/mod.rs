@@ -393,30 +393,30 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
 fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, Failure> {
     let dir = out.join(name);
     create_folder(&dir, "results")?;
-    let fail = |e: std::io::Error| {
-        Failure::Failed(format!("cannot write results to {}: {e}", dir.display()))
-    };
     let probe = dir.join(format!(".probe-{}", std::process::id()));
-    fs::write(&probe, b"").map_err(fail)?;
+    fs::write(&probe, b"").map_err(|e| cannot_write("results", &dir, e))?;
     let _ = fs::remove_file(&probe);
     Ok(dir)
 }
 
-/// Creates `dir`, a folder the person named (or one inside it), to write `what` into. A
-/// file in the way or a place they may not write is theirs to mend (exit 2, nothing
-/// written); anything else, such as a full disk, is a failure.
+/// Creates `dir`, a folder the person named (or one inside it), to write `what` into.
 pub(crate) fn create_folder(dir: &Path, what: &str) -> Result<(), Failure> {
+    fs::create_dir_all(dir).map_err(|e| cannot_write(what, dir, e))
+}
+
+/// Why `what` cannot be written into folder `dir`: a file in the way or a place the
+/// person may not write is theirs to mend (exit 2, nothing written); anything else, such
+/// as a full disk, is a failure.
+fn cannot_write(what: &str, dir: &Path, e: std::io::Error) -> Failure {
     use std::io::ErrorKind::{AlreadyExists, NotADirectory, PermissionDenied, ReadOnlyFilesystem};
-    fs::create_dir_all(dir).map_err(|e| {
-        let said = format!("cannot write {what} to {}: {e}", dir.display());
-        match e.kind() {
-            AlreadyExists | NotADirectory => Failure::BadInput(format!(
-                "{said}; a file is in the way: name a folder (created if missing)"
-            )),
-            PermissionDenied | ReadOnlyFilesystem => Failure::BadInput(said),
-            _ => Failure::Failed(said),
-        }
-    })
+    let said = format!("cannot write {what} to {}: {e}", dir.display());
+    match e.kind() {
+        AlreadyExists | NotADirectory => Failure::BadInput(format!(
+            "{said}; a file is in the way: name a folder (created if missing)"
+        )),
+        PermissionDenied | ReadOnlyFilesystem => Failure::BadInput(said),
+        _ => Failure::Failed(said),
+    }
 }
 
 /// Summarises, writes the outputs (with `redraw`, all but the records of the runs) and

@@ -73,9 +73,10 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let hand_over = HandOver::measure();
     let mut text = String::new();
     let mut failures = Vec::new();
-    // Runs this command made: an interruption before the first leaves every folder as it
-    // was, and `--resume` with this command's settings may then find other runs there.
-    let mut made = 0;
+    // Whether this command made a run: an interruption before the first leaves every
+    // folder as it was, and `--resume` with this command's settings may then find other
+    // runs there.
+    let mut made_any = false;
     for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
     {
         let started = SystemTime::now();
@@ -99,12 +100,12 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         let kept_runs = kept.runs.len();
         let (records, failed) =
             run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
-        let made_here = records.len().saturating_sub(kept_runs);
-        made += made_here;
+        let made_here = records.len() > kept_runs;
+        made_any |= made_here;
         failures.extend(failed);
         // Stopped before a run of its own finished, an experiment leaves its folder as it
         // was, summary and all.
-        let stopped_idle = made_here == 0 && options.cancel.load(Ordering::SeqCst);
+        let stopped_idle = !made_here && options.cancel.load(Ordering::SeqCst);
         if !records.is_empty() && !stopped_idle {
             let before = Before {
                 sleep_overshoot: Some(overshoot),
@@ -135,7 +136,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
-        if made == 0 {
+        if !made_any {
             text.push_str(
                 "interrupted before a run finished: the results folders are as they were; \
                  run the same command again to start",

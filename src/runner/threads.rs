@@ -97,14 +97,11 @@ impl Shared<'_> {
     }
 
     /// Producers that put at once, put after put: no produce time to pace, no gate to
-    /// announce their puts to, no hand-over to wait in, no model order to keep. At zero
-    /// time the checks for those were a good part of what the loop did per item, so this
-    /// case is compiled apart.
+    /// announce their puts to (nor so a model order to keep, which has one), no hand-over
+    /// to wait in. At zero time the checks for those were a good part of what the loop
+    /// did per item, so this case is compiled apart.
     fn puts_back_to_back(&self) -> bool {
-        self.scenario.produce_is_instant()
-            && self.gate().is_none()
-            && self.handoff.is_none()
-            && self.model_order.is_none()
+        self.scenario.produce_is_instant() && self.gate().is_none() && self.handoff.is_none()
     }
 
     /// Blocking consumers that take again at once: no consume time to pace, no hand-over
