@@ -607,7 +607,7 @@ fn a_scenario_beyond_the_thread_limit_is_refused_before_any_run() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("1 run(s) at once need up to 50 threads (the largest, scenario 2 (consumers=30), 50); this system allows 40"),
+        stderr.contains("1 run(s) at once need up to 50 threads (the largest, scenario 2 (consumers=30), 50); --max-threads allows 40. Lower jobs, producers or consumers, or raise --max-threads"),
         "{stderr}"
     );
     assert!(!dir.path().join("many/runs.csv").exists(), "nothing ran");

@@ -51,11 +51,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .iter()
         .map(|d| FolderLock::take(d))
         .collect::<Result<_, _>>()?;
-    check_threads(
-        &experiments,
-        options.max_threads.unwrap_or_else(system_thread_limit),
-        options.jobs,
-    )?;
+    let thread_limit = match options.max_threads {
+        Some(n) => ThreadLimit::Flag(n),
+        None => ThreadLimit::System(system_thread_limit()),
+    };
+    check_threads(&experiments, thread_limit, options.jobs)?;
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
     let mut kept = Vec::new();
     for (experiment, dir) in experiments.iter().zip(&dirs) {
@@ -479,12 +479,41 @@ fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Resu
     Ok(write_atomically(&path, &bytes)?)
 }
 
+/// How many threads one run may start, and who said so.
+#[derive(Clone, Copy, Debug)]
+enum ThreadLimit {
+    /// `--max-threads N`.
+    Flag(u64),
+    /// The system's limits (`system_thread_limit`).
+    System(u64),
+}
+
+impl ThreadLimit {
+    fn threads(self) -> u64 {
+        match self {
+            ThreadLimit::Flag(n) | ThreadLimit::System(n) => n,
+        }
+    }
+
+    /// Who allows how many, and what the person can raise.
+    fn says(self) -> String {
+        match self {
+            ThreadLimit::Flag(n) => format!(
+                "--max-threads allows {n}. Lower jobs, producers or consumers, or raise --max-threads"
+            ),
+            ThreadLimit::System(n) => format!(
+                "this system allows {n}. Lower jobs, producers or consumers, or raise `ulimit -u`"
+            ),
+        }
+    }
+}
+
 /// Refuses, before anything runs, an experiment whose runs would start more threads at
-/// once than the system allows: with `jobs` runs at once, its `jobs` largest scenarios may
+/// once than `limit` allows: with `jobs` runs at once, its `jobs` largest scenarios may
 /// run together.
 fn check_threads(
     experiments: &[Experiment],
-    limit: u64,
+    limit: ThreadLimit,
     jobs: Option<usize>,
 ) -> Result<(), Failure> {
     let mut problems = String::new();
@@ -493,7 +522,7 @@ fn check_threads(
         let mut threads: Vec<u64> = experiment.scenarios.iter().map(|s| s.threads()).collect();
         threads.sort_unstable_by(|a, b| b.cmp(a));
         let at_once: u64 = threads.iter().take(jobs).sum();
-        if at_once > limit {
+        if at_once > limit.threads() {
             let largest = experiment
                 .scenarios
                 .iter()
@@ -503,10 +532,10 @@ fn check_threads(
             let _ = writeln!(
                 problems,
                 "{}: `producers`/`consumers`: {jobs} run(s) at once need up to {at_once} threads \
-                 (the largest, {largest}, {}); this system allows {limit}. Lower jobs, \
-                 producers or consumers, or raise `ulimit -u`",
+                 (the largest, {largest}, {}); {}",
                 experiment.file.display(),
-                threads.first().copied().unwrap_or(0)
+                threads.first().copied().unwrap_or(0),
+                limit.says()
             );
         }
     }
