@@ -36,8 +36,10 @@ pub enum Setting {
 pub const REPEATS: (u64, u64) = (1, 10_000);
 pub const WARMUP: (u64, u64) = (0, 100);
 pub const JOBS: (u64, u64) = (1, 256);
-/// `time_scale` is above the first and at most the second.
-pub const TIME_SCALE: (f64, f64) = (0.0, 1000.0);
+/// `time_scale` is from the first to the second. Below a millionth, a second of the file
+/// lasts under a microsecond and a millisecond under a nanosecond, the clock's step: the
+/// run would time nothing the file says.
+pub const TIME_SCALE: (f64, f64) = (1e-6, 1000.0);
 
 /// What an experiment name may be, for messages.
 pub const NAME_RULE: &str =
@@ -82,7 +84,7 @@ impl Setting {
             Setting::TimeScale => spec(
                 "time_scale",
                 Accepts::Number {
-                    above: TIME_SCALE.0,
+                    min: TIME_SCALE.0,
                     max: TIME_SCALE.1,
                 },
                 Some("1.0"),
@@ -131,7 +133,7 @@ pub fn is_plain_name(name: &str) -> bool {
 
 /// Whether `scale` is a time scale the file and the command line accept.
 pub fn is_time_scale(scale: f64) -> bool {
-    scale > TIME_SCALE.0 && scale <= TIME_SCALE.1
+    (TIME_SCALE.0..=TIME_SCALE.1).contains(&scale)
 }
 
 #[cfg(test)]

@@ -166,8 +166,8 @@ fn described(mut value: Value, spec: &KeySpec) -> Value {
 fn value_schema(accepts: Accepts) -> Value {
     match accepts {
         Accepts::Count { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
-        Accepts::Number { above, max } => {
-            json!({ "type": "number", "exclusiveMinimum": above, "maximum": max })
+        Accepts::Number { min, max } => {
+            json!({ "type": "number", "minimum": min, "maximum": max })
         }
         Accepts::Time => json!({ "$ref": "#/definitions/time" }),
         Accepts::Words(words) => json!({ "type": "string", "enum": words }),

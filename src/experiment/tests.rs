@@ -222,6 +222,13 @@ fn zero_negative_and_absurd_counts_are_refused() {
     error("repeats = 0\n", 1, "repeats");
     error("time_scale = 0.0\n", 1, "time_scale");
     error("time_scale = nan\n", 1, "time_scale");
+    // Below a millionth a millisecond lasts under the clock's nanosecond step.
+    let m = error("time_scale = 1e-300\n", 1, "time_scale");
+    assert!(m.contains("a number from 0.000001 to 1000"), "{m}");
+    error("time_scale = 9e-7\n", 1, "time_scale");
+    error("time_scale = 1000.5\n", 1, "time_scale");
+    assert_eq!(ok("time_scale = 1e-6\n").time_scale, 1e-6);
+    assert_eq!(ok("time_scale = 1000\n").time_scale, 1000.0);
     error("seed = -1\n", 1, "seed");
     ok("[scenario]\nitems_per_producer = 0\n");
 }

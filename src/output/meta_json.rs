@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Output, RenderError, Results, json_bytes};
 use crate::environment::Environment;
+use crate::settings::{Setting, is_time_scale};
 
 pub struct MetaJson;
 
@@ -77,12 +78,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
             path.display()
         ))
     };
-    if !(meta.time_scale > 0.0 && meta.time_scale <= 1000.0) {
+    if !is_time_scale(meta.time_scale) {
         return refuse(
             "time_scale",
             format!(
-                "{} is not a time scale: above 0 and at most 1000",
-                meta.time_scale
+                "{} is not a time scale: {}",
+                meta.time_scale,
+                Setting::TimeScale.spec().accepts.allowed()
             ),
         );
     }

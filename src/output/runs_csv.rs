@@ -9,6 +9,7 @@ use crate::experiment::Experiment;
 use crate::record::QueueMetrics;
 use crate::record::{FRACTION_DECIMALS, RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
 use crate::scenario::ScenarioKey;
+use crate::settings::{Setting, is_time_scale};
 
 pub struct RunsCsv;
 
@@ -363,12 +364,13 @@ impl Checks {
             ));
         }
         let scale = number("time_scale")?;
-        if !(scale > 0.0 && scale <= 1000.0) {
+        if !is_time_scale(scale) {
             return Err(problem(
                 "time_scale",
                 format!(
-                    "`{}` is not a time scale: above 0 and at most 1000",
-                    cell("time_scale")
+                    "`{}` is not a time scale: {}",
+                    cell("time_scale"),
+                    Setting::TimeScale.spec().accepts.allowed()
                 ),
             ));
         }

@@ -48,8 +48,8 @@ pub enum ScenarioKey {
 pub enum Accepts {
     /// A whole number within `min..=max`.
     Count { min: u64, max: u64 },
-    /// A number above `above` and at most `max`.
-    Number { above: f64, max: f64 },
+    /// A number within `min..=max`.
+    Number { min: f64, max: f64 },
     /// A duration, or a distribution table of durations.
     Time,
     /// One of these words.
@@ -71,7 +71,7 @@ impl Accepts {
     pub fn allowed(self) -> String {
         match self {
             Accepts::Count { min, max } => format!("an integer from {min} to {max}"),
-            Accepts::Number { above, max } => format!("a number above {above} and at most {max}"),
+            Accepts::Number { min, max } => format!("a number from {min} to {max}"),
             Accepts::Time => format!(
                 "{DURATION_HELP}, or a distribution {{ dist = ... }}: {}",
                 distributions_help()
