@@ -520,6 +520,107 @@ fn an_unwritable_output_folder_fails_before_any_run() {
     );
 }
 
+/// A folder where a results file goes (or a file where `--trace` puts its folder) is the
+/// person's to mend, and no command finds it out half way: `run` refuses before any run,
+/// `plot` and `compare` before replacing any file. Every earlier file stays byte for byte,
+/// untouched.
+#[test]
+fn a_folder_in_place_of_a_results_file_is_refused_and_nothing_is_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = dir.path().join("out");
+    let folder = out.join("slow");
+    queuelab()
+        .args(["run", "-q", "--time-scale", "0.01", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    fs::remove_file(folder.join("summary.json")).expect("remove");
+    fs::create_dir(folder.join("summary.json")).expect("a folder in the way");
+    let kept = ["runs.csv", "summary.csv", "meta.json", "report.md"];
+    let before: Vec<(String, std::time::SystemTime)> = kept
+        .iter()
+        .map(|f| {
+            let path = folder.join(f);
+            let modified = fs::metadata(&path).and_then(|m| m.modified());
+            (file_text(&path), modified.expect("mtime"))
+        })
+        .collect();
+    let unchanged = |what: &str| {
+        for (name, (text, modified)) in kept.iter().zip(&before) {
+            let path = folder.join(name);
+            assert_eq!(&file_text(&path), text, "{what}: {name} changed");
+            let now = fs::metadata(&path).and_then(|m| m.modified());
+            assert_eq!(&now.expect("mtime"), modified, "{what}: {name} rewritten");
+        }
+    };
+    let refused = |args: &[&str], what: &str| {
+        let start = Instant::now();
+        let output = queuelab().args(args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.contains("a folder of that name is in the way"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("summary.json"), "{stderr}");
+        // At time_scale 30 the runs would take 90 s; a refusal within 30 s, however
+        // loaded the machine, came before them.
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{what}: ran first"
+        );
+        unchanged(what);
+    };
+    let (out_arg, file_arg) = (out.to_string_lossy(), file.to_string_lossy());
+    let run = ["run", "-q", "--time-scale", "30", "--replace", "--out"];
+    refused(&[&run[..], &[&out_arg, &file_arg]].concat(), "run");
+    refused(&["plot", &folder.to_string_lossy()], "plot");
+    fs::remove_dir(folder.join("summary.json")).expect("remove");
+    fs::write(folder.join("trace"), "a file where --trace puts its folder").expect("write");
+    let start = Instant::now();
+    let traced = [&run[..1], &["--trace"], &run[1..], &[&out_arg, &file_arg]].concat();
+    let output = queuelab().args(&traced).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "--trace: {stderr}");
+    assert!(
+        stderr.contains("trace: a file of that name is in the way"),
+        "{stderr}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "--trace: ran first"
+    );
+    unchanged("--trace");
+
+    // The chart goes after the table: the table must not be replaced either.
+    let compared = dir.path().join("compared");
+    let last = "compare_elapsed_vs_consumers.svg";
+    fs::create_dir_all(compared.join(last)).expect("a folder in the way");
+    let output = queuelab()
+        .arg("compare")
+        .args([&folder, &folder])
+        .arg("--out")
+        .arg(&compared)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(last), "{stderr}");
+    let names: BTreeSet<String> = fs::read_dir(&compared)
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with(".queuelab.lock"))
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([last.to_string()]),
+        "compare wrote a file"
+    );
+}
+
 /// The text of `path`: to tell that a folder was left exactly as it was.
 fn file_text(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -117,15 +117,18 @@ pub enum OutputError {
     Render { path: PathBuf, error: RenderError },
     #[error("cannot write {path}: {error}")]
     Write { path: PathBuf, error: io::Error },
+    #[error("cannot write {path}: a folder of that name is in the way; move or rename it")]
+    InTheWay { path: PathBuf },
 }
 
-/// Writes each output into `dir`, each whole or not at all; returns the paths written.
+/// Writes each output into `dir` as one set (see `write_set`); returns the paths written.
+/// Every output is made in memory first, so one that cannot be made writes nothing.
 pub fn write_outputs(
     dir: &Path,
     results: &Results,
     outputs: &[Box<dyn Output>],
 ) -> Result<Vec<PathBuf>, OutputError> {
-    let mut written = Vec::new();
+    let mut files = Vec::new();
     for output in outputs.iter().filter(|o| o.wanted(results)) {
         let path = dir.join(output.file_name(results));
         let bytes = output
@@ -134,15 +137,88 @@ pub fn write_outputs(
                 path: path.clone(),
                 error,
             })?;
-        write_atomically(&path, &bytes)?;
-        written.push(path);
+        files.push((path, bytes));
     }
-    Ok(written)
+    write_set(&files)?;
+    Ok(files.into_iter().map(|(path, _)| path).collect())
+}
+
+/// Refuses a results folder where a folder stands in place of one of `experiment`'s
+/// files: checked before the first run starts, so that no runs are made only to find
+/// they cannot be saved.
+pub fn check_outputs_can_go(dir: &Path, experiment: &Experiment) -> Result<(), OutputError> {
+    let results = Results {
+        experiment,
+        source: Source::Measured,
+        runs: &[],
+        summaries: &[],
+        environment: None,
+    };
+    let paths: Vec<PathBuf> = all_outputs(experiment)
+        .iter()
+        .map(|o| dir.join(o.file_name(&results)))
+        .collect();
+    refuse_in_the_way(paths.iter().map(PathBuf::as_path))
+}
+
+/// Refuses a folder where a file is to go: renaming onto it fails, and would fail only
+/// after the files before it in a set were replaced.
+pub fn refuse_in_the_way<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Result<(), OutputError> {
+    for path in paths {
+        if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(OutputError::InTheWay {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes files that belong together (a results folder's tables, charts and report) so
+/// that a reader sees the old set or the new one: every file is written whole and flushed
+/// under a temporary name before any is renamed into place, so a full disk or a folder in
+/// the way leaves every old file as it was.
+pub fn write_set(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
+    refuse_in_the_way(files.iter().map(|(path, _)| path.as_path()))?;
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let remove = |temps: &[PathBuf]| temps.iter().for_each(|t| drop(fs::remove_file(t)));
+    for (path, bytes) in files {
+        match write_temporary(path, bytes) {
+            Ok(tmp) => temps.push(tmp),
+            Err(error) => {
+                remove(&temps);
+                return Err(error);
+            }
+        }
+    }
+    for (i, ((path, _), tmp)) in files.iter().zip(&temps).enumerate() {
+        if let Err(error) = fs::rename(tmp, path) {
+            remove(&temps[i..]);
+            return Err(OutputError::Write {
+                path: path.clone(),
+                error,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Writes `bytes` under a temporary name beside `path`, flushed to disk, then renames it
 /// into place: a reader sees the old file or the new one, never half of one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    refuse_in_the_way([path])?;
+    let tmp = write_temporary(path, bytes)?;
+    fs::rename(&tmp, path).map_err(|error| {
+        let _ = fs::remove_file(&tmp);
+        OutputError::Write {
+            path: path.to_path_buf(),
+            error,
+        }
+    })
+}
+
+/// Writes `bytes` whole and flushed to a temporary name beside `path`; returns that name.
+fn write_temporary(path: &Path, bytes: &[u8]) -> Result<PathBuf, OutputError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -151,10 +227,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let write = || -> io::Result<()> {
         let mut file = fs::File::create(&tmp)?;
         io::Write::write_all(&mut file, bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
+        file.sync_all()
     };
-    write().map_err(|error| {
+    write().map(|()| tmp.clone()).map_err(|error| {
         let _ = fs::remove_file(&tmp);
         OutputError::Write {
             path: path.to_path_buf(),

@@ -270,3 +270,42 @@ fn compare_files_render_both_sides() {
     let svg = outputs[2].render(&comparison).expect("svg");
     assert!(svg.starts_with(b"<svg"));
 }
+
+#[test]
+fn a_set_of_files_is_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = |name: &str| dir.path().join(name);
+    let set = |text: &str| -> Vec<(PathBuf, Vec<u8>)> {
+        ["a.csv", "b.json", "c.svg"]
+            .iter()
+            .map(|name| (path(name), text.as_bytes().to_vec()))
+            .collect()
+    };
+    write_set(&set("old")).expect("writes");
+    fs::remove_file(path("c.svg")).expect("remove");
+    fs::create_dir(path("c.svg")).expect("a folder in the way");
+    let error = write_set(&set("new")).expect_err("a folder is in the way");
+    assert!(matches!(&error, OutputError::InTheWay { path: p } if p.ends_with("c.svg")));
+    for name in ["a.csv", "b.json"] {
+        assert_eq!(
+            fs::read_to_string(path(name)).expect("read"),
+            "old",
+            "{name}"
+        );
+    }
+    let left: Vec<String> = fs::read_dir(dir.path())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    fs::remove_dir(path("c.svg")).expect("remove");
+    write_set(&set("new")).expect("writes");
+    for name in ["a.csv", "b.json", "c.svg"] {
+        assert_eq!(
+            fs::read_to_string(path(name)).expect("read"),
+            "new",
+            "{name}"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use super::print::{label_width, percent};
 use super::{Failure, finish};
 use crate::experiment::{self, Experiment};
 use crate::output::{
-    ComparedScenario, Comparison, compare_outputs, read_meta, read_runs_from, write_atomically,
+    ComparedScenario, Comparison, compare_outputs, read_meta, read_runs_from, write_set,
 };
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -170,15 +170,17 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
     }
     super::create_folder(&options.out, "the comparison")?;
     let _lock = FolderLock::take(&options.out)?;
+    let mut files = Vec::new();
     let mut written = Vec::new();
     for output in compare_outputs() {
         let path = options.out.join(output.file_name(&comparison));
         let bytes = output
             .render(&comparison)
             .map_err(|e| Failure::Failed(format!("cannot make {}: {e}", path.display())))?;
-        write_atomically(&path, &bytes)?;
+        files.push((path, bytes));
         written.push(output.file_name(&comparison));
     }
+    write_set(&files)?;
     let mut text = comparison_table(&comparison);
     let _ = writeln!(
         text,

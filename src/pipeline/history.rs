@@ -20,7 +20,7 @@ use crate::experiment::{self, ChartFormat};
 use crate::git::{Commit, Repository};
 use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
-    in_one_version, metric_named, parse_meta, write_atomically,
+    in_one_version, metric_named, parse_meta, write_set,
 };
 use crate::record::{RunRecord, Source};
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
@@ -417,15 +417,17 @@ fn nothing_readable(dir: &Path, read: &[Read]) -> String {
 fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
     super::create_folder(out, "the history")?;
     let _lock = FolderLock::take(out)?;
+    let mut files = Vec::new();
     let mut written = Vec::new();
     for output in history_outputs(history) {
         let path = out.join(output.file_name(history));
         let bytes = output
             .render(history)
             .map_err(|e| Failure::Failed(format!("cannot make {}: {e}", path.display())))?;
-        write_atomically(&path, &bytes)?;
+        files.push((path, bytes));
         written.push(output.file_name(history));
     }
+    write_set(&files)?;
     Ok(written)
 }
 

@@ -13,7 +13,7 @@ use std::sync::atomic::AtomicBool;
 use crate::environment::{Before, Environment};
 use crate::experiment::{self, Axis, Experiment};
 use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items, predict};
-use crate::output::{OutputError, Results, all_outputs, write_outputs};
+use crate::output::{OutputError, Results, all_outputs, check_outputs_can_go, write_outputs};
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -79,7 +79,16 @@ impl Failure {
 
 impl From<OutputError> for Failure {
     fn from(error: OutputError) -> Self {
-        Failure::Failed(error.to_string())
+        let mended_by_person = match &error {
+            OutputError::InTheWay { .. } => true,
+            OutputError::Write { error, .. } => theirs_to_mend(error),
+            OutputError::Render { .. } => false,
+        };
+        if mended_by_person {
+            Failure::BadInput(error.to_string())
+        } else {
+            Failure::Failed(error.to_string())
+        }
     }
 }
 
@@ -338,7 +347,8 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     for experiment in &experiments {
         let name = format!("{}-model", experiment.name);
         let before = Before::read(&experiment.file, &options.out.join(&name));
-        let dir = prepare_dir(&options.out, &name)?;
+        let dir = prepare_dir(&options.out, &name, experiment)?;
+        traces::check_folder(&dir, options)?;
         let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
@@ -389,13 +399,15 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     }
 }
 
-/// Creates the results folder and proves it writable before any run starts.
-fn prepare_dir(out: &Path, name: &str) -> Result<PathBuf, Failure> {
+/// Creates the results folder `name` of `experiment` and proves its files can be
+/// written, before any run starts.
+fn prepare_dir(out: &Path, name: &str, experiment: &Experiment) -> Result<PathBuf, Failure> {
     let dir = out.join(name);
     create_folder(&dir, "results")?;
     let probe = dir.join(format!(".probe-{}", std::process::id()));
     fs::write(&probe, b"").map_err(|e| cannot_write("results", &dir, e))?;
     let _ = fs::remove_file(&probe);
+    check_outputs_can_go(&dir, experiment)?;
     Ok(dir)
 }
 
@@ -408,15 +420,27 @@ pub(crate) fn create_folder(dir: &Path, what: &str) -> Result<(), Failure> {
 /// person may not write is theirs to mend (exit 2, nothing written); anything else, such
 /// as a full disk, is a failure.
 fn cannot_write(what: &str, dir: &Path, e: std::io::Error) -> Failure {
-    use std::io::ErrorKind::{AlreadyExists, NotADirectory, PermissionDenied, ReadOnlyFilesystem};
+    use std::io::ErrorKind::{AlreadyExists, NotADirectory};
     let said = format!("cannot write {what} to {}: {e}", dir.display());
     match e.kind() {
         AlreadyExists | NotADirectory => Failure::BadInput(format!(
             "{said}; a file is in the way: name a folder (created if missing)"
         )),
-        PermissionDenied | ReadOnlyFilesystem => Failure::BadInput(said),
+        _ if theirs_to_mend(&e) => Failure::BadInput(said),
         _ => Failure::Failed(said),
     }
+}
+
+/// Whether a write failed for a reason the person mends (exit 2): something in the way,
+/// or a place they may not write.
+fn theirs_to_mend(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{
+        AlreadyExists, IsADirectory, NotADirectory, PermissionDenied, ReadOnlyFilesystem,
+    };
+    matches!(
+        e.kind(),
+        AlreadyExists | IsADirectory | NotADirectory | PermissionDenied | ReadOnlyFilesystem
+    )
 }
 
 /// Summarises, writes the outputs (with `redraw`, all but the records of the runs) and

@@ -44,8 +44,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     super::traces::check(&experiments, options)?;
     let dirs: Vec<PathBuf> = experiments
         .iter()
-        .map(|e| prepare_dir(&options.out, &e.name))
+        .map(|e| prepare_dir(&options.out, &e.name, e))
         .collect::<Result<_, _>>()?;
+    for dir in &dirs {
+        super::traces::check_folder(dir, options)?;
+    }
     // Held until every experiment is written: one writer per folder.
     let _locks: Vec<FolderLock> = dirs
         .iter()

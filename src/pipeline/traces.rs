@@ -34,6 +34,21 @@ pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Fai
     }
 }
 
+/// Refuses, with `--trace`, a file where the results folder `dir` needs its `trace/`
+/// folder, before anything runs.
+pub fn check_folder(dir: &Path, options: &RunOptions) -> Result<(), Failure> {
+    let folder = dir.join(TRACE_DIR);
+    let in_the_way = std::fs::metadata(&folder).is_ok_and(|m| !m.is_dir());
+    if options.trace.is_some() && in_the_way {
+        return Err(Failure::BadInput(format!(
+            "cannot write traces to {}: a file of that name is in the way; move or rename it\n\
+             nothing was run or written",
+            folder.display()
+        )));
+    }
+    Ok(())
+}
+
 /// A run's trace, taken out of its measurement (which is kept without it).
 pub struct MeasuredTrace {
     pub plan: RunPlan,
