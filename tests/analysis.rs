@@ -313,6 +313,8 @@ fn compare_refuses_archives_of_different_time_scales_and_with_nothing_in_common(
         "{stderr}"
     );
 
+    // An archive of other scenarios under the same names: its file and its runs say 21
+    // producers (the fourth column), where A's say 20.
     let c = seed_copy(root.path(), "c");
     let text = fs::read_to_string(c.join("experiment.toml")).expect("read");
     fs::write(
@@ -320,6 +322,17 @@ fn compare_refuses_archives_of_different_time_scales_and_with_nothing_in_common(
         text.replace("producers = 20", "producers = 21"),
     )
     .expect("write");
+    let runs = fs::read_to_string(c.join("runs.csv")).expect("read");
+    let runs: Vec<String> = runs
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => line.to_string(),
+            _ => line.replacen(",20,", ",21,", 1),
+        })
+        .collect();
+    assert!(runs[1].contains(",consumers=1,1,21,"), "{}", runs[1]);
+    fs::write(c.join("runs.csv"), runs.join("\n") + "\n").expect("write");
     let output = queuelab()
         .arg("compare")
         .arg(&a)

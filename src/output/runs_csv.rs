@@ -8,7 +8,7 @@ use super::{Output, RenderError, Results, csv_bytes, fixed};
 use crate::experiment::Experiment;
 use crate::record::QueueMetrics;
 use crate::record::{FRACTION_DECIMALS, RunRecord, SECONDS_DECIMALS, Source, WAIT_DECIMALS};
-use crate::scenario::ScenarioKey;
+use crate::scenario::{Scenario, ScenarioKey};
 use crate::settings::{Setting, is_time_scale};
 
 pub struct RunsCsv;
@@ -177,6 +177,11 @@ pub struct ReadRun {
     /// The fingerprint of the experiment that made it (`experiment_hash`).
     pub hash: String,
     pub time_scale: f64,
+    /// Where the row's scenario settings differ from those of the experiment's scenario
+    /// of its name: the file, line and column, and both values. Such a row is a run of
+    /// another experiment (a `runs.csv` copied from elsewhere, or made before the file
+    /// changed), whatever its name says.
+    pub other_scenario: Option<String>,
 }
 
 /// Runs read back from a `runs.csv`.
@@ -246,12 +251,36 @@ pub fn read_from(
             read.unknown += 1;
             continue;
         };
-        let run = checks
+        let mut run = checks
             .row(cell, line, scenario)
             .map_err(|problem| format!("{}:{line}: {}", path.display(), problem.text(&columns)))?;
+        let differs = other_scenario(&columns, &row, &experiment.scenarios[scenario]);
+        run.other_scenario =
+            differs.map(|p| format!("{}:{line}: {}", path.display(), p.text(&columns)));
         read.runs.push(run);
     }
     Ok(read)
+}
+
+/// The first scenario setting of a row that differs from `scenario`'s, if any. A column
+/// the file lacks (one added after it was written) is not compared.
+fn other_scenario(
+    columns: &Columns,
+    row: &csv::StringRecord,
+    scenario: &Scenario,
+) -> Option<Problem> {
+    ScenarioKey::ALL.iter().find_map(|key| {
+        let found = row.get(columns.get(key.name())?).unwrap_or("");
+        let expected = scenario.value_text(*key);
+        (found != expected).then(|| Problem {
+            column: key.name(),
+            message: format!(
+                "`{found}`, where the experiment's scenario `{}` has `{expected}`: a run of \
+                 another experiment",
+                scenario.label
+            ),
+        })
+    })
 }
 
 /// Column names to their 0-based positions.
@@ -469,6 +498,7 @@ impl Checks {
         Ok(ReadRun {
             run,
             hash: cell("experiment_hash").to_string(),
+            other_scenario: None,
             time_scale: scale,
         })
     }

@@ -84,6 +84,12 @@ pub fn archive_of(
             experiment.file.display()
         )));
     }
+    if let Some(differs) = read.runs.iter().find_map(|r| r.other_scenario.as_ref()) {
+        return Err(bad(format!(
+            "{differs}; restore this folder's own runs.csv, or run {} again",
+            experiment.file.display()
+        )));
+    }
     let runs: Vec<RunRecord> = read.runs.into_iter().map(|r| r.run).collect();
     // The reader refuses an archive of mixed sources, so the first run speaks for all.
     let Some(source) = runs.first().map(|r| r.source) else {

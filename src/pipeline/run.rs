@@ -357,7 +357,10 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
     // `kill -9` it may speak of fewer repeats than runs.csv holds, and those runs count.
     let read = read_runs(&path, experiment, u32::MAX, None).map_err(Failure::BadInput)?;
     let hash = experiment.fingerprint();
-    let (same, foreign): (Vec<_>, Vec<_>) = read.runs.into_iter().partition(|r| r.hash == hash);
+    let (same, foreign): (Vec<_>, Vec<_>) = read
+        .runs
+        .into_iter()
+        .partition(|r| r.hash == hash && r.other_scenario.is_none());
     let discarded = foreign.len() + read.unknown;
     let mut kept = Kept {
         runs: same.into_iter().map(|r| r.run).collect(),
