@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -520,6 +520,31 @@ fn an_unwritable_output_folder_fails_before_any_run() {
     );
 }
 
+/// The files of a results folder a refused or stopped command must leave as they were.
+const KEPT: [&str; 4] = ["runs.csv", "summary.csv", "meta.json", "report.md"];
+
+/// `SLOW`'s file in `root`, its `--out` and its results folder.
+struct Made {
+    file: PathBuf,
+    out: PathBuf,
+    folder: PathBuf,
+}
+
+/// Writes `SLOW` into `root` and runs it at `time_scale` into `root/out/slow/`.
+fn made_slow(root: &Path, time_scale: &str) -> Made {
+    let file = root.join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = root.join("out");
+    queuelab()
+        .args(["run", "-q", "--time-scale", time_scale, "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let folder = out.join("slow");
+    Made { file, out, folder }
+}
+
 /// A folder where a results file goes (or a file where `--trace` puts its folder) is the
 /// person's to mend, and no command finds it out half way: `run` refuses before any run,
 /// `plot` and `compare` before replacing any file. Every earlier file stays byte for byte,
@@ -527,19 +552,10 @@ fn an_unwritable_output_folder_fails_before_any_run() {
 #[test]
 fn a_folder_in_place_of_a_results_file_is_refused_and_nothing_is_replaced() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("slow.toml");
-    fs::write(&file, SLOW).expect("write");
-    let out = dir.path().join("out");
-    let folder = out.join("slow");
-    queuelab()
-        .args(["run", "-q", "--time-scale", "0.01", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
+    let Made { file, out, folder } = made_slow(dir.path(), "0.01");
     fs::remove_file(folder.join("summary.json")).expect("remove");
     fs::create_dir(folder.join("summary.json")).expect("a folder in the way");
-    let kept = ["runs.csv", "summary.csv", "meta.json", "report.md"];
+    let kept = KEPT;
     let before: Vec<(String, std::time::SystemTime)> = kept
         .iter()
         .map(|f| {
@@ -644,17 +660,8 @@ fn wait_for_lock(folder: &Path, pid: u32, limit: Duration) {
 #[serial(timing)]
 fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("slow.toml");
-    fs::write(&file, SLOW).expect("write");
-    let out = dir.path().join("out");
-    let folder = out.join("slow");
-    queuelab()
-        .args(["run", "-q", "--time-scale", "0.1", "--out"])
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success();
-    let kept = ["runs.csv", "summary.csv", "meta.json", "report.md"];
+    let Made { file, out, folder } = made_slow(dir.path(), "0.1");
+    let kept = KEPT;
     let earlier: Vec<String> = kept.iter().map(|f| file_text(&folder.join(f))).collect();
 
     // At time_scale 20 a run lasts about 5 s: the signal comes long before the first ends.
