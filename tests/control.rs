@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -555,21 +556,18 @@ fn a_folder_in_place_of_a_results_file_is_refused_and_nothing_is_replaced() {
     let Made { file, out, folder } = made_slow(dir.path(), "0.01");
     fs::remove_file(folder.join("summary.json")).expect("remove");
     fs::create_dir(folder.join("summary.json")).expect("a folder in the way");
-    let kept = KEPT;
-    let before: Vec<(String, std::time::SystemTime)> = kept
+    // A file renamed into place is a new inode, even with the same bytes: the inode
+    // tells a file left alone from one rewritten.
+    let inode = |path: &Path| fs::metadata(path).expect("metadata").ino();
+    let before: Vec<(String, u64)> = KEPT
         .iter()
-        .map(|f| {
-            let path = folder.join(f);
-            let modified = fs::metadata(&path).and_then(|m| m.modified());
-            (file_text(&path), modified.expect("mtime"))
-        })
+        .map(|f| (file_text(&folder.join(f)), inode(&folder.join(f))))
         .collect();
     let unchanged = |what: &str| {
-        for (name, (text, modified)) in kept.iter().zip(&before) {
+        for (name, (text, was)) in KEPT.iter().zip(&before) {
             let path = folder.join(name);
             assert_eq!(&file_text(&path), text, "{what}: {name} changed");
-            let now = fs::metadata(&path).and_then(|m| m.modified());
-            assert_eq!(&now.expect("mtime"), modified, "{what}: {name} rewritten");
+            assert_eq!(inode(&path), *was, "{what}: {name} rewritten");
         }
     };
     let refused = |args: &[&str], what: &str| {
@@ -661,8 +659,7 @@ fn wait_for_lock(folder: &Path, pid: u32, limit: Duration) {
 fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
     let dir = tempfile::tempdir().expect("temp dir");
     let Made { file, out, folder } = made_slow(dir.path(), "0.1");
-    let kept = KEPT;
-    let earlier: Vec<String> = kept.iter().map(|f| file_text(&folder.join(f))).collect();
+    let earlier: Vec<String> = KEPT.iter().map(|f| file_text(&folder.join(f))).collect();
 
     // At time_scale 20 a run lasts about 5 s: the signal comes long before the first ends.
     let child = spawn_run(&["--time-scale", "20", "--replace"], &out, &file);
@@ -672,7 +669,7 @@ fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("before a run finished"), "{stderr}");
-    for (name, text) in kept.iter().zip(&earlier) {
+    for (name, text) in KEPT.iter().zip(&earlier) {
         assert_eq!(&file_text(&folder.join(name)), text, "{name} changed");
     }
 

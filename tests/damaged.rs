@@ -107,7 +107,13 @@ fn every_damaged_archive_is_refused_naming_file_line_and_column() {
 #[test]
 fn resume_refuses_a_damaged_runs_csv_and_leaves_it_alone() {
     let root = tempfile::tempdir().expect("temp dir");
-    for case in ["nan_elapsed", "duplicate_run", "model_row_in_measured"] {
+    let cases = [
+        "nan_elapsed",
+        "duplicate_run",
+        "model_row_in_measured",
+        "another_experiments_runs",
+    ];
+    for case in cases {
         let out = root.path().join(case);
         let dir = assemble(&out, &fixtures().join(case));
         let dir = dir.with_file_name("tiny");

@@ -2,7 +2,8 @@
 //! behind the `Output` trait, so a new format is one new file.
 //!
 //! Owns file formats and writing files safely: every file is written whole under a
-//! temporary name and renamed into place, so an interrupted run never leaves half a file.
+//! temporary name and renamed into place, so an interrupted run never leaves half a file,
+//! and the files of one step are all written before any is renamed (`write_set`).
 //! It computes no statistics; charts read only the summaries.
 
 mod chart;
@@ -174,10 +175,11 @@ pub fn refuse_in_the_way<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Resul
     Ok(())
 }
 
-/// Writes files that belong together (a results folder's tables, charts and report) so
-/// that a reader sees the old set or the new one: every file is written whole and flushed
-/// under a temporary name before any is renamed into place, so a full disk or a folder in
-/// the way leaves every old file as it was.
+/// Writes files that belong together (a results folder's tables, charts and report): every
+/// file is written whole and flushed under a temporary name before any is renamed into
+/// place, so a full disk or a folder in the way leaves every old file as it was, and no
+/// temporary file behind. The renames then follow one by one; each file is whole, but a
+/// reader at that instant may see some new beside some old.
 pub fn write_set(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
     refuse_in_the_way(files.iter().map(|(path, _)| path.as_path()))?;
     let mut temps: Vec<PathBuf> = Vec::new();

@@ -281,31 +281,39 @@ fn a_set_of_files_is_written_whole_or_not_at_all() {
             .map(|name| (path(name), text.as_bytes().to_vec()))
             .collect()
     };
+    let read = |name: &str| fs::read_to_string(path(name)).expect("read");
+    let temporaries = || -> Vec<String> {
+        let names = fs::read_dir(dir.path()).expect("read").map(|e| {
+            let name = e.expect("entry").file_name();
+            name.to_string_lossy().into_owned()
+        });
+        names.filter(|name| name.starts_with(".tmp")).collect()
+    };
     write_set(&set("old")).expect("writes");
+
+    // Found before anything is written: a folder where the last file goes.
     fs::remove_file(path("c.svg")).expect("remove");
     fs::create_dir(path("c.svg")).expect("a folder in the way");
     let error = write_set(&set("new")).expect_err("a folder is in the way");
     assert!(matches!(&error, OutputError::InTheWay { path: p } if p.ends_with("c.svg")));
-    for name in ["a.csv", "b.json"] {
-        assert_eq!(
-            fs::read_to_string(path(name)).expect("read"),
-            "old",
-            "{name}"
-        );
-    }
-    let left: Vec<String> = fs::read_dir(dir.path())
-        .expect("read")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with(".tmp"))
-        .collect();
-    assert!(left.is_empty(), "temporary files left: {left:?}");
+    assert_eq!([read("a.csv"), read("b.json")], ["old", "old"]);
+    assert!(temporaries().is_empty(), "{:?}", temporaries());
     fs::remove_dir(path("c.svg")).expect("remove");
+
+    // Found while writing: the last file's temporary name cannot be made (a folder holds
+    // it), after the first two were written under theirs.
+    let blocked = format!(".tmp-{}-c.svg", std::process::id());
+    fs::create_dir(path(&blocked)).expect("a folder where the temporary goes");
+    let error = write_set(&set("new")).expect_err("the last cannot be written");
+    assert!(matches!(&error, OutputError::Write { path: p, .. } if p.ends_with("c.svg")));
+    assert_eq!([read("a.csv"), read("b.json")], ["old", "old"]);
+    assert_eq!(
+        temporaries(),
+        std::slice::from_ref(&blocked),
+        "the others' were removed"
+    );
+    fs::remove_dir(path(&blocked)).expect("remove");
+
     write_set(&set("new")).expect("writes");
-    for name in ["a.csv", "b.json", "c.svg"] {
-        assert_eq!(
-            fs::read_to_string(path(name)).expect("read"),
-            "new",
-            "{name}"
-        );
-    }
+    assert_eq!([read("a.csv"), read("b.json"), read("c.svg")], ["new"; 3]);
 }

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use super::lock::FolderLock;
 use super::print::{label_width, percent};
-use super::{Failure, finish};
+use super::{Failure, finish, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
-    ComparedScenario, Comparison, compare_outputs, read_meta, read_runs_from, write_set,
+    ComparedScenario, Comparison, check_outputs_can_go, compare_outputs, read_meta, read_runs_from,
 };
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -126,6 +126,10 @@ pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
         .iter()
         .map(|d| read_archive(d))
         .collect::<Result<_, _>>()?;
+    // Every folder is checked before the first is redrawn.
+    for archive in &archives {
+        check_outputs_can_go(&archive.dir, &archive.experiment)?;
+    }
     let mut text = String::new();
     for archive in &archives {
         let environment = archive.meta.as_ref().map(|m| &m.environment);
@@ -174,19 +178,11 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
             b.dir.display()
         )));
     }
-    super::create_folder(&options.out, "the comparison")?;
-    let _lock = FolderLock::take(&options.out)?;
-    let mut files = Vec::new();
-    let mut written = Vec::new();
-    for output in compare_outputs() {
-        let path = options.out.join(output.file_name(&comparison));
-        let bytes = output
-            .render(&comparison)
-            .map_err(|e| Failure::Failed(format!("cannot make {}: {e}", path.display())))?;
-        files.push((path, bytes));
-        written.push(output.file_name(&comparison));
-    }
-    write_set(&files)?;
+    let rendered = compare_outputs()
+        .iter()
+        .map(|o| (o.file_name(&comparison), o.render(&comparison)))
+        .collect();
+    let written = write_rendered(&options.out, "the comparison", rendered)?;
     let mut text = comparison_table(&comparison);
     let _ = writeln!(
         text,

@@ -14,13 +14,12 @@ use rayon::prelude::*;
 
 use super::Failure;
 use super::archive::{Archive, MIN_RUNS, archive_of, compare_seed};
-use super::lock::FolderLock;
 use super::print::label_width;
 use crate::experiment::{self, ChartFormat};
 use crate::git::{Commit, Repository};
 use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
-    in_one_version, metric_named, parse_meta, write_set,
+    in_one_version, metric_named, parse_meta,
 };
 use crate::record::{RunRecord, Source};
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
@@ -415,20 +414,11 @@ fn nothing_readable(dir: &Path, read: &[Read]) -> String {
 
 /// Writes every output into `out`, locked; returns the file names.
 fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
-    super::create_folder(out, "the history")?;
-    let _lock = FolderLock::take(out)?;
-    let mut files = Vec::new();
-    let mut written = Vec::new();
-    for output in history_outputs(history) {
-        let path = out.join(output.file_name(history));
-        let bytes = output
-            .render(history)
-            .map_err(|e| Failure::Failed(format!("cannot make {}: {e}", path.display())))?;
-        files.push((path, bytes));
-        written.push(output.file_name(history));
-    }
-    write_set(&files)?;
-    Ok(written)
+    let rendered = history_outputs(history)
+        .iter()
+        .map(|o| (o.file_name(history), o.render(history)))
+        .collect();
+    super::write_rendered(out, "the history", rendered)
 }
 
 /// A line per version: its commit, date, how it follows the one before, its subject.

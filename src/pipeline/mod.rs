@@ -13,7 +13,9 @@ use std::sync::atomic::AtomicBool;
 use crate::environment::{Before, Environment};
 use crate::experiment::{self, Axis, Experiment};
 use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items, predict};
-use crate::output::{OutputError, Results, all_outputs, check_outputs_can_go, write_outputs};
+use crate::output::{
+    OutputError, RenderError, Results, all_outputs, check_outputs_can_go, write_outputs, write_set,
+};
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -348,7 +350,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let name = format!("{}-model", experiment.name);
         let before = Before::read(&experiment.file, &options.out.join(&name));
         let dir = prepare_dir(&options.out, &name, experiment)?;
-        traces::check_folder(&dir, options)?;
+        traces::refuse_file_in_place_of_trace_folder(&dir, options)?;
         let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
@@ -441,6 +443,30 @@ fn theirs_to_mend(e: &std::io::Error) -> bool {
         e.kind(),
         AlreadyExists | IsADirectory | NotADirectory | PermissionDenied | ReadOnlyFilesystem
     )
+}
+
+/// Writes the files `rendered` names (each with its bytes, or why it could not be made)
+/// into the folder `out` as one set (`write_set`), creating the folder if missing and
+/// locking it meanwhile; returns their names. `what` names the files in errors.
+fn write_rendered(
+    out: &Path,
+    what: &str,
+    rendered: Vec<(String, Result<Vec<u8>, RenderError>)>,
+) -> Result<Vec<String>, Failure> {
+    create_folder(out, what)?;
+    let _lock = FolderLock::take(out)?;
+    let (mut names, mut files) = (Vec::new(), Vec::new());
+    for (name, bytes) in rendered {
+        let path = out.join(&name);
+        let bytes = bytes.map_err(|error| OutputError::Render {
+            path: path.clone(),
+            error,
+        })?;
+        files.push((path, bytes));
+        names.push(name);
+    }
+    write_set(&files)?;
+    Ok(names)
 }
 
 /// Summarises, writes the outputs (with `redraw`, all but the records of the runs) and

@@ -47,7 +47,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .map(|e| prepare_dir(&options.out, &e.name, e))
         .collect::<Result<_, _>>()?;
     for dir in &dirs {
-        super::traces::check_folder(dir, options)?;
+        super::traces::refuse_file_in_place_of_trace_folder(dir, options)?;
     }
     // Held until every experiment is written: one writer per folder.
     let _locks: Vec<FolderLock> = dirs
@@ -378,6 +378,11 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
     let made_at = match made_at.is_empty() {
         true => String::new(),
         false => format!(" (made at {})", made_at.join(", ")),
+    };
+    // A row of other scenario settings under a name this file has says where it differs.
+    let made_at = match foreign.iter().find_map(|r| r.other_scenario.as_ref()) {
+        Some(differs) => format!("{made_at}, such as {differs}"),
+        None => made_at,
     };
     let now = format!(
         "time_scale {}, seed {}",

@@ -36,7 +36,10 @@ pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Fai
 
 /// Refuses, with `--trace`, a file where the results folder `dir` needs its `trace/`
 /// folder, before anything runs.
-pub fn check_folder(dir: &Path, options: &RunOptions) -> Result<(), Failure> {
+pub fn refuse_file_in_place_of_trace_folder(
+    dir: &Path,
+    options: &RunOptions,
+) -> Result<(), Failure> {
     let folder = dir.join(TRACE_DIR);
     let in_the_way = std::fs::metadata(&folder).is_ok_and(|m| !m.is_dir());
     if options.trace.is_some() && in_the_way {
