@@ -10,48 +10,14 @@ use common::{queuelab, read_csv};
 
 /// A copy of the committed `results/seed/` in a temporary folder.
 fn seed_copy(root: &Path, name: &str) -> PathBuf {
-    archive_copy("seed", root, name)
-}
-
-/// A copy of the committed `results/ARCHIVE` (its files; no folders) as `root/name`.
-fn archive_copy(archive: &str, root: &Path, name: &str) -> PathBuf {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("results")
-        .join(archive);
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("results/seed");
     let to = root.join(name);
     fs::create_dir_all(&to).expect("dir");
-    for entry in fs::read_dir(&from).expect("results/ARCHIVE is committed") {
+    for entry in fs::read_dir(&from).expect("results/seed is committed") {
         let path = entry.expect("entry").path();
-        if path.is_file() {
-            fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
-        }
+        fs::copy(&path, to.join(path.file_name().expect("name"))).expect("copy");
     }
     to
-}
-
-/// The archive is read back by today's checks: every row's scenario settings, written
-/// as `Scenario::value_text` wrote them then, still match the file's scenarios as it
-/// writes them now. A change to how durations, distributions or sizes are written would
-/// make every earlier archive unreadable; this says so before it lands.
-#[test]
-fn every_committed_archive_still_plots() {
-    let root = tempfile::tempdir().expect("temp dir");
-    let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
-    let mut names: Vec<String> = fs::read_dir(&results)
-        .expect("results/ is committed")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert!(names.len() >= 5, "{names:?}");
-    for name in &names {
-        let copy = archive_copy(name, root.path(), name);
-        let output = queuelab().arg("plot").arg(&copy).output().expect("runs");
-        assert!(
-            output.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
 }
 
 /// Runs `compare A B --out OUT`, which must succeed; returns what it printed.

@@ -144,7 +144,8 @@ impl Scenario {
 impl Scenario {
     /// The value of `key` as written in CSV cells and labels. Archives are read back by
     /// comparing their cells with this text, so a change to it makes every earlier
-    /// `runs.csv` unreadable (`tests/analysis.rs` replots the committed ones).
+    /// `runs.csv` unreadable (`plot_redraws_every_committed_folder_exactly` replots the
+    /// committed ones).
     pub fn value_text(&self, key: ScenarioKey) -> String {
         match key {
             ScenarioKey::Producers => self.producers.to_string(),
