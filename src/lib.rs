@@ -31,6 +31,7 @@ pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod record;
+pub mod regular_file;
 pub mod runner;
 pub mod scenario;
 pub mod settings;

@@ -131,3 +131,51 @@ fn resume_refuses_a_damaged_runs_csv_and_leaves_it_alone() {
         assert_eq!(fs::read(dir.join("runs.csv")).expect("kept"), runs_before);
     }
 }
+
+/// A record of a results folder that is a link to `/dev/zero` or a FIFO is refused at
+/// once (exit 2, "not a regular file") where it is read: read as a file, the first never
+/// ends and fills memory, and the second blocks forever. `run --resume` reads the runs,
+/// not `meta.json`, which it writes anew.
+#[test]
+fn a_record_that_is_not_a_regular_file_is_refused_at_once() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let fifo = root.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    // A hang guard, not a speed limit: each command answers in about a second.
+    let within = std::time::Duration::from_secs(60);
+    let mut failures = Vec::new();
+    for (i, record) in ["runs.csv", "meta.json"].into_iter().enumerate() {
+        for (j, target) in [Path::new("/dev/zero"), fifo.as_path()]
+            .into_iter()
+            .enumerate()
+        {
+            let out = root.path().join(format!("case{i}{j}"));
+            let dir = assemble(&out, &fixtures().join("_intact")).with_file_name("tiny");
+            fs::rename(out.join("_intact"), &dir).expect("rename");
+            fs::remove_file(dir.join(record)).expect("remove");
+            std::os::unix::fs::symlink(target, dir.join(record)).expect("link");
+            let what = format!("{record} -> {}", target.display());
+            let plot = queuelab().arg("plot").arg(&dir).timeout(within).output();
+            if let Err(e) = refused(&plot.expect("runs"), "not a regular file", &what) {
+                failures.push(format!("plot: {e}"));
+            }
+            let resume = queuelab()
+                .args(["run", "-q", "--resume", "--out"])
+                .arg(&out)
+                .arg(dir.join("experiment.toml"))
+                .timeout(within)
+                .output()
+                .expect("runs");
+            let answered = match record {
+                "runs.csv" => refused(&resume, "not a regular file", &what),
+                _ if resume.status.success() && dir.join(record).is_file() => Ok(()),
+                _ => Err(format!("{what}: exit {:?}", resume.status.code())),
+            };
+            if let Err(e) = answered {
+                failures.push(format!("run --resume: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
+use crate::regular_file::{self, Unreadable};
 use crate::scenario::{Scenario, ScenarioKey, WorkKind};
 use crate::settings::RunOrder;
 use crate::suite::Published;
@@ -137,22 +138,11 @@ pub fn from_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
 /// The bytes of `file` if it is a regular file of at most `MAX_FILE_BYTES`: a FIFO would
 /// block forever and `/dev/zero` would never end.
 fn read_regular(file: &Path) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
-    // Looked at before it is opened: opening a FIFO blocks until someone writes to it.
-    if !std::fs::metadata(file).map_err(cannot)?.is_file() {
-        return Err("not a regular file: an experiment is a TOML file".to_string());
-    }
-    let opened = std::fs::File::open(file).map_err(cannot)?;
-    let mut bytes = Vec::new();
-    opened
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    regular_file::read(file, MAX_FILE_BYTES).map_err(|e| match e {
+        Unreadable::NotRegular => "not a regular file: an experiment is a TOML file".to_string(),
+        Unreadable::TooLarge { .. } => too_large(),
+        Unreadable::Io(_) => e.to_string(),
+    })
 }
 
 fn too_large() -> String {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Output, RenderError, Results, json_bytes};
 use crate::environment::Environment;
+use crate::regular_file;
 use crate::settings::{Setting, is_time_scale};
 
 pub struct MetaJson;
@@ -54,10 +55,14 @@ impl Output for MetaJson {
     }
 }
 
+/// A `meta.json` is a few KiB; anything far larger is not one queuelab wrote.
+const MAX_META_BYTES: u64 = 1024 * 1024;
+
 /// Reads `meta.json` back and checks its settings are ones queuelab could have run
 /// with; an error names the file, the line and column (as an editor counts) and the key.
 pub fn read(path: &Path) -> Result<Meta, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = regular_file::read_text(path, MAX_META_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     parse(path, &text)
 }
 

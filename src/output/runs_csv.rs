@@ -203,7 +203,7 @@ pub fn read(
     max_repeat: u32,
     time_scale: Option<f64>,
 ) -> Result<ReadRuns, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file = crate::regular_file::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     read_from(path, file, experiment, max_repeat, time_scale)
 }
 

@@ -46,8 +46,8 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
         None
     };
     let runs_path = dir.join("runs.csv");
-    let runs =
-        fs::File::open(&runs_path).map_err(|e| bad(format!("{}: {e}", runs_path.display())))?;
+    let runs = crate::regular_file::open(&runs_path)
+        .map_err(|e| bad(format!("{}: {e}", runs_path.display())))?;
     archive_of(dir, experiment, meta, &runs_path, runs)
 }
 

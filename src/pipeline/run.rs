@@ -17,13 +17,14 @@ use super::lock::FolderLock;
 use super::print::{human, scenario_line, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
 use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
-use crate::experiment::Experiment;
+use crate::experiment::{Experiment, MAX_FILE_BYTES};
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
     Output, Results, RunsCsv, read_meta, read_runs, strip_header, write_atomically,
 };
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
+use crate::regular_file;
 use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
 use crate::settings::RunOrder;
@@ -417,7 +418,7 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
         return Ok(());
     }
     let now = (experiment.time_scale, experiment.seed, experiment.repeats);
-    let copy = std::fs::read_to_string(dir.join("experiment.toml")).ok();
+    let copy = regular_file::read_text(&dir.join("experiment.toml"), MAX_FILE_BYTES).ok();
     let made = match copy {
         // Another file: a new experiment, which replaces the old one's runs.
         Some(copy) if strip_header(&copy) != experiment.source => return Ok(()),
@@ -465,7 +466,7 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
 /// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
 /// `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
 fn runs_time_scale(path: &Path) -> Option<f64> {
-    let mut reader = csv::Reader::from_path(path).ok()?;
+    let mut reader = csv::Reader::from_reader(regular_file::open(path).ok()?);
     let column = reader
         .headers()
         .ok()?
