@@ -179,3 +179,47 @@ fn a_record_that_is_not_a_regular_file_is_refused_at_once() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `_intact/` was written before `wait_mean_s`, `waited_fraction` and the blocked-time
+/// columns: `--resume` keeps its runs and writes them back with those cells empty, as
+/// they were read, rather than refusing its own rewrite of them as `NaN`.
+#[test]
+fn resume_keeps_the_runs_of_an_archive_older_than_its_columns() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let out = root.path().join("out");
+    let dir = assemble(&out, &fixtures().join("_intact")).with_file_name("tiny");
+    fs::rename(out.join("_intact"), &dir).expect("rename");
+    let elapsed = |path: &Path| -> Vec<(String, String, String)> {
+        common::read_csv(path)
+            .into_iter()
+            .map(|r| {
+                (
+                    r["scenario"].clone(),
+                    r["repeat"].clone(),
+                    r["elapsed_s"].clone(),
+                )
+            })
+            .collect()
+    };
+    let before = elapsed(&dir.join("runs.csv"));
+    assert_eq!(before.len(), 4);
+    let output = queuelab()
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(&out)
+        .arg(dir.join("experiment.toml"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        elapsed(&dir.join("runs.csv")),
+        before,
+        "every run kept as it was"
+    );
+    let rows = common::read_csv(&dir.join("runs.csv"));
+    assert!(
+        rows.iter().all(|r| r["wait_mean_s"].is_empty()),
+        "not measured then"
+    );
+    queuelab().arg("plot").arg(&dir).assert().success();
+}

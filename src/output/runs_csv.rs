@@ -152,19 +152,25 @@ fn queue_cells(queue: Option<&QueueMetrics>, time: impl Fn(f64, i32) -> String) 
         return Default::default();
     };
     let seconds = |v: f64| time(v, WAIT_DECIMALS);
+    // A run read from an archive older than `ADDED_LATER`'s columns has them as not
+    // measured (NaN): written back empty, as it was read, so `--resume` keeps it.
+    let later = |v: f64, decimals: i32| match v.is_nan() {
+        true => String::new(),
+        false => time(v, decimals),
+    };
     let count = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
     [
         seconds(q.wait_p50_s),
         seconds(q.wait_p99_s),
         seconds(q.wait_max_s),
-        seconds(q.wait_mean_s),
-        time(q.waited_fraction, FRACTION_DECIMALS),
+        later(q.wait_mean_s, WAIT_DECIMALS),
+        later(q.waited_fraction, FRACTION_DECIMALS),
         count(q.max_depth),
         q.empty_polls.to_string(),
         q.consumer_items_min.to_string(),
         q.consumer_items_max.to_string(),
-        seconds(q.blocked_total_s),
-        seconds(q.blocked_p99_s),
+        later(q.blocked_total_s, WAIT_DECIMALS),
+        later(q.blocked_p99_s, WAIT_DECIMALS),
     ]
 }
 
