@@ -43,6 +43,13 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .map(|e| Before::read(&e.file, &options.out.join(&e.name)))
         .collect();
     super::traces::check(&experiments, options)?;
+    // Refusals that need no folder come before any is made: refused, a run leaves none.
+    let thread_limit = match options.max_threads {
+        Some(n) => ThreadLimit::Flag(n),
+        None => ThreadLimit::System(system_thread_limit()),
+    };
+    check_threads(&experiments, thread_limit, options.jobs)?;
+    confirm_long_runs(&experiments, options)?;
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name, e))
@@ -55,11 +62,6 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .iter()
         .map(|d| FolderLock::take(d))
         .collect::<Result<_, _>>()?;
-    let thread_limit = match options.max_threads {
-        Some(n) => ThreadLimit::Flag(n),
-        None => ThreadLimit::System(system_thread_limit()),
-    };
-    check_threads(&experiments, thread_limit, options.jobs)?;
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
     let mut kept = Vec::new();
     for (experiment, dir) in experiments.iter().zip(&dirs) {
@@ -72,7 +74,6 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             Kept::default()
         });
     }
-    confirm_long_runs(&experiments, options)?;
     let overshoot = SleepOvershoot::measure();
     let hand_over = HandOver::measure();
     let mut text = String::new();
