@@ -42,8 +42,12 @@ pub const JOBS: (u64, u64) = (1, 256);
 pub const TIME_SCALE: (f64, f64) = (1e-6, 1000.0);
 
 /// What an experiment name may be, for messages.
-pub const NAME_RULE: &str =
-    "letters, digits, `-`, `_` and `.`, not starting with `.` or `-`, at most 100 characters";
+pub const NAME_RULE: &str = "letters, digits, `-`, `_` and `.`, not starting with `.` or `-` \
+     nor ending in `-model` (`simulate`'s folders), at most 100 characters";
+
+/// What `simulate` adds to an experiment's name for its folder. No experiment's own name
+/// ends in it, so `simulate` never writes into the folder of another experiment's runs.
+pub const MODEL_SUFFIX: &str = "-model";
 
 impl Setting {
     /// In the order `new` writes them.
@@ -67,7 +71,7 @@ impl Setting {
                 "name",
                 Accepts::Text,
                 None,
-                "results go to OUT/NAME/; letters, digits, - _ . (default: the file name)",
+                "results go to OUT/NAME/; letters, digits, - _ . not ending in -model (default: the file name)",
             ),
             Setting::Description => spec(
                 "description",
@@ -128,7 +132,11 @@ pub fn is_plain_name(name: &str) -> bool {
     let plain = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    plain && !name.is_empty() && name.len() <= 100 && !name.starts_with(['.', '-'])
+    plain
+        && !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with(['.', '-'])
+        && !name.ends_with(MODEL_SUFFIX)
 }
 
 /// Whether `scale` is a time scale the file and the command line accept.
@@ -151,6 +159,9 @@ mod tests {
             assert!(is_plain_name(good), "{good:?}");
         }
         assert!(!is_plain_name(&"a".repeat(101)));
+        // `simulate`'s folder of `seed` is `seed-model`: no experiment may be named so.
+        assert!(!is_plain_name("seed-model"));
+        assert!(is_plain_name("seed-models") && is_plain_name("model"));
     }
 
     #[test]

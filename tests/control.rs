@@ -715,7 +715,10 @@ fn a_scenario_beyond_the_thread_limit_is_refused_before_any_run() {
         stderr.contains("1 run(s) at once need up to 50 threads (the largest, scenario 2 (consumers=30), 50); --max-threads allows 40. Lower jobs, producers or consumers, or raise --max-threads"),
         "{stderr}"
     );
-    assert!(!dir.path().join("many").exists(), "refused, it made no folder");
+    assert!(
+        !dir.path().join("many").exists(),
+        "refused, it made no folder"
+    );
 }
 
 #[test]
@@ -775,7 +778,10 @@ fn a_run_of_over_an_hour_needs_yes_when_nobody_can_be_asked() {
         stderr.contains("estimated at 4 h 1 min; pass --yes"),
         "{stderr}"
     );
-    assert!(!out.path().join("seed").exists(), "refused, it made no folder");
+    assert!(
+        !out.path().join("seed").exists(),
+        "refused, it made no folder"
+    );
 }
 
 #[test]

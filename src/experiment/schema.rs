@@ -9,7 +9,7 @@ use super::format::{self, PlotKey, ReportKey};
 use super::sweep::{EXCLUDE, GROUP_NAME_PATTERN, TOGETHER};
 use crate::scenario::duration::{DURATION_HELP, duration_pattern};
 use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
-use crate::settings::Setting;
+use crate::settings::{MODEL_SUFFIX, Setting};
 
 /// The schema as pretty-printed JSON text, with a final newline.
 pub fn schema_text() -> String {
@@ -23,7 +23,8 @@ pub fn schema() -> Value {
         let spec = setting.spec();
         let value = match setting {
             Setting::Name => {
-                json!({ "type": "string", "pattern": "^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$" })
+                let pattern = format!("^(?!.*{MODEL_SUFFIX}$)[A-Za-z0-9_][A-Za-z0-9._-]{{0,99}}$");
+                json!({ "type": "string", "pattern": pattern })
             }
             _ => value_schema(spec.accepts),
         };

@@ -19,7 +19,7 @@ use crate::output::{
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
-use crate::settings::RunOrder;
+use crate::settings::{MODEL_SUFFIX, RunOrder};
 use crate::stats::theory::add_theory;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, summarise};
 
@@ -343,11 +343,11 @@ fn model_records(plans: &[RunPlan], predicted: &[Option<Prediction>]) -> Vec<Run
 /// `queuelab simulate`: the model alone, into `out/NAME-model/` so real results stay.
 pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
-    refuse_shared_names(&experiments, "-model")?;
+    refuse_shared_names(&experiments, MODEL_SUFFIX)?;
     traces::check(&experiments, options)?;
     let mut text = String::new();
     for experiment in &experiments {
-        let name = format!("{}-model", experiment.name);
+        let name = format!("{}{MODEL_SUFFIX}", experiment.name);
         let before = Before::read(&experiment.file, &options.out.join(&name));
         let dir = prepare_dir(&options.out, &name, experiment)?;
         traces::refuse_file_in_place_of_trace_folder(&dir, options)?;
