@@ -20,6 +20,27 @@ fn seed_copy(root: &Path, name: &str) -> PathBuf {
     to
 }
 
+/// `simulate` of the seed experiment, renamed `name` and edited by `edit`, into
+/// `root/NAME-model/` with `args` added: an archive queuelab made whole, for cases an
+/// edited copy of `results/seed` cannot make (an edit to the file or to its settings
+/// changes the fingerprint its runs carry, and the copy is refused).
+fn simulated(root: &Path, name: &str, edit: impl Fn(&str) -> String, args: &[&str]) -> PathBuf {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/seed.toml");
+    let text = fs::read_to_string(seed).expect("experiments/seed.toml");
+    let text = edit(&text.replace("name = \"seed\"", &format!("name = \"{name}\"")));
+    let file = root.join(format!("{name}.toml"));
+    fs::write(&file, text).expect("write");
+    queuelab()
+        .arg("simulate")
+        .args(args)
+        .arg("--out")
+        .arg(root)
+        .arg(&file)
+        .assert()
+        .success();
+    root.join(format!("{name}-model"))
+}
+
 /// Runs `compare A B --out OUT`, which must succeed; returns what it printed.
 fn compare(a: &Path, b: &Path, out: &Path) -> String {
     let output = queuelab()
@@ -177,25 +198,21 @@ fn compare_flags_exactly_the_scenario_made_twice_as_slow() {
 #[test]
 fn scenarios_on_one_side_only_are_listed() {
     let root = tempfile::tempdir().expect("temp dir");
-    let a = seed_copy(root.path(), "a");
-    let b = seed_copy(root.path(), "b");
-    let text = fs::read_to_string(b.join("experiment.toml")).expect("read");
-    fs::write(
-        b.join("experiment.toml"),
-        text.replace(
-            "consumers = [1, 2, 4, 10, 20, 24, 30]",
-            "consumers = [1, 2, 4, 10, 20, 24, 30, 40]",
-        ),
-    )
-    .expect("write");
-    let runs = fs::read_to_string(b.join("runs.csv")).expect("read");
-    let kept: Vec<&str> = runs
-        .lines()
-        .filter(|l| !l.contains(",consumers=30,"))
-        .collect();
-    fs::write(b.join("runs.csv"), kept.join("\n") + "\n").expect("write");
+    let a = simulated(root.path(), "a", str::to_string, &[]);
+    let b = simulated(
+        root.path(),
+        "b",
+        |text| {
+            let all = "consumers = [1, 2, 4, 10, 20, 24, 30]";
+            assert!(text.contains(all), "the seed's sweep");
+            text.replace(all, "consumers = [1, 2, 4, 10, 20, 24, 40]")
+        },
+        &[],
+    );
     let out = root.path().join("cmp");
-    assert!(compare(&a, &b, &out).contains("consumers=30  only in A"));
+    let said = compare(&a, &b, &out);
+    assert!(said.contains("consumers=30  only in A"), "{said}");
+    assert!(said.contains("consumers=40  only in B"), "{said}");
 }
 
 #[test]
@@ -288,16 +305,8 @@ fn compare_refuses_thresholds_that_are_not_finite_percentages() {
 #[test]
 fn compare_refuses_archives_of_different_time_scales_and_with_nothing_in_common() {
     let root = tempfile::tempdir().expect("temp dir");
-    let a = seed_copy(root.path(), "a");
-    let b = seed_copy(root.path(), "b");
-    let meta = fs::read_to_string(b.join("meta.json")).expect("meta");
-    fs::write(
-        b.join("meta.json"),
-        meta.replace("\"time_scale\": 1.0", "\"time_scale\": 0.5"),
-    )
-    .expect("write");
-    let runs = fs::read_to_string(b.join("runs.csv")).expect("runs");
-    fs::write(b.join("runs.csv"), runs.replace(",sleep,1,", ",sleep,0.5,")).expect("write");
+    let a = simulated(root.path(), "a", str::to_string, &[]);
+    let b = simulated(root.path(), "b", str::to_string, &["--time-scale", "0.5"]);
     let output = queuelab()
         .arg("compare")
         .arg(&a)
@@ -313,26 +322,13 @@ fn compare_refuses_archives_of_different_time_scales_and_with_nothing_in_common(
         "{stderr}"
     );
 
-    // An archive of other scenarios under the same names: its file and its runs say 21
-    // producers (the fourth column), where A's say 20.
-    let c = seed_copy(root.path(), "c");
-    let text = fs::read_to_string(c.join("experiment.toml")).expect("read");
-    fs::write(
-        c.join("experiment.toml"),
-        text.replace("producers = 20", "producers = 21"),
-    )
-    .expect("write");
-    let runs = fs::read_to_string(c.join("runs.csv")).expect("read");
-    let runs: Vec<String> = runs
-        .lines()
-        .enumerate()
-        .map(|(i, line)| match i {
-            0 => line.to_string(),
-            _ => line.replacen(",20,", ",21,", 1),
-        })
-        .collect();
-    assert!(runs[1].contains(",consumers=1,1,21,"), "{}", runs[1]);
-    fs::write(c.join("runs.csv"), runs.join("\n") + "\n").expect("write");
+    // An archive of other scenarios under the same names: 21 producers where A has 20.
+    let c = simulated(
+        root.path(),
+        "c",
+        |text| text.replace("producers = 20", "producers = 21"),
+        &[],
+    );
     let output = queuelab()
         .arg("compare")
         .arg(&a)

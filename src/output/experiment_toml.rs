@@ -43,6 +43,11 @@ pub fn strip_header(text: &str) -> &str {
     }
 }
 
+/// Whether the file's text sets `name` (else the experiment is named after its file).
+pub fn names_itself(source: &str) -> bool {
+    toml::from_str::<toml::Table>(source).is_ok_and(|table| table.contains_key("name"))
+}
+
 /// `time_scale`, `seed` and `repeats` as the file's text gives them (or their defaults);
 /// `None` if the text cannot be read as TOML.
 pub fn as_written(source: &str) -> Option<(f64, u64, u32)> {

@@ -30,7 +30,9 @@ use crate::stats::Summary;
 
 pub use chart::{Chart, ChartKind, check_view, metric_named};
 pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
-pub use experiment_toml::{as_written, overridden as overridden_settings, strip_header};
+pub use experiment_toml::{
+    as_written, names_itself, overridden as overridden_settings, strip_header,
+};
 pub use history::{
     Content, History, HistoryOutput, Link, Measured, ScenarioAt, Version, history_outputs,
     in_one_version,

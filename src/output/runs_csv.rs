@@ -97,8 +97,9 @@ impl Output for RunsCsv {
         for run in rows {
             let row = row(results, run, &hash);
             let cell = |column: &str| columns.get(column).map_or("", |i| row[i].as_str());
-            if let Err(problem) = checks.row(cell, 0, run.scenario) {
-                let scenario = &results.experiment.scenarios[run.scenario];
+            let scenario = &results.experiment.scenarios[run.scenario];
+            let checked = checks.row(cell, 0, run.scenario);
+            if let Err(problem) = checked.and_then(|_| wrong_items(run, scenario)) {
                 return Err(RenderError(format!(
                     "not written: {scenario} repeat {}: {}",
                     run.repeat,
@@ -188,6 +189,8 @@ pub struct ReadRun {
     /// another experiment (a `runs.csv` copied from elsewhere, or made before the file
     /// changed), whatever its name says.
     pub other_scenario: Option<String>,
+    /// Its line in the file (1 = the header), for messages.
+    pub line: u64,
 }
 
 /// Runs read back from a `runs.csv`.
@@ -260,21 +263,53 @@ pub fn read_from(
         let mut run = checks
             .row(cell, line, scenario)
             .map_err(|problem| format!("{}:{line}: {}", path.display(), problem.text(&columns)))?;
-        let differs = other_scenario(&columns, &row, &experiment.scenarios[scenario]);
-        run.other_scenario =
-            differs.map(|p| format!("{}:{line}: {}", path.display(), p.text(&columns)));
+        let at = |p: Problem| format!("{}:{line}: {}", path.display(), p.text(&columns));
+        let differs = other_scenario(&columns, &row, experiment, scenario);
+        if differs.is_none() {
+            wrong_items(&run.run, &experiment.scenarios[scenario]).map_err(at)?;
+        }
+        run.other_scenario = differs.map(at);
+        run.line = line;
         read.runs.push(run);
     }
     Ok(read)
 }
 
-/// The first scenario setting of a row that differs from `scenario`'s, if any. A column
-/// the file lacks (one added after it was written) is not compared.
+/// A run of a scenario moves every one of its items; a row saying otherwise is damaged.
+fn wrong_items(run: &RunRecord, scenario: &Scenario) -> Result<(), Problem> {
+    let total = scenario.total_items();
+    if run.items == total {
+        return Ok(());
+    }
+    Err(Problem {
+        column: "items",
+        message: format!(
+            "{}, where every run of `{}` moves {total} (producers × items_per_producer)",
+            run.items, scenario.label
+        ),
+    })
+}
+
+/// The first setting of a row that differs from the experiment's (its name) or from
+/// those of its scenario, if any. A column the file lacks (one added after it was
+/// written) is not compared.
 fn other_scenario(
     columns: &Columns,
     row: &csv::StringRecord,
-    scenario: &Scenario,
+    experiment: &Experiment,
+    scenario: usize,
 ) -> Option<Problem> {
+    let named = columns.get("experiment").and_then(|i| row.get(i));
+    if let Some(name) = named.filter(|name| *name != experiment.name) {
+        return Some(Problem {
+            column: "experiment",
+            message: format!(
+                "`{name}`, where the experiment is `{}`: a run of another experiment",
+                experiment.name
+            ),
+        });
+    }
+    let scenario = &experiment.scenarios[scenario];
     ScenarioKey::ALL.iter().find_map(|key| {
         let found = row.get(columns.get(key.name())?).unwrap_or("");
         let expected = scenario.value_text(*key);
@@ -505,6 +540,7 @@ impl Checks {
             run,
             hash: cell("experiment_hash").to_string(),
             other_scenario: None,
+            line,
             time_scale: scale,
         })
     }
@@ -572,13 +608,15 @@ mod tests {
     }
 
     fn record() -> impl Strategy<Value = RunRecord> {
+        // Every scenario of `experiment()` moves the same items; mostly the right count.
+        let total = experiment().scenarios[0].total_items();
         (
             0..2usize,
             prop_oneof![1..4u32, any::<u32>()],
             any::<u64>(),
             any::<bool>(),
             (float(), proptest::option::of(float())),
-            any::<u64>(),
+            prop_oneof![3 => Just(total), 1 => any::<u64>()],
             (
                 proptest::option::of(queue_metrics()),
                 proptest::option::of(queue_metrics()),

@@ -15,6 +15,7 @@ use crate::output::{
 };
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
+use crate::settings::is_plain_name;
 use crate::stats::{Verdict, compare_runs};
 
 /// A results folder read back: its experiment as run, its runs, and how they were made.
@@ -59,7 +60,7 @@ pub fn archive_of(
     mut experiment: Experiment,
     meta: Option<crate::output::Meta>,
     runs_path: &Path,
-    runs: impl std::io::Read,
+    mut runs: impl std::io::Read,
 ) -> Result<Archive, Failure> {
     let bad = |m: String| Failure::BadInput(m);
     // The copy may open with queuelab's note of the settings it ran at; the experiment is
@@ -68,9 +69,19 @@ pub fn archive_of(
     if let Some(meta) = &meta {
         experiment.override_with(Some(meta.repeats), Some(meta.time_scale), Some(meta.seed));
     }
+    let mut bytes = Vec::new();
+    runs.read_to_end(&mut bytes)
+        .map_err(|e| bad(format!("{}: {e}", runs_path.display())))?;
+    // A file without `name` was named after itself; its copy is `experiment.toml`, so the
+    // name it ran under is the one its runs record.
+    if !crate::output::names_itself(&experiment.source)
+        && let Some(name) = named_in_runs(&bytes).filter(|n| is_plain_name(n))
+    {
+        experiment.name = name;
+    }
     let read = read_runs_from(
         runs_path,
-        runs,
+        bytes.as_slice(),
         &experiment,
         experiment.repeats,
         Some(experiment.time_scale),
@@ -90,6 +101,22 @@ pub fn archive_of(
             experiment.file.display()
         )));
     }
+    // The fingerprint covers the file and the settings meta.json gives: a run made by
+    // another file, or at another seed, carries another.
+    let hash = experiment.fingerprint();
+    if let Some(other) = read.runs.iter().find(|r| r.hash != hash) {
+        return Err(bad(format!(
+            "{}:{}: column `experiment_hash`: `{}`, where {} at time_scale {} and seed {} \
+             gives `{hash}`: a run of another experiment file or seed; restore the folder's \
+             own files, or run the experiment again",
+            runs_path.display(),
+            other.line,
+            other.hash,
+            experiment.file.display(),
+            experiment.time_scale,
+            experiment.seed
+        )));
+    }
     let runs: Vec<RunRecord> = read.runs.into_iter().map(|r| r.run).collect();
     // The reader refuses an archive of mixed sources, so the first run speaks for all.
     let Some(source) = runs.first().map(|r| r.source) else {
@@ -102,6 +129,18 @@ pub fn archive_of(
         source,
         meta,
     })
+}
+
+/// The experiment's name the first run of `runs` (a `runs.csv`) records, if any.
+fn named_in_runs(runs: &[u8]) -> Option<String> {
+    let mut reader = csv::Reader::from_reader(runs);
+    let column = reader
+        .headers()
+        .ok()?
+        .iter()
+        .position(|c| c == "experiment")?;
+    let row = reader.records().next()?.ok()?;
+    row.get(column).map(str::to_string)
 }
 
 /// `queuelab plot`: redraws summary, charts and report of each folder from its CSV.
