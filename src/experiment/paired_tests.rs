@@ -224,8 +224,9 @@ fn plot_names_only_what_the_sweep_varies() {
         8,
         "plot.facet",
     );
+    // x is the group (the default), so neither it nor its keys can split panels.
     assert!(
-        m.contains("not a swept key") && m.contains("topology"),
+        m.contains("not a swept key") && m.contains("besides x's; sweep another"),
         "{m}"
     );
     let m = error(
@@ -234,6 +235,11 @@ fn plot_names_only_what_the_sweep_varies() {
         "plot.facet",
     );
     assert!(m.contains("shares a key with x (`topology`)"), "{m}");
+    // What x already shows is not offered back: nothing else is swept here.
+    assert!(
+        m.contains("allowed: a swept key or group besides x's; sweep another"),
+        "{m}"
+    );
     let m = error("[plot]\nfacet = \"consumers\"\n", 2, "plot.facet");
     assert!(m.contains("not a swept key"), "{m}");
     let m = error(

@@ -538,8 +538,6 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
             None => Err("not a swept key or group".to_string()),
         }
     };
-    let names: Vec<&str> = axes.iter().map(|a| a.name()).collect();
-    let facet_allowed = format!("a swept key or group: {}", names.join(", "));
     let x = read(cx, table, "plot.x", default_x, &x_allowed, |v| {
         let axis = named(v)?;
         if on_axis(&axis, dimensions) {
@@ -552,6 +550,16 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
             ))
         }
     });
+    // Panels split by what x does not already show: the rejected choice is not offered.
+    let names: Vec<&str> = axes
+        .iter()
+        .filter(|a| !a.overlaps(&x))
+        .map(|a| a.name())
+        .collect();
+    let facet_allowed = match names.is_empty() {
+        true => "a swept key or group besides x's; sweep another to draw panels".to_string(),
+        false => format!("a swept key or group besides x's: {}", names.join(", ")),
+    };
     let facet = read(cx, table, "plot.facet", None, &facet_allowed, |v| {
         let axis = named(v)?;
         if !axes.contains(&axis) {

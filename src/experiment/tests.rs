@@ -367,8 +367,9 @@ fn plot_x_must_be_a_swept_key_of_numbers_or_words_and_facet_a_swept_key() {
         4,
         "plot.facet",
     );
+    // Only consumers is swept, and x shows it: nothing is left to split panels by.
     assert!(
-        m.contains("not a swept key") && m.contains("consumers"),
+        m.contains("not a swept key") && m.contains("besides x's; sweep another"),
         "{m}"
     );
     let e = ok("[sweep]\nconsume_time = [\"1ms\", \"2ms\"]\n");

@@ -371,8 +371,10 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
     if discarded == 0 {
         return Ok(kept);
     }
+    // Only a time_scale that differs says why: the file or seed may be what changed.
     let mut made_at: Vec<String> = foreign
         .iter()
+        .filter(|r| r.time_scale != experiment.time_scale)
         .map(|r| format!("time_scale {}", r.time_scale))
         .collect();
     made_at.sort();
