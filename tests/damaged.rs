@@ -30,6 +30,24 @@ fn assemble(root: &Path, case: &Path) -> PathBuf {
     dir
 }
 
+/// The case as the results folder `out/tiny/` of its own `experiment.toml` (named
+/// "tiny"), as `run --resume` finds it.
+fn as_tiny(out: &Path, case: &str) -> PathBuf {
+    let dir = assemble(out, &fixtures().join(case)).with_file_name("tiny");
+    fs::rename(out.join(case), &dir).expect("rename");
+    dir
+}
+
+/// `run -q --resume --out OUT` of the experiment in `dir`.
+fn resume(out: &Path, dir: &Path) -> assert_cmd::Command {
+    let mut command = queuelab();
+    command
+        .args(["run", "-q", "--resume", "--out"])
+        .arg(out)
+        .arg(dir.join("experiment.toml"));
+    command
+}
+
 fn refused(output: &std::process::Output, expected: &str, what: &str) -> Result<(), String> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     if output.status.code() != Some(2) || !stderr.contains(expected) || stderr.contains("panicked")
@@ -115,18 +133,11 @@ fn resume_refuses_a_damaged_runs_csv_and_leaves_it_alone() {
     ];
     for case in cases {
         let out = root.path().join(case);
-        let dir = assemble(&out, &fixtures().join(case));
-        let dir = dir.with_file_name("tiny");
-        fs::rename(out.join(case), &dir).expect("rename");
+        let dir = as_tiny(&out, case);
         let runs_before = fs::read(dir.join("runs.csv")).expect("runs.csv");
         let expected =
             fs::read_to_string(fixtures().join(case).join("expected.txt")).expect("expected.txt");
-        let output = queuelab()
-            .args(["run", "-q", "--resume", "--out"])
-            .arg(&out)
-            .arg(dir.join("experiment.toml"))
-            .output()
-            .expect("runs");
+        let output = resume(&out, &dir).output().expect("runs");
         refused(&output, expected.trim(), case).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(fs::read(dir.join("runs.csv")).expect("kept"), runs_before);
     }
@@ -151,8 +162,7 @@ fn a_record_that_is_not_a_regular_file_is_refused_at_once() {
             .enumerate()
         {
             let out = root.path().join(format!("case{i}{j}"));
-            let dir = assemble(&out, &fixtures().join("_intact")).with_file_name("tiny");
-            fs::rename(out.join("_intact"), &dir).expect("rename");
+            let dir = as_tiny(&out, "_intact");
             fs::remove_file(dir.join(record)).expect("remove");
             std::os::unix::fs::symlink(target, dir.join(record)).expect("link");
             let what = format!("{record} -> {}", target.display());
@@ -160,13 +170,7 @@ fn a_record_that_is_not_a_regular_file_is_refused_at_once() {
             if let Err(e) = refused(&plot.expect("runs"), "not a regular file", &what) {
                 failures.push(format!("plot: {e}"));
             }
-            let resume = queuelab()
-                .args(["run", "-q", "--resume", "--out"])
-                .arg(&out)
-                .arg(dir.join("experiment.toml"))
-                .timeout(within)
-                .output()
-                .expect("runs");
+            let resume = resume(&out, &dir).timeout(within).output().expect("runs");
             let answered = match record {
                 "runs.csv" => refused(&resume, "not a regular file", &what),
                 _ if resume.status.success() && dir.join(record).is_file() => Ok(()),
@@ -187,8 +191,7 @@ fn a_record_that_is_not_a_regular_file_is_refused_at_once() {
 fn resume_keeps_the_runs_of_an_archive_older_than_its_columns() {
     let root = tempfile::tempdir().expect("temp dir");
     let out = root.path().join("out");
-    let dir = assemble(&out, &fixtures().join("_intact")).with_file_name("tiny");
-    fs::rename(out.join("_intact"), &dir).expect("rename");
+    let dir = as_tiny(&out, "_intact");
     let elapsed = |path: &Path| -> Vec<(String, String, String)> {
         common::read_csv(path)
             .into_iter()
@@ -203,12 +206,7 @@ fn resume_keeps_the_runs_of_an_archive_older_than_its_columns() {
     };
     let before = elapsed(&dir.join("runs.csv"));
     assert_eq!(before.len(), 4);
-    let output = queuelab()
-        .args(["run", "-q", "--resume", "--out"])
-        .arg(&out)
-        .arg(dir.join("experiment.toml"))
-        .output()
-        .expect("runs");
+    let output = resume(&out, &dir).output().expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert_eq!(
