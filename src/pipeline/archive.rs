@@ -11,7 +11,8 @@ use super::print::{label_width, percent};
 use super::{Failure, finish, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
-    ComparedScenario, Comparison, check_outputs_can_go, compare_outputs, read_meta, read_runs_from,
+    ComparedScenario, Comparison, ReadRuns, check_outputs_can_go, compare_outputs, read_meta,
+    read_runs_from,
 };
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -87,36 +88,7 @@ pub fn archive_of(
         Some(experiment.time_scale),
     )
     .map_err(bad)?;
-    if read.unknown > 0 {
-        return Err(bad(format!(
-            "{}: {} row(s) name scenarios that {} does not have",
-            runs_path.display(),
-            read.unknown,
-            experiment.file.display()
-        )));
-    }
-    if let Some(differs) = read.runs.iter().find_map(|r| r.other_scenario.as_ref()) {
-        return Err(bad(format!(
-            "{differs}; restore this folder's own runs.csv, or run {} again",
-            experiment.file.display()
-        )));
-    }
-    // The fingerprint covers the file and the settings meta.json gives: a run made by
-    // another file, or at another seed, carries another.
-    let hash = experiment.fingerprint();
-    if let Some(other) = read.runs.iter().find(|r| r.hash != hash) {
-        return Err(bad(format!(
-            "{}:{}: column `experiment_hash`: `{}`, where {} at time_scale {} and seed {} \
-             gives `{hash}`: a run of another experiment file or seed; restore the folder's \
-             own files, or run the experiment again",
-            runs_path.display(),
-            other.line,
-            other.hash,
-            experiment.file.display(),
-            experiment.time_scale,
-            experiment.seed
-        )));
-    }
+    refuse_runs_of_another(&read, &experiment, runs_path).map_err(bad)?;
     let runs: Vec<RunRecord> = read.runs.into_iter().map(|r| r.run).collect();
     // The reader refuses an archive of mixed sources, so the first run speaks for all.
     let Some(source) = runs.first().map(|r| r.source) else {
@@ -129,6 +101,47 @@ pub fn archive_of(
         source,
         meta,
     })
+}
+
+/// Refuses runs that are not the experiment's own: rows naming scenarios it does not
+/// have or settings its scenarios do not have, and runs whose fingerprint is not that of
+/// the file at `meta.json`'s settings (a copy or `meta.json` edited since).
+fn refuse_runs_of_another(
+    read: &ReadRuns,
+    experiment: &Experiment,
+    runs_path: &Path,
+) -> Result<(), String> {
+    if read.unknown > 0 {
+        return Err(format!(
+            "{}: {} row(s) name scenarios that {} does not have",
+            runs_path.display(),
+            read.unknown,
+            experiment.file.display()
+        ));
+    }
+    if let Some(differs) = read.runs.iter().find_map(|r| r.other_scenario.as_ref()) {
+        return Err(format!(
+            "{differs}; restore this folder's own runs.csv, or run {} again",
+            experiment.file.display()
+        ));
+    }
+    // The fingerprint covers the file and the settings meta.json gives: a run made by
+    // another file, or at another seed, carries another.
+    let hash = experiment.fingerprint();
+    match read.runs.iter().find(|r| r.hash != hash) {
+        Some(other) => Err(format!(
+            "{}:{}: column `experiment_hash`: `{}`, where {} at time_scale {} and seed {} \
+             gives `{hash}`: a run of another experiment file or seed; restore the folder's \
+             own files, or run the experiment again",
+            runs_path.display(),
+            other.line,
+            other.hash,
+            experiment.file.display(),
+            experiment.time_scale,
+            experiment.seed
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The experiment's name the first run of `runs` (a `runs.csv`) records, if any.
