@@ -39,7 +39,9 @@ pub use history::{
 };
 pub use meta_json::{Meta, MetaJson, parse as parse_meta, read as read_meta};
 pub use report::Report;
-pub use runs_csv::{ReadRuns, RunsCsv, read as read_runs, read_from as read_runs_from};
+pub use runs_csv::{
+    ReadRuns, RunsCsv, first_run_says, read as read_runs, read_from as read_runs_from,
+};
 pub use summary_csv::SummaryCsv;
 pub use summary_json::SummaryJson;
 pub use trace_json::{TRACE_DIR, TraceJson, Traced, write_traces};

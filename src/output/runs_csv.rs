@@ -201,6 +201,15 @@ pub struct ReadRuns {
     pub unknown: usize,
 }
 
+/// The cell of `column` in the first run of `runs` (a `runs.csv`), read leniently, with
+/// none of `read`'s checks: for what a caller needs before, or instead of, reading it all.
+pub fn first_run_says(runs: impl std::io::Read, column: &str) -> Option<String> {
+    let mut reader = csv::Reader::from_reader(runs);
+    let at = reader.headers().ok()?.iter().position(|c| c == column)?;
+    let row = reader.records().next()?.ok()?;
+    row.get(at).map(str::to_string)
+}
+
 /// Reads `path` back as runs of `experiment`. Every row is checked: numbers, times
 /// (finite, not negative, measured ones at most 10 days), repeats (1..=`max_repeat`), no
 /// run twice, one source throughout, and with `time_scale` given, rows made at it. An
@@ -269,7 +278,6 @@ pub fn read_from(
             wrong_items(&run.run, &experiment.scenarios[scenario]).map_err(at)?;
         }
         run.other_scenario = differs.map(at);
-        run.line = line;
         read.runs.push(run);
     }
     Ok(read)

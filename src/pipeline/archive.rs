@@ -11,8 +11,8 @@ use super::print::{label_width, percent};
 use super::{Failure, finish, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
-    ComparedScenario, Comparison, ReadRuns, check_outputs_can_go, compare_outputs, read_meta,
-    read_runs_from,
+    ComparedScenario, Comparison, ReadRuns, check_outputs_can_go, compare_outputs, first_run_says,
+    read_meta, read_runs_from,
 };
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
@@ -76,7 +76,8 @@ pub fn archive_of(
     // A file without `name` was named after itself; its copy is `experiment.toml`, so the
     // name it ran under is the one its runs record.
     if !crate::output::names_itself(&experiment.source)
-        && let Some(name) = named_in_runs(&bytes).filter(|n| is_plain_name(n))
+        && let Some(name) =
+            first_run_says(bytes.as_slice(), "experiment").filter(|n| is_plain_name(n))
     {
         experiment.name = name;
     }
@@ -142,18 +143,6 @@ fn refuse_runs_of_another(
         )),
         None => Ok(()),
     }
-}
-
-/// The experiment's name the first run of `runs` (a `runs.csv`) records, if any.
-fn named_in_runs(runs: &[u8]) -> Option<String> {
-    let mut reader = csv::Reader::from_reader(runs);
-    let column = reader
-        .headers()
-        .ok()?
-        .iter()
-        .position(|c| c == "experiment")?;
-    let row = reader.records().next()?.ok()?;
-    row.get(column).map(str::to_string)
 }
 
 /// `queuelab plot`: redraws summary, charts and report of each folder from its CSV.

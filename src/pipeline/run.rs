@@ -20,7 +20,7 @@ use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
 use crate::experiment::{Experiment, MAX_FILE_BYTES};
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
-    Output, Results, RunsCsv, read_meta, read_runs, strip_header, write_atomically,
+    Output, Results, RunsCsv, first_run_says, read_meta, read_runs, strip_header, write_atomically,
 };
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
@@ -469,14 +469,9 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
 /// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
 /// `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
 fn runs_time_scale(path: &Path) -> Option<f64> {
-    let mut reader = csv::Reader::from_reader(regular_file::open(path).ok()?);
-    let column = reader
-        .headers()
-        .ok()?
-        .iter()
-        .position(|c| c == "time_scale")?;
-    let row = reader.records().next()?.ok()?;
-    row.get(column)?.parse().ok()
+    first_run_says(regular_file::open(path).ok()?, "time_scale")?
+        .parse()
+        .ok()
 }
 
 fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Result<(), Failure> {
