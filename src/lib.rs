@@ -39,4 +39,5 @@ pub mod starter;
 pub mod stats;
 pub mod suite;
 pub mod trace;
+pub mod visible;
 pub mod waits;

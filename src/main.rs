@@ -468,10 +468,12 @@ fn main() -> ExitCode {
 /// Everything a command prints on stdout goes through here, once. A reader that stopped
 /// reading (`| head -1`) is not an error: exit 0 quietly, as ripgrep does. Any other
 /// failure (`> /dev/full`) is exit 1 with a message; results files are already whole.
+/// Control characters quoted from a file (a commit subject, a description) are shown as
+/// symbols, as `status` shows them.
 fn write_stdout(text: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout
-        .write_all(text.as_bytes())
+        .write_all(queuelab::visible::visible(text).as_bytes())
         .and_then(|()| stdout.flush())
     {
         Ok(()) => ExitCode::SUCCESS,

@@ -261,3 +261,64 @@ fn every_error_says_error_and_counts_read_as_english() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("1 scenario × 1 repeat at"), "{stdout}");
 }
+
+/// Whether `bytes` hold a control character a terminal would obey (all but line feed and
+/// tab).
+fn has_hidden_control(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+#[test]
+fn control_characters_from_a_file_reach_neither_the_terminal_nor_the_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A raw escape in a string (a syntax error quoted with its line), an escaped one in a
+    // value (quoted in the message), and a carriage return that would overwrite the line.
+    let files = [
+        "name = \"a\"\n[scenario]\nqueue_impl = \"\u{1b}[2Jx\"\n",
+        "name = \"b\"\n[scenario]\nqueue_impl = \"\\u001b[2J\\r\\u0007x\"\n",
+        "name = \"c\"\n[sweep]\nconsumers = [1, \"\\u009b2J\"]\n",
+    ];
+    for (i, text) in files.iter().enumerate() {
+        let file = dir.path().join(format!("{i}.toml"));
+        fs::write(&file, text).expect("write");
+        let output = queuelab().arg("check").arg(&file).output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{text:?}");
+        assert!(
+            !has_hidden_control(&output.stderr),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !has_hidden_control(&output.stdout),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&format!("{i}.toml:3:")), "{stderr}");
+    }
+    // A description may hold escapes; the report shows them as symbols.
+    let file = dir.path().join("d.toml");
+    let description = "red \\u001b[31mRED\\u001b[0m, a bell \\u0007 and a return \\r";
+    fs::write(
+        &file,
+        format!("name = \"d\"\ndescription = \"{description}\"\nrepeats = 1\n"),
+    )
+    .expect("write");
+    let output = queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        !has_hidden_control(&output.stdout),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let report = fs::read(dir.path().join("d-model/report.md")).expect("report");
+    assert!(!has_hidden_control(&report));
+    assert!(String::from_utf8_lossy(&report).contains("red ␛[31mRED␛[0m, a bell ␇"));
+}

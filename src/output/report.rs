@@ -26,7 +26,9 @@ impl Output for Report {
         let e = results.experiment;
         let _ = writeln!(text, "# {}\n", e.name);
         if !e.description.is_empty() {
-            let _ = writeln!(text, "{}\n", e.description);
+            // Escapes in the TOML string can make control characters, which a
+            // terminal showing the file would obey.
+            let _ = writeln!(text, "{}\n", crate::visible::visible(&e.description));
         }
         findings_section(&mut text, results);
         intro(&mut text, results);

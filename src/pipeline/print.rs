@@ -6,6 +6,7 @@ use std::io::Write as _;
 
 use crate::experiment::Experiment;
 use crate::stats::Summary;
+use crate::visible::visible;
 
 /// The line printed when a scenario has all its runs: `done` scenarios of all are complete
 /// (with several jobs they complete out of order).
@@ -89,14 +90,15 @@ pub fn human(seconds: f64) -> String {
 }
 
 /// Writes a status line to stderr. A closed or full stderr loses the line, never the run:
-/// `eprintln!` would panic there.
+/// `eprintln!` would panic there. Text quoted from a file may hold control characters;
+/// they are shown as symbols (`visible`), never sent to the terminal.
 pub fn status(line: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{line}");
+    let _ = writeln!(stderr, "{}", visible(line));
 }
 
 /// Like `status`, without the newline (a question waiting for its answer).
 pub fn status_inline(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = write!(stderr, "{text}").and_then(|()| stderr.flush());
+    let _ = write!(stderr, "{}", visible(text)).and_then(|()| stderr.flush());
 }
