@@ -114,7 +114,13 @@ fn compare_with_itself_is_within_noise_everywhere() {
     let root = tempfile::tempdir().expect("temp dir");
     let a = seed_copy(root.path(), "a");
     let out = root.path().join("cmp");
-    compare(&a, &a, &out);
+    let said = compare(&a, &a, &out);
+    let note = "note: A and B are the same folder";
+    assert!(said.contains(note), "{said}");
+    // The same folder by another name is still the same folder.
+    let link = root.path().join("link");
+    std::os::unix::fs::symlink(&a, &link).expect("symlink");
+    assert!(compare(&a, &link, &out).contains(note));
     let rows = read_csv(&out.join("compare.csv"));
     assert_eq!(rows.len(), 7);
     assert!(
@@ -213,6 +219,28 @@ fn scenarios_on_one_side_only_are_listed() {
     let said = compare(&a, &b, &out);
     assert!(said.contains("consumers=30  only in A"), "{said}");
     assert!(said.contains("consumers=40  only in B"), "{said}");
+    // Two folders of the model's: nothing to warn of.
+    assert!(!said.contains("note:"), "{said}");
+}
+
+#[test]
+fn a_side_holding_the_models_predictions_is_named_as_such() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let measured = seed_copy(root.path(), "seed");
+    let model = simulated(root.path(), "seed", str::to_string, &[]);
+    let out = root.path().join("cmp");
+    let said = compare(&measured, &model, &out);
+    assert!(said.contains(", measured)\nB = seed ("), "{said}");
+    assert!(said.contains("-model, model)\n"), "{said}");
+    assert!(
+        said.contains("note: B holds the model's predictions"),
+        "{said}"
+    );
+    let said = compare(&model, &measured, &out);
+    assert!(
+        said.contains("note: A holds the model's predictions"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -224,7 +224,7 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
         .map(|o| (o.file_name(&comparison), o.render(&comparison)))
         .collect();
     let written = write_rendered(&options.out, "the comparison", rendered)?;
-    let mut text = comparison_table(&comparison);
+    let mut text = comparison_table(&comparison, &sides_note(&a, &b));
     let _ = writeln!(
         text,
         "  wrote {} in {}",
@@ -262,6 +262,28 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
     Ok(text)
 }
 
+/// What a reader must know before trusting the verdicts: that B and A are one folder, or
+/// that a side holds the model's predictions rather than measurements.
+fn sides_note(a: &Archive, b: &Archive) -> String {
+    let same = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if same(&a.dir) == same(&b.dir) {
+        return "  note: A and B are the same folder, so every scenario is compared with \
+                itself\n"
+            .to_string();
+    }
+    match (a.source, b.source) {
+        (Source::Measured, Source::Model) => "  note: B holds the model's predictions \
+            (`queuelab simulate`), not measurements: B/A is the model over what was \
+            measured\n"
+            .to_string(),
+        (Source::Model, Source::Measured) => "  note: A holds the model's predictions \
+            (`queuelab simulate`), not measurements: B/A is what was measured over the \
+            model\n"
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
 /// Pairs scenarios by their values of every scenario key; the rest are listed apart.
 fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
     // A scenario is the same in both when every key has the same value, whatever its
@@ -286,8 +308,8 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
     };
     let (a_scenarios, b_scenarios) = (in_runs(a), in_runs(b));
     let mut comparison = Comparison {
-        a_name: format!("{} ({})", a.experiment.name, a.dir.display()),
-        b_name: format!("{} ({})", b.experiment.name, b.dir.display()),
+        a_name: side_name(a),
+        b_name: side_name(b),
         x: a.experiment.plot.x.clone(),
         scenarios: Vec::new(),
         only_a: Vec::new(),
@@ -336,15 +358,27 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
     comparison
 }
 
+/// A side as the table, the file and the chart name it: its experiment, its folder, and
+/// whether its times were measured or modelled.
+fn side_name(side: &Archive) -> String {
+    format!(
+        "{} ({}, {})",
+        side.experiment.name,
+        side.dir.display(),
+        side.source.name()
+    )
+}
+
 /// The seed of the bootstrap comparing scenario `index` (of A): the same runs compare the
 /// same way every time.
 pub(super) fn compare_seed(index: usize) -> u64 {
     0xc0 ^ index as u64
 }
 
-fn comparison_table(c: &Comparison) -> String {
+/// The table `compare` prints, under the sides' names and `note` (if any).
+fn comparison_table(c: &Comparison, note: &str) -> String {
     let width = label_width(c.scenarios.iter().map(|s| s.label.as_str()));
-    let mut text = format!("A = {}\nB = {}\n", c.a_name, c.b_name);
+    let mut text = format!("A = {}\nB = {}\n{note}", c.a_name, c.b_name);
     let _ = writeln!(
         text,
         "  {:<width$}  {:>10}  {:>10}  {:>7}  {:>17}  verdict",
