@@ -46,7 +46,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     // Refusals that need no folder come before any is made: refused, a run leaves none.
     let thread_limit = match options.max_threads {
         Some(n) => ThreadLimit::Flag(n),
-        None => ThreadLimit::System(system_thread_limit()),
+        None => system_thread_limit(),
     };
     check_threads(&experiments, thread_limit, options.jobs)?;
     confirm_long_runs(&experiments, options)?;
@@ -494,14 +494,14 @@ fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Resu
 enum ThreadLimit {
     /// `--max-threads N`.
     Flag(u64),
-    /// The system's limits (`system_thread_limit`).
-    System(u64),
+    /// The lowest of the system's limits (`system_thread_limit`), and which it is.
+    System(u64, &'static str),
 }
 
 impl ThreadLimit {
     fn threads(self) -> u64 {
         match self {
-            ThreadLimit::Flag(n) | ThreadLimit::System(n) => n,
+            ThreadLimit::Flag(n) | ThreadLimit::System(n, _) => n,
         }
     }
 
@@ -511,8 +511,9 @@ impl ThreadLimit {
             ThreadLimit::Flag(n) => format!(
                 "--max-threads allows {n}. Lower jobs, producers or consumers, or raise --max-threads"
             ),
-            ThreadLimit::System(n) => format!(
-                "this system allows {n}. Lower jobs, producers or consumers, or raise `ulimit -u`"
+            ThreadLimit::System(n, which) => format!(
+                "this system allows {n} ({which}). Lower jobs, producers or consumers, or \
+                 raise that limit"
             ),
         }
     }
@@ -556,26 +557,53 @@ fn check_threads(
     }
 }
 
-/// Threads this process may start: the lower of the kernel's and the user's limit, less
-/// a margin for the threads already running.
-fn system_thread_limit() -> u64 {
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/threads-max")
-        .ok()
-        .and_then(|t| t.trim().parse::<u64>().ok())
-        .unwrap_or(u64::MAX);
+/// Memory maps a thread takes: its stack and guard page, and the alternate signal stack
+/// and guard page Rust gives each thread. Past `vm.max_map_count` a thread's start
+/// aborts the whole process rather than fail.
+const MAPS_PER_THREAD: u64 = 4;
+
+/// Threads this process may start, less a margin for those already running and the
+/// maps already made, and which limit that is: the lowest of the kernel's thread and
+/// process-id limits, its memory-map limit, the cgroup's task limit and (except for root,
+/// whom the kernel does not hold to it) `ulimit -u`. A limit that cannot be read holds
+/// nothing back.
+fn system_thread_limit() -> ThreadLimit {
+    let number =
+        |path: &str| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    let mut limits = vec![
+        (number("/proc/sys/kernel/threads-max"), "kernel.threads-max"),
+        (number("/proc/sys/kernel/pid_max"), "kernel.pid_max"),
+        (
+            number("/proc/sys/vm/max_map_count").map(|maps| maps / MAPS_PER_THREAD),
+            "vm.max_map_count, 4 memory maps a thread",
+        ),
+        (cgroup_pids_max(), "the cgroup's pids.max"),
+    ];
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: geteuid has no preconditions; getrlimit writes one rlimit to a valid pointer.
     let root = unsafe { libc::geteuid() } == 0;
-    // The kernel does not hold root to RLIMIT_NPROC, so neither do we.
-    let user = if !root && unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) } == 0 {
-        limit.rlim_cur
-    } else {
-        u64::MAX
-    };
-    kernel.min(user).saturating_sub(64)
+    if !root && unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) } == 0 {
+        limits.push((Some(limit.rlim_cur), "`ulimit -u`"));
+    }
+    let (threads, which) = limits
+        .into_iter()
+        .filter_map(|(n, which)| Some((n?, which)))
+        .min_by_key(|(n, _)| *n)
+        .unwrap_or((u64::MAX, "no limit found"));
+    // A margin for what is running already: a few hundred maps of the program and its
+    // libraries, and its own threads.
+    ThreadLimit::System(threads.saturating_sub(256), which)
+}
+
+/// The task limit of this process's cgroup (v2), if it has one.
+fn cgroup_pids_max() -> Option<u64> {
+    let membership = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let path = membership.lines().find_map(|l| l.strip_prefix("0::"))?;
+    let file = format!("/sys/fs/cgroup{}/pids.max", path.trim_end_matches('/'));
+    std::fs::read_to_string(file).ok()?.trim().parse().ok()
 }
 
 /// Seconds `experiment`'s runs (warm-ups included) are expected to take on `jobs` workers,
