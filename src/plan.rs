@@ -23,7 +23,7 @@ pub struct PlanSettings {
 }
 
 /// One run to make: a repeat of a scenario with its own seed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RunPlan {
     pub scenario: usize,
     /// From 1, as people count repeats; 0 for a warm-up run, which is not counted.

@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
+use std::collections::HashMap;
+
 use super::{Output, RenderError, Results, json_bytes};
+use crate::record::{RunRecord, by_scenario};
 use crate::scenario::ScenarioKey;
 
 pub struct SummaryJson;
@@ -15,10 +18,11 @@ impl Output for SummaryJson {
 
     fn render(&self, results: &Results) -> Result<Vec<u8>, RenderError> {
         let e = results.experiment;
+        let runs: HashMap<usize, Vec<&RunRecord>> = by_scenario(results.runs).into_iter().collect();
         let scenarios: Vec<Value> = results
             .summaries
             .iter()
-            .map(|s| scenario(results, s))
+            .map(|s| scenario(results, s, runs.get(&s.scenario).map_or(&[], Vec::as_slice)))
             .collect();
         let document = json!({
             "experiment": e.name,
@@ -36,18 +40,13 @@ fn number(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
-fn scenario(results: &Results, s: &crate::stats::Summary) -> Value {
+/// Summary `s` as an object, with `runs`, its scenario's runs in repeat order.
+fn scenario(results: &Results, s: &crate::stats::Summary, runs: &[&RunRecord]) -> Value {
     let scenario = &results.experiment.scenarios[s.scenario];
     let parameters: Map<String, Value> = ScenarioKey::ALL
         .iter()
         .map(|k| (k.name().to_string(), Value::from(scenario.value_text(*k))))
         .collect();
-    let mut runs: Vec<_> = results
-        .runs
-        .iter()
-        .filter(|r| r.scenario == s.scenario)
-        .collect();
-    runs.sort_by_key(|r| r.repeat);
     let e = &s.elapsed_s;
     json!({
         "scenario": scenario.label,

@@ -1,7 +1,7 @@
 //! Reading archived results folders back: `plot` redraws a folder's charts and report from
 //! its CSV, `compare` sets two folders side by side. Nothing is rerun.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::output::{
     ComparedScenario, Comparison, ReadRuns, check_outputs_can_go, compare_outputs, first_run_says,
     read_meta, read_runs_from,
 };
-use crate::record::{RunRecord, Source};
+use crate::record::{RunRecord, Source, by_scenario};
 use crate::scenario::ScenarioKey;
 use crate::settings::is_plain_name;
 use crate::stats::{Verdict, compare_runs};
@@ -292,21 +292,21 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         let s = &e.scenarios[i];
         ScenarioKey::ALL.iter().map(|k| s.value_text(*k)).collect()
     };
-    let elapsed = |archive: &Archive, i: usize| -> Vec<f64> {
-        archive
-            .runs
-            .iter()
-            .filter(|r| r.scenario == i)
-            .map(|r| r.elapsed_s)
+    // Each side's elapsed times by scenario, and B's scenarios by key: found at once, not
+    // by a search of the other side (sweeps run to 100,000 scenarios).
+    let elapsed = |archive: &Archive| -> Vec<(usize, Vec<f64>)> {
+        by_scenario(&archive.runs)
+            .into_iter()
+            .map(|(i, runs)| (i, runs.iter().map(|r| r.elapsed_s).collect()))
             .collect()
     };
-    let in_runs = |archive: &Archive| -> Vec<usize> {
-        let mut seen: Vec<usize> = archive.runs.iter().map(|r| r.scenario).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        seen
-    };
-    let (a_scenarios, b_scenarios) = (in_runs(a), in_runs(b));
+    let (a_runs, b_runs) = (elapsed(a), elapsed(b));
+    let b_keys: HashMap<Vec<String>, usize> = b_runs
+        .iter()
+        .enumerate()
+        .map(|(at, (j, _))| (key(&b.experiment, *j), at))
+        .collect();
+    let mut matched_b = vec![false; b_runs.len()];
     let mut comparison = Comparison {
         a_name: side_name(a),
         b_name: side_name(b),
@@ -315,18 +315,17 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         only_a: Vec::new(),
         only_b: Vec::new(),
     };
-    for &i in &a_scenarios {
-        let matching = b_scenarios
-            .iter()
-            .find(|&&j| key(&b.experiment, j) == key(&a.experiment, i));
-        let Some(&j) = matching else {
+    for (i, runs_a) in &a_runs {
+        let i = *i;
+        let Some(&at) = b_keys.get(&key(&a.experiment, i)) else {
             comparison
                 .only_a
                 .push(a.experiment.scenarios[i].label.clone());
             continue;
         };
-        let (runs_a, runs_b) = (elapsed(a, i), elapsed(b, j));
-        let mut stats = compare_runs(&runs_a, &runs_b, noise_pct, compare_seed(i));
+        matched_b[at] = true;
+        let runs_b = &b_runs[at].1;
+        let mut stats = compare_runs(runs_a, runs_b, noise_pct, compare_seed(i));
         if runs_a.len().min(runs_b.len()) < MIN_RUNS {
             // One run has no spread: a resampled "interval" would be a point, and a
             // verdict drawn from it would call any jitter a change.
@@ -345,14 +344,11 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
             verdict: stats.verdict,
         });
     }
-    for &j in &b_scenarios {
-        if !a_scenarios
-            .iter()
-            .any(|&i| key(&a.experiment, i) == key(&b.experiment, j))
-        {
+    for ((j, _), matched) in b_runs.iter().zip(matched_b) {
+        if !matched {
             comparison
                 .only_b
-                .push(b.experiment.scenarios[j].label.clone());
+                .push(b.experiment.scenarios[*j].label.clone());
         }
     }
     comparison

@@ -6,6 +6,7 @@
 //! steps between them by `compare`'s rule, and the terminal table. Git is read by `git`,
 //! archives by `archive_of`, statistics come from `stats`, files from `output`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
     in_one_version, metric_named, parse_meta,
 };
-use crate::record::{RunRecord, Source};
+use crate::record::{RunRecord, Source, by_scenario};
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
 
 /// Settings of `queuelab history`.
@@ -234,14 +235,10 @@ fn make_sense(raw: Raw, dir: &Path, inside: &str, metric: &dyn ChartKind) -> Rea
     };
     let e = &archive.experiment;
     let mut scenarios = Vec::new();
+    // In repeat order, as `summarise` resamples them, so the intervals agree.
+    let runs: HashMap<usize, Vec<&RunRecord>> = by_scenario(&archive.runs).into_iter().collect();
     for scenario in &e.scenarios {
-        let mut mine: Vec<&RunRecord> = archive
-            .runs
-            .iter()
-            .filter(|r| r.scenario == scenario.index)
-            .collect();
-        // In repeat order, as `summarise` resamples them, so the intervals agree.
-        mine.sort_by_key(|r| r.repeat);
+        let mine = runs.get(&scenario.index).map_or(&[][..], Vec::as_slice);
         let values: Vec<f64> = mine.iter().filter_map(|r| metric.of_run(r)).collect();
         if values.is_empty() {
             continue;

@@ -2,7 +2,7 @@
 //! runs confirmed), then every run with a progress bar, `runs.csv` rewritten after each,
 //! `--resume` and Ctrl-C handled, and the results folder written from what finished.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ use crate::regular_file;
 use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
 use crate::settings::RunOrder;
-use crate::stats::summarise;
+use crate::stats::summarise_scenario;
 
 /// Experiments estimated to run longer than this ask first.
 const CONFIRM_ABOVE_S: f64 = 3600.0;
@@ -256,6 +256,9 @@ fn run_experiment(
         .copied()
         .zip(predictions(experiment, &todo, None))
         .collect();
+    // Each run's prediction found at once when it finishes, not by a search of the plan.
+    let predicted: HashMap<RunPlan, Option<&Prediction>> =
+        todo.iter().map(|(plan, p)| (*plan, p.as_ref())).collect();
     let jobs = options.jobs.unwrap_or(experiment.jobs);
     warn_if_spin_shares_cores(experiment, jobs, options.quiet);
     // Runs too large to model count as the model's zero-time runs do: the estimate takes
@@ -265,12 +268,17 @@ fn run_experiment(
     let progress = progress_bar(experiment, todo.len(), &estimate, options.quiet);
     let mut failures = Vec::new();
     let mut save_error = None;
-    // Scenarios with all their runs made (some perhaps before a --resume).
-    let mut complete = (0..experiment.scenarios.len())
-        .filter(|&s| {
-            records.iter().filter(|r| r.scenario == s).count() >= experiment.repeats as usize
-        })
-        .count();
+    let mut checkpoint = Checkpoint::new();
+    // Runs made of each scenario (some perhaps before a --resume), and how many scenarios
+    // have all theirs: counted as runs finish, not by a pass over every run each time.
+    let mut made_of = vec![0usize; experiment.scenarios.len()];
+    for run in &records {
+        if let Some(made) = made_of.get_mut(run.scenario) {
+            *made += 1;
+        }
+    }
+    let repeats = experiment.repeats as usize;
+    let mut complete = made_of.iter().filter(|&&made| made >= repeats).count();
     run_plans(
         &experiment.scenarios,
         &by_length,
@@ -284,10 +292,7 @@ fn run_experiment(
                 .unwrap_or_else(|p| p.into_inner())
                 .finished(plan, elapsed);
             progress.inc(1);
-            let predicted = todo
-                .iter()
-                .find(|(p, _)| p == plan)
-                .and_then(|(_, p)| p.as_ref());
+            let predicted = predicted.get(plan).copied().flatten();
             let predicted_s = predicted.map(|p| p.elapsed_s);
             let measured = match result {
                 Ok(_) if plan.is_warmup() => return,
@@ -313,19 +318,14 @@ fn run_experiment(
                 queue: Some(measured.queue),
                 predicted_queue: predicted.and_then(|p| p.queue.clone()),
             });
-            if let Err(error) = save_runs(experiment, dir, &records) {
+            if let Err(error) = checkpoint.save_if_due(experiment, dir, &records) {
                 save_error = Some(error);
                 options.cancel.store(true, Ordering::SeqCst);
             }
-            let scenario_done = records
-                .iter()
-                .filter(|r| r.scenario == plan.scenario)
-                .count();
-            if scenario_done == experiment.repeats as usize {
+            made_of[plan.scenario] += 1;
+            if made_of[plan.scenario] == repeats {
                 complete += 1;
-                let summary = summarise(&records)
-                    .into_iter()
-                    .find(|s| s.scenario == plan.scenario);
+                let summary = summarise_scenario(&records, plan.scenario);
                 if let (Some(summary), false) = (summary, options.quiet) {
                     progress.println(scenario_line(experiment, &summary, complete));
                 }
@@ -333,9 +333,65 @@ fn run_experiment(
         },
     );
     progress.finish_and_clear();
+    if save_error.is_none() {
+        save_error = checkpoint.save_rest(experiment, dir, &records).err();
+    }
     match save_error {
         Some(error) => Err(error),
         None => Ok((records, failures)),
+    }
+}
+
+/// When `runs.csv` is rewritten while runs finish. After every run, unless runs finish
+/// faster than the file can be rewritten: then at most once a second, and never more
+/// than a tenth of the time, since each rewrite writes every run so far (a sweep of
+/// thousands of millisecond runs spent minutes rewriting). So `kill -9` loses at most the
+/// runs in flight and those of the last second; the rest are saved when the runs end.
+struct Checkpoint {
+    /// When the last rewrite ended and how long it took; `None` before the first.
+    last: Option<(Instant, Duration)>,
+    unsaved: bool,
+    /// Runs finishing within this of the last rewrite wait for the next.
+    min_gap: Duration,
+}
+
+impl Checkpoint {
+    fn new() -> Self {
+        Checkpoint {
+            last: None,
+            unsaved: false,
+            min_gap: Duration::from_secs(1),
+        }
+    }
+
+    fn save_if_due(
+        &mut self,
+        experiment: &Experiment,
+        dir: &Path,
+        records: &[RunRecord],
+    ) -> Result<(), Failure> {
+        self.unsaved = true;
+        match self.last {
+            Some((at, took)) if at.elapsed() < self.min_gap.max(took * 10) => Ok(()),
+            _ => self.save_rest(experiment, dir, records),
+        }
+    }
+
+    /// Saves the runs not yet saved, if any.
+    fn save_rest(
+        &mut self,
+        experiment: &Experiment,
+        dir: &Path,
+        records: &[RunRecord],
+    ) -> Result<(), Failure> {
+        if !self.unsaved {
+            return Ok(());
+        }
+        let start = Instant::now();
+        save_runs(experiment, dir, records)?;
+        self.last = Some((Instant::now(), start.elapsed()));
+        self.unsaved = false;
+        Ok(())
     }
 }
 
@@ -730,4 +786,79 @@ fn progress_bar(
     bar.set_prefix(experiment.name.clone());
     bar.enable_steady_tick(Duration::from_millis(500));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each of the kernel's limits a thread's start can hit, as this machine sets it.
+    fn kernel_limit(path: &str) -> Option<u64> {
+        std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    }
+
+    #[test]
+    fn the_first_run_is_saved_at_once_and_the_rest_by_the_end() {
+        let text = "name = \"c\"\nrepeats = 3\n";
+        let experiment = crate::experiment::parse(Path::new("c.toml"), text).expect("valid");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let runs_csv = dir.path().join("runs.csv");
+        let saved =
+            || crate::output::read_runs(&runs_csv, &experiment, 3, None).map(|r| r.runs.len());
+        let run = |repeat| RunRecord {
+            scenario: 0,
+            repeat,
+            run_seed: 7,
+            source: Source::Measured,
+            elapsed_s: 0.1,
+            predicted_s: None,
+            items: experiment.scenarios[0].total_items(),
+            queue: None,
+            predicted_queue: None,
+        };
+        // A gap no test outlasts, so that no machine's load decides what is saved.
+        let mut checkpoint = Checkpoint {
+            min_gap: Duration::from_secs(3600),
+            ..Checkpoint::new()
+        };
+        let mut records = vec![run(1)];
+        checkpoint
+            .save_if_due(&experiment, dir.path(), &records)
+            .expect("saves");
+        assert_eq!(saved(), Ok(1));
+        records.push(run(2));
+        checkpoint
+            .save_if_due(&experiment, dir.path(), &records)
+            .expect("waits");
+        assert_eq!(saved(), Ok(1), "within the gap, the file waits");
+        checkpoint
+            .save_rest(&experiment, dir.path(), &records)
+            .expect("saves");
+        assert_eq!(saved(), Ok(2));
+    }
+
+    #[test]
+    fn the_thread_limit_is_under_every_limit_the_kernel_sets() {
+        let ThreadLimit::System(threads, which) = system_thread_limit() else {
+            panic!("the system's limit");
+        };
+        assert!(threads > 0, "{which}");
+        let maps = kernel_limit("/proc/sys/vm/max_map_count").map(|m| m / MAPS_PER_THREAD);
+        for limit in [
+            kernel_limit("/proc/sys/kernel/threads-max"),
+            kernel_limit("/proc/sys/kernel/pid_max"),
+            maps,
+            cgroup_pids_max(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(threads < limit, "{threads} ({which}) is not under {limit}");
+        }
+        let said = ThreadLimit::System(threads, which).says();
+        assert!(
+            said.contains(which) && said.contains(&threads.to_string()),
+            "{said}"
+        );
+    }
 }

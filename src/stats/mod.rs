@@ -7,7 +7,7 @@
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 
-use crate::record::{QueueMetric, QueueMetrics, RunRecord};
+use crate::record::{QueueMetric, QueueMetrics, RunRecord, by_scenario};
 
 pub mod published;
 mod resample;
@@ -194,21 +194,21 @@ pub fn interval_seed(index: usize) -> u64 {
 }
 
 /// One summary per scenario that has runs, in scenario order.
+/// Runs are taken in repeat order (`by_scenario`), whatever order they finished in: the
+/// bootstrap resamples by position, so `plot` must see the runs as `run` did.
 pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
-    let mut scenarios: Vec<usize> = runs.iter().map(|r| r.scenario).collect();
-    scenarios.sort_unstable();
-    scenarios.dedup();
-    scenarios
+    by_scenario(runs)
         .into_iter()
-        .map(|scenario| {
-            let mut mine: Vec<&RunRecord> =
-                runs.iter().filter(|r| r.scenario == scenario).collect();
-            // In repeat order, whatever order the runs finished in: the bootstrap resamples
-            // by position, so `plot` must see the runs as `run` did.
-            mine.sort_by_key(|r| r.repeat);
-            summarise_one(scenario, &mine)
-        })
+        .map(|(scenario, mine)| summarise_one(scenario, &mine))
         .collect()
+}
+
+/// The summary of `scenario` alone, from `runs` of any scenarios: what `summarise` gives
+/// for it, without summarising the others.
+pub fn summarise_scenario(runs: &[RunRecord], scenario: usize) -> Option<Summary> {
+    let mut mine: Vec<&RunRecord> = runs.iter().filter(|r| r.scenario == scenario).collect();
+    mine.sort_by_key(|r| r.repeat);
+    (!mine.is_empty()).then(|| summarise_one(scenario, &mine))
 }
 
 fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
