@@ -9,6 +9,7 @@
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use super::Failure;
@@ -29,13 +30,22 @@ impl FolderLock {
         let path = dir.join(LOCK_FILE);
         let fail =
             |e: std::io::Error| Failure::Failed(format!("cannot lock {}: {e}", path.display()));
+        // Not through a link (the pid would be written wherever it points, outside the
+        // folder), and not waiting on a FIFO's other end.
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
-            .map_err(fail)?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ELOOP) => not_a_lock(&path, "a symbolic link"),
+                _ => fail(e),
+            })?;
+        if !file.metadata().map_err(fail)?.is_file() {
+            return Err(not_a_lock(&path, "not a regular file"));
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -65,8 +75,29 @@ impl FolderLock {
     }
 }
 
-/// Removes `.tmp-*` (half-written outputs) and `.probe-*` (write checks) files: under the
-/// lock no other writer owns them, so they are leftovers of a killed process.
+/// Refuses a lock file queuelab did not make.
+fn not_a_lock(path: &Path, what: &str) -> Failure {
+    Failure::BadInput(format!(
+        "{} is {what}, where queuelab keeps its lock file; remove it, and nothing it \
+         points to is touched",
+        path.display()
+    ))
+}
+
+/// Whether `name` is one queuelab gives a temporary file: `.tmp-PID-NAME` (a
+/// half-written output) or `.probe-PID` (a write check).
+fn is_temporary(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = name.strip_prefix(".tmp-") {
+        return rest
+            .split_once('-')
+            .is_some_and(|(pid, name)| digits(pid) && !name.is_empty());
+    }
+    name.strip_prefix(".probe-").is_some_and(digits)
+}
+
+/// Removes the temporary files of `is_temporary`: under the lock no other writer owns
+/// them, so they are leftovers of a killed process. Other files are left alone.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -74,9 +105,52 @@ fn remove_stale_temporaries(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let stale = name.starts_with(".tmp-") || name.starts_with(".probe-");
+        let stale = is_temporary(&name);
         if stale && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_file_that_is_a_link_or_a_fifo_is_refused_and_nothing_it_names_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let outside = dir.path().join("outside");
+        fs::write(&outside, "keep").expect("write");
+        let folder = dir.path().join("results");
+        fs::create_dir(&folder).expect("dir");
+        std::os::unix::fs::symlink(&outside, folder.join(LOCK_FILE)).expect("link");
+        let refused = FolderLock::take(&folder).expect_err("a link is not a lock");
+        assert!(matches!(&refused, Failure::BadInput(m) if m.contains("symbolic link")));
+        assert_eq!(fs::read_to_string(&outside).expect("read"), "keep");
+
+        fs::remove_file(folder.join(LOCK_FILE)).expect("unlink");
+        let fifo = std::ffi::CString::new(folder.join(LOCK_FILE).to_string_lossy().as_bytes())
+            .expect("path");
+        // SAFETY: a valid NUL-terminated path and a mode.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let refused = FolderLock::take(&folder).expect_err("a FIFO is not a lock");
+        assert!(matches!(&refused, Failure::BadInput(m) if m.contains("not a regular file")));
+    }
+
+    #[test]
+    fn only_queuelabs_own_temporary_names_are_stale() {
+        for name in [".tmp-123-runs.csv", ".tmp-1-a", ".probe-42"] {
+            assert!(is_temporary(name), "{name}");
+        }
+        for name in [
+            ".tmp-notapid-x",
+            ".tmp-12",
+            ".tmp-12-",
+            ".probe-",
+            ".probe-x1",
+            "x.tmp-1-a",
+        ] {
+            assert!(!is_temporary(name), "{name}");
         }
     }
 }
