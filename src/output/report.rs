@@ -202,8 +202,15 @@ fn findings_section(text: &mut String, results: &Results) {
         lines.push(format!("**Warning:** {}", short.describe()));
     }
     if let Some(settings) = overridden(e) {
+        // `--resume` keeps runs of more repeats than the file asks for; the command line
+        // need not have said so.
+        let kept = match settings.contains("repeats") {
+            true => ", or, for repeats, runs of more repeats kept by `--resume`",
+            false => "",
+        };
         lines.push(format!(
-            "**Note:** run at {settings} from the command line, not as the experiment file says."
+            "**Note:** run at {settings}, not as the experiment file says (set on the \
+             command line{kept})."
         ));
     }
     if lines.is_empty() {

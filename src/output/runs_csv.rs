@@ -433,10 +433,14 @@ impl Checks {
             )
         })?;
         if repeat == 0 || repeat > self.max_repeat {
+            let whose = match u64::from(self.max_repeat) == crate::settings::REPEATS.1 {
+                true => "the repeats an experiment may have",
+                false => "the experiment's repeats",
+            };
             return Err(problem(
                 "repeat",
                 format!(
-                    "repeat {repeat} is outside 1..={}, the experiment's repeats",
+                    "repeat {repeat} is outside 1..={}, {whose}",
                     self.max_repeat
                 ),
             ));

@@ -95,6 +95,9 @@ pub fn archive_of(
     let Some(source) = runs.first().map(|r| r.source) else {
         return Err(bad(format!("{}: no runs to draw", runs_path.display())));
     };
+    if let Some(meta) = &meta {
+        refuse_meta_of_another(meta, &experiment, source, &dir.join("meta.json")).map_err(bad)?;
+    }
     Ok(Archive {
         dir: dir.to_path_buf(),
         experiment,
@@ -143,6 +146,41 @@ fn refuse_runs_of_another(
         )),
         None => Ok(()),
     }
+}
+
+/// Refuses a `meta.json` written for other runs: another experiment's, or another
+/// version's of this one (its date, command and machine would be told as these runs').
+fn refuse_meta_of_another(
+    meta: &crate::output::Meta,
+    experiment: &Experiment,
+    source: Source,
+    path: &Path,
+) -> Result<(), String> {
+    let hash = experiment.fingerprint();
+    let differs = if meta.experiment != experiment.name {
+        format!(
+            "`experiment` is `{}`, where the runs are of `{}`",
+            meta.experiment, experiment.name
+        )
+    } else if meta.experiment_hash != hash {
+        format!(
+            "`experiment_hash` is `{}`, where the runs and the experiment's copy give `{hash}`",
+            meta.experiment_hash
+        )
+    } else if meta.source != source.name() {
+        format!(
+            "`source` is `{}`, where the runs are {}",
+            meta.source,
+            source.name()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{}: {differs}: the meta.json of other runs; restore the folder's own, or run the \
+         experiment again",
+        path.display()
+    ))
 }
 
 /// `queuelab plot`: redraws summary, charts and report of each folder from its CSV.

@@ -411,9 +411,11 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
     if !path.exists() {
         return Ok(Kept::default());
     }
-    // Any repeat up to u32's: meta.json is written only when a run ends, so after a
-    // `kill -9` it may speak of fewer repeats than runs.csv holds, and those runs count.
-    let read = read_runs(&path, experiment, u32::MAX, None).map_err(Failure::BadInput)?;
+    // Any repeat an experiment may have, not only this one's: meta.json is written only
+    // when a run ends, so after a `kill -9` it may speak of fewer repeats than runs.csv
+    // holds, and those runs count. Beyond that, the archive could not be read again.
+    let most = u32::try_from(crate::settings::REPEATS.1).unwrap_or(u32::MAX);
+    let read = read_runs(&path, experiment, most, None).map_err(Failure::BadInput)?;
     let hash = experiment.fingerprint();
     let (same, foreign): (Vec<_>, Vec<_>) = read
         .runs
