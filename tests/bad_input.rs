@@ -300,7 +300,7 @@ fn control_characters_from_a_file_reach_neither_the_terminal_nor_the_report() {
     }
     // A description may hold escapes; the report shows them as symbols.
     let file = dir.path().join("d.toml");
-    let description = "red \\u001b[31mRED\\u001b[0m, a bell \\u0007 and a return \\r";
+    let description = "red \\u001b[31mRED\\u001b[0m, a bell \\u0007 and a return \\r that would overwrite the line";
     fs::write(
         &file,
         format!("name = \"d\"\ndescription = \"{description}\"\nrepeats = 1\n"),
@@ -321,4 +321,18 @@ fn control_characters_from_a_file_reach_neither_the_terminal_nor_the_report() {
     let report = fs::read(dir.path().join("d-model/report.md")).expect("report");
     assert!(!has_hidden_control(&report));
     assert!(String::from_utf8_lossy(&report).contains("red ␛[31mRED␛[0m, a bell ␇"));
+    // So may the machine's name in an edited meta.json, which `plot` reports.
+    let meta = dir.path().join("d-model/meta.json");
+    let text = fs::read_to_string(&meta).expect("meta.json");
+    assert!(text.contains("\"host\": \""), "{text}");
+    let edited = text.replace("\"host\": \"", "\"host\": \"\\u001b]0;pwn\\u0007\\u202e");
+    fs::write(&meta, edited).expect("write");
+    queuelab()
+        .arg("plot")
+        .arg(dir.path().join("d-model"))
+        .assert()
+        .success();
+    let report = fs::read(dir.path().join("d-model/report.md")).expect("report");
+    assert!(!has_hidden_control(&report));
+    assert!(String::from_utf8_lossy(&report).contains("␛]0;pwn␇\u{fffd}"));
 }

@@ -26,9 +26,7 @@ impl Output for Report {
         let e = results.experiment;
         let _ = writeln!(text, "# {}\n", e.name);
         if !e.description.is_empty() {
-            // Escapes in the TOML string can make control characters, which a
-            // terminal showing the file would obey.
-            let _ = writeln!(text, "{}\n", crate::visible::visible(&e.description));
+            let _ = writeln!(text, "{}\n", e.description);
         }
         findings_section(&mut text, results);
         intro(&mut text, results);
@@ -42,7 +40,9 @@ impl Output for Report {
         let source = results.experiment.source.trim_end();
         let _ = write!(text, "\n## Experiment\n\n```toml\n{source}\n```\n");
         environment(&mut text, results);
-        Ok(text.into_bytes())
+        // A description's escapes, or a meta.json's host or command, can hold control
+        // characters, which a terminal showing the file would obey.
+        Ok(crate::visible::visible(&text).into_owned().into_bytes())
     }
 }
 
