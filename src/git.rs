@@ -109,24 +109,23 @@ impl Repository {
 
     /// Every commit reachable from HEAD that changed `path` (added, modified or deleted
     /// it), oldest first, in commit order (never a parent after its child). With `since`,
-    /// only those after it, and first the commit that made the version in force at
-    /// `since`, as the base the rest are set against. A repository without commits has
-    /// none.
+    /// only those after it, and apart, the commit that made the version in force at
+    /// `since`, as the base the rest are set against (none if `path` had no commit by
+    /// then). A repository without commits has none.
     pub fn commits_changing(
         &self,
         path: &str,
         since: Option<&str>,
-    ) -> Result<Vec<Commit>, GitError> {
+    ) -> Result<(Option<Commit>, Vec<Commit>), GitError> {
         if !self.has_commits()? {
-            return Ok(Vec::new());
+            return Ok((None, Vec::new()));
         }
         let Some(since) = since else {
-            return self.log(&["HEAD"], path);
+            return Ok((None, self.log(&["HEAD"], path)?));
         };
         let base = self.commit_named(since)?;
-        let mut commits = self.log(&["-1", &base], path)?;
-        commits.extend(self.log(&[&format!("{base}..HEAD")], path)?);
-        Ok(commits)
+        let in_force = self.log(&["-1", &base], path)?.pop();
+        Ok((in_force, self.log(&[&format!("{base}..HEAD")], path)?))
     }
 
     /// The contents of each `(commit, path)`, or `None` where the commit has no such file

@@ -426,8 +426,57 @@ fn limit_and_since_choose_the_versions() {
     success(&repo.history(&["--since", &hashes[1][..10]]));
     assert_eq!(commits(repo.table()), &hashes[1..]);
     assert_eq!(repo.table()[0]["comparable"], "first");
-    success(&repo.history(&["--since", "HEAD~1", "--limit", "1"]));
-    assert_eq!(commits(repo.table()), &hashes[3..]);
+    // The newest commit, set against the version in force at HEAD~1: a limit keeps the
+    // base, or the step to the doubled version would go unseen.
+    success(&repo.history(&["--since", "HEAD~2", "--limit", "1"]));
+    assert_eq!(
+        commits(repo.table()),
+        [hashes[1].clone(), hashes[3].clone()]
+    );
+    let said = repo.history(&["--since", &hashes[1][..10], "--limit", "1"]);
+    assert!(
+        success(&said).contains("3 of 3 step(s) beyond noise"),
+        "{}",
+        said.1
+    );
+}
+
+#[test]
+fn history_writes_nothing_in_the_archive_and_says_what_it_cannot_read() {
+    let (repo, _) = four_versions();
+    let listed = || -> Vec<PathBuf> {
+        let mut names: Vec<PathBuf> = fs::read_dir(repo.archive())
+            .expect("archive")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listed();
+    for out in [repo.archive(), repo.archive().join("charts")] {
+        let mut command = queuelab();
+        command
+            .current_dir(&repo.root)
+            .args(["history", "my results/tiny-model", "--out"])
+            .arg(&out);
+        command.envs(isolated(&repo.root));
+        let output = command.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("is inside the archive"), "{stderr}");
+    }
+    assert_eq!(listed(), before, "nothing written in the archive");
+    // A working tree's runs.csv that is not a file is a version that cannot be read.
+    fs::remove_file(repo.runs()).expect("remove");
+    fs::create_dir(repo.runs()).expect("a folder in its place");
+    success(&repo.history(&[]));
+    let table = repo.table();
+    let tree = table
+        .iter()
+        .find(|r| r["commit"] == "working tree")
+        .expect("the working tree is listed");
+    assert_eq!(tree["status"], "unreadable", "{tree:?}");
+    assert!(tree["problem"].contains("not a regular file"), "{tree:?}");
 }
 
 #[test]

@@ -47,6 +47,9 @@ struct Raw {
     commit: Commit,
     /// `runs.csv`, `experiment.toml`, `meta.json`, each if the version has it.
     files: [Option<Vec<u8>>; 3],
+    /// Why the version's files could not be read at all (a working tree's `runs.csv`
+    /// that is not a regular file), if so.
+    refused: Option<String>,
 }
 
 /// A version made sense of: what `History` shows, and what judging its steps needs.
@@ -69,6 +72,14 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<String, Failure> 
     if !dir.is_dir() {
         return Err(bad(format!(
             "{}: not a folder; history reads a results folder committed to git",
+            dir.display()
+        )));
+    }
+    if let Some(out) = options.out.as_deref().filter(|out| is_within(out, dir)) {
+        return Err(bad(format!(
+            "--out {} is inside the archive {}; history writes nothing there: name a folder \
+             outside it (the default is scratch/history/NAME)",
+            out.display(),
             dir.display()
         )));
     }
@@ -109,6 +120,29 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<String, Failure> 
     Ok(text)
 }
 
+/// Whether `path` (which need not exist yet) is `dir` or inside it, by any path: each is
+/// resolved as far as it exists.
+fn is_within(path: &Path, dir: &Path) -> bool {
+    let resolved = |p: &Path| -> PathBuf {
+        let absolute = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut rest = Vec::new();
+        let mut at = absolute.as_path();
+        loop {
+            if let Ok(real) = at.canonicalize() {
+                return rest.iter().rev().fold(real, |real, part| real.join(part));
+            }
+            match (at.parent(), at.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_os_string());
+                    at = parent;
+                }
+                _ => return absolute,
+            }
+        }
+    };
+    resolved(path).starts_with(resolved(dir))
+}
+
 /// `scratch/history/NAME/`, NAME the folder's own name: ignored by git, and never the
 /// archive itself.
 fn default_out(dir: &Path) -> PathBuf {
@@ -137,9 +171,14 @@ fn read_versions(
         }
     };
     let runs = path_of(FILES[0]);
-    let mut commits = repo
+    let (base, mut commits) = repo
         .commits_changing(&runs, options.since.as_deref())
         .map_err(|e| bad(e.to_string()))?;
+    // `--limit` keeps the newest commits; the base they are set against stays first.
+    if let Some(limit) = options.limit {
+        commits.drain(..commits.len().saturating_sub(limit));
+    }
+    commits.splice(..0, base);
     if commits.is_empty() {
         let after = match &options.since {
             Some(since) => format!(" since {since}"),
@@ -152,9 +191,6 @@ fn read_versions(
             repo.top.display(),
             dir.display()
         )));
-    }
-    if let Some(limit) = options.limit {
-        commits.drain(..commits.len().saturating_sub(limit));
     }
     let mut wanted: Vec<(String, String)> = commits
         .iter()
@@ -169,6 +205,7 @@ fn read_versions(
         .map(|commit| Raw {
             commit,
             files: std::array::from_fn(|_| blobs.next().flatten()),
+            refused: None,
         })
         .collect();
     raws.extend(working_tree(dir, head_runs.as_deref()));
@@ -183,22 +220,40 @@ fn working_tree(dir: &Path, head_runs: Option<&[u8]>) -> Option<Raw> {
         fs::metadata(&path).ok()?.is_file().then_some(())?;
         fs::read(&path).ok()
     };
-    let runs = read(FILES[0])?;
-    if head_runs == Some(runs.as_slice()) {
+    let runs_path = dir.join(FILES[0]);
+    // No runs.csv at all is no version; one that cannot be read is one, said so.
+    fs::symlink_metadata(&runs_path).ok()?;
+    let runs = crate::regular_file::open(&runs_path).and_then(|mut file| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(bytes)
+    });
+    if let Ok(runs) = &runs
+        && head_runs == Some(runs.as_slice())
+    {
         return None;
     }
-    let written = fs::metadata(dir.join(FILES[0])).and_then(|m| m.modified());
+    let written = fs::metadata(&runs_path).and_then(|m| m.modified());
     let date = written
         .map(|t| humantime::format_rfc3339_seconds(t).to_string())
         .unwrap_or_default();
-    Some(Raw {
-        commit: Commit {
-            hash: WORKING_TREE.to_string(),
-            short: WORKING_TREE.to_string(),
-            date,
-            subject: "(not committed)".to_string(),
+    let commit = Commit {
+        hash: WORKING_TREE.to_string(),
+        short: WORKING_TREE.to_string(),
+        date,
+        subject: "(not committed)".to_string(),
+    };
+    Some(match runs {
+        Ok(runs) => Raw {
+            commit,
+            files: [Some(runs), read(FILES[1]), read(FILES[2])],
+            refused: None,
         },
-        files: [Some(runs), read(FILES[1]), read(FILES[2])],
+        Err(why) => Raw {
+            commit,
+            files: [None, None, None],
+            refused: Some(format!("{}: {why}", runs_path.display())),
+        },
     })
 }
 
@@ -208,7 +263,11 @@ const WORKING_TREE: &str = "working tree";
 /// Reads one version's files as `plot` reads a folder, and summarises the metric of its
 /// runs per scenario with the statistics of `summary.csv`.
 fn make_sense(raw: Raw, dir: &Path, inside: &str, metric: &dyn ChartKind) -> Read {
-    let Raw { commit, files } = raw;
+    let Raw {
+        commit,
+        files,
+        refused,
+    } = raw;
     let mut read = Read {
         version: Version {
             commit: commit.hash.clone(),
@@ -223,6 +282,10 @@ fn make_sense(raw: Raw, dir: &Path, inside: &str, metric: &dyn ChartKind) -> Rea
         source: String::new(),
         name: None,
     };
+    if let Some(why) = refused {
+        read.version.content = Content::Unreadable(why);
+        return read;
+    }
     if files[0].is_none() {
         return read;
     }
