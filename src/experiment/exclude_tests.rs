@@ -169,3 +169,36 @@ fn values_in_an_entry_are_read_as_anywhere_else() {
         errors[1]
     );
 }
+
+#[test]
+fn an_entry_that_leaves_out_only_what_an_earlier_one_does_is_refused() {
+    let twice = "[sweep]\nconsumers = [1, 2, 3]\n\
+                 exclude = [{ consumers = 1 }, { consumers = 1 }]\n";
+    let m = error(twice, 3, "sweep.exclude");
+    assert!(m.contains("an entry before it leaves out already"), "{m}");
+    // Narrower than an earlier entry: nothing of its own either.
+    let m = error(
+        &format!(
+            "{CLASSES}exclude = [{{ queue_impl = \"mutex\" }}, \
+             {{ queue_impl = \"mutex\", capacity = 0 }}]\n"
+        ),
+        4,
+        "sweep.exclude",
+    );
+    assert!(m.contains("an entry before it leaves out already"), "{m}");
+    // Overlapping entries each leave out something of their own.
+    let e = ok("[sweep]\nconsumers = [1, 2, 3]\nproducers = [1, 2]\n\
+                exclude = [{ consumers = 1 }, { producers = 1 }]\n");
+    assert_eq!(e.excluded, 4);
+    assert_eq!(e.scenarios.len(), 2);
+}
+
+#[test]
+fn a_capacity_is_used_even_where_exclude_leaves_out_every_bounded_queue() {
+    let e = ok("[scenario]\nitems_per_producer = 3\n[sweep]\n\
+                queue_impl = [\"crossbeam\", \"mutex\"]\n\
+                together.c = [{ queue = \"unbounded\" }, { queue = \"bounded\", capacity = 0 }]\n\
+                exclude = [{ capacity = 0 }]\n");
+    assert_eq!(e.excluded, 2);
+    assert!(e.scenarios.iter().all(|s| s.queue == QueueKind::Unbounded));
+}

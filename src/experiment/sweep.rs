@@ -497,7 +497,11 @@ pub fn expand(
     let total = total.unwrap_or(0);
     let defaults = scenario_defaults();
     let mut points = Vec::with_capacity(total);
+    // Per entry: the scenarios it leaves out, and those no entry before it does.
     let mut left_out = vec![0usize; exclusions.len()];
+    let mut first_to_leave_out = vec![0usize; exclusions.len()];
+    // A capacity given is used even if every bounded scenario is left out.
+    let mut bounded_left_out = false;
     for index in 0..total {
         let mut settings: Vec<(ScenarioKey, &Placed)> = defaults
             .iter()
@@ -521,10 +525,14 @@ pub fn expand(
         let matched: Vec<usize> = (0..exclusions.len())
             .filter(|&e| leaves_out(&exclusions[e], &settings))
             .collect();
-        if !matched.is_empty() {
+        if let Some(&first) = matched.first() {
+            first_to_leave_out[first] += 1;
             for e in matched {
                 left_out[e] += 1;
             }
+            bounded_left_out |= settings.iter().any(|(k, p)| {
+                *k == ScenarioKey::Queue && p.0 == KeyValue::Queue(QueueBound::Bounded)
+            });
             continue;
         }
         parts.reverse();
@@ -535,8 +543,12 @@ pub fn expand(
         };
         points.push(build(points.len(), label, &settings, time_scale));
     }
-    refuse_exclusions_that_leave_out_nothing(cx, exclusions, &left_out, total, points.len());
-    check_capacity(cx, base, dimensions, &points);
+    let counts = LeftOut {
+        any: &left_out,
+        first: &first_to_leave_out,
+    };
+    refuse_exclusions_that_leave_out_nothing(cx, exclusions, &counts, total, points.len());
+    check_capacity(cx, base, dimensions, &points, bounded_left_out);
     points.into_iter().filter_map(Result::ok).collect()
 }
 
@@ -557,23 +569,34 @@ fn leaves_out(exclusion: &Exclusion, settings: &[(ScenarioKey, &Placed)]) -> boo
     })
 }
 
-/// An entry that leaves out nothing is a typo (a value no scenario has); leaving out
-/// every scenario leaves nothing to run.
+/// How many scenarios each `exclude` entry leaves out, in all and before any other entry.
+struct LeftOut<'a> {
+    any: &'a [usize],
+    first: &'a [usize],
+}
+
+/// An entry that leaves out nothing is a typo (a value no scenario has), and one that
+/// leaves out only what entries before it do is one written twice; leaving out every
+/// scenario leaves nothing to run.
 fn refuse_exclusions_that_leave_out_nothing(
     cx: &mut Cx,
     exclusions: &[Exclusion],
-    left_out: &[usize],
+    counts: &LeftOut,
     total: usize,
     kept: usize,
 ) {
     let path = format!("sweep.{EXCLUDE}");
-    for (exclusion, count) in exclusions.iter().zip(left_out) {
-        if *count == 0 {
-            let message = "no scenario has all of these values, so this entry leaves out \
-                           nothing; each value must be one the sweep makes"
-                .to_string();
-            cx.error(exclusion.at.clone(), &path, message);
-        }
+    for (e, exclusion) in exclusions.iter().enumerate() {
+        let message = match (counts.any[e], counts.first[e]) {
+            (0, _) => "no scenario has all of these values, so this entry leaves out \
+                       nothing; each value must be one the sweep makes"
+                .to_string(),
+            (_, 0) => "every scenario this entry leaves out, an entry before it leaves out \
+                       already; remove one of them"
+                .to_string(),
+            _ => continue,
+        };
+        cx.error(exclusion.at.clone(), &path, message);
     }
     if kept == 0 && total > 0 {
         let span = exclusions.first().map_or(0..0, |e| e.at.clone());
@@ -689,6 +712,7 @@ fn check_capacity(
     base: &[(ScenarioKey, Placed)],
     dimensions: &[Dimension],
     points: &[Result<Scenario, Invalid>],
+    bounded_left_out: bool,
 ) {
     // Where the file set each swept value, by key and place: a map, as a group may hold
     // 100,000 points.
@@ -745,9 +769,10 @@ fn check_capacity(
             Ok(_) => {}
         }
     }
-    let any_bounded = points
-        .iter()
-        .any(|p| matches!(p, Ok(s) if s.queue.capacity().is_some() ) || p.is_err());
+    let any_bounded = bounded_left_out
+        || points
+            .iter()
+            .any(|p| matches!(p, Ok(s) if s.queue.capacity().is_some() ) || p.is_err());
     let capacity_spans = base
         .iter()
         .filter(|(k, _)| *k == ScenarioKey::Capacity)
