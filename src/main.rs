@@ -106,7 +106,7 @@ enum Command {
         #[command(flatten)]
         overrides: OverrideArgs,
         /// Estimate the run time for N runs at once (default: the file's `jobs`).
-        #[arg(long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
+        #[arg(allow_negative_numbers = true, long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
         jobs: Option<u64>,
     },
     /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
@@ -142,10 +142,10 @@ enum Command {
         #[arg(long, default_value = "scratch/compare", value_name = "DIR")]
         out: PathBuf,
         /// Exit with 1 if a scenario is slower, beyond noise, by more than PCT percent.
-        #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+        #[arg(allow_negative_numbers = true, long, value_name = "PCT", value_parser = parse_percent)]
         fail_if_slower: Option<f64>,
         /// Changes smaller than PCT percent are within noise, however consistent.
-        #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
+        #[arg(allow_negative_numbers = true, long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
         noise: f64,
     },
     /// An archive across git commits: every committed version of DIR/runs.csv summarised,
@@ -161,10 +161,10 @@ enum Command {
         #[arg(long, value_name = "REV")]
         since: Option<String>,
         /// Only the newest N committed versions (the working tree's is added when it differs).
-        #[arg(long, value_name = "N", value_parser = parse_limit)]
+        #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = parse_limit)]
         limit: Option<usize>,
         /// Changes smaller than PCT percent are within noise, however consistent.
-        #[arg(long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
+        #[arg(allow_negative_numbers = true, long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
         noise: f64,
         /// Folder for history.csv and the charts (default: scratch/history/NAME, ignored by git).
         #[arg(long, value_name = "DIR")]
@@ -216,7 +216,7 @@ struct OutputArgs {
     #[arg(long)]
     trace: bool,
     /// The repeat traced (default 1).
-    #[arg(long, value_name = "N", requires = "trace", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(allow_negative_numbers = true, long, value_name = "N", requires = "trace", value_parser = clap::value_parser!(u32).range(1..))]
     trace_repeat: Option<u32>,
     /// Zoom the timeline charts into START..END of the run's time (after time_scale),
     /// durations as in experiment files, e.g. 2s..3500ms.
@@ -232,7 +232,7 @@ struct RunArgs {
     output: OutputArgs,
     /// Runs made at once (overrides `jobs`; default 1). Sleeping runs barely interfere;
     /// spinning runs share the cores.
-    #[arg(long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
+    #[arg(allow_negative_numbers = true, long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
     jobs: Option<u64>,
     /// Keep the runs already in OUT/NAME/runs.csv and make only the missing ones.
     #[arg(long)]
@@ -248,23 +248,23 @@ struct RunArgs {
     #[arg(long, short)]
     yes: bool,
     /// Most threads one run may start (default: what the system allows).
-    #[arg(long, value_name = "N")]
+    #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = count_parser((0, u64::MAX)))]
     max_threads: Option<u64>,
 }
 
 #[derive(Args)]
 struct OverrideArgs {
     /// Runs of every scenario (overrides `repeats`).
-    #[arg(long, value_name = "N", value_parser = count_parser(settings::REPEATS))]
+    #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = count_parser(settings::REPEATS))]
     repeats: Option<u64>,
     /// Multiply every duration by X, e.g. 0.01 to run 100× faster (overrides `time_scale`).
-    #[arg(long, value_name = "X", value_parser = parse_time_scale)]
+    #[arg(allow_negative_numbers = true, long, value_name = "X", value_parser = parse_time_scale)]
     time_scale: Option<f64>,
     /// Seed of the random draws (overrides `seed`).
-    #[arg(long, value_name = "N")]
+    #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = count_parser((0, u64::MAX)))]
     seed: Option<u64>,
     /// Uncounted runs of every scenario made first (overrides `warmup`).
-    #[arg(long, value_name = "N", value_parser = count_parser(settings::WARMUP))]
+    #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = count_parser(settings::WARMUP))]
     warmup: Option<u64>,
     /// Order of runs (overrides `order`).
     #[arg(long, value_name = "ORDER", value_parser = order_parser())]
@@ -272,8 +272,13 @@ struct OverrideArgs {
 }
 
 /// A whole number within a setting's range, as the experiment file takes it.
-fn count_parser((min, max): (u64, u64)) -> clap::builder::RangedU64ValueParser<u64> {
-    clap::value_parser!(u64).range(min..=max)
+fn count_parser((min, max): (u64, u64)) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |text: &str| match text.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a whole number from {min} to {max}"
+        )),
+    }
 }
 
 /// One of the run orders, by the words the experiment file takes.

@@ -336,3 +336,30 @@ fn control_characters_from_a_file_reach_neither_the_terminal_nor_the_report() {
     assert!(!has_hidden_control(&report));
     assert!(String::from_utf8_lossy(&report).contains("␛]0;pwn␇\u{fffd}"));
 }
+
+#[test]
+fn a_negative_number_for_a_count_is_told_as_a_bad_value_not_as_an_unknown_argument() {
+    let cases: [&[&str]; 5] = [
+        &["run", "--seed", "-1", "x.toml"],
+        &["run", "--repeats", "-1", "x.toml"],
+        &["run", "--max-threads", "-5", "x.toml"],
+        &["compare", "--noise", "-1", "a", "b"],
+        &["history", ".", "--limit", "-1"],
+    ];
+    for args in cases {
+        let output = queuelab().args(args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        let negative = args
+            .iter()
+            .find(|a| {
+                a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b.is_ascii_digit())
+            })
+            .expect("a negative number");
+        assert!(
+            stderr.contains(&format!("invalid value '{negative}'")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("tip: to pass"), "{stderr}");
+    }
+}

@@ -133,6 +133,7 @@ fn resume_refuses_a_damaged_runs_csv_and_leaves_it_alone() {
         // More repeats than any experiment may have: kept, the archive could not be
         // read back.
         "repeat_beyond_any_experiments",
+        "scenario_not_the_experiments",
     ];
     for case in cases {
         let out = root.path().join(case);

@@ -606,6 +606,12 @@ fn refuse_exclusions_that_leave_out_nothing(
     }
 }
 
+/// Bytes as MiB with two decimals, as a limit's error gives them.
+fn mib(bytes: u64) -> String {
+    let mib = format!("{:.2}", bytes as f64 / f64::from(1u32 << 20));
+    mib.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// A combination of settings no queue can run.
 enum Invalid {
     /// A bounded queue without a capacity; the span is where `queue` was set.
@@ -761,7 +767,8 @@ fn check_capacity(
                     "capacity {capacity} of {item_bytes}-byte items is {} MiB of slots, \
                      allocated before the run; at most {} MiB (capacity × item_bytes): \
                      lower capacity or item_bytes",
-                    capacity.saturating_mul(*item_bytes) >> 20,
+                    // Not rounded down: 1024.06 MiB would read as the limit itself.
+                    mib(capacity.saturating_mul(*item_bytes)),
                     MAX_QUEUE_BYTES >> 20
                 );
                 cx.error(span.clone(), &origin(ScenarioKey::Capacity, span), message);

@@ -193,12 +193,26 @@ pub struct ReadRun {
     pub line: u64,
 }
 
+/// Characters of a cell an error quotes at most: a cell of a megabyte, or a number of
+/// 300 digits, is told by its start.
+const QUOTED: usize = 40;
+
+/// `cell` as an error quotes it, cut after `QUOTED` characters with `…`.
+fn quoted(cell: &str) -> String {
+    match cell.char_indices().nth(QUOTED) {
+        Some((at, _)) => format!("{}…", &cell[..at]),
+        None => cell.to_string(),
+    }
+}
+
 /// Runs read back from a `runs.csv`.
 pub struct ReadRuns {
     /// Runs of scenarios the experiment has.
     pub runs: Vec<ReadRun>,
     /// Rows naming a scenario the experiment does not have.
     pub unknown: usize,
+    /// The first of them, as an error names it: `runs.csv:LINE: column 2 `scenario`: ...`.
+    pub first_unknown: Option<String>,
 }
 
 /// The cell of `column` in the first run of `runs` (a `runs.csv`), read leniently, with
@@ -256,6 +270,7 @@ pub fn read_from(
     let mut read = ReadRuns {
         runs: Vec::new(),
         unknown: 0,
+        first_unknown: None,
     };
     let mut checks = Checks::new(max_repeat, time_scale);
     for row in reader.records() {
@@ -267,6 +282,15 @@ pub fn read_from(
         let cell = |column: &str| columns.get(column).and_then(|i| row.get(i)).unwrap_or("");
         let Some(&scenario) = labels.get(cell("scenario")) else {
             read.unknown += 1;
+            read.first_unknown.get_or_insert_with(|| {
+                let column = columns.get("scenario").map_or(0, |i| i + 1);
+                format!(
+                    "{}:{line}: column {column} `scenario`: `{}` is not a scenario of {}",
+                    path.display(),
+                    quoted(cell("scenario")),
+                    experiment.file.display()
+                )
+            });
             continue;
         };
         let mut run = checks
@@ -312,7 +336,8 @@ fn other_scenario(
         return Some(Problem {
             column: "experiment",
             message: format!(
-                "`{name}`, where the experiment is `{}`: a run of another experiment",
+                "`{}`, where the experiment is `{}`: a run of another experiment",
+                quoted(name),
                 experiment.name
             ),
         });
@@ -324,8 +349,9 @@ fn other_scenario(
         (found != expected).then(|| Problem {
             column: key.name(),
             message: format!(
-                "`{found}`, where the experiment's scenario `{}` has `{expected}`: a run of \
+                "`{}`, where the experiment's scenario `{}` has `{expected}`: a run of \
                  another experiment",
+                quoted(found),
                 scenario.label
             ),
         })
@@ -385,14 +411,20 @@ impl Checks {
     ) -> Result<ReadRun, Problem> {
         let problem = |column: &'static str, message: String| Problem { column, message };
         let count = |column: &'static str| {
-            cell(column)
-                .parse::<u64>()
-                .map_err(|_| problem(column, format!("`{}` is not a whole number", cell(column))))
+            cell(column).parse::<u64>().map_err(|_| {
+                problem(
+                    column,
+                    format!("`{}` is not a whole number", quoted(cell(column))),
+                )
+            })
         };
         let number = |column: &'static str| {
-            cell(column)
-                .parse::<f64>()
-                .map_err(|_| problem(column, format!("`{}` is not a number", cell(column))))
+            cell(column).parse::<f64>().map_err(|_| {
+                problem(
+                    column,
+                    format!("`{}` is not a number", quoted(cell(column))),
+                )
+            })
         };
         let time = |column: &'static str, most: f64| {
             let value = number(column)?;
@@ -401,13 +433,16 @@ impl Checks {
                     column,
                     format!(
                         "`{}` is not a time: a run's times are finite and not negative",
-                        cell(column)
+                        quoted(cell(column))
                     ),
                 ))
             } else if value > most {
                 Err(problem(
                     column,
-                    format!("{value} s is beyond {most} s (10 days): not a measurement"),
+                    format!(
+                        "`{}` s is beyond {most} s (10 days): not a measurement",
+                        quoted(cell(column))
+                    ),
                 ))
             } else {
                 Ok(value)
@@ -428,7 +463,7 @@ impl Checks {
                 "repeat",
                 format!(
                     "`{}` is not a repeat: a whole number from 1",
-                    cell("repeat")
+                    quoted(cell("repeat"))
                 ),
             )
         })?;
@@ -451,7 +486,7 @@ impl Checks {
                 "time_scale",
                 format!(
                     "`{}` is not a time scale: {}",
-                    cell("time_scale"),
+                    quoted(cell("time_scale")),
                     Setting::TimeScale.spec().accepts.allowed()
                 ),
             ));
@@ -486,7 +521,7 @@ impl Checks {
             if value > 1.0 {
                 return Err(problem(
                     column,
-                    format!("{value} is not a share: at most 1"),
+                    format!("`{}` is not a share: at most 1", quoted(cell(column))),
                 ));
             }
             Ok(value)
@@ -530,7 +565,9 @@ impl Checks {
                 return Err(problem(
                     "source",
                     format!(
-                        "a {} run in an archive of {} runs (line {at}): one source per folder",
+                        // Which of the two was edited, the rows cannot say.
+                        "`{}`, where line {at} is `{}`: a folder holds runs of one source, \
+                         so one of these two lines is not this folder's",
                         source.name(),
                         first.name()
                     ),
@@ -657,6 +694,42 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-9_f64.max(a.abs() * 1e-15) * 2.0
+    }
+
+    #[test]
+    fn an_error_quotes_a_cell_by_its_start() {
+        let experiment = experiment();
+        let run = RunRecord {
+            scenario: 0,
+            repeat: 1,
+            run_seed: 1,
+            source: Source::Measured,
+            elapsed_s: 0.25,
+            predicted_s: None,
+            items: experiment.scenarios[0].total_items(),
+            queue: None,
+            predicted_queue: None,
+        };
+        let runs = [run];
+        let results = Results::of_runs(&experiment, Source::Measured, &runs, &[]);
+        let text = String::from_utf8(RunsCsv.render(&results).expect("renders")).expect("text");
+        let huge = format!("1{}", "0".repeat(300));
+        assert!(text.contains(",0.250000000,"), "{text}");
+        let damaged = text.replacen(",0.250000000,", &format!(",{huge},"), 1);
+        let refused = read_from(
+            Path::new("runs.csv"),
+            damaged.as_bytes(),
+            &experiment,
+            3,
+            None,
+        )
+        .err()
+        .expect("a time beyond 10 days");
+        assert!(
+            refused.contains("`1000000000000000000000000000000000000000…` s is beyond"),
+            "{refused}"
+        );
+        assert!(refused.len() < 200, "{refused}");
     }
 
     /// A column added later is written empty when not measured (NaN) and read back so.

@@ -115,10 +115,9 @@ fn refuse_runs_of_another(
     experiment: &Experiment,
     runs_path: &Path,
 ) -> Result<(), String> {
-    if read.unknown > 0 {
+    if let Some(first) = &read.first_unknown {
         return Err(format!(
-            "{}: {} row(s) name scenarios that {} does not have",
-            runs_path.display(),
+            "{first} ({} such row(s)); restore this folder's own runs.csv, or run {} again",
             read.unknown,
             experiment.file.display()
         ));

@@ -442,7 +442,8 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
         false => format!(" (made at {})", made_at.join(", ")),
     };
     // A row of other scenario settings under a name this file has says where it differs.
-    let made_at = match foreign.iter().find_map(|r| r.other_scenario.as_ref()) {
+    let differs = foreign.iter().find_map(|r| r.other_scenario.as_ref());
+    let made_at = match differs.or(read.first_unknown.as_ref()) {
         Some(differs) => format!("{made_at}, such as {differs}"),
         None => made_at,
     };
