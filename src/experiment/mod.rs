@@ -218,9 +218,12 @@ impl Experiment {
     }
 
     /// The keys whose values name a chart line against `x`: every swept key but x's own
-    /// and those x decides.
+    /// and those x decides. A capacity decides the queue: `none` is the unbounded one.
     pub fn line_keys(&self, x: &Axis) -> Vec<ScenarioKey> {
-        let decided = self.decided_by(x);
+        let mut decided = self.decided_by(x);
+        if x.keys().contains(&ScenarioKey::Capacity) {
+            decided.push(ScenarioKey::Queue);
+        }
         self.swept_keys()
             .into_iter()
             .filter(|k| !x.keys().contains(k) && !decided.contains(k))

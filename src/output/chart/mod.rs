@@ -336,11 +336,18 @@ fn axis_words(experiment: &Experiment, axis: &Axis) -> Option<bool> {
             .iter()
             .any(|s| s.axis_value(key).is_some()) =>
         {
+            // A scenario without a value (random times; an unbounded queue's capacity)
+            // has no place on a number axis: capacities then read as words, `none`
+            // among them, so no scenario is left off.
             let all_fixed = experiment
                 .scenarios
                 .iter()
-                .all(|s| s.axis_value(key).is_some() || key == K::Capacity);
-            all_fixed.then_some(true)
+                .all(|s| s.axis_value(key).is_some());
+            match (all_fixed, key) {
+                (true, _) => Some(true),
+                (false, K::Capacity) => Some(false),
+                (false, _) => None,
+            }
         }
         _ => None,
     }

@@ -858,3 +858,26 @@ fn a_chart_of_few_short_titled_panels_keeps_its_size_and_one_line_titles() {
     assert_eq!(super::draw::image_size(&d), super::draw::SIZE);
     assert!(layout(&d).panels.iter().all(|b| b.title.len() == 1));
 }
+
+#[test]
+fn capacity_on_x_with_an_unbounded_queue_names_every_class_and_lines_leave_queue_out() {
+    let toml = "name = \"c\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
+                together.class = [{ queue = \"bounded\", capacity = 0 }, \
+                { queue = \"bounded\", capacity = 1 }, { queue = \"unbounded\" }]\n\
+                [plot]\nx = \"capacity\"\n";
+    let d = data(toml, &Elapsed, Source::Measured, |s| 0.1 * (s as f64 + 1.0));
+    // Words, not numbers: 0 and 1 would sit on one another, and the unbounded queue
+    // has no number at all.
+    match &d.x {
+        XAxis::Words { names, .. } => assert_eq!(names, &["0", "1", "none"]),
+        other => panic!("{other:?}"),
+    }
+    let drawn: usize = d
+        .panels
+        .iter()
+        .flat_map(|p| &p.series)
+        .map(|s| s.points.len())
+        .sum();
+    assert_eq!(drawn, 6, "every scenario is drawn");
+    assert_eq!(d.lines, ["crossbeam", "std"]);
+}
