@@ -149,10 +149,12 @@ impl QueueMetrics {
         }
     }
 
-    /// Producers' time blocked in puts: in all, and the 99th percentile of one put.
+    /// Producers' time blocked in puts: in all, and the 99th percentile of one put. The
+    /// histogram reads a put that never blocked as 1 ns (its least value); one put is never
+    /// more than all of them, so where none blocked, neither figure says a nanosecond.
     pub fn set_blocked(&mut self, total_ns: u64, p99_ns: u64) {
         self.blocked_total_s = total_ns as f64 / 1e9;
-        self.blocked_p99_s = p99_ns as f64 / 1e9;
+        self.blocked_p99_s = p99_ns.min(total_ns) as f64 / 1e9;
     }
 }
 
@@ -260,6 +262,15 @@ mod tests {
             queue: None,
             predicted_queue: None,
         }
+    }
+
+    #[test]
+    fn one_blocked_put_is_never_more_than_all_of_them() {
+        let mut queue = QueueMetrics::new(WaitSummary::default(), None, 0, (0, 0));
+        queue.set_blocked(0, 1);
+        assert_eq!((queue.blocked_total_s, queue.blocked_p99_s), (0.0, 0.0));
+        queue.set_blocked(5_000, 2_000);
+        assert_eq!((queue.blocked_total_s, queue.blocked_p99_s), (5e-6, 2e-6));
     }
 
     #[test]
