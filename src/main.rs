@@ -160,7 +160,8 @@ enum Command {
         /// Only versions committed after REV, set against the version in force at REV.
         #[arg(long, value_name = "REV")]
         since: Option<String>,
-        /// Only the newest N committed versions (the working tree's is added when it differs).
+        /// Only the newest N committed versions, after --since's base, which stays (the
+        /// working tree's is added when it differs).
         #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = parse_limit)]
         limit: Option<usize>,
         /// Changes smaller than PCT percent are within noise, however consistent.

@@ -154,7 +154,9 @@ impl QueueMetrics {
     /// more than all of them, so where none blocked, neither figure says a nanosecond.
     pub fn set_blocked(&mut self, total_ns: u64, p99_ns: u64) {
         self.blocked_total_s = total_ns as f64 / 1e9;
-        self.blocked_p99_s = p99_ns.min(total_ns) as f64 / 1e9;
+        // 1 ns is the histogram's reading of a put that did not block.
+        let p99_ns = if p99_ns <= 1 { 0 } else { p99_ns.min(total_ns) };
+        self.blocked_p99_s = p99_ns as f64 / 1e9;
     }
 }
 
@@ -269,6 +271,9 @@ mod tests {
         let mut queue = QueueMetrics::new(WaitSummary::default(), None, 0, (0, 0));
         queue.set_blocked(0, 1);
         assert_eq!((queue.blocked_total_s, queue.blocked_p99_s), (0.0, 0.0));
+        // Fewer than one put in a hundred blocked: the 99th percentile put did not.
+        queue.set_blocked(3_000, 1);
+        assert_eq!((queue.blocked_total_s, queue.blocked_p99_s), (3e-6, 0.0));
         queue.set_blocked(5_000, 2_000);
         assert_eq!((queue.blocked_total_s, queue.blocked_p99_s), (5e-6, 2e-6));
     }

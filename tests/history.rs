@@ -426,7 +426,7 @@ fn limit_and_since_choose_the_versions() {
     success(&repo.history(&["--since", &hashes[1][..10]]));
     assert_eq!(commits(repo.table()), &hashes[1..]);
     assert_eq!(repo.table()[0]["comparable"], "first");
-    // The newest commit, set against the version in force at HEAD~1: a limit keeps the
+    // The newest commit, set against the version in force at HEAD~2: a limit keeps the
     // base, or the step to the doubled version would go unseen.
     success(&repo.history(&["--since", "HEAD~2", "--limit", "1"]));
     assert_eq!(
@@ -438,6 +438,32 @@ fn limit_and_since_choose_the_versions() {
         success(&said).contains("3 of 3 step(s) beyond noise"),
         "{}",
         said.1
+    );
+}
+
+#[test]
+fn a_commits_meta_json_of_other_runs_is_named_by_that_commit() {
+    let (mut repo, _) = four_versions();
+    let meta = repo.archive().join("meta.json");
+    let text = fs::read_to_string(&meta).expect("meta.json");
+    let foreign = text.replacen("\"experiment\": \"tiny\"", "\"experiment\": \"other\"", 1);
+    assert_ne!(foreign, text, "{text}");
+    fs::write(&meta, foreign).expect("write");
+    repo.scale_runs(1.001);
+    let hash = repo.commit("a meta.json of other runs");
+    success(&repo.history(&[]));
+    let table = repo.table();
+    let row = table
+        .iter()
+        .find(|r| r["commit"] == hash)
+        .expect("the commit's row");
+    assert_eq!(row["status"], "unreadable", "{row:?}");
+    let short = &hash[..7];
+    assert!(
+        row["problem"].contains(&format!(
+            "{short}:my results/tiny-model/meta.json: `experiment` is `other`"
+        )),
+        "{row:?}"
     );
 }
 
@@ -465,6 +491,14 @@ fn history_writes_nothing_in_the_archive_and_says_what_it_cannot_read() {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("is inside the archive"), "{stderr}");
     }
+    // Nor by default from inside it, where scratch/history/NAME would lie within.
+    let mut command = queuelab();
+    command.current_dir(repo.archive()).args(["history", "."]);
+    command.envs(isolated(&repo.root));
+    let output = command.output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the default output folder"), "{stderr}");
     assert_eq!(listed(), before, "nothing written in the archive");
     // A working tree's runs.csv that is not a file is a version that cannot be read.
     fs::remove_file(repo.runs()).expect("remove");

@@ -175,7 +175,7 @@ fn an_entry_that_leaves_out_only_what_an_earlier_one_does_is_refused() {
     let twice = "[sweep]\nconsumers = [1, 2, 3]\n\
                  exclude = [{ consumers = 1 }, { consumers = 1 }]\n";
     let m = error(twice, 3, "sweep.exclude");
-    assert!(m.contains("an entry before it leaves out already"), "{m}");
+    assert!(m.contains("the entries before it leave out already"), "{m}");
     // Narrower than an earlier entry: nothing of its own either.
     let m = error(
         &format!(
@@ -185,7 +185,7 @@ fn an_entry_that_leaves_out_only_what_an_earlier_one_does_is_refused() {
         4,
         "sweep.exclude",
     );
-    assert!(m.contains("an entry before it leaves out already"), "{m}");
+    assert!(m.contains("the entries before it leave out already"), "{m}");
     // Overlapping entries each leave out something of their own.
     let e = ok("[sweep]\nconsumers = [1, 2, 3]\nproducers = [1, 2]\n\
                 exclude = [{ consumers = 1 }, { producers = 1 }]\n");

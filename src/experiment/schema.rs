@@ -137,7 +137,7 @@ fn exclude() -> Value {
         "properties": scenario_properties(false),
     });
     json!({
-        "description": "combinations of swept values to leave out: exclude = [{ queue_impl = \"mutex\", capacity = 0 }] makes no scenario that has all of an entry's values; each entry names swept keys and leaves out at least one scenario",
+        "description": "combinations of swept values to leave out: exclude = [{ queue_impl = \"mutex\", capacity = 0 }] makes no scenario that has all of an entry's values; each entry names swept keys and leaves out at least one scenario that no entry before it leaves out",
         "type": "array",
         "minItems": 1,
         "uniqueItems": true,

@@ -591,8 +591,8 @@ fn refuse_exclusions_that_leave_out_nothing(
             (0, _) => "no scenario has all of these values, so this entry leaves out \
                        nothing; each value must be one the sweep makes"
                 .to_string(),
-            (_, 0) => "every scenario this entry leaves out, an entry before it leaves out \
-                       already; remove one of them"
+            (_, 0) => "every scenario this entry leaves out, the entries before it leave out \
+                       already; remove it"
                 .to_string(),
             _ => continue,
         };
@@ -608,7 +608,9 @@ fn refuse_exclusions_that_leave_out_nothing(
 
 /// Bytes as MiB with two decimals, as a limit's error gives them.
 fn mib(bytes: u64) -> String {
-    let mib = format!("{:.2}", bytes as f64 / f64::from(1u32 << 20));
+    // Rounded up: a byte over the limit must not read as the limit.
+    let hundredths = (bytes as f64 * 100.0 / f64::from(1u32 << 20)).ceil() / 100.0;
+    let mib = format!("{hundredths:.2}");
     mib.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 

@@ -270,7 +270,7 @@ fn a_bounded_queue_of_more_than_a_gibibyte_of_slots_is_refused_at_its_capacity()
         "scenario.capacity",
     );
     assert!(
-        m.contains("is 1024.06 MiB of slots")
+        m.contains("is 1024.07 MiB of slots")
             && m.contains("at most 1024 MiB")
             && m.contains("65536-byte"),
         "{m}"
@@ -280,7 +280,14 @@ fn a_bounded_queue_of_more_than_a_gibibyte_of_slots_is_refused_at_its_capacity()
         3,
         "scenario.capacity",
     );
-    assert!(m.contains("is 1220.7 MiB of slots"), "{m}");
+    assert!(m.contains("is 1220.71 MiB of slots"), "{m}");
+    // A kibibyte over is over, not the limit itself.
+    let m = error(
+        "[scenario]\nqueue = \"bounded\"\ncapacity = 1048577\nitem_bytes = 1024\n",
+        3,
+        "scenario.capacity",
+    );
+    assert!(m.contains("is 1024.01 MiB of slots"), "{m}");
     // An unbounded queue allocates as it fills: no up-front slots to refuse.
     ok("[scenario]\nitems_per_producer = 100000\nitem_bytes = 65536\n");
 }

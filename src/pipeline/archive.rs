@@ -50,16 +50,17 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
     let runs_path = dir.join("runs.csv");
     let runs = crate::regular_file::open(&runs_path)
         .map_err(|e| bad(format!("{}: {e}", runs_path.display())))?;
-    archive_of(dir, experiment, meta, &runs_path, runs)
+    archive_of(dir, experiment, (meta, &meta_path), &runs_path, runs)
 }
 
 /// An archive from its files' contents, however they were read (`plot` reads the folder,
 /// `history` what git holds): the experiment as run (its copy's header taken off, the
-/// settings of `meta.json` put on) and the runs of `runs`, which `runs_path` names.
+/// settings of `meta.json` put on) and the runs of `runs`, which `runs_path` names, as
+/// `meta_path` names the meta.json.
 pub fn archive_of(
     dir: &Path,
     mut experiment: Experiment,
-    meta: Option<crate::output::Meta>,
+    (meta, meta_path): (Option<crate::output::Meta>, &Path),
     runs_path: &Path,
     mut runs: impl std::io::Read,
 ) -> Result<Archive, Failure> {
@@ -96,7 +97,7 @@ pub fn archive_of(
         return Err(bad(format!("{}: no runs to draw", runs_path.display())));
     };
     if let Some(meta) = &meta {
-        refuse_meta_of_another(meta, &experiment, source, &dir.join("meta.json")).map_err(bad)?;
+        refuse_meta_of_another(meta, &experiment, source, meta_path).map_err(bad)?;
     }
     Ok(Archive {
         dir: dir.to_path_buf(),

@@ -75,10 +75,19 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<String, Failure> 
             dir.display()
         )));
     }
-    if let Some(out) = options.out.as_deref().filter(|out| is_within(out, dir)) {
+    let out = match &options.out {
+        Some(out) => out.clone(),
+        None => default_out(dir),
+    };
+    if is_within(&out, dir) {
+        // The default lies under the current folder, which may be the archive itself.
+        let given = match options.out {
+            Some(_) => "--out",
+            None => "the default output folder (scratch/history/NAME, under this folder)",
+        };
         return Err(bad(format!(
-            "--out {} is inside the archive {}; history writes nothing there: name a folder \
-             outside it (the default is scratch/history/NAME)",
+            "{given} {} is inside the archive {}; history writes nothing there: name a \
+             folder outside it with --out",
             out.display(),
             dir.display()
         )));
@@ -100,10 +109,6 @@ pub fn history(dir: &Path, options: &HistoryOptions) -> Result<String, Failure> 
         metric,
         formats,
         versions: read.into_iter().map(|r| r.version).collect(),
-    };
-    let out = match &options.out {
-        Some(out) => out.clone(),
-        None => default_out(dir),
     };
     let written = write(&history, &out)?;
     let mut text = versions_table(&history);
@@ -360,8 +365,14 @@ fn archive_at(
             &String::from_utf8_lossy(&bytes),
         )?),
     };
-    archive_of(dir, experiment, meta, &name(FILES[0]), runs.as_slice())
-        .map_err(|failure| failure.message().to_string())
+    archive_of(
+        dir,
+        experiment,
+        (meta, &name(FILES[2])),
+        &name(FILES[0]),
+        runs.as_slice(),
+    )
+    .map_err(|failure| failure.message().to_string())
 }
 
 impl Read {

@@ -9,7 +9,7 @@
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::Failure;
@@ -41,10 +41,19 @@ impl FolderLock {
             .open(&path)
             .map_err(|e| match e.raw_os_error() {
                 Some(libc::ELOOP) => not_a_lock(&path, "a symbolic link"),
+                // A folder, a socket or a device cannot be opened to write.
+                Some(libc::EISDIR | libc::ENXIO | libc::ENODEV) => {
+                    not_a_lock(&path, "not a regular file")
+                }
                 _ => fail(e),
             })?;
-        if !file.metadata().map_err(fail)?.is_file() {
+        let metadata = file.metadata().map_err(fail)?;
+        if !metadata.is_file() {
             return Err(not_a_lock(&path, "not a regular file"));
+        }
+        // A hard link is a file elsewhere too: the pid would be written there.
+        if metadata.nlink() > 1 {
+            return Err(not_a_lock(&path, "a hard link to another file"));
         }
         match file.try_lock() {
             Ok(()) => {}
@@ -135,6 +144,17 @@ mod tests {
         assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
         let refused = FolderLock::take(&folder).expect_err("a FIFO is not a lock");
         assert!(matches!(&refused, Failure::BadInput(m) if m.contains("not a regular file")));
+
+        fs::remove_file(folder.join(LOCK_FILE)).expect("unlink");
+        fs::create_dir(folder.join(LOCK_FILE)).expect("a folder");
+        let refused = FolderLock::take(&folder).expect_err("a folder is not a lock");
+        assert!(matches!(&refused, Failure::BadInput(m) if m.contains("not a regular file")));
+
+        fs::remove_dir(folder.join(LOCK_FILE)).expect("rmdir");
+        fs::hard_link(&outside, folder.join(LOCK_FILE)).expect("hard link");
+        let refused = FolderLock::take(&folder).expect_err("a hard link is not a lock");
+        assert!(matches!(&refused, Failure::BadInput(m) if m.contains("hard link")));
+        assert_eq!(fs::read_to_string(&outside).expect("read"), "keep");
     }
 
     #[test]

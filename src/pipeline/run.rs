@@ -1,5 +1,6 @@
 //! `queuelab run`: checks before anything runs (folders writable, thread limits, long
-//! runs confirmed), then every run with a progress bar, `runs.csv` rewritten after each,
+//! runs confirmed), then every run with a progress bar, `runs.csv` rewritten as runs
+//! finish (`Checkpoint`),
 //! `--resume` and Ctrl-C handled, and the results folder written from what finished.
 
 use std::collections::{HashMap, HashSet};
@@ -44,9 +45,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .collect();
     super::traces::check(&experiments, options)?;
     // Refusals that need no folder come before any is made: refused, a run leaves none.
+    // --max-threads lowers the limit; past the system's, a thread's start could abort.
+    let system = system_thread_limit();
     let thread_limit = match options.max_threads {
-        Some(n) => ThreadLimit::Flag(n),
-        None => system_thread_limit(),
+        Some(n) if n <= system.threads() => ThreadLimit::Flag(n),
+        _ => system,
     };
     check_threads(&experiments, thread_limit, options.jobs)?;
     confirm_long_runs(&experiments, options)?;
@@ -271,14 +274,16 @@ fn run_experiment(
     let mut checkpoint = Checkpoint::new();
     // Runs made of each scenario (some perhaps before a --resume), and how many scenarios
     // have all theirs: counted as runs finish, not by a pass over every run each time.
-    let mut made_of = vec![0usize; experiment.scenarios.len()];
-    for run in &records {
+    // Each scenario's runs by their place in `records`: a finished scenario is summarised
+    // from its own, not by a pass over every run.
+    let mut made_of: Vec<Vec<usize>> = vec![Vec::new(); experiment.scenarios.len()];
+    for (at, run) in records.iter().enumerate() {
         if let Some(made) = made_of.get_mut(run.scenario) {
-            *made += 1;
+            made.push(at);
         }
     }
     let repeats = experiment.repeats as usize;
-    let mut complete = made_of.iter().filter(|&&made| made >= repeats).count();
+    let mut complete = made_of.iter().filter(|made| made.len() >= repeats).count();
     run_plans(
         &experiment.scenarios,
         &by_length,
@@ -322,11 +327,13 @@ fn run_experiment(
                 save_error = Some(error);
                 options.cancel.store(true, Ordering::SeqCst);
             }
-            made_of[plan.scenario] += 1;
-            if made_of[plan.scenario] == repeats {
+            let mine = &mut made_of[plan.scenario];
+            mine.push(records.len() - 1);
+            if mine.len() == repeats {
                 complete += 1;
-                let summary = summarise_scenario(&records, plan.scenario);
-                if let (Some(summary), false) = (summary, options.quiet) {
+                if !options.quiet {
+                    let runs = mine.iter().map(|&at| &records[at]).collect();
+                    let summary = summarise_scenario(plan.scenario, runs);
                     progress.println(scenario_line(experiment, &summary, complete));
                 }
             }
@@ -342,11 +349,12 @@ fn run_experiment(
     }
 }
 
-/// When `runs.csv` is rewritten while runs finish. After every run, unless runs finish
-/// faster than the file can be rewritten: then at most once a second, and never more
-/// than a tenth of the time, since each rewrite writes every run so far (a sweep of
-/// thousands of millisecond runs spent minutes rewriting). So `kill -9` loses at most the
-/// runs in flight and those of the last second; the rest are saved when the runs end.
+/// When `runs.csv` is rewritten while runs finish: after every run, but at most once a
+/// second, and once a rewrite takes over a tenth of a second (a file of many thousand
+/// runs), at most once in ten times that, up to `MAX_GAP`: each rewrite writes every
+/// run so far, and a sweep of thousands of millisecond runs spent minutes rewriting. So
+/// `kill -9` loses at most the runs in flight and those finished since the last rewrite;
+/// the rest are saved when the runs end.
 struct Checkpoint {
     /// When the last rewrite ended and how long it took; `None` before the first.
     last: Option<(Instant, Duration)>,
@@ -356,6 +364,9 @@ struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// The longest runs wait to be saved, however slow a rewrite.
+    const MAX_GAP: Duration = Duration::from_secs(10);
+
     fn new() -> Self {
         Checkpoint {
             last: None,
@@ -372,7 +383,9 @@ impl Checkpoint {
     ) -> Result<(), Failure> {
         self.unsaved = true;
         match self.last {
-            Some((at, took)) if at.elapsed() < self.min_gap.max(took * 10) => Ok(()),
+            Some((at, took)) if at.elapsed() < self.min_gap.max(took * 10).min(Self::MAX_GAP) => {
+                Ok(())
+            }
             _ => self.save_rest(experiment, dir, records),
         }
     }
@@ -647,22 +660,39 @@ fn system_thread_limit() -> ThreadLimit {
     if !root && unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) } == 0 {
         limits.push((Some(limit.rlim_cur), "`ulimit -u`"));
     }
+    lowest(limits)
+}
+
+/// The lowest of `limits` that could be read, less a margin for what is running already
+/// (a few hundred maps of the program and its libraries, and its own threads).
+fn lowest(limits: Vec<(Option<u64>, &'static str)>) -> ThreadLimit {
     let (threads, which) = limits
         .into_iter()
         .filter_map(|(n, which)| Some((n?, which)))
         .min_by_key(|(n, _)| *n)
         .unwrap_or((u64::MAX, "no limit found"));
-    // A margin for what is running already: a few hundred maps of the program and its
-    // libraries, and its own threads.
     ThreadLimit::System(threads.saturating_sub(256), which)
 }
 
-/// The task limit of this process's cgroup (v2), if it has one.
+/// The lowest task limit of this process's cgroup (v2) and the cgroups above it (a
+/// desktop session's slice often holds one its own cgroup does not), if any.
 fn cgroup_pids_max() -> Option<u64> {
     let membership = std::fs::read_to_string("/proc/self/cgroup").ok()?;
     let path = membership.lines().find_map(|l| l.strip_prefix("0::"))?;
-    let file = format!("/sys/fs/cgroup{}/pids.max", path.trim_end_matches('/'));
-    std::fs::read_to_string(file).ok()?.trim().parse().ok()
+    let mut at = Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/'));
+    let mut lowest: Option<u64> = None;
+    loop {
+        let limit = std::fs::read_to_string(at.join("pids.max"))
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok());
+        lowest = match (lowest, limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if at == Path::new("/sys/fs/cgroup") || !at.pop() {
+            return lowest;
+        }
+    }
 }
 
 /// Seconds `experiment`'s runs (warm-ups included) are expected to take on `jobs` workers,
@@ -841,11 +871,32 @@ mod tests {
     }
 
     #[test]
+    fn the_lowest_limit_that_could_be_read_is_named() {
+        let ThreadLimit::System(threads, which) = lowest(vec![
+            (Some(5000), "a"),
+            (None, "b"),
+            (Some(1000), "c"),
+            (Some(9000), "d"),
+        ]) else {
+            panic!("the system's limit");
+        };
+        assert_eq!((threads, which), (1000 - 256, "c"));
+        // Under the margin: no thread may start, and the error will say which limit.
+        assert!(matches!(
+            lowest(vec![(Some(100), "tiny")]),
+            ThreadLimit::System(0, "tiny")
+        ));
+        assert!(matches!(
+            lowest(vec![(None, "x")]),
+            ThreadLimit::System(_, "no limit found")
+        ));
+    }
+
+    #[test]
     fn the_thread_limit_is_under_every_limit_the_kernel_sets() {
         let ThreadLimit::System(threads, which) = system_thread_limit() else {
             panic!("the system's limit");
         };
-        assert!(threads > 0, "{which}");
         let maps = kernel_limit("/proc/sys/vm/max_map_count").map(|m| m / MAPS_PER_THREAD);
         for limit in [
             kernel_limit("/proc/sys/kernel/threads-max"),
@@ -856,7 +907,10 @@ mod tests {
         .into_iter()
         .flatten()
         {
-            assert!(threads < limit, "{threads} ({which}) is not under {limit}");
+            assert!(
+                threads < limit.max(1),
+                "{threads} ({which}) is not under {limit}"
+            );
         }
         let said = ThreadLimit::System(threads, which).says();
         assert!(

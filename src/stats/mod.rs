@@ -203,12 +203,11 @@ pub fn summarise(runs: &[RunRecord]) -> Vec<Summary> {
         .collect()
 }
 
-/// The summary of `scenario` alone, from `runs` of any scenarios: what `summarise` gives
+/// The summary of `scenario` from its own `runs`, in any order: what `summarise` gives
 /// for it, without summarising the others.
-pub fn summarise_scenario(runs: &[RunRecord], scenario: usize) -> Option<Summary> {
-    let mut mine: Vec<&RunRecord> = runs.iter().filter(|r| r.scenario == scenario).collect();
-    mine.sort_by_key(|r| r.repeat);
-    (!mine.is_empty()).then(|| summarise_one(scenario, &mine))
+pub fn summarise_scenario(scenario: usize, mut runs: Vec<&RunRecord>) -> Summary {
+    runs.sort_by_key(|r| r.repeat);
+    summarise_one(scenario, &runs)
 }
 
 fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
