@@ -72,6 +72,15 @@ const SEED: &str = "name = \"s\"\n[scenario]\nproducers = 20\nitems_per_producer
 const TWELVE: &str = "name = \"t\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\n\
                       producers = [1, 2, 4, 8]\nconsumers = [1, 2, 4, 8]\n[plot]\nlog_y = true\n";
 
+/// Points on every panel of `data`.
+fn points_drawn(data: &ChartData) -> usize {
+    data.panels
+        .iter()
+        .flat_map(|p| &p.series)
+        .map(|s| s.points.len())
+        .sum()
+}
+
 fn svg(data: &ChartData) -> String {
     String::from_utf8(render(data, ChartFormat::Svg).expect("svg")).expect("text")
 }
@@ -187,12 +196,7 @@ fn zeros_are_left_out_of_a_log_axis_and_the_chart_says_so() {
     let d = data(TWELVE, &WaitP99, Source::Measured, |s| {
         if s % 2 == 0 { 0.0 } else { 0.01 }
     });
-    let drawn: usize = d
-        .panels
-        .iter()
-        .flat_map(|p| &p.series)
-        .map(|s| s.points.len())
-        .sum();
+    let drawn = points_drawn(&d);
     assert_eq!(drawn, 24);
     assert!(
         d.notes
@@ -872,12 +876,7 @@ fn capacity_on_x_with_an_unbounded_queue_names_every_class_and_lines_leave_queue
         XAxis::Words { names, .. } => assert_eq!(names, &["0", "1", "none"]),
         other => panic!("{other:?}"),
     }
-    let drawn: usize = d
-        .panels
-        .iter()
-        .flat_map(|p| &p.series)
-        .map(|s| s.points.len())
-        .sum();
+    let drawn = points_drawn(&d);
     assert_eq!(drawn, 6, "every scenario is drawn");
     assert_eq!(d.lines, ["crossbeam", "std"]);
 }
