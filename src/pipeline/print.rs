@@ -30,31 +30,42 @@ pub fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> usize {
 
 /// The per-scenario table printed by `run`, `simulate` and `check`.
 pub fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: bool) -> String {
+    if !measured {
+        let predicted: Vec<(usize, f64)> = summaries
+            .iter()
+            .map(|s| (s.scenario, s.predicted_s))
+            .collect();
+        return model_table(experiment, &predicted);
+    }
     let width = label_width(experiment.scenarios.iter().map(|s| s.label.as_str()));
-    let mut text = if measured {
-        format!(
-            "  {:<width$}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}\n",
-            "scenario", "median s", "min s", "max s", "model s", "error"
-        )
-    } else {
-        format!("  {:<width$}  {:>11}\n", "scenario", "model s")
-    };
+    let mut text = format!(
+        "  {:<width$}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}\n",
+        "scenario", "median s", "min s", "max s", "model s", "error"
+    );
     for s in summaries {
         let label = &experiment.scenarios[s.scenario].label;
         let e = &s.elapsed_s;
-        let _ = if measured {
-            writeln!(
-                text,
-                "  {label:<width$}  {:>11.4}  {:>11.4}  {:>11.4}  {:>11.4}  {:>8}",
-                e.median,
-                e.min,
-                e.max,
-                s.predicted_s,
-                percent(s.error_pct)
-            )
-        } else {
-            writeln!(text, "  {label:<width$}  {:>11.4}", s.predicted_s)
-        };
+        let _ = writeln!(
+            text,
+            "  {label:<width$}  {:>11.4}  {:>11.4}  {:>11.4}  {:>11.4}  {:>8}",
+            e.median,
+            e.min,
+            e.max,
+            s.predicted_s,
+            percent(s.error_pct)
+        );
+    }
+    text
+}
+
+/// The model's median seconds of each scenario, `(scenario, seconds)`: what `check`
+/// prints, and `simulate` with it.
+pub fn model_table(experiment: &Experiment, predicted: &[(usize, f64)]) -> String {
+    let width = label_width(experiment.scenarios.iter().map(|s| s.label.as_str()));
+    let mut text = format!("  {:<width$}  {:>11}\n", "scenario", "model s");
+    for (scenario, seconds) in predicted {
+        let label = &experiment.scenarios[*scenario].label;
+        let _ = writeln!(text, "  {label:<width$}  {seconds:>11.4}");
     }
     text
 }
