@@ -256,6 +256,59 @@ fn run_trace_writes_a_chrome_trace_with_both_sides_and_timelines() {
 }
 
 #[test]
+fn resume_keeps_the_measured_trace_of_a_kept_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    std::fs::write(&file, format!("repeats = 1\n{POLLING_IDLE}")).expect("written");
+    let run = |extra: &[&str]| {
+        let output = queuelab()
+            .args(["run", "--trace", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .arg(&file)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run(&["-q"]);
+    let json = dir.path().join("tiny/trace/001_all.json");
+    let measured = std::fs::read(&json).expect("the threads' trace");
+    assert!(String::from_utf8_lossy(&measured).contains("measured (threads)"));
+    let said = run(&["--resume"]);
+    assert!(said.contains("was kept from earlier (--resume)"), "{said}");
+    assert_eq!(
+        std::fs::read(&json).expect("still there"),
+        measured,
+        "left as it was"
+    );
+}
+
+#[test]
+fn a_link_in_place_of_the_trace_folder_is_refused_and_nothing_is_written_through_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    std::fs::write(&file, format!("repeats = 1\n{POLLING}")).expect("written");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    std::fs::create_dir_all(dir.path().join("out/tiny-model")).expect("dir");
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("out/tiny-model/trace")).expect("link");
+    let output = queuelab()
+        .args(["simulate", "-q", "--trace", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a link of that name is in the way"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).expect("dir").count(), 0);
+}
+
+#[test]
 fn a_bad_window_or_repeat_is_refused_before_anything_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("tiny.toml");

@@ -386,7 +386,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             &plans,
             Vec::new(),
             options,
-            Source::Model,
+            None,
         )?);
     }
     Ok(text)

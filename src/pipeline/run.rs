@@ -106,6 +106,8 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             .fold(experiment.repeats, u32::max);
         let mut traced = Vec::new();
         let kept_runs = kept.runs.len();
+        let made_earlier: HashSet<(usize, u32)> =
+            kept.runs.iter().map(|r| (r.scenario, r.repeat)).collect();
         let (records, failed) =
             run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
         let made_here = records.len() > kept_runs;
@@ -138,7 +140,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                 &planned,
                 traced,
                 options,
-                Source::Measured,
+                Some(&made_earlier),
             );
             text.push_str(&made?);
         }

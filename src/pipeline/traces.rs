@@ -3,6 +3,7 @@
 //!
 //! Owns only this wiring; recording is `trace`'s and the runner's, files are `output`'s.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -34,22 +35,27 @@ pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Fai
     }
 }
 
-/// Refuses, with `--trace`, a file where the results folder `dir` needs its `trace/`
-/// folder, before anything runs.
+/// Refuses, with `--trace`, a file or a link where the results folder `dir` needs its
+/// `trace/` folder, before anything runs: traces written through a link would land
+/// outside the folder the user named.
 pub fn refuse_file_in_place_of_trace_folder(
     dir: &Path,
     options: &RunOptions,
 ) -> Result<(), Failure> {
     let folder = dir.join(TRACE_DIR);
-    let in_the_way = std::fs::metadata(&folder).is_ok_and(|m| !m.is_dir());
-    if options.trace.is_some() && in_the_way {
-        return Err(Failure::BadInput(format!(
-            "cannot write traces to {}: a file of that name is in the way; move or rename it\n\
+    let in_the_way = match std::fs::symlink_metadata(&folder) {
+        Ok(m) if m.file_type().is_symlink() => Some("a link"),
+        Ok(m) if !m.is_dir() => Some("a file"),
+        _ => None,
+    };
+    match (options.trace.is_some(), in_the_way) {
+        (true, Some(what)) => Err(Failure::BadInput(format!(
+            "cannot write traces to {}: {what} of that name is in the way; move or rename it\n\
              nothing was run or written",
             folder.display()
-        )));
+        ))),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// A run's trace, taken out of its measurement (which is kept without it).
@@ -68,8 +74,11 @@ pub fn keep(kept: &mut Vec<MeasuredTrace>, plan: &RunPlan, measured: &mut Measur
     }
 }
 
-/// Writes `trace/` for the traced repeat of every scenario: the threads' trace where
-/// `measured` has one (none for `simulate`), beside the model's replay of the same run.
+/// Writes `trace/` for the traced repeat of every scenario: for `simulate` (`made_earlier`
+/// `None`) the model's replay of each run; for `run`, the threads' trace of each run made
+/// now (in `measured`) beside the model's replay of it. A run `run` did not make now has
+/// no new trace: one kept by `--resume` (in `made_earlier`) keeps the trace it has, and
+/// one stopped or failed gets none, rather than a replay of a run that never happened.
 /// Returns lines for the terminal.
 pub fn write(
     experiment: &Experiment,
@@ -77,7 +86,7 @@ pub fn write(
     plans: &[RunPlan],
     measured: Vec<MeasuredTrace>,
     options: &RunOptions,
-    source: Source,
+    made_earlier: Option<&HashSet<(usize, u32)>>,
 ) -> Result<String, Failure> {
     let Some(trace_options) = &options.trace else {
         return Ok(String::new());
@@ -95,13 +104,13 @@ pub fn write(
             .iter()
             .position(|m| m.plan == *plan)
             .map(|i| measured.swap_remove(i).trace);
-        if source == Source::Measured && threads.is_none() {
-            let _ = writeln!(
-                notes,
-                "  note: {scenario} repeat {} has no trace: the run was kept from earlier \
-                 (--resume) or failed",
-                plan.repeat
-            );
+        if let (Some(earlier), None) = (made_earlier, &threads) {
+            let why = match earlier.contains(&(plan.scenario, plan.repeat)) {
+                true => "was kept from earlier (--resume): its trace, if any, is left as it was",
+                false => "was not made (stopped before it, or it failed): it has no trace",
+            };
+            let _ = writeln!(notes, "  note: {scenario} repeat {} {why}", plan.repeat);
+            continue;
         }
         let items = modelled_items(scenario);
         let model = (items > 0 && items <= MAX_MODELLED_ITEMS)
@@ -132,7 +141,10 @@ pub fn write(
     }
     let results = Results {
         experiment,
-        source,
+        source: match made_earlier {
+            Some(_) => Source::Measured,
+            None => Source::Model,
+        },
         runs: &[],
         summaries: &[],
         environment: None,
@@ -147,7 +159,7 @@ pub fn write(
     )?;
     let _ = writeln!(
         notes,
-        "  traced repeat {} of {count} scenario(s) into {}/ (open the .json files in ui.perfetto.dev)\n",
+        "  traced {count} scenario(s), repeat {} of each, into {}/ (open the .json files in ui.perfetto.dev)\n",
         trace_options.repeat,
         dir.join(TRACE_DIR).display()
     );
