@@ -182,12 +182,22 @@ pub fn refuse_in_the_way<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Resul
 /// Writes files that belong together (a results folder's tables, charts and report): every
 /// file is written whole and flushed under a temporary name before any is renamed into
 /// place, so a full disk or a folder in the way leaves every old file as it was, and no
-/// temporary file behind. The renames then follow one by one; each file is whole, but a
-/// reader at that instant may see some new beside some old.
+/// temporary file behind. The renames then follow one by one, each old file kept under a
+/// second name (a hard link) until all are done: a rename that fails (a file made
+/// immutable, say) puts the old files back, so the set is the old one or the new one.
+/// Each file is whole, but a reader at that instant may see some new beside some old.
 pub fn write_set(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
+    write_set_renaming(files, |from, to| fs::rename(from, to))
+}
+
+/// `write_set`, each temporary file put in place by `rename` (a test's can fail).
+fn write_set_renaming(
+    files: &[(PathBuf, Vec<u8>)],
+    rename: impl Fn(&Path, &Path) -> io::Result<()>,
+) -> Result<(), OutputError> {
     refuse_in_the_way(files.iter().map(|(path, _)| path.as_path()))?;
     let mut temps: Vec<PathBuf> = Vec::new();
-    let remove = |temps: &[PathBuf]| temps.iter().for_each(|t| drop(fs::remove_file(t)));
+    let remove = |paths: &[PathBuf]| paths.iter().for_each(|t| drop(fs::remove_file(t)));
     for (path, bytes) in files {
         match write_temporary(path, bytes) {
             Ok(tmp) => temps.push(tmp),
@@ -197,16 +207,41 @@ pub fn write_set(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
             }
         }
     }
+    // Each old file's second name, where there is an old file (and the filesystem links).
+    let olds: Vec<Option<PathBuf>> = files.iter().map(|(path, _)| keep_old(path)).collect();
     for (i, ((path, _), tmp)) in files.iter().zip(&temps).enumerate() {
-        if let Err(error) = fs::rename(tmp, path) {
+        if let Err(error) = rename(tmp, path) {
+            put_back(&files[..i], &olds[..i]);
             remove(&temps[i..]);
+            remove(&olds.iter().flatten().cloned().collect::<Vec<_>>());
             return Err(OutputError::Write {
                 path: path.clone(),
                 error,
             });
         }
     }
+    remove(&olds.into_iter().flatten().collect::<Vec<_>>());
     Ok(())
+}
+
+/// A second name for the file at `path`, if there is one: `.tmp-PID-old-NAME`, which the
+/// next writer clears if this one dies.
+fn keep_old(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let old = path.with_file_name(format!(".tmp-{}-old-{name}", std::process::id()));
+    let _ = fs::remove_file(&old);
+    fs::hard_link(path, &old).ok().map(|()| old)
+}
+
+/// Undoes the renames of `files`: each old file back under its name, and a file that had
+/// none removed.
+fn put_back(files: &[(PathBuf, Vec<u8>)], olds: &[Option<PathBuf>]) {
+    for ((path, _), old) in files.iter().zip(olds) {
+        let _ = match old {
+            Some(old) => fs::rename(old, path),
+            None => fs::remove_file(path),
+        };
+    }
 }
 
 /// Writes `bytes` under a temporary name beside `path`, flushed to disk, then renames it

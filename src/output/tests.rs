@@ -314,6 +314,20 @@ fn a_set_of_files_is_written_whole_or_not_at_all() {
     );
     fs::remove_dir(path(&blocked)).expect("remove");
 
+    // Found while renaming: the last file cannot be put in place (immutable, say) after
+    // the first two were. They are put back: the set stays the old one (which had no
+    // c.svg since its folder was taken away above).
+    let error = write_set_renaming(&set("new"), |from, to| match to.ends_with("c.svg") {
+        true => Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+        false => fs::rename(from, to),
+    })
+    .expect_err("the last cannot be renamed");
+    assert!(matches!(&error, OutputError::Write { path: p, .. } if p.ends_with("c.svg")));
+    assert_eq!([read("a.csv"), read("b.json")], ["old"; 2]);
+    assert!(!path("c.svg").exists());
+    assert!(temporaries().is_empty(), "{:?}", temporaries());
+
     write_set(&set("new")).expect("writes");
     assert_eq!([read("a.csv"), read("b.json"), read("c.svg")], ["new"; 3]);
+    assert!(temporaries().is_empty(), "{:?}", temporaries());
 }
