@@ -75,7 +75,7 @@ impl Setting {
             ),
             Setting::Description => spec(
                 "description",
-                Accepts::Text,
+                Accepts::Line,
                 Some("\"\""),
                 "one line saying what the experiment asks",
             ),

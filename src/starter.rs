@@ -23,7 +23,8 @@ pub fn new_experiment(name: &str, from: Option<&Path>, dir: &Path) -> Result<Str
         )));
     }
     let path = dir.join(format!("{name}.toml"));
-    if path.exists() {
+    // A link counts, even one to nothing: writing would go wherever it points.
+    if path.symlink_metadata().is_ok() {
         return Err(Failure::BadInput(format!(
             "{} exists already; `new` never overwrites an experiment: choose another name",
             path.display()

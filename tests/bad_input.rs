@@ -300,7 +300,7 @@ fn control_characters_from_a_file_reach_neither_the_terminal_nor_the_report() {
     }
     // A description may hold escapes; the report shows them as symbols.
     let file = dir.path().join("d.toml");
-    let description = "red \\u001b[31mRED\\u001b[0m, a bell \\u0007 and a return \\r that would overwrite the line";
+    let description = "red \\u001b[31mRED\\u001b[0m, a bell \\u0007 and a backspace \\u0008 that would eat a letter";
     fs::write(
         &file,
         format!("name = \"d\"\ndescription = \"{description}\"\nrepeats = 1\n"),
@@ -362,4 +362,38 @@ fn a_negative_number_for_a_count_is_told_as_a_bad_value_not_as_an_unknown_argume
         );
         assert!(!stderr.contains("tip: to pass"), "{stderr}");
     }
+}
+
+#[test]
+fn check_refuses_what_run_would_and_tells_errors_of_many_files_in_a_screenful() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (dir.path().join("a.toml"), dir.path().join("b.toml"));
+    fs::write(&a, "name = \"same\"\n").expect("write");
+    fs::write(&b, "name = \"same\"\n").expect("write");
+    for files in [[&a, &b], [&a, &a]] {
+        let output = queuelab().arg("check").args(files).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+    }
+    let bad: Vec<std::path::PathBuf> = (0..80)
+        .map(|i| {
+            let file = dir.path().join(format!("bad{i}.toml"));
+            fs::write(&file, "repeats = 0\n").expect("write");
+            file
+        })
+        .collect();
+    let output = queuelab().arg("check").args(&bad).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr.matches("`repeats`").count(), 50, "{stderr}");
+    assert!(
+        stderr.contains("30 errors in other files not shown"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("80 errors; nothing was run or written"),
+        "{stderr}"
+    );
 }

@@ -341,11 +341,20 @@ fn scale(value: &DeValue, _: Accepts) -> Result<f64, String> {
     }
 }
 
-fn text(value: &DeValue, _: Accepts) -> Result<String, String> {
-    value
+fn text(value: &DeValue, accepts: Accepts) -> Result<String, String> {
+    let text = value
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| format!("expected a string, found {}", type_name(value)))
+        .ok_or_else(|| format!("expected a string, found {}", type_name(value)))?;
+    // A line break in a description would open new sections of the report it heads.
+    if accepts == Accepts::Line && text.contains(['\n', '\r']) {
+        return Err(
+            "one line: no line breaks (it heads the report, where more lines \
+                    would read as its own sections)"
+                .to_string(),
+        );
+    }
+    Ok(text)
 }
 
 /// A word of a word enum, read by `from_name`.

@@ -174,6 +174,7 @@ fn value_schema(accepts: Accepts) -> Value {
         Accepts::Words(words) => json!({ "type": "string", "enum": words }),
         Accepts::Seed => json!({ "type": "integer", "minimum": 0 }),
         Accepts::Text => json!({ "type": "string" }),
+        Accepts::Line => json!({ "type": "string", "pattern": "^[^\\n\\r]*$" }),
         Accepts::Bool => json!({ "type": "boolean" }),
         Accepts::WordList(words) => {
             json!({ "type": "array", "uniqueItems": true, "items": { "enum": words } })

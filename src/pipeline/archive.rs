@@ -185,16 +185,7 @@ fn refuse_meta_of_another(
 
 /// `queuelab plot`: redraws summary, charts and report of each folder from its CSV.
 pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
-    let mut seen = HashSet::new();
-    for dir in dirs {
-        let same = fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
-        if !seen.insert(same) {
-            return Err(Failure::BadInput(format!(
-                "{} is named twice; nothing was drawn",
-                dir.display()
-            )));
-        }
-    }
+    refuse_named_twice(dirs)?;
     // Locked before reading, so no `run` rewrites runs.csv under our feet.
     let _locks: Vec<FolderLock> = dirs
         .iter()
@@ -222,6 +213,22 @@ pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
         )?);
     }
     Ok(text)
+}
+
+/// Refuses a folder named twice, by any path: its second lock would be refused as
+/// another writer's, though it is this one's.
+pub(super) fn refuse_named_twice(dirs: &[PathBuf]) -> Result<(), Failure> {
+    let mut seen = HashSet::new();
+    for dir in dirs {
+        let same = fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        if !seen.insert(same) {
+            return Err(Failure::BadInput(format!(
+                "{} is named twice; nothing was drawn",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Runs a side needs for an interval and a verdict.

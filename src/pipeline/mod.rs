@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use crate::diagnostic::Rejected;
 use crate::environment::{Before, Environment};
 use crate::experiment::{self, Axis, Experiment};
 use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items, predict};
@@ -133,6 +134,8 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
     let mut experiments = Vec::new();
     let mut report = String::new();
     let mut count = 0;
+    // Errors told in full over all the files, as within one (`Rejected::SHOWN`).
+    let mut shown = 0;
     for file in files {
         match experiment::load(file) {
             Ok(mut experiment) => {
@@ -152,9 +155,19 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
             }
             Err(rejected) => {
                 count += rejected.count();
-                let _ = writeln!(report, "{rejected}");
+                if shown < Rejected::SHOWN {
+                    shown += rejected.diagnostics.len();
+                    let _ = writeln!(report, "{rejected}");
+                }
             }
         }
+    }
+    if count > shown {
+        let _ = writeln!(
+            report,
+            "error: {} in other files not shown; mend those above first",
+            counted((count - shown) as u64, "error")
+        );
     }
     if count > 0 {
         let _ = write!(
@@ -171,8 +184,19 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
 /// the second would silently replace the first's runs.
 fn refuse_shared_names(experiments: &[Experiment], suffix: &str) -> Result<(), Failure> {
     let mut problems = String::new();
+    let same_file = |a: &Experiment, b: &Experiment| {
+        let real = |e: &Experiment| fs::canonicalize(&e.file).unwrap_or_else(|_| e.file.clone());
+        real(a) == real(b)
+    };
     for (i, later) in experiments.iter().enumerate() {
-        if let Some(first) = experiments[..i].iter().find(|e| e.name == later.name) {
+        if let Some(first) = experiments[..i].iter().find(|e| same_file(e, later)) {
+            let _ = writeln!(
+                problems,
+                "{} is named twice (as {}); name each file once",
+                later.file.display(),
+                first.file.display()
+            );
+        } else if let Some(first) = experiments[..i].iter().find(|e| e.name == later.name) {
             let _ = writeln!(
                 problems,
                 "{} and {} are both experiment `{}` and would write one folder, {}{suffix}/; \
@@ -244,6 +268,8 @@ pub fn check(
     jobs: Option<usize>,
 ) -> Result<String, Failure> {
     let experiments = load_all(files, overrides)?;
+    // As `run` and `simulate` would refuse them, so `check` says so first.
+    refuse_shared_names(&experiments, "")?;
     let mut text = String::new();
     let mut budget = CHECK_MODELLED_ITEMS;
     for experiment in &experiments {
@@ -442,15 +468,18 @@ fn cannot_write(what: &str, dir: &Path, e: std::io::Error) -> Failure {
 }
 
 /// Whether a write failed for a reason the person mends (exit 2): something in the way,
-/// or a place they may not write.
+/// a place they may not write, or a path the system cannot have (a name over 255 bytes,
+/// a path over 4096, a loop of links).
 fn theirs_to_mend(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::{
         AlreadyExists, IsADirectory, NotADirectory, PermissionDenied, ReadOnlyFilesystem,
     };
-    matches!(
-        e.kind(),
-        AlreadyExists | IsADirectory | NotADirectory | PermissionDenied | ReadOnlyFilesystem
-    )
+    let impossible = matches!(e.raw_os_error(), Some(libc::ENAMETOOLONG | libc::ELOOP));
+    impossible
+        || matches!(
+            e.kind(),
+            AlreadyExists | IsADirectory | NotADirectory | PermissionDenied | ReadOnlyFilesystem
+        )
 }
 
 /// Writes the files `rendered` names (each with its bytes, or why it could not be made)

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::Failure;
-use super::archive::read_archive;
+use super::archive::{read_archive, refuse_named_twice};
 use super::lock::FolderLock;
 use crate::output::{Chart, Output, Results, check_view, write_outputs};
 use crate::stats::{add_scaling_fits, add_speedups, summarise};
@@ -19,6 +19,7 @@ pub struct View {
 
 /// Draws `view` of every folder in `dirs`, in each folder's chart formats.
 pub fn plot_view(dirs: &[PathBuf], view: &View) -> Result<String, Failure> {
+    refuse_named_twice(dirs)?;
     let _locks: Vec<FolderLock> = dirs
         .iter()
         .filter(|d| d.is_dir())
@@ -33,6 +34,12 @@ pub fn plot_view(dirs: &[PathBuf], view: &View) -> Result<String, Failure> {
         let experiment = &archive.experiment;
         let (kind, x, facet) = check_view(experiment, &view.x, &view.y, view.facet.as_deref())
             .map_err(|e| Failure::BadInput(format!("{}: {e}", archive.dir.display())))?;
+        if experiment.plot.formats.is_empty() {
+            return Err(Failure::BadInput(format!(
+                "{}: its experiment's `plot.formats` is empty: no chart format to draw in",
+                archive.dir.display()
+            )));
+        }
         let mut summaries = summarise(&archive.runs);
         add_speedups(&mut summaries, |i| experiment.line_of(i));
         add_scaling_fits(

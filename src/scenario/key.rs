@@ -58,6 +58,8 @@ pub enum Accepts {
     Seed,
     /// Free text.
     Text,
+    /// One line of free text.
+    Line,
     /// `true` or `false`.
     Bool,
     /// A list of distinct words from these.
@@ -79,6 +81,7 @@ impl Accepts {
             Accepts::Words(words) => quoted_list(words),
             Accepts::Seed => format!("an integer from 0 to {}", u64::MAX),
             Accepts::Text => "a string".to_string(),
+            Accepts::Line => "a string of one line".to_string(),
             Accepts::Bool => "true or false".to_string(),
             Accepts::WordList(words) => {
                 format!("a list of {}", quoted_list(words).replace(" or ", " and "))

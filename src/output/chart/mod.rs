@@ -28,7 +28,7 @@ use crate::stats::{Summary, Usl};
 
 pub use depth::MaxDepth;
 pub use elapsed::Elapsed;
-pub use ns_per_item::NsPerItem;
+pub use ns_per_item::{NsPerItem, NsPerItemAsked};
 pub use throughput::Throughput;
 pub use ticks::Scale;
 pub use timeline::TimelineChart;
@@ -160,7 +160,11 @@ pub fn check_view(
     y: &str,
     facet: Option<&str>,
 ) -> Result<(&'static dyn ChartKind, Axis, Option<Axis>), String> {
-    let kind = metric_named("--y", y)?;
+    let kind = match metric_named("--y", y)? {
+        // Asked for by name, drawn wherever items move.
+        named if named.stem() == NsPerItem.stem() => &NsPerItemAsked,
+        named => named,
+    };
     let all = experiment.plot_axes();
     let axes: Vec<&Axis> = all
         .iter()

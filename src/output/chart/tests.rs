@@ -274,6 +274,16 @@ fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_
         .expect("elapsed");
     assert!((elapsed.1 - 0.002 * 1.02).abs() < 1e-12, "{elapsed:?}");
     assert_eq!(Elapsed.model(&summaries[1]), None);
+    // Asked for by name (`plot --y ns_per_item`), time per item is drawn all the same.
+    let experiment = parse(Path::new("z.toml"), zero).expect("valid");
+    let (asked, _, _) = check_view(&experiment, "producers", "ns_per_item", None).expect("a view");
+    let per_item = asked
+        .measured(&summaries[1], &summaries)
+        .expect("time per item");
+    assert!(
+        (per_item.1 - 0.002 * 1.02 / 100.0).abs() < 1e-12,
+        "{per_item:?}"
+    );
 }
 
 #[test]
