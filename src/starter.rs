@@ -49,9 +49,10 @@ pub fn new_experiment(name: &str, from: Option<&Path>, dir: &Path) -> Result<Str
             schema_path.display()
         ));
     }
+    // Quoted as the shell needs, so the hint pastes as it is.
     said.push_str(&format!(
         "next: queuelab check {0}, then queuelab run {0}\n",
-        path.display()
+        crate::pipeline::print::shell_quote(&path.to_string_lossy())
     ));
     Ok(said)
 }

@@ -442,7 +442,8 @@ fn new_from(text: &str, name: &str) -> String {
 
 #[test]
 fn new_from_leaves_a_name_line_inside_a_multi_line_string_alone() {
-    let text = "# opening comment\ndescription = \"\"\"\nname = \"not a key\"\n\"\"\"\nname = \"old\"   # the old name\n\n# about the scenario\n[scenario]\nconsumers = 2 # two\n";
+    // Line-ending backslashes keep the description one line, as it must be.
+    let text = "# opening comment\ndescription = \"\"\"\\\nname = \"not a key\"\\\n\"\"\"\nname = \"old\"   # the old name\n\n# about the scenario\n[scenario]\nconsumers = 2 # two\n";
     let copied = new_from(text, "fresh");
     assert_eq!(
         copied,
@@ -472,4 +473,22 @@ fn new_from_adds_a_name_below_the_opening_comments() {
         "{copied}"
     );
     assert!(copied.contains("[scenario]\nconsumers = 2\n"), "{copied}");
+}
+
+#[test]
+fn the_next_step_new_prints_pastes_into_a_shell_whatever_the_folder() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = root.path().join("my experiments");
+    let output = queuelab()
+        .args(["new", "spaced", "--dir"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    let said = String::from_utf8_lossy(&output.stdout);
+    let quoted = format!("'{}'", dir.join("spaced.toml").display());
+    assert!(
+        said.contains(&format!("next: queuelab check {quoted}")),
+        "{said}"
+    );
 }

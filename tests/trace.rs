@@ -309,6 +309,31 @@ fn a_link_in_place_of_the_trace_folder_is_refused_and_nothing_is_written_through
 }
 
 #[test]
+fn a_window_after_the_run_says_its_timeline_is_empty() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    std::fs::write(&file, format!("repeats = 1\n{POLLING}")).expect("written");
+    let output = queuelab()
+        .args([
+            "simulate",
+            "--trace",
+            "--trace-window",
+            "50min..60min",
+            "--out",
+        ])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        said.contains("after the run's end") && said.contains("its timeline is empty"),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_bad_window_or_repeat_is_refused_before_anything_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("tiny.toml");

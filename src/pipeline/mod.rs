@@ -28,7 +28,7 @@ mod archive;
 mod estimate;
 mod history;
 mod lock;
-mod print;
+pub(crate) mod print;
 mod run;
 mod traces;
 mod view;

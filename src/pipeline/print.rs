@@ -113,3 +113,17 @@ pub fn status_inline(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = write!(stderr, "{}", visible(text)).and_then(|()| stderr.flush());
 }
+
+/// `text` as one shell word, for a command a person pastes: as it is when plain,
+/// otherwise in single quotes (inside which only `'` itself needs care).
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use super::estimate::Estimate;
 use super::lock::FolderLock;
-use super::print::{human, scenario_line, status, status_inline};
+use super::print::{human, scenario_line, shell_quote, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
 use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
 use crate::experiment::{Experiment, MAX_FILE_BYTES};
@@ -223,20 +223,6 @@ fn order_name(order: RunOrder) -> &'static str {
         RunOrder::Grouped => "grouped",
         RunOrder::Interleaved => "interleaved",
         RunOrder::Random => "random",
-    }
-}
-
-/// `text` as one shell word: as it is when plain, otherwise in single quotes (inside
-/// which only `'` itself needs care).
-fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
 

@@ -118,6 +118,23 @@ pub fn write(
         if threads.is_none() && model.is_none() {
             continue;
         }
+        if let Some(window) = &trace_options.window {
+            let ends_ns = [&threads, &model]
+                .into_iter()
+                .flatten()
+                .map(|t| t.end_ns)
+                .max();
+            if let Some(end_ns) = ends_ns.filter(|&end| window.start.as_nanos() >= u128::from(end))
+            {
+                let _ = writeln!(
+                    notes,
+                    "  note: {scenario}: --trace-window starts at {:.6} s, after the run's end \
+                     at {:.6} s: its timeline is empty",
+                    window.start.as_secs_f64(),
+                    end_ns as f64 / 1e9
+                );
+            }
+        }
         for (side, trace) in [("threads'", &threads), ("model's", &model)] {
             if let Some(ns) = trace.as_ref().and_then(Trace::stopped_at_ns) {
                 let _ = writeln!(

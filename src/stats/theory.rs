@@ -130,6 +130,12 @@ impl fmt::Display for NotApplicable {
             NotApplicable::CutNormal => {
                 write!(f, "normal consume time cut at zero (mean under 6 sd)")
             }
+            // So near 1 that no run could move enough: the count would read as 2^64.
+            NotApplicable::TooFewItems { needed, .. } if *needed >= NEAR_ONE_ITEMS => write!(
+                f,
+                "utilisation too near 1 for a steady state within any run (it needs over \
+                 {NEAR_ONE_ITEMS} items)"
+            ),
             NotApplicable::TooFewItems { items, needed } => {
                 write!(f, "too few items for steady state ({items} < {needed})")
             }
@@ -195,6 +201,10 @@ pub fn theory(scenario: &Scenario) -> Result<Theory, NotApplicable> {
     }
     Ok(found)
 }
+
+/// Items beyond any run's (`items_per_producer` × `producers` is at most 10^13): a
+/// steady state needing more is told as out of reach, not as a count.
+const NEAR_ONE_ITEMS: u64 = 1_000_000_000_000_000;
 
 /// Items a run needs to be near steady state at utilisation `rho`: at least `MIN_ITEMS`
 /// and `RELAXATIONS` relaxation times. The relaxation time of M/M/1 is

@@ -221,6 +221,16 @@ fn a_closed_form_only_inside_its_assumptions() {
         theory(&heavy),
         Err(NotApplicable::TooFewItems { .. })
     ));
+    // So near that no run could reach it: said so, not as a count of 2^64 items.
+    let said = NotApplicable::TooFewItems {
+        items: 20_000,
+        needed: u64::MAX,
+    }
+    .to_string();
+    assert!(
+        said.contains("too near 1") && !said.contains("18446744073709551615"),
+        "{said}"
+    );
     let cut = TimeSpec::Normal {
         mean: ns(1e6),
         sd: ns(0.5e6),
