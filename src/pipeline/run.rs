@@ -260,10 +260,9 @@ fn run_experiment(
     let mut failures = Vec::new();
     let mut save_error = None;
     let mut checkpoint = Checkpoint::new();
-    // Runs made of each scenario (some perhaps before a --resume), and how many scenarios
-    // have all theirs: counted as runs finish, not by a pass over every run each time.
-    // Each scenario's runs by their place in `records`: a finished scenario is summarised
-    // from its own, not by a pass over every run.
+    // Each scenario's runs (some perhaps kept by --resume) by their place in `records`:
+    // scenarios are counted complete, and summarised, from their own runs as these
+    // finish, not by a pass over every run each time.
     let mut made_of: Vec<Vec<usize>> = vec![Vec::new(); experiment.scenarios.len()];
     for (at, run) in records.iter().enumerate() {
         if let Some(made) = made_of.get_mut(run.scenario) {
