@@ -309,6 +309,43 @@ fn a_link_in_place_of_the_trace_folder_is_refused_and_nothing_is_written_through
 }
 
 #[test]
+fn traces_of_scenarios_the_experiment_no_longer_has_are_removed_and_other_files_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    let simulate = |sweep: &str| {
+        std::fs::write(&file, format!("repeats = 1\n{POLLING}[sweep]\n{sweep}\n"))
+            .expect("written");
+        let output = queuelab()
+            .args(["simulate", "--trace", "--out"])
+            .arg(dir.path())
+            .arg(&file)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    simulate("consumers = [1, 2]");
+    let folder = dir.path().join("tiny-model/trace");
+    std::fs::write(folder.join("my notes.json"), "{}").expect("a file of the person's");
+    let said = simulate("consumers = [3]");
+    assert!(said.contains("removed 6 trace file(s)"), "{said}");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .expect("trace/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "001_consumers=3.json",
+            "my notes.json",
+            "timeline_001_consumers=3.png",
+            "timeline_001_consumers=3.svg"
+        ]
+    );
+}
+
+#[test]
 fn a_window_after_the_run_says_its_timeline_is_empty() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("tiny.toml");
