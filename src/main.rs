@@ -81,8 +81,10 @@ Start here:
                                        run with real threads, 5x faster, into scratch/seed/
 Then:
   queuelab plot results/seed           redraw summary, charts and report from runs.csv
-  queuelab compare results/seed scratch/seed
+  queuelab compare scratch/seed scratch/seed-model
                                        B against A, scenario by scenario, with a verdict
+                                       (after `simulate ... --time-scale 0.2 --out scratch`:
+                                       both sides need one time_scale)
   queuelab history results/seed        the archive across its git commits: steps, chart
   queuelab simulate experiments/seed.toml
                                        the model alone, in virtual time

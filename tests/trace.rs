@@ -306,6 +306,26 @@ fn a_link_in_place_of_the_trace_folder_is_refused_and_nothing_is_written_through
         "{stderr}"
     );
     assert_eq!(std::fs::read_dir(&elsewhere).expect("dir").count(), 0);
+    // A folder where a trace file goes is found before anything runs, too.
+    std::fs::remove_file(dir.path().join("out/tiny-model/trace")).expect("unlink");
+    std::fs::create_dir_all(dir.path().join("out/tiny-model/trace/timeline_001_all.svg"))
+        .expect("a folder in the way");
+    let output = queuelab()
+        .args(["simulate", "-q", "--trace", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("timeline_001_all.svg: a folder"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("out/tiny-model/runs.csv").exists(),
+        "nothing was written"
+    );
 }
 
 #[test]

@@ -97,8 +97,12 @@ fn intro(text: &mut String, results: &Results) {
     }
     let _ = writeln!(
         text,
-        " Times are wall-clock seconds after scaling; `model` is the discrete-event prediction \
-         for each run's own draws, `error` the median run's distance from it."
+        " {}; `model` is the discrete-event prediction for each run's own draws, `error` the \
+         median run's distance from it.",
+        match results.source {
+            Source::Measured => "Times are wall-clock seconds after scaling",
+            Source::Model => "Times are the model's virtual seconds after scaling",
+        }
     );
     if e.time_scale != 1.0 {
         let _ = writeln!(

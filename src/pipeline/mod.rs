@@ -155,8 +155,9 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
             }
             Err(rejected) => {
                 count += rejected.count();
+                // A file told counts whole: it says itself how many of its own it left out.
                 if shown < Rejected::SHOWN {
-                    shown += rejected.diagnostics.len();
+                    shown += rejected.count();
                     let _ = writeln!(report, "{rejected}");
                 }
             }
@@ -384,7 +385,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let name = format!("{}{MODEL_SUFFIX}", experiment.name);
         let before = Before::read(&experiment.file, &options.out.join(&name));
         let dir = prepare_dir(&options.out, &name, experiment)?;
-        traces::refuse_file_in_place_of_trace_folder(&dir, options)?;
+        traces::refuse_file_in_place_of_trace_folder(&dir, experiment, options)?;
         let _lock = FolderLock::take(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());

@@ -82,6 +82,8 @@ pub fn counted(n: u64, noun: &str) -> String {
 /// A signed percentage, or `n/a` where there is none.
 pub fn percent(value: f64) -> String {
     if value.is_finite() {
+        // What rounds to zero is zero: `-0.00%` reads as a change.
+        let value = if value.abs() < 0.005 { 0.0 } else { value };
         format!("{value:+.2}%")
     } else {
         "n/a".to_string()

@@ -57,8 +57,8 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name, e))
         .collect::<Result<_, _>>()?;
-    for dir in &dirs {
-        super::traces::refuse_file_in_place_of_trace_folder(dir, options)?;
+    for (dir, experiment) in dirs.iter().zip(&experiments) {
+        super::traces::refuse_file_in_place_of_trace_folder(dir, experiment, options)?;
     }
     // Held until every experiment is written: one writer per folder.
     let _locks: Vec<FolderLock> = dirs

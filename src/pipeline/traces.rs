@@ -36,25 +36,43 @@ pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Fai
 }
 
 /// Refuses, with `--trace`, a file or a link where the results folder `dir` needs its
-/// `trace/` folder, before anything runs: traces written through a link would land
-/// outside the folder the user named.
+/// `trace/` folder, or a folder where one of `experiment`'s trace files goes, before
+/// anything runs: traces written through a link would land outside the folder the user
+/// named, and a folder in the way would be found only after every run.
 pub fn refuse_file_in_place_of_trace_folder(
     dir: &Path,
+    experiment: &Experiment,
     options: &RunOptions,
 ) -> Result<(), Failure> {
+    if options.trace.is_none() {
+        return Ok(());
+    }
     let folder = dir.join(TRACE_DIR);
-    let in_the_way = match std::fs::symlink_metadata(&folder) {
+    let in_the_way = |path: &Path| match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Some("a link"),
-        Ok(m) if !m.is_dir() => Some("a file"),
+        Ok(m) if m.is_dir() != (path == folder) => {
+            Some(if m.is_dir() { "a folder" } else { "a file" })
+        }
         _ => None,
     };
-    match (options.trace.is_some(), in_the_way) {
-        (true, Some(what)) => Err(Failure::BadInput(format!(
+    let mut paths = vec![folder.clone()];
+    for scenario in &experiment.scenarios {
+        let stem = file_stem(scenario);
+        paths.push(folder.join(format!("{stem}.json")));
+        for format in &experiment.plot.formats {
+            paths.push(folder.join(format!("timeline_{stem}.{}", format.extension())));
+        }
+    }
+    let blocked = paths
+        .into_iter()
+        .find_map(|path| in_the_way(&path).map(|what| (path, what)));
+    match blocked {
+        Some((path, what)) => Err(Failure::BadInput(format!(
             "cannot write traces to {}: {what} of that name is in the way; move or rename it\n\
              nothing was run or written",
-            folder.display()
+            path.display()
         ))),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
