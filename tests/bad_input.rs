@@ -397,3 +397,23 @@ fn check_refuses_what_run_would_and_tells_errors_of_many_files_in_a_screenful() 
         "{stderr}"
     );
 }
+
+#[test]
+fn check_lists_every_scenario_even_those_it_does_not_model() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("np.toml");
+    fs::write(
+        &file,
+        "name = \"np\"\nrepeats = 1\n[scenario]\nproduce_time = \"1us\"\n\
+         consume_time = \"1us\"\n[sweep]\nitems_per_producer = [30000000, 10]\n",
+    )
+    .expect("write");
+    let output = queuelab().arg("check").arg(&file).output().expect("runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        said.contains("items_per_producer=30000000  not predicted"),
+        "{said}"
+    );
+    assert!(said.contains("items_per_producer=10 "), "{said}");
+}

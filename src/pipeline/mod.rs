@@ -18,7 +18,7 @@ use crate::output::{
     OutputError, RenderError, Results, all_outputs, check_outputs_can_go, write_outputs, write_set,
 };
 use crate::plan::{RunPlan, plan_runs, with_warmups};
-use crate::record::{RunRecord, Source, by_scenario};
+use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
 use crate::settings::{MODEL_SUFFIX, RunOrder};
 use crate::stats::theory::add_theory;
@@ -280,16 +280,19 @@ pub fn check(
             &plan_runs(&experiment.plan_settings()),
         );
         let predicted = predictions(experiment, &plans, Some(&mut budget));
-        let mut records: Vec<RunRecord> = model_records(&plans, &predicted);
-        records.retain(|r| r.repeat > 0);
-        // The medians alone: check prints no interval, and bootstrapping each of 100,000
-        // scenarios' would take most of its time.
-        let medians: Vec<(usize, f64)> = by_scenario(&records)
-            .into_iter()
-            .map(|(scenario, runs)| {
-                let predicted: Vec<f64> = runs.iter().filter_map(|r| r.predicted_s).collect();
-                (scenario, median(&predicted))
-            })
+        // Every scenario's median prediction, NaN where none of its runs was modelled
+        // (listed as not predicted). The medians alone: check prints no interval, and
+        // bootstrapping each of 100,000 scenarios' would take most of its time.
+        let mut of_scenario: Vec<Vec<f64>> = vec![Vec::new(); experiment.scenarios.len()];
+        for (plan, p) in plans.iter().zip(&predicted) {
+            if let (false, Some(p)) = (plan.is_warmup(), p) {
+                of_scenario[plan.scenario].push(p.elapsed_s);
+            }
+        }
+        let medians: Vec<(usize, f64)> = of_scenario
+            .iter()
+            .enumerate()
+            .map(|(scenario, seconds)| (scenario, median(seconds)))
             .collect();
         let _ = writeln!(
             text,

@@ -65,7 +65,10 @@ pub fn model_table(experiment: &Experiment, predicted: &[(usize, f64)]) -> Strin
     let mut text = format!("  {:<width$}  {:>11}\n", "scenario", "model s");
     for (scenario, seconds) in predicted {
         let label = &experiment.scenarios[*scenario].label;
-        let _ = writeln!(text, "  {label:<width$}  {seconds:>11.4}");
+        let _ = match seconds.is_finite() {
+            true => writeln!(text, "  {label:<width$}  {seconds:>11.4}"),
+            false => writeln!(text, "  {label:<width$}  not predicted"),
+        };
     }
     text
 }
