@@ -467,3 +467,36 @@ fn plot_draws_any_view_and_refuses_a_view_the_archive_cannot_give() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_incomplete_side_is_said_and_fails_a_gate() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let a = seed_copy(root.path(), "a");
+    let b = seed_copy(root.path(), "b");
+    // B as a run stopped early leaves it: its last runs never made.
+    let runs = fs::read_to_string(b.join("runs.csv")).expect("runs.csv");
+    let lines: Vec<&str> = runs.lines().collect();
+    let kept = lines[..lines.len() - 5].join("\n") + "\n";
+    fs::write(b.join("runs.csv"), kept).expect("write");
+    let out = root.path().join("cmp");
+    let said = compare(&a, &b, &out);
+    assert!(
+        said.contains("note: B is incomplete: 16 of its 21 planned runs"),
+        "{said}"
+    );
+    let output = queuelab()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .args(["--fail-if-slower", "5", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("could not judge: a side is incomplete"),
+        "{stdout}{stderr}"
+    );
+}

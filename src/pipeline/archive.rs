@@ -269,7 +269,12 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
         .map(|o| (o.file_name(&comparison), o.render(&comparison)))
         .collect();
     let written = write_rendered(&options.out, "the comparison", rendered)?;
-    let mut text = comparison_table(&comparison, &sides_note(&a, &b));
+    let incomplete: Vec<String> = [("A", &a), ("B", &b)]
+        .into_iter()
+        .filter_map(|(side, archive)| incomplete_note(side, archive))
+        .collect();
+    let notes = format!("{}{}", sides_note(&a, &b), incomplete.concat());
+    let mut text = comparison_table(&comparison, &notes);
     let _ = writeln!(
         text,
         "  wrote {} in {}",
@@ -277,6 +282,14 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
         options.out.display()
     );
     if let Some(limit) = options.fail_if_slower_pct {
+        // A side stopped early lacks scenarios a gate must not pass unseen.
+        if !incomplete.is_empty() {
+            let _ = write!(
+                text,
+                "--fail-if-slower could not judge: a side is incomplete (see the note above)"
+            );
+            return Err(Failure::Failed(text));
+        }
         let unjudged = comparison
             .scenarios
             .iter()
@@ -327,6 +340,19 @@ fn sides_note(a: &Archive, b: &Archive) -> String {
             .to_string(),
         _ => String::new(),
     }
+}
+
+/// A note when `archive` holds fewer runs than its experiment plans (a run stopped early).
+fn incomplete_note(side: &str, archive: &Archive) -> Option<String> {
+    let e = &archive.experiment;
+    let planned = e.scenarios.len() as u64 * u64::from(e.repeats);
+    let made = archive.runs.len() as u64;
+    (made < planned).then(|| {
+        format!(
+            "  note: {side} is incomplete: {made} of its {planned} planned runs were made (a \
+             run stopped early; `run --resume` makes the rest)\n"
+        )
+    })
 }
 
 /// Pairs scenarios by their values of every scenario key; the rest are listed apart.
