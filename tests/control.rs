@@ -694,6 +694,26 @@ fn sigterm_stops_a_run_as_ctrl_c_does_and_never_loses_earlier_results() {
     queuelab().arg("plot").arg(&folder).assert().success();
 }
 
+/// Stopped before its first run finished, a run into a folder that did not exist leaves
+/// none: "as they were" holds for a folder it made, too.
+#[test]
+#[serial(timing)]
+fn stopped_before_any_run_a_run_leaves_no_folder_it_made() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = dir.path().join("fresh");
+    // At time_scale 20 a run lasts about 5 s: the signal comes long before the first ends.
+    let child = spawn_run(&["--time-scale", "20"], &out, &file);
+    wait_for_lock(&out.join("slow"), child.id(), Duration::from_secs(20));
+    send(&child, libc::SIGTERM);
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("before a run finished"), "{stderr}");
+    assert!(!out.join("slow").exists(), "the folder it made is gone");
+}
+
 #[test]
 fn a_scenario_beyond_the_thread_limit_is_refused_before_any_run() {
     let dir = tempfile::tempdir().expect("temp dir");

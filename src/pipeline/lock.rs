@@ -84,6 +84,20 @@ impl FolderLock {
     }
 }
 
+/// Removes folder `dir` if it holds nothing but a lock file: a folder a command made and
+/// then wrote nothing into (stopped before its first run), so it leaves none. A folder
+/// holding anything else is left as it is.
+pub fn remove_if_only_the_lock(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let names: Vec<_> = entries.flatten().map(|e| e.file_name()).collect();
+    if names.iter().all(|n| n == LOCK_FILE) {
+        let _ = fs::remove_file(dir.join(LOCK_FILE));
+        let _ = fs::remove_dir(dir);
+    }
+}
+
 /// Refuses a lock file queuelab did not make.
 fn not_a_lock(path: &Path, what: &str) -> Failure {
     Failure::BadInput(format!(

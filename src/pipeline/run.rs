@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use super::estimate::Estimate;
-use super::lock::FolderLock;
+use super::lock::{FolderLock, remove_if_only_the_lock};
 use super::print::{human, scenario_line, shell_quote, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
 use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
@@ -53,6 +53,12 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     };
     check_threads(&experiments, thread_limit, options.jobs)?;
     confirm_long_runs(&experiments, options)?;
+    // Folders this command makes: stopped before any run of theirs, it takes them away.
+    let made_here: Vec<PathBuf> = experiments
+        .iter()
+        .map(|e| options.out.join(&e.name))
+        .filter(|dir| dir.symlink_metadata().is_err())
+        .collect();
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name, e))
@@ -61,7 +67,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         super::traces::refuse_file_in_place_of_trace_folder(dir, experiment, options)?;
     }
     // Held until every experiment is written: one writer per folder.
-    let _locks: Vec<FolderLock> = dirs
+    let locks: Vec<FolderLock> = dirs
         .iter()
         .map(|d| FolderLock::take(d))
         .collect::<Result<_, _>>()?;
@@ -146,6 +152,10 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         }
     }
     if options.cancel.load(Ordering::SeqCst) {
+        drop(locks);
+        made_here
+            .iter()
+            .for_each(|dir| remove_if_only_the_lock(dir));
         if !made_any {
             text.push_str(
                 "interrupted before a run finished: the results folders are as they were; \
