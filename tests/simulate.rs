@@ -20,6 +20,26 @@ fn simulate_succeeds_on_every_example_experiment() {
         for row in &summary {
             assert_eq!(row["source"], "model", "{name}");
         }
+        let report = std::fs::read_to_string(out.path().join(format!("{name}-model/report.md")))
+            .expect("report.md");
+        assert!(
+            report.contains("virtual seconds"),
+            "{name}: model times are not wall-clock"
+        );
+        // Zero-time work has no time in the model: nothing is ranked by it.
+        if summary
+            .iter()
+            .all(|row| number(row, "elapsed_median_s") == 0.0)
+        {
+            assert!(
+                report.contains("gives zero-time work no time at all"),
+                "{name}"
+            );
+            assert!(
+                !report.contains("Fastest:") && !report.contains("does not pay"),
+                "{name}"
+            );
+        }
     }
 }
 
