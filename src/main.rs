@@ -250,8 +250,9 @@ struct RunArgs {
     /// Run experiments estimated at over an hour without asking.
     #[arg(long, short)]
     yes: bool,
-    /// Most threads one run may start (default: what the system allows).
-    #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = count_parser((0, u64::MAX)))]
+    /// Most threads the runs made at once (--jobs) may start together (default, and at
+    /// most: what the system allows).
+    #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = count_parser((1, u64::MAX)))]
     max_threads: Option<u64>,
 }
 
@@ -305,7 +306,8 @@ fn parse_time_scale(text: &str) -> Result<f64, String> {
 /// everything and so silently turn every verdict and gate off.
 fn parse_percent(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        // `-0` is 0: a gate of "-0%" reads as a sign error.
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x + 0.0),
         _ => Err(format!(
             "`{text}` is not a percentage: give a finite number, 0 or more"
         )),
