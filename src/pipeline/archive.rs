@@ -281,43 +281,42 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
         written.join(", "),
         options.out.display()
     );
-    if let Some(limit) = options.fail_if_slower_pct {
-        // A side stopped early lacks scenarios a gate must not pass unseen.
-        if !incomplete.is_empty() {
-            let _ = write!(
-                text,
-                "--fail-if-slower could not judge: a side is incomplete (see the note above)"
-            );
-            return Err(Failure::Failed(text));
-        }
-        let unjudged = comparison
-            .scenarios
-            .iter()
-            .filter(|s| s.verdict == Verdict::TooFewRuns)
-            .count();
-        if unjudged > 0 {
-            let _ = write!(
-                text,
-                "--fail-if-slower could not judge {unjudged} scenario(s): too few runs (at least \
-                 {MIN_RUNS} a side are needed for an interval)"
-            );
-            return Err(Failure::Failed(text));
-        }
-        let slower: Vec<&ComparedScenario> = comparison
-            .scenarios
-            .iter()
-            .filter(|s| s.verdict == Verdict::Slower && (s.ratio - 1.0) * 100.0 > limit)
-            .collect();
-        if !slower.is_empty() {
-            let _ = write!(
-                text,
-                "{} scenario(s) slower by more than {limit}%",
-                slower.len()
-            );
-            return Err(Failure::Failed(text));
-        }
+    match options.fail_if_slower_pct {
+        Some(limit) => match gate(&comparison, limit, !incomplete.is_empty()) {
+            Some(why) => Err(Failure::Failed(text + &why)),
+            None => Ok(text),
+        },
+        None => Ok(text),
     }
-    Ok(text)
+}
+
+/// Why `--fail-if-slower LIMIT` fails the comparison, if it does: a scenario it could not
+/// judge (too few runs, or a side `incomplete`, stopped early with scenarios never
+/// measured) or one slower by more than `limit` percent.
+fn gate(comparison: &Comparison, limit: f64, incomplete: bool) -> Option<String> {
+    let unjudged = comparison
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Verdict::TooFewRuns)
+        .count();
+    if unjudged > 0 {
+        return Some(format!(
+            "--fail-if-slower could not judge {unjudged} scenario(s): too few runs (at least \
+             {MIN_RUNS} a side are needed for an interval)"
+        ));
+    }
+    if incomplete {
+        return Some(
+            "--fail-if-slower could not judge: a side is incomplete (see the note above)"
+                .to_string(),
+        );
+    }
+    let slower = comparison
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Verdict::Slower && (s.ratio - 1.0) * 100.0 > limit)
+        .count();
+    (slower > 0).then(|| format!("{slower} scenario(s) slower by more than {limit}%"))
 }
 
 /// What a reader must know before trusting the verdicts: that B and A are one folder, or
