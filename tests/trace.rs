@@ -293,14 +293,19 @@ fn a_link_in_place_of_the_trace_folder_is_refused_and_nothing_is_written_through
     std::fs::create_dir_all(&elsewhere).expect("dir");
     std::fs::create_dir_all(dir.path().join("out/tiny-model")).expect("dir");
     std::os::unix::fs::symlink(&elsewhere, dir.path().join("out/tiny-model/trace")).expect("link");
-    let output = queuelab()
-        .args(["simulate", "-q", "--trace", "--out"])
-        .arg(dir.path().join("out"))
-        .arg(&file)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    // What `simulate --trace` says on stderr, refused with exit 2.
+    let refused = || -> String {
+        let output = queuelab()
+            .args(["simulate", "-q", "--trace", "--out"])
+            .arg(dir.path().join("out"))
+            .arg(&file)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        stderr
+    };
+    let stderr = refused();
     assert!(
         stderr.contains("a link of that name is in the way"),
         "{stderr}"
@@ -310,14 +315,7 @@ fn a_link_in_place_of_the_trace_folder_is_refused_and_nothing_is_written_through
     std::fs::remove_file(dir.path().join("out/tiny-model/trace")).expect("unlink");
     std::fs::create_dir_all(dir.path().join("out/tiny-model/trace/timeline_001_all.svg"))
         .expect("a folder in the way");
-    let output = queuelab()
-        .args(["simulate", "-q", "--trace", "--out"])
-        .arg(dir.path().join("out"))
-        .arg(&file)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = refused();
     assert!(
         stderr.contains("timeline_001_all.svg: a folder"),
         "{stderr}"
