@@ -27,6 +27,14 @@ pub fn open(path: &Path) -> Result<File, Unreadable> {
     Ok(File::open(path)?)
 }
 
+/// The whole of `path` if it is a regular file, however large (a `runs.csv` grows with
+/// its sweep; its reader streams it where it can).
+pub fn read_all(path: &Path) -> Result<Vec<u8>, Unreadable> {
+    let mut bytes = Vec::new();
+    open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The bytes of `path` if it is a regular file of at most `max_bytes`.
 pub fn read(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Unreadable> {
     let mut bytes = Vec::new();

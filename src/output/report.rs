@@ -124,12 +124,9 @@ fn label<'a>(results: &'a Results, summary: &Summary) -> &'a str {
 fn findings_section(text: &mut String, results: &Results) {
     let e = results.experiment;
     let summaries = results.summaries;
-    let mut found = findings(summaries, |i| e.line_of(i));
+    let found = findings(summaries, |i| e.line_of(i));
     let mut lines: Vec<String> = super::published::finding(results).into_iter().collect();
-    // Every time zero (the model's of zero-time work): no scenario is faster than another.
-    if summaries.iter().all(|s| s.elapsed_s.median == 0.0) {
-        found.enough.clear();
-        (found.fastest, found.slowest) = (None, None);
+    if found.untimed {
         lines.push(
             "The model gives zero-time work no time at all: what these runs cost is the queue \
              itself, which only `queuelab run` measures."

@@ -16,7 +16,7 @@ use super::chart::TimelineChart;
 use super::{Output, OutputError, RenderError, Results, write_outputs};
 use crate::experiment::ChartFormat;
 use crate::scenario::Scenario;
-use crate::trace::{EVENT_CAP, Trace, TraceOptions, file_stem};
+use crate::trace::{EVENT_CAP, Trace, TraceOptions, json_name};
 
 /// The folder of trace files inside a results folder.
 pub const TRACE_DIR: &str = "trace";
@@ -146,7 +146,7 @@ fn us(ns: u64) -> f64 {
 
 impl Output for TraceJson {
     fn file_name(&self, _: &Results) -> String {
-        format!("{TRACE_DIR}/{}.json", file_stem(&self.0.scenario))
+        format!("{TRACE_DIR}/{}", json_name(&self.0.scenario))
     }
 
     fn render(&self, _: &Results) -> Result<Vec<u8>, RenderError> {

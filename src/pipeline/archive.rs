@@ -3,12 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::lock::FolderLock;
 use super::print::{label_width, percent};
-use super::{Failure, finish, write_rendered};
+use super::{Failure, finish, resolved, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
     ComparedScenario, Comparison, ReadRuns, check_outputs_can_go, compare_outputs, first_run_says,
@@ -220,8 +219,7 @@ pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
 pub(super) fn refuse_named_twice(dirs: &[PathBuf]) -> Result<(), Failure> {
     let mut seen = HashSet::new();
     for dir in dirs {
-        let same = fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
-        if !seen.insert(same) {
+        if !seen.insert(resolved(dir)) {
             return Err(Failure::BadInput(format!(
                 "{} is named twice; nothing was drawn",
                 dir.display()
@@ -322,8 +320,7 @@ fn gate(comparison: &Comparison, limit: f64, incomplete: bool) -> Option<String>
 /// What a reader must know before trusting the verdicts: that B and A are one folder, or
 /// that a side holds the model's predictions rather than measurements.
 fn sides_note(a: &Archive, b: &Archive) -> String {
-    let same = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    if same(&a.dir) == same(&b.dir) {
+    if resolved(&a.dir) == resolved(&b.dir) {
         return "  note: A and B are the same folder, so every scenario is compared with \
                 itself\n"
             .to_string();

@@ -16,13 +16,14 @@ use rayon::prelude::*;
 use super::Failure;
 use super::archive::{Archive, MIN_RUNS, archive_of, compare_seed};
 use super::print::label_width;
-use crate::experiment::{self, ChartFormat};
+use crate::experiment::{self, ChartFormat, MAX_FILE_BYTES};
 use crate::git::{Commit, Repository};
 use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
     in_one_version, metric_named, parse_meta,
 };
 use crate::record::{RunRecord, Source, by_scenario};
+use crate::regular_file;
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
 
 /// Settings of `queuelab history`.
@@ -219,20 +220,12 @@ fn read_versions(
 
 /// The working tree's version, if its `runs.csv` differs from the one HEAD holds.
 fn working_tree(dir: &Path, head_runs: Option<&[u8]>) -> Option<Raw> {
-    let read = |file: &str| {
-        let path = dir.join(file);
-        // Only regular files: reading a FIFO would block.
-        fs::metadata(&path).ok()?.is_file().then_some(())?;
-        fs::read(&path).ok()
-    };
+    // Only regular files, bounded as `plot` bounds them: reading a FIFO would block.
+    let read = |file: &str| regular_file::read(&dir.join(file), MAX_FILE_BYTES).ok();
     let runs_path = dir.join(FILES[0]);
     // No runs.csv at all is no version; one that cannot be read is one, said so.
     fs::symlink_metadata(&runs_path).ok()?;
-    let runs = crate::regular_file::open(&runs_path).and_then(|mut file| {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut bytes)?;
-        Ok(bytes)
-    });
+    let runs = regular_file::read_all(&runs_path);
     if let Ok(runs) = &runs
         && head_runs == Some(runs.as_slice())
     {

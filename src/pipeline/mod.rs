@@ -181,14 +181,17 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
     Ok(experiments)
 }
 
+/// `path` with every link and `..` resolved, so two names of one file or folder compare
+/// equal; as given if it cannot be resolved (it does not exist).
+fn resolved(path: &Path) -> PathBuf {
+    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// Refuses, before anything runs, two experiments that would write one results folder:
 /// the second would silently replace the first's runs.
 fn refuse_shared_names(experiments: &[Experiment], suffix: &str) -> Result<(), Failure> {
     let mut problems = String::new();
-    let same_file = |a: &Experiment, b: &Experiment| {
-        let real = |e: &Experiment| fs::canonicalize(&e.file).unwrap_or_else(|_| e.file.clone());
-        real(a) == real(b)
-    };
+    let same_file = |a: &Experiment, b: &Experiment| resolved(&a.file) == resolved(&b.file);
     for (i, later) in experiments.iter().enumerate() {
         if let Some(first) = experiments[..i].iter().find(|e| same_file(e, later)) {
             let _ = writeln!(

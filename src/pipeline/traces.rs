@@ -14,7 +14,7 @@ use crate::output::{Results, TRACE_DIR, Traced, write_traces};
 use crate::plan::RunPlan;
 use crate::record::Source;
 use crate::runner::Measurement;
-use crate::trace::{Trace, check_repeat, file_stem};
+use crate::trace::{Trace, check_repeat, file_stem, json_name, stem_of, timeline_name};
 
 /// Refuses `--trace-repeat` beyond an experiment's repeats, before anything runs.
 pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Failure> {
@@ -57,10 +57,9 @@ pub fn refuse_file_in_place_of_trace_folder(
     };
     let mut paths = vec![folder.clone()];
     for scenario in &experiment.scenarios {
-        let stem = file_stem(scenario);
-        paths.push(folder.join(format!("{stem}.json")));
+        paths.push(folder.join(json_name(scenario)));
         for format in &experiment.plot.formats {
-            paths.push(folder.join(format!("timeline_{stem}.{}", format.extension())));
+            paths.push(folder.join(timeline_name(scenario, format.extension())));
         }
     }
     let blocked = paths
@@ -210,7 +209,7 @@ pub fn write(
 }
 
 /// Removes the trace files (`NNN_LABEL.json`, `timeline_NNN_LABEL.png`/`.svg`, as
-/// `trace::file_stem` names them) of scenarios `experiment` does not have: left beside
+/// `trace::json_name` and `timeline_name` name them) of scenarios `experiment` does not have: left beside
 /// the new ones, they would read as this experiment's. Other files are left alone.
 /// Returns how many were removed.
 fn remove_stale_traces(folder: &Path, experiment: &Experiment) -> usize {
@@ -221,7 +220,7 @@ fn remove_stale_traces(folder: &Path, experiment: &Experiment) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let stem = trace_stem(&name);
+        let stem = stem_of(&name);
         let stale = stem.is_some_and(|stem| !current.contains(stem));
         if stale
             && entry.file_type().is_ok_and(|t| t.is_file())
@@ -231,38 +230,4 @@ fn remove_stale_traces(folder: &Path, experiment: &Experiment) -> usize {
         }
     }
     removed
-}
-
-/// The scenario stem of a file named as a trace or a timeline, if it is one.
-fn trace_stem(name: &str) -> Option<&str> {
-    let stem = match name.strip_prefix("timeline_") {
-        Some(rest) => rest
-            .strip_suffix(".png")
-            .or_else(|| rest.strip_suffix(".svg"))?,
-        None => name.strip_suffix(".json")?,
-    };
-    let (number, label) = stem.split_once('_')?;
-    let numbered = number.len() >= 3 && number.bytes().all(|b| b.is_ascii_digit());
-    (numbered && !label.is_empty()).then_some(stem)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_trace_files_are_named_as_traces() {
-        assert_eq!(trace_stem("001_consumers=1.json"), Some("001_consumers=1"));
-        assert_eq!(trace_stem("timeline_012_all.svg"), Some("012_all"));
-        assert_eq!(trace_stem("timeline_012_all.png"), Some("012_all"));
-        for other in [
-            "notes.json",
-            "01_x.json",
-            "001_.json",
-            "timeline_001_x.pdf",
-            "001_x.csv",
-        ] {
-            assert_eq!(trace_stem(other), None, "{other}");
-        }
-    }
 }

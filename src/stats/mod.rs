@@ -372,6 +372,9 @@ pub struct Findings {
     /// Outlying runs in all, and the scenarios that have them.
     pub outliers: usize,
     pub outlier_scenarios: usize,
+    /// Every median is zero (the model's of zero-time work): nothing is ranked, since no
+    /// scenario is faster than another.
+    pub untimed: bool,
 }
 
 /// Where a chart line stops paying for more x.
@@ -395,9 +398,12 @@ pub fn findings(summaries: &[Summary], point: impl Fn(usize) -> (Line, Option<f6
             .total_cmp(&summaries[*b].elapsed_s.median)
     };
     let all: Vec<usize> = (0..summaries.len()).collect();
+    let untimed = !summaries.is_empty() && summaries.iter().all(|s| s.elapsed_s.median == 0.0);
+    let ranked: &[usize] = if untimed { &[] } else { &all };
     let mut findings = Findings {
-        fastest: all.iter().copied().min_by(by_median),
-        slowest: all.iter().copied().max_by(by_median),
+        untimed,
+        fastest: ranked.iter().copied().min_by(by_median),
+        slowest: ranked.iter().copied().max_by(by_median),
         worst_error: all
             .iter()
             .copied()
@@ -412,6 +418,9 @@ pub fn findings(summaries: &[Summary], point: impl Fn(usize) -> (Line, Option<f6
         outlier_scenarios: summaries.iter().filter(|s| !s.outliers.is_empty()).count(),
         enough: Vec::new(),
     };
+    if untimed {
+        return findings;
+    }
     let points: Vec<(Line, Option<f64>)> = summaries.iter().map(|s| point(s.scenario)).collect();
     // In the order the sweep first reaches each line, as the summary table lists them.
     let mut lines: Vec<&Line> = Vec::new();

@@ -268,9 +268,50 @@ pub fn file_stem(scenario: &Scenario) -> String {
     format!("{:03}_{label}", scenario.index + 1)
 }
 
+/// The name of `scenario`'s trace file in `trace/`: `NNN_LABEL.json`.
+pub fn json_name(scenario: &Scenario) -> String {
+    format!("{}.json", file_stem(scenario))
+}
+
+/// The name of `scenario`'s timeline chart in `trace/`, in the format of `extension`:
+/// `timeline_NNN_LABEL.EXT`.
+pub fn timeline_name(scenario: &Scenario, extension: &str) -> String {
+    format!("timeline_{}.{extension}", file_stem(scenario))
+}
+
+/// The `file_stem` in a name `json_name` or `timeline_name` gives (as PNG or SVG), if
+/// `name` is one: how a trace file left by another experiment is known.
+pub fn stem_of(name: &str) -> Option<&str> {
+    let stem = match name.strip_prefix("timeline_") {
+        Some(rest) => rest
+            .strip_suffix(".png")
+            .or_else(|| rest.strip_suffix(".svg"))?,
+        None => name.strip_suffix(".json")?,
+    };
+    let (number, label) = stem.split_once('_')?;
+    let numbered = number.len() >= 3 && number.bytes().all(|b| b.is_ascii_digit());
+    (numbered && !label.is_empty()).then_some(stem)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_trace_files_are_named_as_traces() {
+        assert_eq!(stem_of("001_consumers=1.json"), Some("001_consumers=1"));
+        assert_eq!(stem_of("timeline_012_all.svg"), Some("012_all"));
+        assert_eq!(stem_of("timeline_012_all.png"), Some("012_all"));
+        for other in [
+            "notes.json",
+            "01_x.json",
+            "001_.json",
+            "timeline_001_x.pdf",
+            "001_x.csv",
+        ] {
+            assert_eq!(stem_of(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn a_full_track_stops_recording_and_says_when() {

@@ -28,14 +28,20 @@ use crate::stats::{Summary, Usl};
 
 pub use depth::MaxDepth;
 pub use elapsed::Elapsed;
-pub use ns_per_item::{NsPerItem, NsPerItemAsked};
+pub use ns_per_item::NsPerItem;
 pub use throughput::Throughput;
 pub use ticks::Scale;
 pub use timeline::TimelineChart;
 pub use wait::WaitP99;
 
 /// Every kind of chart, in the order they are written.
-pub const KINDS: [&dyn ChartKind; 5] = [&Elapsed, &NsPerItem, &Throughput, &WaitP99, &MaxDepth];
+pub const KINDS: [&dyn ChartKind; 5] = [
+    &Elapsed,
+    &NsPerItem::CHARTED,
+    &Throughput,
+    &WaitP99,
+    &MaxDepth,
+];
 
 /// Lines beyond which a chart is split into one panel per value of a key.
 pub const MOST_LINES_IN_A_PANEL: usize = 6;
@@ -162,7 +168,7 @@ pub fn check_view(
 ) -> Result<(&'static dyn ChartKind, Axis, Option<Axis>), String> {
     let kind = match metric_named("--y", y)? {
         // Asked for by name, drawn wherever items move.
-        named if named.stem() == NsPerItem.stem() => &NsPerItemAsked,
+        named if named.stem() == NsPerItem::ASKED.stem() => &NsPerItem::ASKED,
         named => named,
     };
     let all = experiment.plot_axes();

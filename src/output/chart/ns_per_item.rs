@@ -6,7 +6,19 @@ use super::{ChartKind, Scale, per_item};
 use crate::record::RunRecord;
 use crate::stats::Summary;
 
-pub struct NsPerItem;
+/// `asked`: drawn for every scenario that moves items, as `plot --y ns_per_item` asks (the
+/// person chose the metric); otherwise only where `per_item` says elapsed time would
+/// mostly count items, as the folder's own charts draw it.
+pub struct NsPerItem {
+    pub asked: bool,
+}
+
+impl NsPerItem {
+    /// Among the folder's own charts.
+    pub const CHARTED: NsPerItem = NsPerItem { asked: false };
+    /// Asked for by name.
+    pub const ASKED: NsPerItem = NsPerItem { asked: true };
+}
 
 impl ChartKind for NsPerItem {
     fn stem(&self) -> &'static str {
@@ -25,7 +37,11 @@ impl ChartKind for NsPerItem {
         // Every run of a scenario moves the same items, so per-item time orders as elapsed.
         let per = |elapsed: f64| elapsed / summary.items as f64;
         let e = &summary.elapsed_s;
-        per_item(summary, all).then(|| (per(e.min), per(e.median), per(e.max)))
+        let drawn = match self.asked {
+            true => summary.items > 0,
+            false => per_item(summary, all),
+        };
+        drawn.then(|| (per(e.min), per(e.median), per(e.max)))
     }
 
     fn interval(&self, summary: &Summary) -> Option<(f64, f64)> {
@@ -50,50 +66,5 @@ impl ChartKind for NsPerItem {
 
     fn change_words(&self) -> [&'static str; 2] {
         ["slower", "faster"]
-    }
-}
-
-/// Time per item for every scenario that moves items, as `plot --y ns_per_item` asks:
-/// there the person chose the metric, so it is drawn even where `NsPerItem` would leave
-/// elapsed time to say the same (every scenario moving the same items).
-pub struct NsPerItemAsked;
-
-impl ChartKind for NsPerItemAsked {
-    fn stem(&self) -> &'static str {
-        NsPerItem.stem()
-    }
-
-    fn y_title(&self) -> &'static str {
-        NsPerItem.y_title()
-    }
-
-    fn scale(&self) -> Scale {
-        NsPerItem.scale()
-    }
-
-    fn measured(&self, summary: &Summary, _: &[Summary]) -> Option<(f64, f64, f64)> {
-        let per = |elapsed: f64| elapsed / summary.items as f64;
-        let e = &summary.elapsed_s;
-        (summary.items > 0).then(|| (per(e.min), per(e.median), per(e.max)))
-    }
-
-    fn interval(&self, summary: &Summary) -> Option<(f64, f64)> {
-        NsPerItem.interval(summary)
-    }
-
-    fn model(&self, summary: &Summary) -> Option<f64> {
-        NsPerItem.model(summary)
-    }
-
-    fn of_run(&self, run: &RunRecord) -> Option<f64> {
-        NsPerItem.of_run(run)
-    }
-
-    fn unit(&self) -> &'static str {
-        NsPerItem.unit()
-    }
-
-    fn change_words(&self) -> [&'static str; 2] {
-        NsPerItem.change_words()
     }
 }

@@ -251,7 +251,7 @@ fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_
             .iter()
             .all(|s| Elapsed.measured(s, &summaries).is_none())
     );
-    let per_item = NsPerItem
+    let per_item = NsPerItem::CHARTED
         .measured(&summaries[1], &summaries)
         .expect("time per item");
     assert!(
@@ -267,7 +267,7 @@ fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_
     assert!(
         summaries
             .iter()
-            .all(|s| NsPerItem.measured(s, &summaries).is_none())
+            .all(|s| NsPerItem::CHARTED.measured(s, &summaries).is_none())
     );
     let elapsed = Elapsed
         .measured(&summaries[1], &summaries)

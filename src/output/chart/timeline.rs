@@ -20,7 +20,7 @@ use super::ticks::{AxisFit, Scale, Tick};
 use crate::experiment::ChartFormat;
 use crate::output::trace_json::{TRACE_DIR, Traced};
 use crate::output::{Output, RenderError, Results};
-use crate::trace::{Role, SpanKind, Timeline, Trace, Window, file_stem};
+use crate::trace::{Role, SpanKind, Timeline, Trace, Window, timeline_name};
 
 /// Lanes a side shows at most; more threads share lanes.
 pub const MOST_LANES: usize = 40;
@@ -45,11 +45,8 @@ pub struct TimelineChart {
 
 impl Output for TimelineChart {
     fn file_name(&self, _: &Results) -> String {
-        format!(
-            "{TRACE_DIR}/timeline_{}.{}",
-            file_stem(&self.traced.scenario),
-            self.format.extension()
-        )
+        let name = timeline_name(&self.traced.scenario, self.format.extension());
+        format!("{TRACE_DIR}/{name}")
     }
 
     fn render(&self, _: &Results) -> Result<Vec<u8>, RenderError> {
