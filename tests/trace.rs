@@ -347,13 +347,8 @@ fn traces_of_scenarios_the_experiment_no_longer_has_are_removed_and_other_files_
     std::fs::write(folder.join("my notes.json"), "{}").expect("a file of the person's");
     let said = simulate("consumers = [3]");
     assert!(said.contains("removed 6 trace file(s)"), "{said}");
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .expect("trace/")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        names_in(&folder),
         [
             "001_consumers=3.json",
             "my notes.json",
@@ -361,6 +356,71 @@ fn traces_of_scenarios_the_experiment_no_longer_has_are_removed_and_other_files_
             "timeline_001_consumers=3.svg"
         ]
     );
+}
+
+/// The names in `folder`, sorted.
+fn names_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .expect("a folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A trace describes a run in `runs.csv`: `--resume` keeps the runs and so their
+/// traces, but a run without `--resume` replaces them, and with them their traces,
+/// whether or not it traces again (and in which formats).
+#[test]
+fn a_run_that_replaces_the_traced_runs_removes_their_traces_and_keeps_other_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("tiny.toml");
+    let run = |formats: &str, extra: &[&str]| {
+        let text = format!("repeats = 1\n{POLLING_IDLE}[plot]\nformats = {formats}\n");
+        std::fs::write(&file, text).expect("written");
+        let output = queuelab()
+            .args(["run", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .arg(&file)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let folder = dir.path().join("tiny/trace");
+    let traced = [
+        "001_all.json",
+        "timeline_001_all.png",
+        "timeline_001_all.svg",
+    ];
+    run(r#"["png", "svg"]"#, &["--trace"]);
+    assert_eq!(names_in(&folder), traced);
+    let json = std::fs::read(folder.join("001_all.json")).expect("the trace");
+    let said = run(r#"["png", "svg"]"#, &["--resume"]);
+    assert!(!said.contains("removed"), "{said}");
+    assert_eq!(names_in(&folder), traced, "a kept run keeps its trace");
+    assert_eq!(
+        std::fs::read(folder.join("001_all.json")).expect("kept"),
+        json
+    );
+
+    // Traced again in one format: the other format's timeline is of the replaced run.
+    let said = run(r#"["svg"]"#, &["--trace"]);
+    assert!(
+        said.contains("removed 1 trace file(s) of earlier runs these results replace"),
+        "{said}"
+    );
+    assert_eq!(names_in(&folder), ["001_all.json", "timeline_001_all.svg"]);
+
+    std::fs::write(folder.join("my notes.txt"), "mine").expect("a file of the person's");
+    let said = run(r#"["svg"]"#, &["-q"]);
+    assert!(said.contains("removed 2 trace file(s)"), "{said}");
+    assert_eq!(names_in(&folder), ["my notes.txt"], "other files are left");
+    std::fs::remove_file(folder.join("my notes.txt")).expect("removed");
+    run(r#"["svg"]"#, &["--trace", "-q"]);
+    run(r#"["svg"]"#, &["-q"]);
+    assert!(!folder.exists(), "a folder left empty goes");
 }
 
 #[test]

@@ -14,7 +14,10 @@ use crate::output::{Results, TRACE_DIR, Traced, write_traces};
 use crate::plan::RunPlan;
 use crate::record::Source;
 use crate::runner::Measurement;
-use crate::trace::{Trace, check_repeat, file_stem, json_name, stem_of, timeline_name};
+use crate::scenario::Scenario;
+use crate::trace::{
+    Trace, TraceOptions, check_repeat, file_stem, json_name, stem_of, timeline_name,
+};
 
 /// Refuses `--trace-repeat` beyond an experiment's repeats, before anything runs.
 pub fn check(experiments: &[Experiment], options: &RunOptions) -> Result<(), Failure> {
@@ -96,7 +99,8 @@ pub fn keep(kept: &mut Vec<MeasuredTrace>, plan: &RunPlan, measured: &mut Measur
 /// now (in `measured`) beside the model's replay of it. A run `run` did not make now has
 /// no new trace: one kept by `--resume` (in `made_earlier`) keeps the trace it has, and
 /// one stopped or failed gets none, rather than a replay of a run that never happened.
-/// Returns lines for the terminal.
+/// Then removes the trace files that no longer describe the folder's results
+/// (`remove_traces`). Returns lines for the terminal.
 pub fn write(
     experiment: &Experiment,
     dir: &Path,
@@ -105,11 +109,67 @@ pub fn write(
     options: &RunOptions,
     made_earlier: Option<&HashSet<(usize, u32)>>,
 ) -> Result<String, Failure> {
-    let Some(trace_options) = &options.trace else {
-        return Ok(String::new());
+    let mut notes = String::new();
+    let traced = match &options.trace {
+        Some(trace_options) => {
+            let runs = traced_runs(experiment, plans, measured, trace_options, made_earlier);
+            notes = runs.1;
+            runs.0
+        }
+        None => Vec::new(),
     };
+    let count = traced.len();
+    // Every file written now, so that no older file of another format or run stays.
+    let written: HashSet<String> = traced
+        .iter()
+        .flat_map(|t| {
+            let formats = experiment.plot.formats.iter();
+            std::iter::once(json_name(&t.scenario))
+                .chain(formats.map(|f| timeline_name(&t.scenario, f.extension())))
+        })
+        .collect();
+    if let Some(trace_options) = options.trace.as_ref().filter(|_| count > 0) {
+        let results = Results {
+            experiment,
+            source: match made_earlier {
+                Some(_) => Source::Measured,
+                None => Source::Model,
+            },
+            runs: &[],
+            summaries: &[],
+            environment: None,
+        };
+        write_traces(
+            dir,
+            &results,
+            traced,
+            &experiment.plot.formats,
+            trace_options,
+        )?;
+    }
+    notes.push_str(&remove_traces(dir, experiment, options.resume, &written));
+    if let Some(trace_options) = options.trace.as_ref().filter(|_| count > 0) {
+        let _ = writeln!(
+            notes,
+            "  traced {count} scenario(s), repeat {} of each, into {}/ (open the .json files in ui.perfetto.dev)\n",
+            trace_options.repeat,
+            dir.join(TRACE_DIR).display()
+        );
+    }
+    Ok(notes)
+}
+
+/// The runs to trace, with the threads' trace (where this command made the run) and the
+/// model's replay of each, and notes for the terminal on runs that get none, windows
+/// past a run's end and traces stopped at the cap.
+fn traced_runs(
+    experiment: &Experiment,
+    plans: &[RunPlan],
+    mut measured: Vec<MeasuredTrace>,
+    trace_options: &TraceOptions,
+    made_earlier: Option<&HashSet<(usize, u32)>>,
+) -> (Vec<Traced>, String) {
     let cores = machine_cores();
-    let mut measured = measured;
     let mut traced = Vec::new();
     let mut notes = String::new();
     for plan in plans
@@ -135,23 +195,7 @@ pub fn write(
         if threads.is_none() && model.is_none() {
             continue;
         }
-        if let Some(window) = &trace_options.window {
-            let ends_ns = [&threads, &model]
-                .into_iter()
-                .flatten()
-                .map(|t| t.end_ns)
-                .max();
-            if let Some(end_ns) = ends_ns.filter(|&end| window.start.as_nanos() >= u128::from(end))
-            {
-                let _ = writeln!(
-                    notes,
-                    "  note: {scenario}: --trace-window starts at {:.6} s, after the run's end \
-                     at {:.6} s: its timeline is empty",
-                    window.start.as_secs_f64(),
-                    end_ns as f64 / 1e9
-                );
-            }
-        }
+        note_window_past_the_end(&mut notes, scenario, trace_options, [&threads, &model]);
         for (side, trace) in [("threads'", &threads), ("model's", &model)] {
             if let Some(ns) = trace.as_ref().and_then(Trace::stopped_at_ns) {
                 let _ = writeln!(
@@ -170,64 +214,76 @@ pub fn write(
             model,
         });
     }
-    if traced.is_empty() {
-        return Ok(notes);
-    }
-    let results = Results {
-        experiment,
-        source: match made_earlier {
-            Some(_) => Source::Measured,
-            None => Source::Model,
-        },
-        runs: &[],
-        summaries: &[],
-        environment: None,
-    };
-    let count = traced.len();
-    write_traces(
-        dir,
-        &results,
-        traced,
-        &experiment.plot.formats,
-        trace_options,
-    )?;
-    let stale = remove_stale_traces(&dir.join(TRACE_DIR), experiment);
-    if stale > 0 {
-        let _ = writeln!(
-            notes,
-            "  removed {stale} trace file(s) of scenarios {} no longer has",
-            experiment.file.display()
-        );
-    }
-    let _ = writeln!(
-        notes,
-        "  traced {count} scenario(s), repeat {} of each, into {}/ (open the .json files in ui.perfetto.dev)\n",
-        trace_options.repeat,
-        dir.join(TRACE_DIR).display()
-    );
-    Ok(notes)
+    (traced, notes)
 }
 
-/// Removes the trace files (`NNN_LABEL.json`, `timeline_NNN_LABEL.png`/`.svg`, as
-/// `trace::json_name` and `timeline_name` name them) of scenarios `experiment` does not have: left beside
-/// the new ones, they would read as this experiment's. Other files are left alone.
-/// Returns how many were removed.
-fn remove_stale_traces(folder: &Path, experiment: &Experiment) -> usize {
+/// A note where `--trace-window` starts after the end of both sides of a run: its
+/// timeline is empty.
+fn note_window_past_the_end(
+    notes: &mut String,
+    scenario: &Scenario,
+    trace_options: &TraceOptions,
+    sides: [&Option<Trace>; 2],
+) {
+    let Some(window) = &trace_options.window else {
+        return;
+    };
+    let end_ns = sides.into_iter().flatten().map(|t| t.end_ns).max();
+    if let Some(end_ns) = end_ns.filter(|&end| window.start.as_nanos() >= u128::from(end)) {
+        let _ = writeln!(
+            notes,
+            "  note: {scenario}: --trace-window starts at {:.6} s, after the run's end \
+             at {:.6} s: its timeline is empty",
+            window.start.as_secs_f64(),
+            end_ns as f64 / 1e9
+        );
+    }
+}
+
+/// Removes the trace files in `dir`'s `trace/` that no longer describe its results,
+/// and says how many. With `--resume` (`resume`), those of scenarios `experiment` does not
+/// have: a kept run keeps its trace. Otherwise every trace file not `written` now: the
+/// runs they traced were replaced, by a run without `--trace` or one whose traced run
+/// was not made, and left beside the new results they would read as theirs. Files
+/// `trace::stem_of` does not know as trace files are left alone, as is a link in place
+/// of `trace/`; the folder goes if nothing else is left in it.
+fn remove_traces(
+    dir: &Path,
+    experiment: &Experiment,
+    resume: bool,
+    written: &HashSet<String>,
+) -> String {
+    let folder = dir.join(TRACE_DIR);
+    if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+        return String::new();
+    }
     let current: HashSet<String> = experiment.scenarios.iter().map(file_stem).collect();
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return 0;
+    let stays = |name: &str, stem: &str| match resume {
+        true => current.contains(stem),
+        false => written.contains(name),
+    };
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return String::new();
     };
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let stem = stem_of(&name);
-        let stale = stem.is_some_and(|stem| !current.contains(stem));
-        if stale
+        let gone = stem_of(&name).is_some_and(|stem| !stays(&name, stem));
+        if gone
             && entry.file_type().is_ok_and(|t| t.is_file())
             && std::fs::remove_file(entry.path()).is_ok()
         {
             removed += 1;
         }
     }
-    removed
+    if removed == 0 {
+        return String::new();
+    }
+    // Fails, as it should, unless the folder is empty.
+    let _ = std::fs::remove_dir(&folder);
+    let of_what = match resume {
+        true => format!("of scenarios {} no longer has", experiment.file.display()),
+        false => "of earlier runs these results replace".to_string(),
+    };
+    format!("  removed {removed} trace file(s) {of_what}\n")
 }
