@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::lock::FolderLock;
-use super::print::{label_width, percent};
+use super::print::{given_number, label_width, percent};
 use super::{Failure, finish, resolved, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
@@ -314,7 +314,12 @@ fn gate(comparison: &Comparison, limit: f64, incomplete: bool) -> Option<String>
         .iter()
         .filter(|s| s.verdict == Verdict::Slower && (s.ratio - 1.0) * 100.0 > limit)
         .count();
-    (slower > 0).then(|| format!("{slower} scenario(s) slower by more than {limit}%"))
+    (slower > 0).then(|| {
+        format!(
+            "{slower} scenario(s) slower by more than {}%",
+            given_number(limit)
+        )
+    })
 }
 
 /// What a reader must know before trusting the verdicts: that B and A are one folder, or

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::Failure;
 use super::archive::{Archive, MIN_RUNS, archive_of, compare_seed};
-use super::print::label_width;
+use super::print::{given_number, label_width};
 use crate::experiment::{self, ChartFormat, MAX_FILE_BYTES};
 use crate::git::{Commit, Repository};
 use crate::output::{
@@ -552,7 +552,8 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         }
     }
     let rule = format!(
-        "compare's rule: the 95% interval of after/before clear of 1, and at least {noise_pct}% from 1"
+        "compare's rule: the 95% interval of after/before clear of 1, and at least {}% from 1",
+        given_number(noise_pct)
     );
     let mut text = if rows.is_empty() {
         format!("no step beyond noise in {judged} step(s) judged ({rule})\n")

@@ -93,6 +93,17 @@ pub fn percent(value: f64) -> String {
     }
 }
 
+/// A number from the command line as short as it reads: `5`, `0.5`, `1e-320`. Rust's
+/// `{}` never writes an exponent, so a tiny or a huge one would print hundreds of digits.
+pub fn given_number(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 16 {
+        plain
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// Seconds as a person reads a duration: `48.3 s`, `12 min 5 s`, `2 h 10 min`.
 pub fn human(seconds: f64) -> String {
     // An empty sum of floats is -0.0, which reads as a negative time.
@@ -130,5 +141,18 @@ pub fn shell_quote(text: &str) -> String {
         text.to_string()
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_given_number_reads_as_short_as_it_can() {
+        assert_eq!(given_number(5.0), "5");
+        assert_eq!(given_number(0.25), "0.25");
+        assert_eq!(given_number(1e-320), "1e-320");
+        assert_eq!(given_number(2.5e30), "2.5e30");
     }
 }
