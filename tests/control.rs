@@ -795,7 +795,7 @@ fn a_run_of_over_an_hour_needs_yes_when_nobody_can_be_asked() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("estimated at 4 h 1 min; pass --yes"),
+        stderr.contains("estimated at 4 h 1 min, over an hour; pass --yes"),
         "{stderr}"
     );
     assert!(

@@ -733,11 +733,12 @@ fn confirm_long_runs(experiments: &[Experiment], options: &RunOptions) -> Result
     let estimate = human(total);
     if !std::io::stdin().is_terminal() {
         return Err(Failure::BadInput(format!(
-            "the runs are estimated at {estimate}; pass --yes to run them, or lower repeats or time_scale"
+            "the runs are estimated at {estimate}, over an hour; pass --yes to run them, or lower \
+             repeats or time_scale"
         )));
     }
     status_inline(&format!(
-        "The runs are estimated at {estimate}. Go on? [y/N] "
+        "The runs are estimated at {estimate}, over an hour. Go on? [y/N] "
     ));
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
