@@ -187,7 +187,7 @@ fn chart_data(c: &Comparison) -> ChartData {
             scale: if is_time(&c.x) {
                 Scale::Duration
             } else {
-                Scale::Number
+                Scale::Count
             },
             log: false,
         },

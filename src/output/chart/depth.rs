@@ -16,7 +16,7 @@ impl ChartKind for MaxDepth {
     }
 
     fn scale(&self) -> Scale {
-        Scale::Number
+        Scale::Count
     }
 
     fn measured(&self, summary: &Summary, _: &[Summary]) -> Option<(f64, f64, f64)> {

@@ -637,7 +637,7 @@ impl ChartData {
                 scale: if is_time(x) {
                     Scale::Duration
                 } else {
-                    Scale::Number
+                    Scale::Count
                 },
                 log: experiment.plot.log_x,
             }

@@ -7,8 +7,11 @@
 /// How an axis's values read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {
-    /// Plain quantities (threads, items, items/s): SI prefixes from a thousand up.
+    /// Plain quantities (items/s): SI prefixes from a thousand up.
     Number,
+    /// Whole numbers of things (threads, items, bytes, a queue's depth): as `Number`,
+    /// ticked only at whole values, since 2.5 consumers is no point on the axis.
+    Count,
     /// Seconds, labelled in s, ms, µs or ns.
     Duration,
 }
@@ -61,7 +64,10 @@ impl AxisFit<'_> {
             linear_candidates(self.low, self.high)
         };
         let mut fallback: Option<Vec<Tick>> = None;
-        for values in candidates {
+        for mut values in candidates {
+            if self.scale == Scale::Count {
+                values.retain(|v| v.fract() == 0.0);
+            }
             if values.is_empty() {
                 continue;
             }
@@ -151,7 +157,9 @@ fn labelled(values: &[f64], scale: Scale, log: bool) -> Vec<Tick> {
             label: match (log, scale) {
                 (true, _) => label(value, scale),
                 // 0 to 1000 reads better plain than as 0 to 1 k.
-                (false, Scale::Number) if largest < 1e4 => label_in(value, (1.0, "")),
+                (false, Scale::Number | Scale::Count) if largest < 1e4 => {
+                    label_in(value, (1.0, ""))
+                }
                 (false, _) => label_in(value, unit_of(largest, scale)),
             },
         })
@@ -179,7 +187,7 @@ fn unit_of(magnitude: f64, scale: Scale) -> (f64, &'static str) {
             m if m >= 1e-6 => (1e-6, " µs"),
             _ => (1e-9, " ns"),
         },
-        Scale::Number => match magnitude {
+        Scale::Number | Scale::Count => match magnitude {
             m if m >= 1e9 => (1e9, " G"),
             m if m >= 1e6 => (1e6, " M"),
             m if m >= 1e3 => (1e3, " k"),
@@ -263,5 +271,29 @@ mod tests {
         let many = labelled(&[0.0, 2e4, 4e4], Scale::Number, false);
         let labels: Vec<&str> = many.iter().map(|t| t.label.as_str()).collect();
         assert_eq!(labels, ["0", "20 k", "40 k"]);
+    }
+
+    /// A sweep of 1 and 2 consumers: a plain number axis ticks between them, a count
+    /// axis only where a count can be; a single count still gets its tick.
+    #[test]
+    fn count_axes_tick_only_at_whole_values() {
+        let map = |v: f64| (v - 0.95) / 1.1 * 1000.0;
+        let values = |scale| {
+            let ticks = AxisFit {
+                scale,
+                ..fit(0.95, 2.05, false, &map)
+            }
+            .ticks();
+            ticks.iter().map(|t| t.value).collect::<Vec<f64>>()
+        };
+        assert!(values(Scale::Number).iter().any(|v| v.fract() != 0.0));
+        assert_eq!(values(Scale::Count), [1.0, 2.0]);
+        let one = |v: f64| (v - 3.9) / 0.2 * 1000.0;
+        let single = AxisFit {
+            scale: Scale::Count,
+            ..fit(3.9, 4.1, false, &one)
+        };
+        let ticks: Vec<f64> = single.ticks().iter().map(|t| t.value).collect();
+        assert_eq!(ticks, [4.0]);
     }
 }

@@ -285,15 +285,12 @@ impl<'a> Plan<'a> {
             low: 0.0,
             high: self.depth_max as f64,
             log: false,
-            scale: Scale::Number,
+            scale: Scale::Count,
             to_px: &to_px,
             extent: &extent,
             gap: TICK * 0.4,
         }
         .ticks()
-        .into_iter()
-        .filter(|t| t.value.fract() == 0.0)
-        .collect()
     }
 }
 
