@@ -26,7 +26,8 @@ pub const UNSCHEDULED: u64 = u64::MAX;
 /// in a run), its payload and, where a consumer paces from it, when its put was due.
 /// Two shapes, so a run moves no more bytes per item than it needs: at zero time an
 /// item's size is most of what the queue costs (8-byte items move about a third faster
-/// than 16-byte ones here).
+/// than 16-byte ones here). Polling consumers take an `InstantItem` wrapped as `Polled`:
+/// a type of its own for the compiler's sake, not another shape.
 pub trait Item: Send + 'static {
     fn new(id: u64, ready_ns: u64) -> Self;
     fn id(&self) -> u64;
@@ -132,6 +133,36 @@ impl<const W: usize> Item for InstantItem<W> {
     }
 }
 
+/// An item of polling consumers: the same item under a type of its own, so that a
+/// crate's queue is compiled apart for polls and for blocking takes, each copy reached
+/// one way (see `queue::Taker::take_if_any`). Costs nothing: it is the item itself.
+#[derive(Clone, Copy, Debug)]
+#[repr(transparent)]
+pub struct Polled<I>(I);
+
+impl<I: Item> Item for Polled<I> {
+    #[inline]
+    fn new(id: u64, ready_ns: u64) -> Self {
+        Polled(I::new(id, ready_ns))
+    }
+    #[inline]
+    fn id(&self) -> u64 {
+        self.0.id()
+    }
+    #[inline]
+    fn ready_ns(&self) -> u64 {
+        self.0.ready_ns()
+    }
+    #[inline]
+    fn unscheduled(self) -> Self {
+        Polled(self.0.unscheduled())
+    }
+    #[inline]
+    fn intact(&self) -> bool {
+        self.0.intact()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +173,7 @@ mod tests {
         assert_eq!(size_of::<InstantItem<8192>>(), 65536);
         assert_eq!(size_of::<PacedItem<1>>(), 16);
         assert_eq!(size_of::<PacedItem<4>>(), 40);
+        assert_eq!(size_of::<Polled<InstantItem<1>>>(), 8);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::record::QueueMetrics;
 use crate::scenario::{ConsumerStyle, QueueKind, Scenario, WorkKind};
 use crate::trace::{NoTrace, Recorder, Trace, tracks_for};
 use crate::waits::WaitTally;
-use item::{InstantItem, Item, PacedItem};
+use item::{InstantItem, Item, PacedItem, Polled};
 use put::{ModelOrder, PutGate};
 use sample::Sample;
 use tally::{Tally, Totals};
@@ -245,6 +245,8 @@ fn sized<R: Recorder>(item_bytes: u64) -> Result<RunItems<R>, String> {
 }
 
 /// Items of `W` words, carrying when their put was due only where consumers pace from it.
+/// Polling and blocking consumers take items of different types, so that no compiled
+/// copy of a queue is reached both ways (see `queue::Taker::take_if_any`).
 fn run_items<const W: usize, R: Recorder>(
     shared: &Shared,
     capacity: Option<usize>,
@@ -252,19 +254,34 @@ fn run_items<const W: usize, R: Recorder>(
     recorders: (Vec<R>, Vec<R>),
     paced_items: bool,
 ) -> Result<Threads<R>, String> {
-    if paced_items {
-        run_threads::<PacedItem<W>, R>(shared, capacity, cancel, recorders)
-    } else {
-        run_threads::<InstantItem<W>, R>(shared, capacity, cancel, recorders)
+    match (shared.scenario.consumer, paced_items) {
+        (ConsumerStyle::Poll, _) => run_threads::<Polled<InstantItem<W>>, R>(
+            shared,
+            capacity,
+            cancel,
+            recorders,
+            threads::poll,
+        ),
+        (ConsumerStyle::Block, true) => {
+            run_threads::<PacedItem<W>, R>(shared, capacity, cancel, recorders, threads::block)
+        }
+        (ConsumerStyle::Block, false) => {
+            run_threads::<InstantItem<W>, R>(shared, capacity, cancel, recorders, threads::block)
+        }
     }
 }
 
-/// Starts producers, then consumers; waits for completion; stops and joins them.
+/// A consumer's loop: `threads::poll` or `threads::block`.
+type Consume<I, R> = fn(&Shared, u32, queue::Taker<I>, R) -> (Tally, R);
+
+/// Starts producers, then consumers running `consume`; waits for completion; stops and
+/// joins them.
 fn run_threads<I: Item, R: Recorder>(
     shared: &Shared,
     capacity: Option<usize>,
     cancel: &AtomicBool,
     (producer_recorders, consumer_recorders): (Vec<R>, Vec<R>),
+    consume: Consume<I, R>,
 ) -> Result<Threads<R>, String> {
     let (sender, receiver) = queue::new::<I>(shared.scenario.queue_impl, capacity);
     let stack = stack_bytes(shared.scenario.item_bytes);
@@ -289,10 +306,7 @@ fn run_threads<I: Item, R: Recorder>(
                 break;
             }
             let queue = receiver.clone();
-            let work = move || match shared.scenario.consumer {
-                ConsumerStyle::Poll => threads::poll(shared, consumer, queue, trace),
-                ConsumerStyle::Block => threads::block(shared, consumer, queue, trace),
-            };
+            let work = move || consume(shared, consumer, queue, trace);
             match spawn(scope, format!("consumer-{consumer}"), stack, work) {
                 Ok(handle) => consumers.push(handle),
                 Err(e) => spawn_error = Some(e),

@@ -443,7 +443,7 @@ fn block_as<I: Item, R: Recorder, const BACK_TO_BACK: bool>(
 /// path, and a call would cost the zero-time benchmark a frame and a copy per item.
 #[inline(always)]
 fn next_item<I: Item>(shared: &Shared, queue: &Taker<I>, tally: &mut Tally) -> Option<I> {
-    match queue.try_take() {
+    match queue.take_if_any() {
         TryTake::Item(item) => Some(item),
         TryTake::Closed => None,
         TryTake::Empty => {
