@@ -26,12 +26,12 @@
 //! each runs before each other as often as after.
 //!
 //! 24 rounds after one to warm up: by the rates in `default_items`, about 5 minutes on
-//! an idle 2-core machine. Run on a quiet machine:
+//! an idle 2-core machine (2 minutes on one twice as fast). Run on a quiet machine:
 //!
 //! ```sh
 //! cargo bench --bench overhead                    # every implementation, about 5 minutes
 //! cargo bench --bench overhead -- flume kanal     # some of them
-//! QUEUELAB_OVERHEAD_ROUNDS=48 cargo bench --bench overhead -- kanal   # a narrower interval
+//! QUEUELAB_OVERHEAD_ROUNDS=192 cargo bench --bench overhead -- std   # a narrower interval
 //! QUEUELAB_OVERHEAD_ITEMS=20000 QUEUELAB_OVERHEAD_ROUNDS=1 cargo bench --bench overhead
 //! ```
 //!
