@@ -255,22 +255,25 @@ fn run_trace_writes_a_chrome_trace_with_both_sides_and_timelines() {
     }
 }
 
+/// What `queuelab run --out OUT ARGS FILE` says on stdout; it must succeed.
+fn run_into(out: &Path, file: &Path, args: &[&str]) -> String {
+    let output = queuelab()
+        .args(["run", "--out"])
+        .arg(out)
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn resume_keeps_the_measured_trace_of_a_kept_run() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("tiny.toml");
     std::fs::write(&file, format!("repeats = 1\n{POLLING_IDLE}")).expect("written");
-    let run = |extra: &[&str]| {
-        let output = queuelab()
-            .args(["run", "--trace", "--out"])
-            .arg(dir.path())
-            .args(extra)
-            .arg(&file)
-            .output()
-            .expect("runs");
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
+    let run = |extra: &[&str]| run_into(dir.path(), &file, &[&["--trace"], extra].concat());
     run(&["-q"]);
     let json = dir.path().join("tiny/trace/001_all.json");
     let measured = std::fs::read(&json).expect("the threads' trace");
@@ -378,15 +381,7 @@ fn a_run_that_replaces_the_traced_runs_removes_their_traces_and_keeps_other_file
     let run = |formats: &str, extra: &[&str]| {
         let text = format!("repeats = 1\n{POLLING_IDLE}[plot]\nformats = {formats}\n");
         std::fs::write(&file, text).expect("written");
-        let output = queuelab()
-            .args(["run", "--out"])
-            .arg(dir.path())
-            .args(extra)
-            .arg(&file)
-            .output()
-            .expect("runs");
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        run_into(dir.path(), &file, extra)
     };
     let folder = dir.path().join("tiny/trace");
     let traced = [
