@@ -109,14 +109,11 @@ pub fn write(
     options: &RunOptions,
     made_earlier: Option<&HashSet<(usize, u32)>>,
 ) -> Result<String, Failure> {
-    let mut notes = String::new();
-    let traced = match &options.trace {
+    let (traced, mut notes) = match &options.trace {
         Some(trace_options) => {
-            let runs = traced_runs(experiment, plans, measured, trace_options, made_earlier);
-            notes = runs.1;
-            runs.0
+            traced_runs(experiment, plans, measured, trace_options, made_earlier)
         }
-        None => Vec::new(),
+        None => (Vec::new(), String::new()),
     };
     let count = traced.len();
     // Every file written now, so that no older file of another format or run stays.
@@ -128,6 +125,7 @@ pub fn write(
                 .chain(formats.map(|f| timeline_name(&t.scenario, f.extension())))
         })
         .collect();
+    let mut traced_line = String::new();
     if let Some(trace_options) = options.trace.as_ref().filter(|_| count > 0) {
         let results = Results {
             experiment,
@@ -146,16 +144,14 @@ pub fn write(
             &experiment.plot.formats,
             trace_options,
         )?;
-    }
-    notes.push_str(&remove_traces(dir, experiment, options.resume, &written));
-    if let Some(trace_options) = options.trace.as_ref().filter(|_| count > 0) {
-        let _ = writeln!(
-            notes,
-            "  traced {count} scenario(s), repeat {} of each, into {}/ (open the .json files in ui.perfetto.dev)\n",
+        traced_line = format!(
+            "  traced {count} scenario(s), repeat {} of each, into {}/ (open the .json files in ui.perfetto.dev)\n\n",
             trace_options.repeat,
             dir.join(TRACE_DIR).display()
         );
     }
+    notes.push_str(&remove_traces(dir, experiment, options.resume, &written));
+    notes.push_str(&traced_line);
     Ok(notes)
 }
 
