@@ -372,8 +372,9 @@ fn names_in(folder: &Path) -> Vec<String> {
 }
 
 /// A trace describes a run in `runs.csv`: `--resume` keeps the runs and so their
-/// traces, but a run without `--resume` replaces them, and with them their traces,
-/// whether or not it traces again (and in which formats).
+/// traces, but a run without `--resume` (or with `--force` over runs of another seed)
+/// replaces them, and with them their traces, whether or not it traces again (and in
+/// which formats).
 #[test]
 fn a_run_that_replaces_the_traced_runs_removes_their_traces_and_keeps_other_files() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -400,10 +401,11 @@ fn a_run_that_replaces_the_traced_runs_removes_their_traces_and_keeps_other_file
         json
     );
 
-    // Traced again in one format: the other format's timeline is of the replaced run.
+    // Traced again in one format: every trace was of the replaced run, and the other
+    // format's timeline is not drawn again.
     let said = run(r#"["svg"]"#, &["--trace"]);
     assert!(
-        said.contains("removed 1 trace file(s) of earlier runs these results replace"),
+        said.contains("removed 3 trace file(s) of earlier runs these results replace"),
         "{said}"
     );
     assert_eq!(names_in(&folder), ["001_all.json", "timeline_001_all.svg"]);
@@ -416,6 +418,17 @@ fn a_run_that_replaces_the_traced_runs_removes_their_traces_and_keeps_other_file
     run(r#"["svg"]"#, &["--trace", "-q"]);
     run(r#"["svg"]"#, &["-q"]);
     assert!(!folder.exists(), "a folder left empty goes");
+
+    // `--resume --force` over runs of another seed replaces them: their traces go (as
+    // its first run is saved), though the scenario keeps its name.
+    run(r#"["svg"]"#, &["--trace", "-q"]);
+    assert_eq!(names_in(&folder), ["001_all.json", "timeline_001_all.svg"]);
+    let said = run(r#"["svg"]"#, &["--resume", "--force", "--seed", "99"]);
+    assert!(
+        said.contains("removed 2 trace file(s) of earlier runs these results replace"),
+        "{said}"
+    );
+    assert!(!folder.exists(), "{:?}", names_in(&folder));
 }
 
 #[test]

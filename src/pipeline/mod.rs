@@ -419,7 +419,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             &plans,
             Vec::new(),
             options,
-            None,
+            (None, 0),
         )?);
     }
     Ok(text)

@@ -80,7 +80,10 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             if !options.replace {
                 refuse_other_settings(experiment, dir, &options.out)?;
             }
-            Kept::default()
+            Kept {
+                replaces: true,
+                ..Kept::default()
+            }
         });
     }
     let overshoot = SleepOvershoot::measure();
@@ -114,8 +117,17 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         let kept_runs = kept.runs.len();
         let made_earlier: HashSet<(usize, u32)> =
             kept.runs.iter().map(|r| (r.scenario, r.repeat)).collect();
-        let (records, failed) =
-            run_experiment(&experiment, &planned, dir, kept.runs, options, &mut traced)?;
+        let replaces = kept.replaces;
+        let made = run_experiment(
+            &experiment,
+            &planned,
+            dir,
+            kept.runs,
+            options,
+            &mut traced,
+            replaces,
+        )?;
+        let (records, failed) = (made.records, made.failures);
         let made_here = records.len() > kept_runs;
         made_any |= made_here;
         failures.extend(failed);
@@ -146,7 +158,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                 &planned,
                 traced,
                 options,
-                Some(&made_earlier),
+                (Some(&made_earlier), made.traces_removed),
             );
             text.push_str(&made?);
         }
@@ -236,7 +248,17 @@ fn order_name(order: RunOrder) -> &'static str {
     }
 }
 
-/// Runs what `runs.csv` does not hold yet; returns every run and the runs that failed.
+/// What `run_experiment` made of an experiment.
+struct Made {
+    /// Every run, those kept by `--resume` first.
+    records: Vec<RunRecord>,
+    failures: Vec<RunError>,
+    /// Trace files removed as the first run was saved (`traces::remove_replaced`).
+    traces_removed: usize,
+}
+
+/// Runs what `runs.csv` does not hold yet. Where this `replaces` runs, the traces in
+/// `trace/` go as the first new run is saved.
 fn run_experiment(
     experiment: &Experiment,
     plans: &[RunPlan],
@@ -244,7 +266,8 @@ fn run_experiment(
     mut records: Vec<RunRecord>,
     options: &RunOptions,
     traced: &mut Vec<super::traces::MeasuredTrace>,
-) -> Result<(Vec<RunRecord>, Vec<RunError>), Failure> {
+    replaces: bool,
+) -> Result<Made, Failure> {
     let made: HashSet<(usize, u32)> = records.iter().map(|r| (r.scenario, r.repeat)).collect();
     let todo: Vec<RunPlan> = plans
         .iter()
@@ -270,6 +293,7 @@ fn run_experiment(
     let mut failures = Vec::new();
     let mut save_error = None;
     let mut checkpoint = Checkpoint::new();
+    let (mut traces_cleared, mut traces_removed) = (false, 0);
     // Each scenario's runs (some perhaps kept by --resume) by their place in `records`:
     // scenarios are counted complete, and summarised, from their own runs as these
     // finish, not by a pass over every run each time.
@@ -320,9 +344,17 @@ fn run_experiment(
                 queue: Some(measured.queue),
                 predicted_queue: predicted.and_then(|p| p.queue.clone()),
             });
-            if let Err(error) = checkpoint.save_if_due(experiment, dir, &records) {
-                save_error = Some(error);
-                options.cancel.store(true, Ordering::SeqCst);
+            match checkpoint.save_if_due(experiment, dir, &records) {
+                Err(error) => {
+                    save_error = Some(error);
+                    options.cancel.store(true, Ordering::SeqCst);
+                }
+                // The first save replaced the runs the traces were of.
+                Ok(()) if replaces && !traces_cleared => {
+                    traces_removed = super::traces::remove_replaced(dir);
+                    traces_cleared = true;
+                }
+                Ok(()) => {}
             }
             let mine = &mut made_of[plan.scenario];
             mine.push(records.len() - 1);
@@ -342,7 +374,11 @@ fn run_experiment(
     }
     match save_error {
         Some(error) => Err(error),
-        None => Ok((records, failures)),
+        None => Ok(Made {
+            records,
+            failures,
+            traces_removed,
+        }),
     }
 }
 
@@ -410,6 +446,10 @@ impl Checkpoint {
 struct Kept {
     runs: Vec<RunRecord>,
     notes: Vec<String>,
+    /// Whether this command replaces runs in `runs.csv`: every run without `--resume`,
+    /// those of a changed experiment with `--force`. Their traces then go (see
+    /// `traces::remove_replaced`); which runs a trace file traced is not in its name.
+    replaces: bool,
 }
 
 /// The runs `--resume` keeps: every run in `runs.csv` made by this very experiment (file,
@@ -435,6 +475,7 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
     let mut kept = Kept {
         runs: same.into_iter().map(|r| r.run).collect(),
         notes: Vec::new(),
+        replaces: discarded > 0,
     };
     if discarded == 0 {
         return Ok(kept);

@@ -100,14 +100,15 @@ pub fn keep(kept: &mut Vec<MeasuredTrace>, plan: &RunPlan, measured: &mut Measur
 /// no new trace: one kept by `--resume` (in `made_earlier`) keeps the trace it has, and
 /// one stopped or failed gets none, rather than a replay of a run that never happened.
 /// Then removes the trace files that no longer describe the folder's results
-/// (`remove_traces`). Returns lines for the terminal.
+/// (`remove_traces`), and says how many went, with the `removed_before` that
+/// `remove_replaced` took when the runs were first saved. Returns lines for the terminal.
 pub fn write(
     experiment: &Experiment,
     dir: &Path,
     plans: &[RunPlan],
     measured: Vec<MeasuredTrace>,
     options: &RunOptions,
-    made_earlier: Option<&HashSet<(usize, u32)>>,
+    (made_earlier, removed_before): (Option<&HashSet<(usize, u32)>>, usize),
 ) -> Result<String, Failure> {
     let (traced, mut notes) = match &options.trace {
         Some(trace_options) => {
@@ -150,7 +151,14 @@ pub fn write(
             dir.join(TRACE_DIR).display()
         );
     }
-    notes.push_str(&remove_traces(dir, experiment, options.resume, &written));
+    let removed = removed_before + remove_traces(dir, experiment, options.resume, &written);
+    if removed > 0 {
+        let of_what = match options.resume && removed_before == 0 {
+            true => format!("of scenarios {} no longer has", experiment.file.display()),
+            false => "of earlier runs these results replace".to_string(),
+        };
+        let _ = writeln!(notes, "  removed {removed} trace file(s) {of_what}");
+    }
     notes.push_str(&traced_line);
     Ok(notes)
 }
@@ -236,30 +244,42 @@ fn note_window_past_the_end(
     }
 }
 
-/// Removes the trace files in `dir`'s `trace/` that no longer describe its results,
-/// and says how many. With `--resume` (`resume`), those of scenarios `experiment` does not
+/// Removes the trace files in `dir`'s `trace/` that no longer describe its results;
+/// returns how many. With `--resume` (`resume`), those of scenarios `experiment` does not
 /// have: a kept run keeps its trace. Otherwise every trace file not `written` now: the
 /// runs they traced were replaced, by a run without `--trace` or one whose traced run
-/// was not made, and left beside the new results they would read as theirs. Files
-/// `trace::stem_of` does not know as trace files are left alone, as is a link in place
-/// of `trace/`; the folder goes if nothing else is left in it.
+/// was not made, and left beside the new results they would read as theirs.
 fn remove_traces(
     dir: &Path,
     experiment: &Experiment,
     resume: bool,
     written: &HashSet<String>,
-) -> String {
-    let folder = dir.join(TRACE_DIR);
-    if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
-        return String::new();
-    }
+) -> usize {
     let current: HashSet<String> = experiment.scenarios.iter().map(file_stem).collect();
-    let stays = |name: &str, stem: &str| match resume {
+    remove_trace_files(dir, |name, stem| match resume {
         true => current.contains(stem),
         false => written.contains(name),
-    };
+    })
+}
+
+/// Removes every trace file in `dir`'s `trace/`, once `runs.csv` no longer holds the
+/// runs they traced: called as a command that replaces runs first saves its own, so that
+/// however it ends (a `kill -9` included) no trace is left beside runs it does not
+/// describe. New traces are written when the runs are done. Returns how many went.
+pub fn remove_replaced(dir: &Path) -> usize {
+    remove_trace_files(dir, |_, _| false)
+}
+
+/// Removes the files of `dir`'s `trace/` that `trace::stem_of` knows as trace files and
+/// `stays` (given the name and its stem) does not keep; returns how many. Other files are
+/// left alone, as is a link in place of `trace/`; the folder goes if this left it empty.
+fn remove_trace_files(dir: &Path, stays: impl Fn(&str, &str) -> bool) -> usize {
+    let folder = dir.join(TRACE_DIR);
+    if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+        return 0;
+    }
     let Ok(entries) = std::fs::read_dir(&folder) else {
-        return String::new();
+        return 0;
     };
     let mut removed = 0;
     for entry in entries.flatten() {
@@ -272,14 +292,9 @@ fn remove_traces(
             removed += 1;
         }
     }
-    if removed == 0 {
-        return String::new();
+    if removed > 0 {
+        // Fails, as it should, unless the folder is empty.
+        let _ = std::fs::remove_dir(&folder);
     }
-    // Fails, as it should, unless the folder is empty.
-    let _ = std::fs::remove_dir(&folder);
-    let of_what = match resume {
-        true => format!("of scenarios {} no longer has", experiment.file.display()),
-        false => "of earlier runs these results replace".to_string(),
-    };
-    format!("  removed {removed} trace file(s) {of_what}\n")
+    removed
 }
