@@ -1,7 +1,7 @@
 //! The queue between producers and consumers in each implementation a scenario can
 //! choose, behind one small interface: put without waiting, put waiting for room, take
 //! without waiting (a poll's look, or a blocking consumer's, which for crossbeam may spin
-//! briefly: see `Taker::take_if_any`), take waiting for an item.
+//! and yield briefly: see `Taker::take_if_any`), take waiting for an item.
 //!
 //! Owns only moving items and telling when the other side has gone; pacing, counting
 //! and rendezvous offers live in `threads`. An enum rather than a trait object keeps the
@@ -271,15 +271,19 @@ impl<T: Send> Taker<T> {
 
     /// An item if there is one, for a consumer that otherwise waits for one (`take`):
     /// as `try_take`, except that crossbeam's look is the receive its wait makes
-    /// (`recv_deadline`, with a deadline already past), which spins a few microseconds
-    /// on an empty queue before it answers. Its `try_recv` and `recv` each call the
-    /// crate's inner receive, and with two callers the compiler kept that out of line;
-    /// a bare loop, calling `recv` alone, has it inlined, and on a fast machine the
-    /// difference was a fifth of the zero-time runner's speed. So blocking consumers
-    /// reach crossbeam only through `recv_deadline`, and polls (which must not spin
+    /// (`recv_deadline`, with a deadline already past). On an empty queue that answers
+    /// only after the crate's backoff (about 130 spin hints, then 4 yields, which on a
+    /// busy machine may each give the core away for a while), so the consumer reports
+    /// what it counted that much later; on a rendezvous it offers itself to a waiting
+    /// producer for that moment, which may hand its item over.
+    ///
+    /// Why: crossbeam's `try_recv` and `recv` each call the crate's inner receive, and
+    /// with both called the compiler kept that out of line; a bare loop, calling `recv`
+    /// alone, has it inlined, and on a fast machine the difference was a fifth of the
+    /// zero-time runner's speed. So blocking consumers reach crossbeam only through its
+    /// timed receives (`recv_deadline`, `recv_timeout`), and polls (which must not spin
     /// past their instant) only through `try_recv`, each over an item type of its own
-    /// (`item::Polled`), so that each compiled copy of the crate's receive has one
-    /// caller.
+    /// (`item::Polled`), so that each compiled copy of the crate's receive has one way in.
     #[inline(always)]
     pub fn take_if_any(&self) -> TryTake<T> {
         self.look(|queue, made| match queue.recv_deadline(made) {
@@ -580,6 +584,28 @@ mod tests {
             assert!(matches!(take.try_take(), TryTake::Item(0)));
             drop(take);
             assert!(matches!(put.try_put(item(3)), TryPut::Closed));
+        }
+    }
+
+    /// A blocking consumer's look answers as a poll's does, whatever the implementation
+    /// and capacity (a rendezvous included): an item there, nothing on an open empty
+    /// queue, closed once every producer has gone; it never waits for an item to come.
+    #[test]
+    fn a_look_before_waiting_finds_an_item_nothing_or_the_end() {
+        let capacities = [None, Some(0), Some(1), Some(3)];
+        for (&implementation, capacity) in QueueImpl::ALL
+            .iter()
+            .flat_map(|q| capacities.map(|c| (q, c)))
+        {
+            let (put, take) = new::<u64>(implementation, capacity);
+            let case = format!("{implementation:?} {capacity:?}");
+            assert!(matches!(take.take_if_any(), TryTake::Empty), "{case}");
+            if capacity != Some(0) {
+                assert!(matches!(put.try_put(item(7)), TryPut::Done), "{case}");
+                assert!(matches!(take.take_if_any(), TryTake::Item(7)), "{case}");
+            }
+            drop(put);
+            assert!(matches!(take.take_if_any(), TryTake::Closed), "{case}");
         }
     }
 

@@ -530,8 +530,9 @@ const _: () = assert!(FLUSH_EVERY.is_power_of_two());
 /// the later of the two times, so the main thread's wake-up is not timed.
 ///
 /// A consumer reports its count before it waits for an item (the run may be complete),
-/// which at zero time is often: a report is one shared addition, and only the report
-/// that completes the count reads the clock.
+/// once its look has found the queue empty (for crossbeam, after the crate's brief spin:
+/// see `queue::Taker::take_if_any`), which at zero time is often: a report is one shared
+/// addition, and only the report that completes the count reads the clock.
 pub struct Finish {
     total: u64,
     /// Apart from the rest: consumers add to it while other threads read `stop`.
