@@ -93,14 +93,15 @@ pub fn percent(value: f64) -> String {
     }
 }
 
-/// A number from the command line as short as it reads: `5`, `0.5`, `1e-320`. Rust's
-/// `{}` never writes an exponent, so a tiny or a huge one would print hundreds of digits.
+/// A number from the command line as a person wrote it: `5`, `0.5`, `12.345`, and with
+/// an exponent only when tiny or huge (`1e-320`): Rust's `{}` never writes one, so those
+/// would print hundreds of digits.
 pub fn given_number(x: f64) -> String {
-    let plain = x.to_string();
-    if plain.len() <= 16 {
-        plain
-    } else {
+    let magnitude = x.abs();
+    if magnitude != 0.0 && !(1e-6..1e16).contains(&magnitude) {
         format!("{x:e}")
+    } else {
+        x.to_string()
     }
 }
 
@@ -154,5 +155,7 @@ mod tests {
         assert_eq!(given_number(0.25), "0.25");
         assert_eq!(given_number(1e-320), "1e-320");
         assert_eq!(given_number(2.5e30), "2.5e30");
+        assert_eq!(given_number(12.345678901234567), "12.345678901234567");
+        assert_eq!(given_number(0.0), "0");
     }
 }
