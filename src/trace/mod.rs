@@ -256,16 +256,18 @@ pub fn file_stem(scenario: &Scenario) -> String {
     let label: String = scenario
         .label
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-.=".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(90)
+        .map(|c| if kept_in_file_names(c) { c } else { '_' })
+        .take(LABEL_CHARS)
         .collect();
     format!("{:03}_{label}", scenario.index + 1)
+}
+
+/// Most characters of a label in a file name.
+const LABEL_CHARS: usize = 90;
+
+/// Whether a label's character stays as it is in a file name (others become `_`).
+fn kept_in_file_names(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-.=".contains(c)
 }
 
 /// The name of `scenario`'s trace file in `trace/`: `NNN_LABEL.json`.
@@ -280,7 +282,9 @@ pub fn timeline_name(scenario: &Scenario, extension: &str) -> String {
 }
 
 /// The `file_stem` in a name `json_name` or `timeline_name` gives (as PNG or SVG), if
-/// `name` is one: how a trace file left by another experiment is known.
+/// `name` is one `file_stem` could have made: a scenario number from 1, written as it
+/// writes it, and a label of its alphabet. How a trace file left by another experiment is
+/// known; a person's file of another name (`999_my notes.json`, `000_x.json`) is not one.
 pub fn stem_of(name: &str) -> Option<&str> {
     let stem = match name.strip_prefix("timeline_") {
         Some(rest) => rest
@@ -289,8 +293,13 @@ pub fn stem_of(name: &str) -> Option<&str> {
         None => name.strip_suffix(".json")?,
     };
     let (number, label) = stem.split_once('_')?;
-    let numbered = number.len() >= 3 && number.bytes().all(|b| b.is_ascii_digit());
-    (numbered && !label.is_empty()).then_some(stem)
+    let as_written = number
+        .parse::<u64>()
+        .is_ok_and(|n| n >= 1 && format!("{n:03}") == number);
+    let label_chars = label.chars().count();
+    let label_ok = (1..=LABEL_CHARS).contains(&label_chars)
+        && label.chars().all(|c| c == '_' || kept_in_file_names(c));
+    (as_written && label_ok).then_some(stem)
 }
 
 #[cfg(test)]
@@ -302,12 +311,19 @@ mod tests {
         assert_eq!(stem_of("001_consumers=1.json"), Some("001_consumers=1"));
         assert_eq!(stem_of("timeline_012_all.svg"), Some("012_all"));
         assert_eq!(stem_of("timeline_012_all.png"), Some("012_all"));
+        assert_eq!(stem_of("1234_x.json"), Some("1234_x"));
         for other in [
             "notes.json",
             "01_x.json",
             "001_.json",
             "timeline_001_x.pdf",
             "001_x.csv",
+            "000_x.json",
+            "0001_x.json",
+            "+01_x.json",
+            "999_my notes.json",
+            "001_ü.json",
+            "timeline_042_draft (copy).png",
         ] {
             assert_eq!(stem_of(other), None, "{other}");
         }
