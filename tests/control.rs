@@ -385,6 +385,11 @@ fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan(
         "interleaved",
         "--jobs",
         "2",
+        "--trace-repeat",
+        "2",
+        "--trace-window",
+        "1ms..2s",
+        "--trace",
     ];
     let child = spawn_run(&settings, &out, &file);
     let runs = out.join("slow/runs.csv");
@@ -399,6 +404,9 @@ fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan(
         .nth(1)
         .unwrap_or_else(|| panic!("no command printed: {stderr}"))
         .trim();
+    for flag in ["--trace-repeat 2", "--trace-window 1ms..2s", "--trace"] {
+        assert!(printed.contains(flag), "{flag}: {printed}");
+    }
     let again = run_printed(printed);
     assert!(
         again.status.success(),
@@ -408,11 +416,10 @@ fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan(
     let after = run_keys(&runs);
     queuelab()
         .args(["simulate", "-q"])
-        .args(
-            settings.iter().filter(|s| {
-                !["--warmup", "1", "--order", "interleaved", "--jobs", "2"].contains(s)
-            }),
-        )
+        .args(settings.iter().filter(|s| {
+            let not_for_simulate = ["--warmup", "1", "--order", "interleaved", "--jobs", "2"];
+            !not_for_simulate.contains(s) && !s.starts_with("--trace") && !s.contains("..")
+        }))
         .arg("--out")
         .arg(&out)
         .arg(&file)

@@ -28,6 +28,7 @@ use crate::record::{RunRecord, Source};
 use crate::regular_file;
 use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
+use crate::scenario::duration::format_duration;
 use crate::settings::RunOrder;
 use crate::stats::summarise_scenario;
 
@@ -183,15 +184,14 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         return Err(Failure::Interrupted(text));
     }
     if !failures.is_empty() {
-        let _ = writeln!(
-            text,
-            "error: {} run(s) failed; the others are saved:",
+        let mut why = format!(
+            "error: {} run(s) failed; the others are saved:\n",
             failures.len()
         );
         for failure in &failures {
-            let _ = writeln!(text, "  {failure}");
+            let _ = writeln!(why, "  {failure}");
         }
-        return Err(Failure::Failed(text));
+        return Err(Failure::Unmet { said: text, why });
     }
     Ok(text)
 }
@@ -228,12 +228,27 @@ fn resume_command(files: &[PathBuf], options: &RunOptions) -> String {
     if let Some(max) = options.max_threads {
         with("--max-threads", max.to_string());
     }
-    if options.yes {
-        words.push("--yes".to_string());
+    if let Some(trace) = &options.trace {
+        with("--trace-repeat", trace.repeat.to_string());
+        if let Some(window) = &trace.window {
+            let (start, end) = (window.start, window.end);
+            with(
+                "--trace-window",
+                format!("{}..{}", format_duration(start), format_duration(end)),
+            );
+        }
     }
-    if options.quiet {
-        words.push("--quiet".to_string());
-    }
+    let switches = [
+        (options.trace.is_some(), "--trace"),
+        (options.yes, "--yes"),
+        (options.quiet, "--quiet"),
+    ];
+    words.extend(
+        switches
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, flag)| flag.to_string()),
+    );
     // After `--`, a file named like an option is still a file.
     words.push("--".to_string());
     words.extend(files.iter().map(|f| shell_quote(&f.to_string_lossy())));
