@@ -469,6 +469,12 @@ fn main() -> ExitCode {
     match result {
         Ok(text) => write_stdout(&text),
         Err(failure) => {
+            if let Failure::Unmet { said, .. } = &failure {
+                let code = write_stdout(said);
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
+            }
             status(&failure.to_text());
             ExitCode::from(exit_code(&failure))
         }

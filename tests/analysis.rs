@@ -192,6 +192,18 @@ fn compare_flags_exactly_the_scenario_made_twice_as_slow() {
         Some(1),
         "a CI gate fails on a 2x slowdown"
     );
+    // The comparison stays on stdout, where a CI job keeps its report; the gate's reason
+    // alone is the error.
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(stdout.contains("consumers=4"), "{stdout}");
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("slower by more than 50%"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("consumers=4"), "{stderr}");
     queuelab()
         .args(["compare", "--fail-if-slower", "150", "--out"])
         .arg(&out)

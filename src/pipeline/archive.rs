@@ -281,7 +281,7 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
     );
     match options.fail_if_slower_pct {
         Some(limit) => match gate(&comparison, limit, !incomplete.is_empty()) {
-            Some(why) => Err(Failure::Failed(text + &why)),
+            Some(why) => Err(Failure::Unmet { said: text, why }),
             None => Ok(text),
         },
         None => Ok(text),

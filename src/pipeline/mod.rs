@@ -50,13 +50,17 @@ pub enum Failure {
     Failed(String),
     /// The person stopped the run (exit code 130, as for SIGINT); what finished is saved.
     Interrupted(String),
+    /// The command did its work, and `said` is its output as on success (for stdout, so
+    /// a report redirected to a file is whole), but something it was asked for failed:
+    /// `why` (exit code 1), such as runs that failed or a `--fail-if-slower` gate.
+    Unmet { said: String, why: String },
 }
 
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::BadInput(_) => 2,
-            Failure::Failed(_) => 1,
+            Failure::Failed(_) | Failure::Unmet { .. } => 1,
             Failure::Interrupted(_) => 130,
         }
     }
@@ -64,6 +68,7 @@ impl Failure {
     pub fn message(&self) -> &str {
         match self {
             Failure::BadInput(m) | Failure::Failed(m) | Failure::Interrupted(m) => m,
+            Failure::Unmet { why, .. } => why,
         }
     }
 
