@@ -14,6 +14,8 @@ pub struct Comparison {
     pub b_name: String,
     /// A's x axis, for the chart.
     pub x: Axis,
+    /// A's `[plot] log_x` and `log_y`: the chart's axes as A's own charts draw them.
+    pub log: (bool, bool),
     pub scenarios: Vec<ComparedScenario>,
     /// Scenarios found on one side only, listed rather than dropped.
     pub only_a: Vec<String>,
@@ -121,7 +123,7 @@ impl CompareOutput for CompareChart {
 }
 
 /// Both sides' medians on one set of axes: a line per side (and per chart line of A).
-fn chart_data(c: &Comparison) -> ChartData {
+pub(super) fn chart_data(c: &Comparison) -> ChartData {
     // A's lines by their values alone where they vary one key, named once in the legend.
     let mut named: Vec<String> = Vec::new();
     for line in c.scenarios.iter().filter_map(|s| s.line.as_ref()) {
@@ -175,7 +177,7 @@ fn chart_data(c: &Comparison) -> ChartData {
     for line in &mut series {
         line.points.sort_by(|p, q| p.x.total_cmp(&q.x));
     }
-    ChartData {
+    let mut data = ChartData {
         title: format!(
             "median elapsed time, A ({}) against B ({})",
             c.a_name, c.b_name
@@ -189,11 +191,11 @@ fn chart_data(c: &Comparison) -> ChartData {
             } else {
                 Scale::Count
             },
-            log: false,
+            log: c.log.0,
         },
         y_title: "elapsed time".to_string(),
         y_scale: Scale::Duration,
-        log_y: false,
+        log_y: c.log.1,
         bars: Bars::Vertical,
         panels: vec![Panel {
             title: None,
@@ -206,5 +208,7 @@ fn chart_data(c: &Comparison) -> ChartData {
         notes: Vec::new(),
         rules: Vec::new(),
         y_per_panel: false,
-    }
+    };
+    data.leave_out_what_log_axes_cannot_show();
+    data
 }

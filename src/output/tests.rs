@@ -232,12 +232,47 @@ fn charts_render_as_whole_png_and_svg_images() {
     );
 }
 
+/// A compare chart draws its axes as A's own charts do: log where A's `[plot]` says so,
+/// leaving out (and saying so) what a log axis cannot show.
+#[test]
+fn the_compare_chart_takes_a_s_log_axes() {
+    let scenario = |x: f64| ComparedScenario {
+        label: format!("consumers={x}"),
+        x: Some(x),
+        line: None,
+        median_a: 1.0,
+        median_b: 1.0,
+        ratio: 1.0,
+        interval: (0.99, 1.01),
+        verdict: crate::stats::Verdict::WithinNoise,
+    };
+    let comparison = Comparison {
+        a_name: "a".into(),
+        b_name: "b".into(),
+        x: crate::experiment::Axis::Key(crate::scenario::ScenarioKey::Capacity),
+        log: (true, true),
+        scenarios: vec![scenario(0.0), scenario(10.0), scenario(1000.0)],
+        only_a: Vec::new(),
+        only_b: Vec::new(),
+    };
+    let data = super::compare::chart_data(&comparison);
+    assert!(matches!(
+        data.x,
+        super::chart::XAxis::Numbers { log: true, .. }
+    ));
+    assert!(data.log_y);
+    let points: usize = data.panels[0].series.iter().map(|s| s.points.len()).sum();
+    assert_eq!(points, 4, "capacity 0 left out on each side");
+    assert_eq!(data.notes.len(), 1, "{:?}", data.notes);
+}
+
 #[test]
 fn compare_files_render_both_sides() {
     let comparison = Comparison {
         a_name: "a".into(),
         b_name: "b".into(),
         x: crate::experiment::Axis::Key(crate::scenario::ScenarioKey::Consumers),
+        log: (false, false),
         scenarios: vec![ComparedScenario {
             label: "consumers=1".into(),
             x: Some(1.0),

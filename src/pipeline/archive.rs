@@ -383,6 +383,7 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         a_name: side_name(a),
         b_name: side_name(b),
         x: a.experiment.plot.x.clone(),
+        log: (a.experiment.plot.log_x, a.experiment.plot.log_y),
         scenarios: Vec::new(),
         only_a: Vec::new(),
         only_b: Vec::new(),
