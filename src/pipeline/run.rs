@@ -184,10 +184,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         return Err(Failure::Interrupted(text));
     }
     if !failures.is_empty() {
-        let mut why = format!(
-            "error: {} run(s) failed; the others are saved:\n",
-            failures.len()
-        );
+        let others = match made_any {
+            true => "the others are saved",
+            false => "no other run was made",
+        };
+        let mut why = format!("error: {} run(s) failed; {others}:\n", failures.len());
         for failure in &failures {
             let _ = writeln!(why, "  {failure}");
         }
