@@ -255,10 +255,10 @@ fn run_trace_writes_a_chrome_trace_with_both_sides_and_timelines() {
     }
 }
 
-/// What `queuelab run --out OUT ARGS FILE` says on stdout; it must succeed.
-fn run_into(out: &Path, file: &Path, args: &[&str]) -> String {
+/// What `queuelab COMMAND --out OUT ARGS FILE` says on stdout; it must succeed.
+fn succeed(command: &str, out: &Path, file: &Path, args: &[&str]) -> String {
     let output = queuelab()
-        .args(["run", "--out"])
+        .args([command, "--out"])
         .arg(out)
         .args(args)
         .arg(file)
@@ -273,7 +273,7 @@ fn resume_keeps_the_measured_trace_of_a_kept_run() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("tiny.toml");
     std::fs::write(&file, format!("repeats = 1\n{POLLING_IDLE}")).expect("written");
-    let run = |extra: &[&str]| run_into(dir.path(), &file, &[&["--trace"], extra].concat());
+    let run = |extra: &[&str]| succeed("run", dir.path(), &file, &[&["--trace"], extra].concat());
     run(&["-q"]);
     let json = dir.path().join("tiny/trace/001_all.json");
     let measured = std::fs::read(&json).expect("the threads' trace");
@@ -336,14 +336,7 @@ fn traces_of_scenarios_the_experiment_no_longer_has_are_removed_and_other_files_
     let simulate = |sweep: &str| {
         std::fs::write(&file, format!("repeats = 1\n{POLLING}[sweep]\n{sweep}\n"))
             .expect("written");
-        let output = queuelab()
-            .args(["simulate", "--trace", "--out"])
-            .arg(dir.path())
-            .arg(&file)
-            .output()
-            .expect("runs");
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        succeed("simulate", dir.path(), &file, &["--trace"])
     };
     simulate("consumers = [1, 2]");
     let folder = dir.path().join("tiny-model/trace");
@@ -382,7 +375,7 @@ fn a_run_that_replaces_the_traced_runs_removes_their_traces_and_keeps_other_file
     let run = |formats: &str, extra: &[&str]| {
         let text = format!("repeats = 1\n{POLLING_IDLE}[plot]\nformats = {formats}\n");
         std::fs::write(&file, text).expect("written");
-        run_into(dir.path(), &file, extra)
+        succeed("run", dir.path(), &file, extra)
     };
     let folder = dir.path().join("tiny/trace");
     let traced = [

@@ -418,13 +418,15 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             Some(&environment),
             false,
         )?);
+        // The model's runs just replaced the folder's, and with them their traces.
+        let removed = traces::remove_replaced(&dir);
         text.push_str(&traces::write(
             experiment,
             &dir,
             &plans,
             Vec::new(),
             options,
-            (None, 0),
+            (None, removed),
         )?);
     }
     Ok(text)

@@ -99,9 +99,9 @@ pub fn keep(kept: &mut Vec<MeasuredTrace>, plan: &RunPlan, measured: &mut Measur
 /// now (in `measured`) beside the model's replay of it. A run `run` did not make now has
 /// no new trace: one kept by `--resume` (in `made_earlier`) keeps the trace it has, and
 /// one stopped or failed gets none, rather than a replay of a run that never happened.
-/// Then removes the trace files that no longer describe the folder's results
-/// (`remove_traces`), and says how many went, with the `removed_before` that
-/// `remove_replaced` took when the runs were first saved. Returns lines for the terminal.
+/// With `--resume`, then removes the traces of scenarios the experiment no longer has;
+/// says how many went, with the `removed_before` that `remove_replaced` took as the
+/// command replaced the folder's runs. Returns lines for the terminal.
 pub fn write(
     experiment: &Experiment,
     dir: &Path,
@@ -117,15 +117,6 @@ pub fn write(
         None => (Vec::new(), String::new()),
     };
     let count = traced.len();
-    // Every file written now, so that no older file of another format or run stays.
-    let written: HashSet<String> = traced
-        .iter()
-        .flat_map(|t| {
-            let formats = experiment.plot.formats.iter();
-            std::iter::once(json_name(&t.scenario))
-                .chain(formats.map(|f| timeline_name(&t.scenario, f.extension())))
-        })
-        .collect();
     let mut traced_line = String::new();
     if let Some(trace_options) = options.trace.as_ref().filter(|_| count > 0) {
         let results = Results {
@@ -151,7 +142,10 @@ pub fn write(
             dir.join(TRACE_DIR).display()
         );
     }
-    let removed = removed_before + remove_traces(dir, experiment, options.resume, &written);
+    let removed = match options.resume {
+        true => removed_before + remove_traces_of_other_scenarios(dir, experiment),
+        false => removed_before,
+    };
     if removed > 0 {
         let of_what = match options.resume && removed_before == 0 {
             true => format!("of scenarios {} no longer has", experiment.file.display()),
@@ -244,36 +238,26 @@ fn note_window_past_the_end(
     }
 }
 
-/// Removes the trace files in `dir`'s `trace/` that no longer describe its results;
-/// returns how many. With `--resume` (`resume`), those of scenarios `experiment` does not
-/// have: a kept run keeps its trace. Otherwise every trace file not `written` now: the
-/// runs they traced were replaced, by a run without `--trace` or one whose traced run
-/// was not made, and left beside the new results they would read as theirs.
-fn remove_traces(
-    dir: &Path,
-    experiment: &Experiment,
-    resume: bool,
-    written: &HashSet<String>,
-) -> usize {
+/// Removes the trace files in `dir`'s `trace/` of scenarios `experiment` does not have
+/// (with `--resume`, whose kept runs keep theirs); returns how many.
+fn remove_traces_of_other_scenarios(dir: &Path, experiment: &Experiment) -> usize {
     let current: HashSet<String> = experiment.scenarios.iter().map(file_stem).collect();
-    remove_trace_files(dir, |name, stem| match resume {
-        true => current.contains(stem),
-        false => written.contains(name),
-    })
+    remove_trace_files(dir, |stem| current.contains(stem))
 }
 
 /// Removes every trace file in `dir`'s `trace/`, once `runs.csv` no longer holds the
 /// runs they traced: called as a command that replaces runs first saves its own, so that
 /// however it ends (a `kill -9` included) no trace is left beside runs it does not
-/// describe. New traces are written when the runs are done. Returns how many went.
+/// describe (`simulate`: as it writes its results). New traces are written when the runs
+/// are done. Returns how many went.
 pub fn remove_replaced(dir: &Path) -> usize {
-    remove_trace_files(dir, |_, _| false)
+    remove_trace_files(dir, |_| false)
 }
 
 /// Removes the files of `dir`'s `trace/` that `trace::stem_of` knows as trace files and
-/// `stays` (given the name and its stem) does not keep; returns how many. Other files are
+/// `stays` (given the stem) does not keep; returns how many. Other files are
 /// left alone, as is a link in place of `trace/`; the folder goes if this left it empty.
-fn remove_trace_files(dir: &Path, stays: impl Fn(&str, &str) -> bool) -> usize {
+fn remove_trace_files(dir: &Path, stays: impl Fn(&str) -> bool) -> usize {
     let folder = dir.join(TRACE_DIR);
     if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
         return 0;
@@ -284,7 +268,7 @@ fn remove_trace_files(dir: &Path, stays: impl Fn(&str, &str) -> bool) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let gone = stem_of(&name).is_some_and(|stem| !stays(&name, stem));
+        let gone = stem_of(&name).is_some_and(|stem| !stays(stem));
         if gone
             && entry.file_type().is_ok_and(|t| t.is_file())
             && std::fs::remove_file(entry.path()).is_ok()
