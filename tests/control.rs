@@ -5,6 +5,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -137,6 +138,67 @@ fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
         })
         .collect();
     assert_eq!(kept.len(), before.len());
+}
+
+/// 16 quick runs, whose results take a moment to write (a chart per metric over 16
+/// scenarios): a window after the last run for a signal to come in.
+const MANY: &str = "name = \"many\"\nrepeats = 1\ntime_scale = 0.02\n[scenario]\nitems_per_producer = 2\n\
+                    produce_time = \"1ms\"\nconsume_time = \"1ms\"\n[sweep]\nproducers = [1, 2]\n\
+                    consumers = [1, 2, 3, 4, 5, 6, 7, 8]\n";
+
+/// The state letter of process `pid` (`T` stopped, `Z` exited but not yet waited for).
+fn state_of(pid: u32) -> Option<char> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name, which is in parentheses and may hold spaces.
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+/// Runs `MANY` and, once every run is in `runs.csv`, stops the process, sends it SIGINT
+/// and lets it go on: the signal lands after the last run, whatever the machine's load.
+/// `None` when the process had already ended (the window was missed).
+fn interrupted_after_the_last_run(root: &Path) -> Option<(std::process::Output, PathBuf)> {
+    let file = root.join("many.toml");
+    fs::write(&file, MANY).expect("write");
+    let out = root.join("out");
+    let child = spawn_run(&[], &out, &file);
+    let runs = out.join("many/runs.csv");
+    let every_run_saved = || runs.exists() && read_csv(&runs).len() == 16;
+    wait_until(Duration::from_secs(60), "every run saved", every_run_saved);
+    send(&child, libc::SIGSTOP);
+    wait_until(Duration::from_secs(10), "stopped or ended", || {
+        matches!(state_of(child.id()), Some('T' | 'Z') | None)
+    });
+    let caught = state_of(child.id()) == Some('T');
+    send(&child, libc::SIGINT);
+    send(&child, libc::SIGCONT);
+    let output = child.wait_with_output().expect("ends");
+    caught.then_some((output, out.join("many")))
+}
+
+/// Ctrl-C after the last run stops nothing: the command says so, writes everything and
+/// succeeds, rather than calling itself interrupted and asking for a `--resume` with
+/// nothing left to do.
+#[test]
+#[serial(timing)]
+fn ctrl_c_after_the_last_run_stops_nothing() {
+    // A loaded machine may let the process end before the test stops it: try again.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (output, folder) = (0..5)
+        .find_map(|attempt| {
+            let root = dir.path().join(attempt.to_string());
+            fs::create_dir(&root).expect("mkdir");
+            interrupted_after_the_last_run(&root)
+        })
+        .expect("the process was stopped after its last run in one of 5 attempts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Ctrl-C came after the last run"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--resume"), "{stderr}");
+    assert_eq!(read_csv(&folder.join("summary.csv")).len(), 16);
+    assert!(folder.join("report.md").exists());
 }
 
 #[test]
@@ -372,9 +434,11 @@ fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan(
     let file = folder.join("slow's.toml");
     fs::write(&file, SLOW).expect("write");
     let out = dir.path().join("out dir");
+    // 24 runs (warm-ups too) of about 0.4 s, two at once: the signal, once 2 runs are
+    // saved, comes seconds before the last would end, as it must to interrupt anything.
     let settings = [
         "--time-scale",
-        "0.5",
+        "1.5",
         "--seed",
         "7",
         "--repeats",
@@ -719,6 +783,49 @@ fn stopped_before_any_run_a_run_leaves_no_folder_it_made() {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("before a run finished"), "{stderr}");
     assert!(!out.join("slow").exists(), "the folder it made is gone");
+}
+
+/// When every run fails (here: no memory for the threads' stacks), the command says
+/// that nothing was made, exits 1, and leaves no folder where it found none.
+#[test]
+#[serial(timing)]
+fn runs_that_all_fail_leave_no_folder_the_command_made() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("fails.toml");
+    let text = "name = \"fails\"\nrepeats = 1\ntime_scale = 0.01\n[scenario]\nproducers = 2\n\
+                items_per_producer = 5\nproduce_time = \"1ms\"\nconsume_time = \"1ms\"\n\
+                item_bytes = 65536\n[sweep]\nconsumers = [250, 300]\n";
+    fs::write(&file, text).expect("write");
+    let out = dir.path().join("out");
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
+    command.args(["run", "-q", "--out"]).arg(&out).arg(&file);
+    // 300 MB of address space: the program runs, 250 threads' stacks (over 1.5 MB each,
+    // for items of 64 KiB) do not fit. One
+    // malloc arena, so that threads that did start do not take the rest (64 MB each).
+    command.env("MALLOC_ARENA_MAX", "1");
+    // SAFETY: setrlimit is async-signal-safe, and only the child's limit changes.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 300 << 20,
+                rlim_max: 300 << 20,
+            };
+            match libc::setrlimit(libc::RLIMIT_AS, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    let output = command.output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("2 run(s) failed; no other run was made"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("could not start a thread"), "{stderr}");
+    assert!(stderr.contains("`ulimit -v`"), "{stderr}");
+    assert!(!out.join("fails").exists(), "the folder it made is gone");
 }
 
 #[test]

@@ -54,12 +54,14 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     };
     check_threads(&experiments, thread_limit, options.jobs)?;
     confirm_long_runs(&experiments, options)?;
-    // Folders this command makes: stopped before any run of theirs, it takes them away.
-    let made_here: Vec<PathBuf> = experiments
-        .iter()
-        .map(|e| options.out.join(&e.name))
-        .filter(|dir| dir.symlink_metadata().is_err())
-        .collect();
+    let mut held = Held {
+        locks: Vec::new(),
+        made_here: experiments
+            .iter()
+            .map(|e| options.out.join(&e.name))
+            .filter(|dir| dir.symlink_metadata().is_err())
+            .collect(),
+    };
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name, e))
@@ -68,10 +70,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         super::traces::refuse_file_in_place_of_trace_folder(dir, experiment, options)?;
     }
     // Held until every experiment is written: one writer per folder.
-    let locks: Vec<FolderLock> = dirs
-        .iter()
-        .map(|d| FolderLock::take(d))
-        .collect::<Result<_, _>>()?;
+    for dir in &dirs {
+        held.locks.push(FolderLock::take(dir)?);
+    }
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
     let mut kept = Vec::new();
     for (experiment, dir) in experiments.iter().zip(&dirs) {
@@ -95,10 +96,14 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     // folder as it was, and `--resume` with this command's settings may then find other
     // runs there.
     let mut made_any = false;
+    // Whether every run asked for was made (or failed): a Ctrl-C after the last run
+    // stopped nothing, and the command ends as if it had not come.
+    let mut all_ran = true;
     for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
     {
         let started = SystemTime::now();
         if options.cancel.load(Ordering::SeqCst) {
+            all_ran = false;
             break;
         }
         for note in &kept.notes {
@@ -129,12 +134,13 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             replaces,
         )?;
         let (records, failed) = (made.records, made.failures);
+        all_ran &= made.all_ran;
         let made_here = records.len() > kept_runs;
         made_any |= made_here;
         failures.extend(failed);
         // Stopped before a run of its own finished, an experiment leaves its folder as it
         // was, summary and all.
-        let stopped_idle = !made_here && options.cancel.load(Ordering::SeqCst);
+        let stopped_idle = !made_here && !made.all_ran;
         if !records.is_empty() && !stopped_idle {
             let before = Before {
                 sleep_overshoot: Some(overshoot),
@@ -164,11 +170,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             text.push_str(&made?);
         }
     }
-    if options.cancel.load(Ordering::SeqCst) {
-        drop(locks);
-        made_here
-            .iter()
-            .for_each(|dir| remove_if_only_the_lock(dir));
+    if options.cancel.load(Ordering::SeqCst) && all_ran {
+        status("Ctrl-C came after the last run: every run was made and is saved");
+    } else if options.cancel.load(Ordering::SeqCst) {
         if !made_any {
             text.push_str(
                 "interrupted before a run finished: the results folders are as they were; \
@@ -195,6 +199,24 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         return Err(Failure::Unmet { said: text, why });
     }
     Ok(text)
+}
+
+/// The folders' locks, and the folders this command made. However the command ends
+/// (done, interrupted, every run failed, an error), a folder it made and wrote nothing
+/// into but its lock is taken away again: it leaves none.
+struct Held {
+    locks: Vec<FolderLock>,
+    made_here: Vec<PathBuf>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // Unlocked first: a folder is removed only once nobody holds it.
+        self.locks.clear();
+        self.made_here
+            .iter()
+            .for_each(|dir| remove_if_only_the_lock(dir));
+    }
 }
 
 /// The command that goes on after an interruption: `--resume` with every setting that
@@ -270,7 +292,9 @@ struct Made {
     records: Vec<RunRecord>,
     failures: Vec<RunError>,
     /// Trace files removed as the first run was saved (`traces::remove_replaced`).
-    traces_removed: usize,
+    traces_removed: super::traces::Removed,
+    /// Whether every run to do was made or failed: none was stopped by Ctrl-C.
+    all_ran: bool,
 }
 
 /// Runs what `runs.csv` does not hold yet. Where this `replaces` runs, the traces in
@@ -309,7 +333,7 @@ fn run_experiment(
     let mut failures = Vec::new();
     let mut save_error = None;
     let mut checkpoint = Checkpoint::new();
-    let (mut traces_cleared, mut traces_removed) = (false, 0);
+    let (mut traces_cleared, mut traces_removed) = (false, Default::default());
     // Each scenario's runs (some perhaps kept by --resume) by their place in `records`:
     // scenarios are counted complete, and summarised, from their own runs as these
     // finish, not by a pass over every run each time.
@@ -321,6 +345,8 @@ fn run_experiment(
     }
     let repeats = experiment.repeats as usize;
     let mut complete = made_of.iter().filter(|made| made.len() >= repeats).count();
+    // Runs (warm-ups too) that ended on their own, failed or not.
+    let mut ended = 0;
     run_plans(
         &experiment.scenarios,
         &by_length,
@@ -334,6 +360,9 @@ fn run_experiment(
                 .unwrap_or_else(|p| p.into_inner())
                 .finished(plan, elapsed);
             progress.inc(1);
+            if !matches!(&result, Err(error) if error.cancelled) {
+                ended += 1;
+            }
             let predicted = predicted.get(plan).copied().flatten();
             let predicted_s = predicted.map(|p| p.elapsed_s);
             let measured = match result {
@@ -394,6 +423,7 @@ fn run_experiment(
             records,
             failures,
             traces_removed,
+            all_ran: ended == todo.len(),
         }),
     }
 }

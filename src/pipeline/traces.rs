@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Failure, RunOptions};
 use crate::experiment::Experiment;
@@ -108,7 +108,7 @@ pub fn write(
     plans: &[RunPlan],
     measured: Vec<MeasuredTrace>,
     options: &RunOptions,
-    (made_earlier, removed_before): (Option<&HashSet<(usize, u32)>>, usize),
+    (made_earlier, removed_before): (Option<&HashSet<(usize, u32)>>, Removed),
 ) -> Result<String, Failure> {
     let (traced, mut notes) = match &options.trace {
         Some(trace_options) => {
@@ -142,12 +142,15 @@ pub fn write(
             dir.join(TRACE_DIR).display()
         );
     }
-    let removed = match options.resume {
-        true => removed_before + remove_traces_of_other_scenarios(dir, experiment),
-        false => removed_before,
-    };
-    if removed > 0 {
-        let of_what = match options.resume && removed_before == 0 {
+    let mut removed = removed_before;
+    let replaced = removed.count > 0;
+    if options.resume {
+        removed.add(remove_traces_of_other_scenarios(dir, experiment));
+    }
+    notes.push_str(&removed.left_notes());
+    if removed.count > 0 {
+        let removed = removed.count;
+        let of_what = match options.resume && !replaced {
             true => format!("of scenarios {} no longer has", experiment.file.display()),
             false => "of earlier runs these results replace".to_string(),
         };
@@ -238,9 +241,38 @@ fn note_window_past_the_end(
     }
 }
 
+/// Trace files a command removed, and those it could not, which then lie beside runs
+/// they do not describe: the terminal says which.
+#[derive(Debug, Default)]
+pub struct Removed {
+    pub count: usize,
+    /// Each file left, with why.
+    pub left: Vec<(PathBuf, String)>,
+}
+
+impl Removed {
+    fn add(&mut self, other: Removed) {
+        self.count += other.count;
+        self.left.extend(other.left);
+    }
+
+    fn left_notes(&self) -> String {
+        self.left
+            .iter()
+            .map(|(path, why)| {
+                format!(
+                    "  warning: could not remove {} ({why}): it traces runs these results \
+                     no longer hold; remove it by hand\n",
+                    path.display()
+                )
+            })
+            .collect()
+    }
+}
+
 /// Removes the trace files in `dir`'s `trace/` of scenarios `experiment` does not have
-/// (with `--resume`, whose kept runs keep theirs); returns how many.
-fn remove_traces_of_other_scenarios(dir: &Path, experiment: &Experiment) -> usize {
+/// (with `--resume`, whose kept runs keep theirs).
+fn remove_traces_of_other_scenarios(dir: &Path, experiment: &Experiment) -> Removed {
     let current: HashSet<String> = experiment.scenarios.iter().map(file_stem).collect();
     remove_trace_files(dir, |stem| current.contains(stem))
 }
@@ -249,36 +281,85 @@ fn remove_traces_of_other_scenarios(dir: &Path, experiment: &Experiment) -> usiz
 /// runs they traced: called as a command that replaces runs first saves its own, so that
 /// however it ends (a `kill -9` included) no trace is left beside runs it does not
 /// describe (`simulate`: as it writes its results). New traces are written when the runs
-/// are done. Returns how many went.
-pub fn remove_replaced(dir: &Path) -> usize {
+/// are done.
+pub fn remove_replaced(dir: &Path) -> Removed {
     remove_trace_files(dir, |_| false)
 }
 
 /// Removes the files of `dir`'s `trace/` that `trace::stem_of` knows as trace files and
-/// `stays` (given the stem) does not keep; returns how many. Other files are
-/// left alone, as is a link in place of `trace/`; the folder goes if this left it empty.
-fn remove_trace_files(dir: &Path, stays: impl Fn(&str) -> bool) -> usize {
+/// `stays` (given the stem) does not keep. Other files are left alone, as is a link in
+/// place of `trace/`; the folder goes if this left it empty.
+fn remove_trace_files(dir: &Path, stays: impl Fn(&str) -> bool) -> Removed {
     let folder = dir.join(TRACE_DIR);
+    let mut removed = Removed::default();
     if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
-        return 0;
+        return removed;
     }
-    let Ok(entries) = std::fs::read_dir(&folder) else {
-        return 0;
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(error) => {
+            removed.left.push((folder, error.to_string()));
+            return removed;
+        }
     };
-    let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let gone = stem_of(&name).is_some_and(|stem| !stays(stem));
-        if gone
-            && entry.file_type().is_ok_and(|t| t.is_file())
-            && std::fs::remove_file(entry.path()).is_ok()
-        {
-            removed += 1;
+        if !gone || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed.count += 1,
+            // Gone already (another hand): nothing is left beside the runs.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => removed.left.push((entry.path(), error.to_string())),
         }
     }
-    if removed > 0 {
+    if removed.count > 0 {
         // Fails, as it should, unless the folder is empty.
         let _ = std::fs::remove_dir(&folder);
     }
     removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// In a `trace/` that cannot be written to (root can write anyway): every trace file
+    /// is either removed and counted, or left and named in a warning, never passed over.
+    #[test]
+    fn a_trace_file_that_cannot_be_removed_is_named_not_passed_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join(TRACE_DIR);
+        std::fs::create_dir(&folder).expect("mkdir");
+        let trace = folder.join("001_consumers=1.json");
+        std::fs::write(&trace, "{}").expect("write");
+        std::fs::write(folder.join("notes.txt"), "mine").expect("write");
+        let mode = |m| std::fs::Permissions::from_mode(m);
+        std::fs::set_permissions(&folder, mode(0o555)).expect("chmod");
+        let removed = remove_replaced(dir.path());
+        std::fs::set_permissions(&folder, mode(0o755)).expect("chmod");
+        let left = trace.exists();
+        assert_eq!(removed.count, usize::from(!left));
+        assert_eq!(removed.left.len(), usize::from(left));
+        let notes = removed.left_notes();
+        assert_eq!(notes.contains("001_consumers=1.json"), left, "{notes}");
+        assert!(folder.join("notes.txt").exists(), "not a trace file: kept");
+    }
+
+    #[test]
+    fn the_warning_names_the_file_and_why() {
+        let removed = Removed {
+            count: 0,
+            left: vec![(
+                PathBuf::from("r/trace/002_x.json"),
+                "Permission denied".into(),
+            )],
+        };
+        let notes = removed.left_notes();
+        assert!(notes.contains("could not remove r/trace/002_x.json (Permission denied)"));
+        assert!(notes.contains("remove it by hand"), "{notes}");
+    }
 }

@@ -331,7 +331,8 @@ fn run_threads<I: Item, R: Recorder>(
             consumers.into_iter().map(|h| h.join().ok()).collect();
         if let Some(error) = spawn_error {
             return Err(format!(
-                "could not start a thread: {error} (lower producers or consumers, or raise the thread limit, `ulimit -u`)"
+                "could not start a thread: {error} (lower producers or consumers, or raise \
+                 the limit on threads, `ulimit -u`, or on memory, `ulimit -v`)"
             ));
         }
         let seen: Option<Vec<(ProducerTally, R)>> = seen.into_iter().collect();
