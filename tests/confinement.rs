@@ -80,3 +80,126 @@ fn each_command_writes_only_where_it_was_told() {
     writes_only_below(root, &["new", "y", "--dir", "exp"], "exp");
     writes_only_below(root, &["new", "z", "--from", "x", "--dir", "exp"], "exp");
 }
+
+/// Every file below `dir` (but the lock file, which a refused command may leave) with
+/// its bytes.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = tree(dir)
+        .into_iter()
+        .filter(|p| dir.join(p).is_file() && !p.ends_with(".queuelab.lock"))
+        .map(|p| {
+            let bytes = fs::read(dir.join(&p)).expect("read");
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Asserts that `dir` holds exactly the files `kept` (naming the first that differs,
+/// not printing megabytes of bytes).
+fn holds_as_it_was(dir: &Path, kept: &[(PathBuf, Vec<u8>)]) {
+    let now = contents(dir);
+    let names =
+        |files: &[(PathBuf, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&now), names(kept), "{}", dir.display());
+    for ((name, bytes), (_, was)) in now.iter().zip(kept) {
+        assert!(bytes == was, "{} changed", dir.join(name).display());
+    }
+}
+
+/// Writes experiment `name` (2 scenarios, 1 repeat, a few milliseconds) into `root/exp/`.
+fn experiment(root: &Path, name: &str) -> PathBuf {
+    let file = root.join(format!("exp/{name}.toml"));
+    fs::create_dir_all(root.join("exp")).expect("dir");
+    let text = format!(
+        "name = \"{name}\"\nrepeats = 1\ntime_scale = 0.1\n[scenario]\nitems_per_producer = 2\n\
+         produce_time = \"1ms\"\nconsume_time = \"1ms\"\n[sweep]\nconsumers = [1, 2]\n"
+    );
+    fs::write(&file, text).expect("write");
+    file
+}
+
+/// An archive reached through a link, or copied under another experiment's name, is
+/// never replaced without a word: results land only in a folder of their own inside
+/// --out, and another experiment's runs go only with --replace.
+#[test]
+fn another_experiments_archive_is_never_replaced_by_accident() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let root = root.path();
+    let tiny = experiment(root, "tiny");
+    let other = experiment(root, "other");
+    let run = |args: &[&str]| {
+        queuelab()
+            .current_dir(root)
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    assert!(
+        run(&["run", "-q", "--out", "archive", "exp/tiny.toml"])
+            .status
+            .success()
+    );
+    let archive = root.join("archive/tiny");
+    let kept = contents(&archive);
+
+    fs::create_dir(root.join("scratch")).expect("dir");
+    std::os::unix::fs::symlink("../archive/tiny", root.join("scratch/other")).expect("link");
+    std::os::unix::fs::symlink("../archive/tiny", root.join("scratch/other-model")).expect("link");
+    for command in ["run", "simulate"] {
+        let output = run(&[command, "-q", "--out", "scratch", "exp/other.toml"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("is a link (to ../archive/tiny)"),
+            "{stderr}"
+        );
+    }
+    holds_as_it_was(&archive, &kept);
+
+    // Copied under the other experiment's name (and into its `-model` folder).
+    for folder in ["copies/other", "copies/other-model"] {
+        fs::create_dir_all(root.join(folder)).expect("dir");
+        for (name, bytes) in &kept {
+            fs::write(root.join(folder).join(name), bytes).expect("copy");
+        }
+    }
+    let output = run(&["run", "-q", "--out", "copies", "exp/other.toml"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("holds the runs of experiment `tiny`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("add --replace"), "{stderr}");
+    let output = run(&["simulate", "-q", "--out", "copies", "exp/other.toml"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("holds measured runs"), "{stderr}");
+    for folder in ["copies/other", "copies/other-model"] {
+        holds_as_it_was(&root.join(folder), &kept);
+    }
+
+    // Asked for, it replaces them.
+    let output = run(&[
+        "run",
+        "-q",
+        "--replace",
+        "--out",
+        "copies",
+        "exp/other.toml",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runs = fs::read_to_string(root.join("copies/other/runs.csv")).expect("read");
+    assert!(
+        runs.lines().skip(1).all(|row| row.starts_with("other,")),
+        "{runs}"
+    );
+    drop(tiny);
+    drop(other);
+}

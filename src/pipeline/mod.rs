@@ -398,6 +398,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let dir = prepare_dir(&options.out, &name, experiment)?;
         traces::refuse_file_in_place_of_trace_folder(&dir, experiment, options)?;
         let _lock = FolderLock::take(&dir)?;
+        refuse_measured_runs(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
         let predicted = predictions(experiment, &plans, None);
@@ -432,6 +433,22 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     Ok(text)
 }
 
+/// Refuses to model over measured runs (an archive copied or renamed into a `-model`
+/// folder): the model's runs are remade in a moment, measured ones are not.
+fn refuse_measured_runs(dir: &Path) -> Result<(), Failure> {
+    let source = crate::regular_file::open(&dir.join("runs.csv"))
+        .ok()
+        .and_then(|file| crate::output::first_run_says(file, "source"));
+    match source {
+        Some(source) if source == Source::Measured.name() => Err(Failure::BadInput(format!(
+            "{}: holds measured runs, which the model's would replace; move them, or \
+             simulate into another folder with --out. Nothing was written.",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// One line on the terminal per scenario with runs far from the others.
 fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
@@ -453,6 +470,19 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
 /// written, before any run starts.
 fn prepare_dir(out: &Path, name: &str, experiment: &Experiment) -> Result<PathBuf, Failure> {
     let dir = out.join(name);
+    // Through a link, results would land outside the folder the person named.
+    if dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        let to = fs::read_link(&dir).map_or(String::new(), |t| format!(" (to {})", t.display()));
+        return Err(Failure::BadInput(format!(
+            "{} is a link{to}, where queuelab writes the results folder of `{name}`: it \
+             writes only into a folder of its own inside --out. Remove the link, or give \
+             --out the folder that holds its target. Nothing was run or written.",
+            dir.display()
+        )));
+    }
     create_folder(&dir, "results")?;
     let probe = dir.join(format!(".probe-{}", std::process::id()));
     fs::write(&probe, b"").map_err(|e| cannot_write("results", &dir, e))?;

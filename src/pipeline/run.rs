@@ -576,6 +576,27 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     if !runs.exists() {
         return Ok(());
     }
+    let scratch = out
+        .parent()
+        .map_or(PathBuf::from("scratch"), |p| p.join("scratch"));
+    let keep_them = format!(
+        "To replace them, add --replace; to keep them, write elsewhere, e.g. --out {} \
+         (ignored by git). Nothing was run or written.",
+        shell_quote(&scratch.to_string_lossy())
+    );
+    // A folder of another name's runs was copied or renamed here: an archive, not an
+    // earlier version of this experiment.
+    let made_by = regular_file::open(&runs)
+        .ok()
+        .and_then(|file| first_run_says(file, "experiment"));
+    if let Some(name) = made_by.filter(|name| *name != experiment.name) {
+        return Err(Failure::BadInput(format!(
+            "{}: holds the runs of experiment `{name}`; this run of `{}` would replace them. \
+             {keep_them}",
+            dir.display(),
+            experiment.name
+        )));
+    }
     let now = (experiment.time_scale, experiment.seed, experiment.repeats);
     let copy = regular_file::read_text(&dir.join("experiment.toml"), MAX_FILE_BYTES).ok();
     let made = match copy {
@@ -609,16 +630,11 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     if made.2 != now.2 {
         differ.push(format!("{} repeats (this run: {})", made.2, now.2));
     }
-    let scratch = out
-        .parent()
-        .map_or(PathBuf::from("scratch"), |p| p.join("scratch"));
     Err(Failure::BadInput(format!(
         "{}: holds the runs of this experiment made at {}; this run would replace them. \
-         To replace them, add --replace; to keep them, write elsewhere, e.g. --out {} \
-         (ignored by git). Nothing was run or written.",
+         {keep_them}",
         dir.display(),
         differ.join(", "),
-        shell_quote(&scratch.to_string_lossy())
     )))
 }
 
