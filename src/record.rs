@@ -121,9 +121,23 @@ impl QueueMetric {
             QueueMetric::BlockedTotal => queue.blocked_total_s,
             QueueMetric::BlockedP99 => queue.blocked_p99_s,
         };
+        let value = match self.is_a_percentile() && value <= HISTOGRAM_ZERO_S {
+            true => 0.0,
+            false => value,
+        };
         value.is_finite().then_some(value)
     }
+
+    /// Whether the metric is a percentile of a histogram of waits (`waits::WaitTally`).
+    fn is_a_percentile(self) -> bool {
+        use QueueMetric::*;
+        matches!(self, WaitP50 | WaitP99 | WaitMax | BlockedP99)
+    }
 }
+
+/// A histogram of waits holds a zero as 1 ns; archives made before its percentiles were
+/// read back as zero hold 1e-9 s for no wait, which reads as zero here.
+const HISTOGRAM_ZERO_S: f64 = 1e-9;
 
 impl QueueMetrics {
     /// From the waits measured, the deepest queue seen, the empty polls and the fewest and

@@ -49,8 +49,10 @@ pub struct WaitTally {
     waited: u64,
 }
 
-/// A zero wait goes in the histogram as this: it starts at 1 ns.
-const ZERO_AS: u64 = 1;
+/// A zero wait goes in the histogram as this: it starts at 1 ns. Below 256 ns its
+/// buckets are 1 ns wide, so a percentile of 1 ns is a zero (no clock measures a wait of
+/// 1 ns). Archives made before `summary` read it back as zero hold it as 1e-9 s.
+pub const ZERO_AS: u64 = 1;
 
 fn saturating_u32(count: u64) -> u32 {
     u32::try_from(count).unwrap_or(u32::MAX)
@@ -124,23 +126,19 @@ impl WaitTally {
         self.waited += other.waited;
     }
 
-    /// `None` when no wait was measured.
+    /// `None` when no wait was measured. A zero wait, which the histogram holds as 1 ns,
+    /// reads as zero again: a percentile of zero beside a measured one is no error of a
+    /// millionfold.
     pub fn summary(&self) -> Option<WaitSummary> {
         let Some(histogram) = &self.histogram else {
-            // Only zeros, each read as the histogram would: 1 ns.
-            return (self.zeros > 0).then_some(WaitSummary {
-                p50_ns: ZERO_AS,
-                p99_ns: ZERO_AS,
-                max_ns: ZERO_AS,
-                mean_ns: 0.0,
-                waited_fraction: 0.0,
-            });
+            return (self.zeros > 0).then_some(WaitSummary::default());
         };
+        let read = |ns: u64| if ns <= ZERO_AS { 0 } else { ns };
         let count = histogram.len();
         (count > 0).then(|| WaitSummary {
-            p50_ns: histogram.value_at_quantile(0.5),
-            p99_ns: histogram.value_at_quantile(0.99),
-            max_ns: histogram.max(),
+            p50_ns: read(histogram.value_at_quantile(0.5)),
+            p99_ns: read(histogram.value_at_quantile(0.99)),
+            max_ns: read(histogram.max()),
             mean_ns: self.sum_ns as f64 / count as f64,
             waited_fraction: self.waited as f64 / count as f64,
         })
@@ -178,8 +176,23 @@ mod tests {
         assert_eq!(WaitTally::new().summary(), None);
     }
 
+    /// No wait reads as zero, not as the histogram's 1 ns: against a prediction of no
+    /// wait, a measured one has no relative error, rather than one of millions of percent.
+    #[test]
+    fn zero_waits_summarise_as_zero() {
+        let mut only_zeros = WaitTally::new();
+        only_zeros.record(0);
+        let mut mostly = WaitTally::new();
+        [0, 0, 0, 40_000].into_iter().for_each(|w| mostly.record(w));
+        for tally in [only_zeros, mostly] {
+            let s = tally.summary().expect("waits");
+            assert_eq!(s.p50_ns, 0, "{s:?}");
+        }
+    }
+
     /// Counting zeros apart until the first longer wait changes no figure: the same
-    /// summary as one histogram holding every wait (zeros as 1 ns), whatever the order
+    /// summary as one histogram holding every wait (zeros as 1 ns, read back as 0),
+    /// whatever the order
     /// of zeros and waits, and across adds either way round.
     #[test]
     fn zeros_counted_apart_summarise_as_one_histogram() {
@@ -188,7 +201,13 @@ mod tests {
             for &w in waits {
                 h.saturating_record(w.max(1));
             }
-            (h.value_at_quantile(0.5), h.value_at_quantile(0.99), h.max())
+            // A zero (or the 1 ns no clock measures) reads as zero.
+            let read = |ns: u64| if ns == 1 { 0 } else { ns };
+            (
+                read(h.value_at_quantile(0.5)),
+                read(h.value_at_quantile(0.99)),
+                read(h.max()),
+            )
         };
         let cases: [&[u64]; 5] = [
             &[0, 0, 0],
