@@ -513,3 +513,39 @@ fn an_incomplete_side_is_said_and_fails_a_gate() {
         "{stdout}{stderr}"
     );
 }
+
+/// The model gives zero-time work no time: compared with it, a scenario has no ratio and
+/// no verdict (not `inf` slower, not 100% faster), and a gate says it could not judge.
+#[test]
+fn a_side_of_no_time_gives_no_ratio_no_verdict_and_fails_the_gate() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let zero = |t: &str| {
+        t.replace("\"200ms\"", "\"0ms\"")
+            .replace("\"250ms\"", "\"0ms\"")
+    };
+    let a = simulated(root.path(), "a", zero, &["-q"]);
+    let b = simulated(root.path(), "b", zero, &["-q"]);
+    let out = root.path().join("cmp");
+    let text = compare(&a, &b, &out);
+    assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+    assert!(text.contains("no time on a side"), "{text}");
+    assert!(
+        read_csv(&out.join("compare.csv"))
+            .iter()
+            .all(|r| r["verdict"] == "no time on a side" && r["ratio"].is_empty()),
+        "no ratio, no verdict"
+    );
+    let output = queuelab()
+        .args(["compare", "--fail-if-slower", "5", "--out"])
+        .arg(&out)
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("could not judge 7 scenario(s): a side took no time"),
+        "{stderr}"
+    );
+}

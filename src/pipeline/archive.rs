@@ -292,15 +292,24 @@ pub fn compare(a: &Path, b: &Path, options: &CompareOptions) -> Result<String, F
 /// judge (too few runs, or a side `incomplete`, stopped early with scenarios never
 /// measured) or one slower by more than `limit` percent.
 fn gate(comparison: &Comparison, limit: f64, incomplete: bool) -> Option<String> {
-    let unjudged = comparison
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict == Verdict::TooFewRuns)
-        .count();
-    if unjudged > 0 {
+    let unjudged = |verdict| {
+        comparison
+            .scenarios
+            .iter()
+            .filter(|s| s.verdict == verdict)
+            .count()
+    };
+    let (few, none) = (unjudged(Verdict::TooFewRuns), unjudged(Verdict::NoTime));
+    if few > 0 {
         return Some(format!(
-            "--fail-if-slower could not judge {unjudged} scenario(s): too few runs (at least \
+            "--fail-if-slower could not judge {few} scenario(s): too few runs (at least \
              {MIN_RUNS} a side are needed for an interval)"
+        ));
+    }
+    if none > 0 {
+        return Some(format!(
+            "--fail-if-slower could not judge {none} scenario(s): a side took no time (the \
+             model's zero-time work), so there is no ratio"
         ));
     }
     if incomplete {
@@ -456,15 +465,18 @@ fn comparison_table(c: &Comparison, note: &str) -> String {
     for s in &c.scenarios {
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>10.4}  {:>10.4}  {:>7.4}  {:>7} – {:<7}  {} ({})",
+            "  {:<width$}  {:>10.4}  {:>10.4}  {:>7}  {:>7} – {:<7}  {}{}",
             s.label,
             s.median_a,
             s.median_b,
-            s.ratio,
+            interval_end(s.ratio),
             interval_end(s.interval.0),
             interval_end(s.interval.1),
             s.verdict.name(),
-            percent((s.ratio - 1.0) * 100.0)
+            match s.ratio.is_finite() {
+                true => format!(" ({})", percent((s.ratio - 1.0) * 100.0)),
+                false => String::new(),
+            }
         );
     }
     for label in &c.only_a {
@@ -476,7 +488,8 @@ fn comparison_table(c: &Comparison, note: &str) -> String {
     text
 }
 
-/// One end of an interval as the table prints it; none without enough runs.
+/// A ratio, or one end of its interval, as the table prints it; none without enough
+/// runs, or with no time on a side.
 fn interval_end(value: f64) -> String {
     if value.is_finite() {
         format!("{value:.4}")

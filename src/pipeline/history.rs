@@ -542,7 +542,7 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         for s in &m.scenarios {
             let Some(step) = &s.step else { continue };
             match step.verdict {
-                Verdict::TooFewRuns => unjudged += 1,
+                Verdict::TooFewRuns | Verdict::NoTime => unjudged += 1,
                 Verdict::Slower | Verdict::Faster => {
                     judged += 1;
                     rows.push((&pair[0], &pair[1], s));

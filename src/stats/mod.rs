@@ -464,6 +464,9 @@ pub enum Verdict {
     WithinNoise,
     /// A side has too few runs for an interval, so no verdict.
     TooFewRuns,
+    /// A side's median is no time at all (the model's zero-time work): a ratio to it
+    /// measures nothing, so no verdict.
+    NoTime,
 }
 
 impl Verdict {
@@ -473,6 +476,7 @@ impl Verdict {
             Verdict::Slower => "slower",
             Verdict::WithinNoise => "within noise",
             Verdict::TooFewRuns => "too few runs",
+            Verdict::NoTime => "no time on a side",
         }
     }
 }
@@ -495,6 +499,9 @@ pub struct RunComparison {
 /// from 1; otherwise the change is within noise.
 pub fn compare_runs(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunComparison {
     let (median_a, median_b) = (median(a), median(b));
+    if let Some(none) = no_time(median_a, median_b) {
+        return none;
+    }
     let ratio = median_b / median_a;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let (mut from_a, mut from_b) = (MedianResampler::new(a), MedianResampler::new(b));
@@ -515,6 +522,18 @@ pub fn compare_runs(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunCompa
         interval,
         verdict: verdict_of(ratio, interval, noise_pct),
     }
+}
+
+/// No ratio where a side's median is not above zero: B over no time would be infinitely
+/// slower, no time over A a hundred percent faster, and neither says anything.
+fn no_time(median_a: f64, median_b: f64) -> Option<RunComparison> {
+    (!(median_a > 0.0 && median_b > 0.0)).then_some(RunComparison {
+        median_a,
+        median_b,
+        ratio: f64::NAN,
+        interval: (f64::NAN, f64::NAN),
+        verdict: Verdict::NoTime,
+    })
 }
 
 /// Whether the ratio is at least `noise_pct` percent from 1: the first half of
@@ -542,6 +561,9 @@ fn verdict_of(ratio: f64, interval: (f64, f64), noise_pct: f64) -> Verdict {
 /// a history, most within noise, then costs little.
 pub fn judge_change(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunComparison {
     let (median_a, median_b) = (median(a), median(b));
+    if let Some(none) = no_time(median_a, median_b) {
+        return none;
+    }
     let ratio = median_b / median_a;
     if beyond_noise(ratio, noise_pct) {
         return compare_runs(a, b, noise_pct, seed);
@@ -629,6 +651,22 @@ mod tests {
 #[cfg(test)]
 mod analysis_tests {
     use super::*;
+
+    /// The model gives zero-time work no time: against it there is no ratio and no
+    /// verdict, either way round, rather than `inf` slower or 100% faster.
+    #[test]
+    fn no_time_on_a_side_gives_no_ratio_and_no_verdict() {
+        let (none, some) = ([0.0, 0.0, 0.0], [0.4, 0.41, 0.39]);
+        for (a, b) in [(&none, &some), (&some, &none), (&none, &none)] {
+            for judged in [compare_runs(a, b, 2.0, 1), judge_change(a, b, 2.0, 1)] {
+                assert_eq!(judged.verdict, Verdict::NoTime, "{judged:?}");
+                assert!(
+                    judged.ratio.is_nan() && judged.interval.0.is_nan(),
+                    "{judged:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn comparing_runs_with_themselves_is_within_noise_and_twice_as_slow_is_slower() {
