@@ -305,6 +305,8 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, RenderError
 /// Numbers in CSV cells: fixed precision, so a rerun changes only the digits that moved.
 pub fn fixed(value: f64, decimals: usize) -> String {
     if value.is_finite() {
+        // `-0` (an empty sum of floats is one) would read as a negative time.
+        let value = if value == 0.0 { 0.0 } else { value };
         format!("{value:.decimals$}")
     } else {
         String::new()

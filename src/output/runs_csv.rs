@@ -254,7 +254,13 @@ pub fn read_from(
         .map_err(|e| format!("{}:1: {e}", path.display()))?
         .clone();
     let columns = Columns::of(header.iter());
-    for column in header_required() {
+    // The model's columns came together: an archive has all of them (those added later
+    // aside) or none.
+    let predicted = PREDICTED_QUEUE.iter().any(|c| columns.get(c).is_some());
+    let model_columns = PREDICTED_QUEUE
+        .into_iter()
+        .filter(|c| predicted && !added_later(c));
+    for column in header_required().into_iter().chain(model_columns) {
         if columns.get(column).is_none() {
             return Err(format!(
                 "{}:1: no column `{column}`; is it a queuelab runs.csv?",
@@ -428,7 +434,8 @@ impl Checks {
         };
         let time = |column: &'static str, most: f64| {
             let value = number(column)?;
-            if !value.is_finite() || value < 0.0 {
+            // `-0` too: printed back, it would show a negative time.
+            if !value.is_finite() || value.is_sign_negative() {
                 Err(problem(
                     column,
                     format!(
@@ -505,6 +512,14 @@ impl Checks {
             Source::Model => f64::MAX,
         };
         let elapsed_s = time("elapsed_s", most)?;
+        if source == Source::Measured && elapsed_s == 0.0 {
+            return Err(problem(
+                "elapsed_s",
+                "`0` s: a measured run takes some time (only the model's zero-time work \
+                 takes none)"
+                    .to_string(),
+            ));
+        }
         // Empty where the run was too large to model.
         let predicted_s = match cell("predicted_s") {
             "" => None,
@@ -513,18 +528,18 @@ impl Checks {
         // A column an older archive lacks reads as not measured (NaN); one present is
         // checked like any other.
         let later_time = |column: &'static str| match cell(column) {
-            "" if ADDED_LATER.contains(&column) => Ok(f64::NAN),
+            "" if added_later(column) => Ok(f64::NAN),
             _ => time(column, MAX_MEASURED_S),
         };
-        let fraction = |column: &'static str| {
-            let value = later_time(column)?;
-            if value > 1.0 {
-                return Err(problem(
+        let fraction = |column: &'static str| match cell(column) {
+            "" if added_later(column) => Ok(f64::NAN),
+            text => match number(column)? {
+                share if (0.0..=1.0).contains(&share) && !share.is_sign_negative() => Ok(share),
+                _ => Err(problem(
                     column,
-                    format!("`{}` is not a share: at most 1", quoted(cell(column))),
-                ));
-            }
-            Ok(value)
+                    format!("`{}` is not a share: from 0 to 1", quoted(text)),
+                )),
+            },
         };
         let queue_of = |c: &[&'static str; 11]| -> Result<Option<QueueMetrics>, Problem> {
             if cell(c[0]).is_empty() {
@@ -593,6 +608,12 @@ impl Checks {
             time_scale: scale,
         })
     }
+}
+
+/// Whether `column` (measured or the model's) came after the first archives, which read
+/// it as not measured.
+fn added_later(column: &str) -> bool {
+    ADDED_LATER.contains(&column.strip_prefix("predicted_").unwrap_or(column))
 }
 
 /// Columns computed from others for people to read, never read back: archives written
@@ -730,6 +751,92 @@ mod tests {
             "{refused}"
         );
         assert!(refused.len() < 200, "{refused}");
+    }
+
+    /// A hand edit is refused by line and column, in the words of what the column holds:
+    /// a negative zero time, a measured run of no time, a share below zero, a column of
+    /// the model's missing while the others are there (one added later reads as not
+    /// measured, as its measured partner does).
+    #[test]
+    fn hand_edits_are_refused_naming_what_the_column_holds() {
+        let experiment = experiment();
+        let queue = QueueMetrics {
+            wait_p50_s: 0.001,
+            wait_p99_s: 0.002,
+            wait_max_s: 0.003,
+            wait_mean_s: 0.0015,
+            waited_fraction: 0.25,
+            max_depth: Some(3),
+            empty_polls: 0,
+            consumer_items_min: 1,
+            consumer_items_max: 2,
+            blocked_total_s: 0.0,
+            blocked_p99_s: 0.0,
+        };
+        let run = RunRecord {
+            scenario: 0,
+            repeat: 1,
+            run_seed: 1,
+            source: Source::Measured,
+            elapsed_s: 0.25,
+            predicted_s: Some(0.25),
+            items: experiment.scenarios[0].total_items(),
+            queue: Some(queue.clone()),
+            predicted_queue: Some(queue),
+        };
+        let runs = [run];
+        let results = Results::of_runs(&experiment, Source::Measured, &runs, &[]);
+        let text = String::from_utf8(RunsCsv.render(&results).expect("renders")).expect("text");
+        let refused = |damaged: &str| {
+            read_from(
+                Path::new("runs.csv"),
+                damaged.as_bytes(),
+                &experiment,
+                3,
+                None,
+            )
+            .err()
+            .unwrap_or_else(|| panic!("not refused: {damaged}"))
+        };
+        let edited = |cell: &str, to: &str| {
+            assert!(text.contains(cell), "{text}");
+            refused(&text.replacen(cell, to, 1))
+        };
+        let m = edited(",0.250000000,", ",-0.0,");
+        assert!(
+            m.contains("runs.csv:2: column 17 `elapsed_s`: `-0.0` is not a time"),
+            "{m}"
+        );
+        let m = edited(",0.250000000,", ",0,");
+        assert!(
+            m.contains("`elapsed_s`: `0` s: a measured run takes some time"),
+            "{m}"
+        );
+        let m = edited(",0.250000,", ",-0.5,");
+        assert!(
+            m.contains("`waited_fraction`: `-0.5` is not a share: from 0 to 1"),
+            "{m}"
+        );
+        let dropped = {
+            let mut lines = text.lines().map(|line| line.split(',').collect::<Vec<_>>());
+            let header = lines.next().expect("header");
+            let at = header
+                .iter()
+                .position(|c| *c == "predicted_wait_p99_s")
+                .expect("a column of the model's");
+            std::iter::once(header)
+                .chain(lines)
+                .map(|mut cells| {
+                    cells.remove(at);
+                    cells.join(",") + "\n"
+                })
+                .collect::<String>()
+        };
+        let m = refused(&dropped);
+        assert!(
+            m.contains("runs.csv:1: no column `predicted_wait_p99_s`"),
+            "{m}"
+        );
     }
 
     /// A column added later is written empty when not measured (NaN) and read back so.
