@@ -202,3 +202,26 @@ fn a_capacity_is_used_even_where_exclude_leaves_out_every_bounded_queue() {
     assert_eq!(e.excluded, 2);
     assert!(e.scenarios.iter().all(|s| s.queue == QueueKind::Unbounded));
 }
+
+/// A sweep that makes one run twice under two labels (capacities beside an unbounded
+/// queue, which has none) is refused at the key that makes no difference, with the way
+/// to say what was meant; the group it suggests is accepted.
+#[test]
+fn the_same_scenario_twice_is_refused_at_the_key_that_makes_no_difference() {
+    let twice = "[sweep]\nqueue = [\"unbounded\", \"bounded\"]\ncapacity = [5, 6]\n";
+    let m = error(twice, 3, "sweep.capacity");
+    assert!(
+        m.contains("`queue=unbounded capacity=6` is the same run as `queue=unbounded capacity=5`"),
+        "{m}"
+    );
+    assert!(m.contains("together.queue_size"), "{m}");
+    // Left with only the unbounded ones, the same.
+    let only_unbounded = format!("{twice}exclude = [{{ queue = \"bounded\" }}]\n");
+    error(&only_unbounded, 3, "sweep.capacity");
+    let meant = "[sweep]\ntogether.queue_size = [{ queue = \"unbounded\" }, \
+                 { queue = \"bounded\", capacity = 5 }, { queue = \"bounded\", capacity = 6 }]\n";
+    assert_eq!(ok(meant).scenarios.len(), 3);
+    // One capacity beside both queues is no duplicate.
+    let one = "[sweep]\nqueue = [\"unbounded\", \"bounded\"]\ncapacity = [5]\n";
+    assert_eq!(ok(one).scenarios.len(), 2);
+}

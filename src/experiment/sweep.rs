@@ -549,7 +549,57 @@ pub fn expand(
     };
     refuse_exclusions_that_leave_out_nothing(cx, exclusions, &counts, total, points.len());
     check_capacity(cx, base, dimensions, &points, bounded_left_out);
-    points.into_iter().filter_map(Result::ok).collect()
+    let scenarios: Vec<Scenario> = points.into_iter().filter_map(Result::ok).collect();
+    refuse_the_same_scenario_twice(cx, dimensions, &scenarios);
+    scenarios
+}
+
+/// Two scenarios of the same settings would be one run made twice under two labels (the
+/// capacities swept beside an unbounded queue, which has none): refused where the value
+/// that makes no difference is swept, once.
+fn refuse_the_same_scenario_twice(cx: &mut Cx, dimensions: &[Dimension], scenarios: &[Scenario]) {
+    let mut first: HashMap<Vec<String>, usize> = HashMap::new();
+    for (at, scenario) in scenarios.iter().enumerate() {
+        let settings = ScenarioKey::ALL
+            .iter()
+            .map(|&key| scenario.value_text(key))
+            .collect();
+        let Some(&earlier) = first.get(&settings) else {
+            first.insert(settings, at);
+            continue;
+        };
+        let earlier = &scenarios[earlier];
+        // The setting the two labels differ in is the one that makes no difference.
+        let parts: Vec<&str> = earlier.label.split(' ').collect();
+        let differs = scenario.label.split(' ').find(|part| !parts.contains(part));
+        let key = differs
+            .and_then(|part| part.split_once('='))
+            .and_then(|(name, _)| ScenarioKey::ALL.into_iter().find(|k| k.name() == name));
+        let dimension =
+            key.and_then(|key| dimensions.iter().find(|d| d.axis.keys().contains(&key)));
+        let (span, path) = match (key, dimension) {
+            (Some(key), Some(d)) => (d.at.clone(), d.path(key)),
+            _ => (
+                dimensions.first().map_or(0..0, |d| d.at.clone()),
+                "sweep".to_string(),
+            ),
+        };
+        let why = match key {
+            Some(ScenarioKey::Capacity) => {
+                "an unbounded queue has no capacity. To sweep capacities of bounded queues \
+                 beside one unbounded queue, list them as points of a group: \
+                 together.queue_size = [{ queue = \"unbounded\" }, { queue = \"bounded\", \
+                 capacity = 5 }, ...]"
+            }
+            _ => "the value that differs makes no difference to the run",
+        };
+        let message = format!(
+            "scenario `{}` is the same run as `{}`: {why}",
+            scenario.label, earlier.label
+        );
+        cx.error(span, &path, message);
+        return;
+    }
 }
 
 /// Whether a scenario of `settings` has every value `exclusion` names. A capacity is
