@@ -11,6 +11,7 @@ use crate::experiment::ChartFormat;
 use crate::output::chart::{KINDS, is_time};
 use crate::record::{QueueMetric, Source};
 use crate::scenario::ConsumerStyle;
+use crate::scenario::duration::seconds_text;
 use crate::stats::{ENOUGH_WITHIN, Line, Scaling, Summary, USL_MIN_POINTS, findings};
 use crate::waits::WAITED_NS;
 
@@ -392,9 +393,7 @@ fn metric_text(metric: QueueMetric, value: f64) -> String {
     match metric {
         QueueMetric::WaitedFraction => format!("{:.1}%", value * 100.0),
         QueueMetric::MaxDepth | QueueMetric::EmptyPolls => format!("{value:.0}"),
-        _ if value < 1e-3 => format!("{:.1} µs", value * 1e6),
-        _ if value < 1.0 => format!("{:.2} ms", value * 1e3),
-        _ => format!("{value:.3} s"),
+        _ => seconds_text(value),
     }
 }
 

@@ -20,6 +20,7 @@ use crate::output::{
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
+use crate::scenario::duration::seconds_text;
 use crate::settings::{MODEL_SUFFIX, RunOrder};
 use crate::stats::theory::add_theory;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, median, summarise};
@@ -453,15 +454,15 @@ fn refuse_measured_runs(dir: &Path) -> Result<(), Failure> {
 fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
         let scenario = &experiment.scenarios[s.scenario];
-        let times: Vec<String> = s.outliers.iter().map(|o| format!("{o:.4} s")).collect();
+        let times: Vec<String> = s.outliers.iter().map(|&o| seconds_text(o)).collect();
         status(&format!(
-            "warning: {} {scenario}: {} of {} runs far from the others ({}; median {:.4} s); \
+            "warning: {} {scenario}: {} of {} runs far from the others ({}; median {}); \
              was the machine busy? Rerunning with more repeats would tell",
             experiment.name,
             s.outliers.len(),
             s.runs,
             times.join(", "),
-            s.elapsed_s.median
+            seconds_text(s.elapsed_s.median)
         ));
     }
 }

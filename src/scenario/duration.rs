@@ -112,6 +112,17 @@ pub fn format_duration(duration: Duration) -> String {
     }
 }
 
+/// A measured time in seconds as a person reads it: in µs below a millisecond, in ms
+/// below a second, else in s, so that `0.0004 s` beside `0.0004 s` does not hide a
+/// difference of a tenth.
+pub fn seconds_text(seconds: f64) -> String {
+    match seconds {
+        s if s < 1e-3 => format!("{:.1} µs", s * 1e6),
+        s if s < 1.0 => format!("{:.2} ms", s * 1e3),
+        s => format!("{s:.3} s"),
+    }
+}
+
 /// The grammar as an ECMAScript regular expression, for the JSON Schema: the same units
 /// and the same one-hour limit, so an editor accepts exactly what the parser accepts.
 pub fn duration_pattern() -> String {
