@@ -828,6 +828,95 @@ fn runs_that_all_fail_leave_no_folder_the_command_made() {
     assert!(!out.join("fails").exists(), "the folder it made is gone");
 }
 
+/// When the folder's other files cannot be written after the runs were made (here:
+/// a file size limit the charts exceed), the command fails (exit 1, not "bad input",
+/// since runs were made), says the runs are in runs.csv, and the command it prints
+/// writes the rest from them without running them again.
+#[test]
+#[serial(timing)]
+fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quick.toml");
+    fs::write(&file, QUICK).expect("write");
+    let out = dir.path().join("out");
+    let run = |extra: &[&str], limited: bool| {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
+        command
+            .args(["run", "-q"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg(&file);
+        if limited {
+            // Files of at most 20 KB: runs.csv fits, a PNG chart does not. SIGXFSZ
+            // ignored (kept across exec), so the write fails rather than the process.
+            // SAFETY: signal and setrlimit are async-signal-safe; only the child changes.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                    let limit = libc::rlimit {
+                        rlim_cur: 20_000,
+                        rlim_max: 20_000,
+                    };
+                    match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
+                        0 => Ok(()),
+                        _ => Err(std::io::Error::last_os_error()),
+                    }
+                });
+            }
+        }
+        command.output().expect("runs")
+    };
+    assert!(run(&["--seed", "1"], false).status.success());
+    let folder = out.join("quick");
+    let meta = || file_text(&folder.join("meta.json"));
+    let summary_before = file_text(&folder.join("summary.csv"));
+    assert!(meta().contains("\"seed\": 1,"));
+
+    let output = run(&["--seed", "2", "--replace"], true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(
+        stderr.contains("The runs made are saved in runs.csv"),
+        "{stderr}"
+    );
+    assert!(
+        meta().contains("\"seed\": 1,"),
+        "the other files as they were"
+    );
+    assert_eq!(file_text(&folder.join("summary.csv")), summary_before);
+    // Each run's seed and measured time: a run made again would have another time.
+    let runs_made = || -> BTreeSet<(String, String)> {
+        read_csv(&folder.join("runs.csv"))
+            .into_iter()
+            .map(|r| (r["run_seed"].clone(), r["elapsed_s"].clone()))
+            .collect()
+    };
+    let made = runs_made();
+    assert!(!made.is_empty());
+
+    let printed = stderr
+        .lines()
+        .skip_while(|l| !l.contains("without running them again"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command printed: {stderr}"))
+        .trim();
+    assert!(
+        printed.contains("--resume") && printed.contains("--seed 2"),
+        "{printed}"
+    );
+    let again = run_printed(printed);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(meta().contains("\"seed\": 2,"));
+    assert_eq!(runs_made(), made, "no run made again");
+    queuelab().arg("plot").arg(&folder).assert().success();
+}
+
 #[test]
 fn a_scenario_beyond_the_thread_limit_is_refused_before_any_run() {
     let dir = tempfile::tempdir().expect("temp dir");

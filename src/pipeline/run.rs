@@ -151,14 +151,23 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             environment.jobs = Some(jobs);
             environment.warmup = Some(experiment.warmup);
             environment.order = Some(order_name(experiment.order).to_string());
-            text.push_str(&finish(
-                &experiment,
-                dir,
-                Source::Measured,
-                &records,
-                Some(&environment),
-                false,
-            )?);
+            // The runs are in runs.csv by now: a file that cannot be written is no longer
+            // bad input of which nothing was made, and --resume writes the rest.
+            let runs_kept = |failure| match made_here {
+                true => runs_are_saved(failure, files, options),
+                false => failure,
+            };
+            text.push_str(
+                &finish(
+                    &experiment,
+                    dir,
+                    Source::Measured,
+                    &records,
+                    Some(&environment),
+                    false,
+                )
+                .map_err(runs_kept)?,
+            );
             let made = super::traces::write(
                 &experiment,
                 dir,
@@ -167,7 +176,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                 options,
                 (Some(&made_earlier), made.traces_removed),
             );
-            text.push_str(&made?);
+            text.push_str(&made.map_err(runs_kept)?);
         }
     }
     if options.cancel.load(Ordering::SeqCst) && all_ran {
@@ -217,6 +226,20 @@ impl Drop for Held {
             .iter()
             .for_each(|dir| remove_if_only_the_lock(dir));
     }
+}
+
+/// `failure` to write a folder's other files once its runs are saved in `runs.csv`: a
+/// failure (exit 1; the runs were made), with the command that writes the rest from them.
+fn runs_are_saved(failure: Failure, files: &[PathBuf], options: &RunOptions) -> Failure {
+    let said = match failure {
+        Failure::BadInput(m) | Failure::Failed(m) | Failure::Interrupted(m) => m,
+        Failure::Unmet { why, .. } => why,
+    };
+    Failure::Failed(format!(
+        "{said}\nThe runs made are saved in runs.csv, beside the folder's other files as \
+         they were. Once that is mended, this writes the rest without running them again:\n  {}",
+        resume_command(files, options)
+    ))
 }
 
 /// The command that goes on after an interruption: `--resume` with every setting that
