@@ -469,7 +469,7 @@ fn main() -> ExitCode {
     match result {
         Ok(text) => write_stdout(&text),
         Err(failure) => {
-            if let Failure::Unmet { said, .. } = &failure {
+            if let Failure::Unmet { said, .. } | Failure::Interrupted { said, .. } = &failure {
                 let code = write_stdout(said);
                 if code != ExitCode::SUCCESS {
                     return code;

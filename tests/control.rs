@@ -90,6 +90,10 @@ fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
         stderr.contains("queuelab run --resume"),
         "says how to go on: {stderr}"
     );
+    // The table of what finished goes to stdout, as on success; only why, to stderr.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("slow (measured)"), "{stdout}");
+    assert!(!stderr.contains("slow (measured)"), "{stderr}");
     let done = read_csv(&runs).len();
     assert!((2..12).contains(&done), "{done} runs saved");
     assert!(

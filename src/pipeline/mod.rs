@@ -50,7 +50,9 @@ pub enum Failure {
     /// Something went wrong while running or writing (exit code 1).
     Failed(String),
     /// The person stopped the run (exit code 130, as for SIGINT); what finished is saved.
-    Interrupted(String),
+    /// `said` is the output of what finished (for stdout, as on success), `why` what was
+    /// stopped and how to go on.
+    Interrupted { said: String, why: String },
     /// The command did its work, and `said` is its output as on success (for stdout, so
     /// a report redirected to a file is whole), but something it was asked for failed:
     /// `why` (exit code 1), such as runs that failed or a `--fail-if-slower` gate.
@@ -62,14 +64,14 @@ impl Failure {
         match self {
             Failure::BadInput(_) => 2,
             Failure::Failed(_) | Failure::Unmet { .. } => 1,
-            Failure::Interrupted(_) => 130,
+            Failure::Interrupted { .. } => 130,
         }
     }
 
     pub fn message(&self) -> &str {
         match self {
-            Failure::BadInput(m) | Failure::Failed(m) | Failure::Interrupted(m) => m,
-            Failure::Unmet { why, .. } => why,
+            Failure::BadInput(m) | Failure::Failed(m) => m,
+            Failure::Unmet { why, .. } | Failure::Interrupted { why, .. } => why,
         }
     }
 
@@ -79,7 +81,7 @@ impl Failure {
         let message = self.message();
         let says_error = message.lines().any(|line| line.starts_with("error:"));
         match self {
-            Failure::Interrupted(_) => message.to_string(),
+            Failure::Interrupted { .. } => message.to_string(),
             _ if says_error => message.to_string(),
             _ => format!("error: {message}"),
         }

@@ -182,19 +182,16 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     if options.cancel.load(Ordering::SeqCst) && all_ran {
         status("Ctrl-C came after the last run: every run was made and is saved");
     } else if options.cancel.load(Ordering::SeqCst) {
-        if !made_any {
-            text.push_str(
-                "interrupted before a run finished: the results folders are as they were; \
-                 run the same command again to start",
-            );
-        } else {
-            let _ = write!(
-                text,
+        let why = match made_any {
+            false => "interrupted before a run finished: the results folders are as they \
+                      were; run the same command again to start"
+                .to_string(),
+            true => format!(
                 "interrupted: finished runs are saved. Go on with:\n  {}",
                 resume_command(files, options)
-            );
-        }
-        return Err(Failure::Interrupted(text));
+            ),
+        };
+        return Err(Failure::Interrupted { said: text, why });
     }
     if !failures.is_empty() {
         let others = match made_any {
@@ -232,8 +229,8 @@ impl Drop for Held {
 /// failure (exit 1; the runs were made), with the command that writes the rest from them.
 fn runs_are_saved(failure: Failure, files: &[PathBuf], options: &RunOptions) -> Failure {
     let said = match failure {
-        Failure::BadInput(m) | Failure::Failed(m) | Failure::Interrupted(m) => m,
-        Failure::Unmet { why, .. } => why,
+        Failure::BadInput(m) | Failure::Failed(m) => m,
+        Failure::Unmet { why, .. } | Failure::Interrupted { why, .. } => why,
     };
     Failure::Failed(format!(
         "{said}\nThe runs made are saved in runs.csv, beside the folder's other files as \
