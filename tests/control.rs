@@ -368,8 +368,12 @@ fn a_second_writer_of_one_folder_is_refused_naming_the_first() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(
-            stderr.contains(&format!("another queuelab (process {pid})")),
+            stderr.contains(&format!("another queuelab (process {pid}, which holds")),
             "{stderr}"
+        );
+        assert!(
+            stderr.contains(".queuelab.lock"),
+            "the lock is named: {stderr}"
         );
     }
     // The lock dies with its process, however it dies. The next writer need not wait

@@ -75,6 +75,29 @@ fn the_intact_archive_plots_and_compares() {
         .success();
 }
 
+/// A byte order mark an editor put before `meta.json` or `runs.csv` changes nothing:
+/// the folder plots as the intact one does.
+#[test]
+fn a_byte_order_mark_is_read_past() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let intact = assemble(root.path(), &fixtures().join("_intact"));
+    queuelab().arg("plot").arg(&intact).assert().success();
+    let marked = root.path().join("marked");
+    fs::create_dir(&marked).expect("dir");
+    for entry in fs::read_dir(&intact).expect("folder") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name");
+        let mut bytes = fs::read(&path).expect("read");
+        if name == "meta.json" || name == "runs.csv" {
+            bytes.splice(0..0, "\u{feff}".bytes());
+        }
+        fs::write(marked.join(name), bytes).expect("write");
+    }
+    queuelab().arg("plot").arg(&marked).assert().success();
+    let summary = |dir: &Path| fs::read_to_string(dir.join("summary.csv")).expect("summary");
+    assert_eq!(summary(&marked), summary(&intact));
+}
+
 #[test]
 fn every_damaged_archive_is_refused_naming_file_line_and_column() {
     let root = tempfile::tempdir().expect("temp dir");

@@ -68,6 +68,8 @@ pub fn read(path: &Path) -> Result<Meta, String> {
 
 /// As `read`, from the file's text; `path` names it in errors.
 pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
+    // A byte order mark an editor added, as runs.csv and experiment files may have.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let meta: Meta = serde_json::from_str(text).map_err(|e| {
         format!(
             "{}:{}:{}: not a queuelab meta.json: {e}",

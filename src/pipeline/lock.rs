@@ -65,9 +65,11 @@ impl FolderLock {
                     Err(_) => "another process".to_string(),
                 };
                 return Err(Failure::BadInput(format!(
-                    "{} is being written by another queuelab ({holder}); wait for it to \
-                     finish or stop it, or write elsewhere with --out",
-                    dir.display()
+                    "{} is being written by another queuelab ({holder}, which holds the \
+                     lock on {}); wait for it to finish or stop it, or write elsewhere with \
+                     --out",
+                    dir.display(),
+                    path.display()
                 )));
             }
             Err(TryLockError::Error(e)) => return Err(fail(e)),
