@@ -116,8 +116,13 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
     let (document, syntax) = DeTable::parse_recoverable(source);
     for error in &syntax {
         let span = error.span().unwrap_or(0..0);
-        let message = format!("TOML syntax: {}", error.message().trim());
-        let key = bare_key(source, &span).unwrap_or_default();
+        let said = error.message().trim();
+        let message = match said {
+            "duplicate key" => set_twice(source, &span),
+            _ => None,
+        }
+        .unwrap_or_else(|| format!("TOML syntax: {said}"));
+        let key = unquoted_key(source, &span).unwrap_or_default();
         cx.error(span, key, message);
     }
     if cx.has_errors() {
@@ -377,6 +382,55 @@ pub fn scenario_defaults() -> Vec<(ScenarioKey, Placed)> {
 }
 
 /// The text under a syntax error's span when it is a bare key, such as a duplicate key.
+/// The key at `span`, bare or in quotes (without escapes), as a dotted path names it.
+fn unquoted_key<'s>(source: &'s str, span: &Span) -> Option<&'s str> {
+    let text = source.get(span.clone())?;
+    let inner = ['"', '\'']
+        .iter()
+        .find_map(|q| text.strip_prefix(*q)?.strip_suffix(*q))
+        .filter(|inner| !inner.contains('\\'));
+    match inner {
+        Some(inner) if !inner.is_empty() && !inner.contains(['.', '"', '\'']) => Some(inner),
+        _ => bare_key(source, span),
+    }
+}
+
+/// TOML's "duplicate key" in the person's words: which key, and the line that set it
+/// first where one before it sets that name (bare or quoted, as a key or a [table]).
+fn set_twice(source: &str, span: &Span) -> Option<String> {
+    let name = unquoted_key(source, span)?;
+    let line_of = |at: usize| source[..at].matches('\n').count() + 1;
+    let here = line_of(span.start);
+    let sets_it = |line: &str| {
+        let line = line.trim_start().trim_start_matches('[').trim_start();
+        [name.to_string(), format!("\"{name}\""), format!("'{name}'")]
+            .iter()
+            .any(|written| {
+                line.strip_prefix(written.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(['=', ']', '.']))
+            })
+    };
+    // A key set twice is set twice in one table: look back only to its header.
+    let before: Vec<&str> = source.lines().take(here - 1).collect();
+    let is_header = |line: &str| line.trim_start().starts_with('[');
+    let header = source.lines().nth(here - 1).is_some_and(is_header);
+    let from = match header {
+        true => 0,
+        false => before
+            .iter()
+            .rposition(|l| is_header(l))
+            .map_or(0, |at| at + 1),
+    };
+    let first = (from..before.len()).find(|&at| sets_it(before[at]));
+    Some(match first {
+        Some(at) => format!(
+            "`{name}` is set twice (first on line {}); a key or table is set once",
+            at + 1
+        ),
+        None => format!("`{name}` is set twice; a key or table is set once"),
+    })
+}
+
 fn bare_key<'s>(source: &'s str, span: &Span) -> Option<&'s str> {
     let text = source.get(span.clone())?;
     let bare = !text.is_empty()

@@ -396,6 +396,35 @@ fn syntax_errors_and_duplicate_keys_are_reported_with_their_line() {
         (2, "repeats"),
         "{errors:#?}"
     );
+    assert!(
+        errors[0]
+            .message
+            .contains("`repeats` is set twice (first on line 1)"),
+        "{errors:#?}"
+    );
+    // Quoted the second time, and after the same name in another table: the first in
+    // its own table is named.
+    let source = "[sweep]\nproducers = [1, 2]\n[scenario]\nconsumers = 1\nproducers = 2\n\
+                  \"producers\" = 3\n";
+    let errors = self::errors(source);
+    assert_eq!(
+        (errors[0].line, errors[0].key.as_str()),
+        (6, "producers"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[0]
+            .message
+            .contains("`producers` is set twice (first on line 5)"),
+        "{errors:#?}"
+    );
+    let errors = self::errors("[scenario]\nconsumers = 1\n[scenario]\n");
+    assert!(
+        errors[0]
+            .message
+            .contains("`scenario` is set twice (first on line 1)"),
+        "{errors:#?}"
+    );
 }
 
 #[test]
