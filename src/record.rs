@@ -236,12 +236,10 @@ impl RunRecord {
         (self.items > 0).then(|| self.elapsed_s * 1e9 / self.items as f64)
     }
 
-    pub fn throughput_per_s(&self) -> f64 {
-        if self.elapsed_s > 0.0 {
-            self.items as f64 / self.elapsed_s
-        } else {
-            0.0
-        }
+    /// Items per second; none for a run of no time (the model's zero-time work), whose
+    /// rate is unbounded, not zero.
+    pub fn throughput_per_s(&self) -> Option<f64> {
+        (self.elapsed_s > 0.0).then(|| self.items as f64 / self.elapsed_s)
     }
 }
 

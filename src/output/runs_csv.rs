@@ -138,7 +138,9 @@ fn row(results: &Results, run: &RunRecord, hash: &str) -> Vec<String> {
             .map(|p| time(p, SECONDS_DECIMALS))
             .unwrap_or_default(),
         run.items.to_string(),
-        fixed(run.throughput_per_s(), 3),
+        run.throughput_per_s()
+            .map(|t| fixed(t, 3))
+            .unwrap_or_default(),
         run.ns_per_item().map(|ns| fixed(ns, 1)).unwrap_or_default(),
     ]);
     cells.extend(queue_cells(queue, time));

@@ -232,7 +232,12 @@ fn summarise_one(scenario: usize, runs: &[&RunRecord]) -> Summary {
         mean_interval_s: bootstrap_interval(&elapsed, seed + 1, mean),
         // Without a prediction, runs are judged against each other alone.
         outliers: outlying_runs(&elapsed, &pick(|r| r.predicted_s.unwrap_or(0.0))),
-        throughput_per_s: spread(&pick(RunRecord::throughput_per_s)),
+        throughput_per_s: spread(
+            &runs
+                .iter()
+                .filter_map(|r| r.throughput_per_s())
+                .collect::<Vec<_>>(),
+        ),
         wait_p99_s: (!waits.is_empty()).then(|| spread(&waits)),
         max_depth: {
             let depths: Vec<f64> = runs
@@ -343,6 +348,7 @@ pub fn add_scaling_fits(
         let xy: Vec<(f64, f64)> = used
             .iter()
             .filter_map(|i| Some((points[*i].1?, summaries[*i].throughput_per_s.median)))
+            .filter(|(_, throughput)| throughput.is_finite())
             .collect();
         let usl = usl::fit(&xy);
         for i in members {

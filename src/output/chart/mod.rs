@@ -541,7 +541,12 @@ impl ChartData {
             };
             let panel_title = facet.map(|f| panel_title(f, scenario));
             let name = label(scenario, &line_keys);
-            let Some((mut min, median, mut max)) = kind.measured(summary, results.summaries) else {
+            // No number is no point (a rate of zero-time work): drawn, NaN would run
+            // lines off the chart.
+            let measured = kind
+                .measured(summary, results.summaries)
+                .filter(|(_, median, _)| median.is_finite());
+            let Some((mut min, median, mut max)) = measured else {
                 unmeasured.push((panel_title, x.words(scenario), name));
                 continue;
             };
@@ -666,6 +671,14 @@ impl ChartData {
             y_per_panel: bars == Bars::Horizontal,
         };
         data.leave_out_what_log_axes_cannot_show();
+        if data.panels.is_empty() {
+            // Every scenario lacks this measure (zero-time work has no rate): say so
+            // where the chart would be, rather than leave it blank.
+            data.notes.push(format!(
+                "nothing to draw: no scenario has a {}",
+                without_unit(kind.y_title())
+            ));
+        }
         data
     }
 

@@ -208,6 +208,23 @@ fn zeros_are_left_out_of_a_log_axis_and_the_chart_says_so() {
     assert!(svg(&d).contains("a log axis cannot show 0"));
 }
 
+/// The model gives zero-time work no time, so no rate: the throughput chart draws no
+/// point (no NaN line off the chart) and says so where the chart would be. Where some
+/// scenarios have one, only the others are left out.
+#[test]
+fn a_chart_of_no_value_says_there_is_nothing_to_draw() {
+    let d = data(SEED, &Throughput, Source::Model, |_| 0.0);
+    assert_eq!(points_drawn(&d), 0);
+    assert!(d.panels.is_empty(), "{:?}", d.panels);
+    assert_eq!(d.notes, ["nothing to draw: no scenario has a throughput"]);
+    assert!(svg(&d).contains("nothing to draw"));
+    let d = data(SEED, &Throughput, Source::Model, |s| {
+        if s < 3 { 0.0 } else { 1.0 }
+    });
+    assert_eq!(points_drawn(&d), 4);
+    assert!(d.notes.is_empty(), "{:?}", d.notes);
+}
+
 #[test]
 fn a_model_only_chart_says_model_where_others_say_measured() {
     let d = data(SEED, &Elapsed, Source::Model, |s| 24.75 / (s as f64 + 1.0));

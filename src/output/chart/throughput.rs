@@ -40,7 +40,7 @@ impl ChartKind for Throughput {
     }
 
     fn of_run(&self, run: &RunRecord) -> Option<f64> {
-        Some(run.throughput_per_s())
+        run.throughput_per_s()
     }
 
     fn unit(&self) -> &'static str {
