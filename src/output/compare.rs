@@ -3,6 +3,7 @@
 
 use super::chart::{
     ChartData, Panel, Point, Scale, Series, XAxis, axis_title, is_time, name_key_once, render,
+    x_scale,
 };
 use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::{Axis, Bars, ChartFormat};
@@ -186,11 +187,7 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
             .to_string(),
         x: XAxis::Numbers {
             title: axis_title(&c.x),
-            scale: if is_time(&c.x) {
-                Scale::Duration
-            } else {
-                Scale::Count
-            },
+            scale: x_scale(&c.x),
             log: c.log.0,
         },
         y_title: "elapsed time".to_string(),

@@ -395,6 +395,16 @@ pub fn is_time(axis: &Axis) -> bool {
     )
 }
 
+/// How a number axis of `axis` reads: durations in time units, `item_bytes` in sizes,
+/// everything else (threads, items, capacity) as whole numbers.
+pub fn x_scale(axis: &Axis) -> Scale {
+    match axis {
+        _ if is_time(axis) => Scale::Duration,
+        Axis::Key(ScenarioKey::ItemBytes) => Scale::Bytes,
+        _ => Scale::Count,
+    }
+}
+
 /// A scenario's x on a number axis: counts as they are, durations in seconds.
 fn x_number(scenario: &Scenario, axis: &Axis) -> Option<f64> {
     let value = axis.number(scenario)?;
@@ -639,11 +649,7 @@ impl ChartData {
         } else {
             XAxis::Numbers {
                 title: axis_title(x),
-                scale: if is_time(x) {
-                    Scale::Duration
-                } else {
-                    Scale::Count
-                },
+                scale: x_scale(x),
                 log: experiment.plot.log_x,
             }
         };

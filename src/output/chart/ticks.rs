@@ -1,8 +1,10 @@
 //! Axis ticks a person reads: 1-2-5 steps, SI numbers (`40 M`, `2.5 k`) and durations
-//! (`250 ms`, `40 µs`), and never two labels that collide.
+//! (`250 ms`, `40 µs`), item sizes (`4 KiB`), and never two labels that collide.
 //!
 //! Which ticks fit is decided from the label boxes measured with the chart's own font, so
 //! a tick set is only chosen when each label keeps a gap from the next.
+
+use crate::scenario::key::ITEM_BYTES;
 
 /// How an axis's values read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +16,9 @@ pub enum Scale {
     Count,
     /// Seconds, labelled in s, ms, µs or ns.
     Duration,
+    /// Item sizes in bytes (`item_bytes`): ticked only at sizes an item may have (powers
+    /// of two from 8), labelled `64 B`, `4 KiB`.
+    Bytes,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,10 +63,10 @@ impl AxisFit<'_> {
     /// The densest readable tick set that fits; at worst the two ends' nearest ticks, or
     /// one tick.
     pub fn ticks(&self) -> Vec<Tick> {
-        let candidates = if self.log {
-            log_candidates(self.low, self.high)
-        } else {
-            linear_candidates(self.low, self.high)
+        let candidates = match (self.scale, self.log) {
+            (Scale::Bytes, log) => item_sizes(self.low, self.high, log),
+            (_, true) => log_candidates(self.low, self.high),
+            (_, false) => linear_candidates(self.low, self.high),
         };
         let mut fallback: Option<Vec<Tick>> = None;
         for mut values in candidates {
@@ -106,6 +111,30 @@ fn linear_candidates(low: f64, high: f64) -> Vec<Vec<f64>> {
             );
         }
         exponent += 1;
+    }
+    out
+}
+
+/// The item sizes queuelab takes (`ITEM_BYTES`) within the range, densest first: every
+/// one, then every 2nd, 3rd, ... counted from the largest, evenly spread on a log axis.
+/// On a linear axis, where small sizes crowd at one end, also the largest few (all but
+/// the smallest, all but the two smallest, ...), by how many they hold.
+fn item_sizes(low: f64, high: f64, log: bool) -> Vec<Vec<f64>> {
+    let sizes: Vec<f64> = ITEM_BYTES
+        .iter()
+        .map(|&b| b as f64)
+        .filter(|b| (low..=high).contains(b))
+        .rev()
+        .collect();
+    let strides = (1..=sizes.len()).map(|every| sizes.iter().step_by(every).copied().collect());
+    let mut out: Vec<Vec<f64>> = strides.collect();
+    if !log {
+        out.extend((1..=sizes.len()).map(|n| sizes[..n].to_vec()));
+        // Stable: of two sets as dense, the evenly strided one first.
+        out.sort_by_key(|ticks| std::cmp::Reverse(ticks.len()));
+    }
+    for ticks in &mut out {
+        ticks.reverse();
     }
     out
 }
@@ -157,6 +186,7 @@ fn labelled(values: &[f64], scale: Scale, log: bool) -> Vec<Tick> {
             label: match (log, scale) {
                 (true, _) => label(value, scale),
                 // 0 to 1000 reads better plain than as 0 to 1 k.
+                (_, Scale::Bytes) => label(value, scale),
                 (false, Scale::Number | Scale::Count) if largest < 1e4 => {
                     label_in(value, (1.0, ""))
                 }
@@ -186,6 +216,11 @@ fn unit_of(magnitude: f64, scale: Scale) -> (f64, &'static str) {
             m if m >= 1e-3 => (1e-3, " ms"),
             m if m >= 1e-6 => (1e-6, " µs"),
             _ => (1e-9, " ns"),
+        },
+        Scale::Bytes => match magnitude {
+            m if m >= 1024.0 * 1024.0 => (1024.0 * 1024.0, " MiB"),
+            m if m >= 1024.0 => (1024.0, " KiB"),
+            _ => (1.0, " B"),
         },
         Scale::Number | Scale::Count => match magnitude {
             m if m >= 1e9 => (1e9, " G"),
@@ -295,5 +330,38 @@ mod tests {
         };
         let ticks: Vec<f64> = single.ticks().iter().map(|t| t.value).collect();
         assert_eq!(ticks, [4.0]);
+    }
+
+    /// An item_bytes axis ticks only at sizes an item may have, labelled as sizes: evenly
+    /// spread on a log axis, the largest few on a linear one (whose margin reaches below
+    /// zero), never at 10 or 12 bytes.
+    #[test]
+    fn item_size_axes_tick_only_at_sizes_an_item_may_have() {
+        let (low, high): (f64, f64) = (6.0, 80000.0);
+        let log_px = move |v: f64| (v.log10() - low.log10()) / (high.log10() - low.log10()) * 900.0;
+        let labels = |fit: AxisFit| {
+            let ticks = AxisFit {
+                scale: Scale::Bytes,
+                ..fit
+            }
+            .ticks();
+            assert!(
+                ticks.iter().all(|t| ITEM_BYTES.contains(&(t.value as u64))),
+                "{ticks:?}"
+            );
+            ticks.into_iter().map(|t| t.label).collect::<Vec<String>>()
+        };
+        assert_eq!(
+            labels(fit(low, high, true, &log_px)),
+            [
+                "16 B", "64 B", "256 B", "1 KiB", "4 KiB", "16 KiB", "64 KiB"
+            ]
+        );
+        let linear_px = |v: f64| (v + 3000.0) / 70000.0 * 900.0;
+        let linear = labels(fit(-3000.0, 67000.0, false, &linear_px));
+        assert!(linear.len() >= 2 && linear.len() < 8, "{linear:?}");
+        assert_eq!(linear.last().map(String::as_str), Some("64 KiB"));
+        let small = |v: f64| (v - 7.0) / 10.0 * 900.0;
+        assert_eq!(labels(fit(7.0, 17.0, false, &small)), ["8 B", "16 B"]);
     }
 }
