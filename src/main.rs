@@ -391,7 +391,17 @@ fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
     }
 }
 
+/// A write past the file size limit (`ulimit -f`) fails with an error queuelab reports,
+/// as a full disk does, rather than killing the process mid-write (SIGXFSZ's default).
+fn writes_past_the_size_limit_fail() {
+    // SAFETY: sets a signal's disposition to ignored, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 fn main() -> ExitCode {
+    writes_past_the_size_limit_fail();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         return write_stdout(&format!(
@@ -469,14 +479,16 @@ fn main() -> ExitCode {
     match result {
         Ok(text) => write_stdout(&text),
         Err(failure) => {
+            let mut code = ExitCode::from(exit_code(&failure));
             if let Failure::Unmet { said, .. } | Failure::Interrupted { said, .. } = &failure {
-                let code = write_stdout(said);
-                if code != ExitCode::SUCCESS {
-                    return code;
+                // Why (and how to go on) reaches stderr even when stdout fails.
+                let written = write_stdout(said);
+                if written != ExitCode::SUCCESS {
+                    code = written;
                 }
             }
             status(&failure.to_text());
-            ExitCode::from(exit_code(&failure))
+            code
         }
     }
 }

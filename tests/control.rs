@@ -856,12 +856,12 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
             .arg(&out)
             .arg(&file);
         if limited {
-            // Files of at most 20 KB: runs.csv fits, a PNG chart does not. SIGXFSZ
-            // ignored (kept across exec), so the write fails rather than the process.
+            // Files of at most 20 KB: runs.csv fits, a PNG chart does not. SIGXFSZ is
+            // left at its default (the process's end): queuelab must ignore it itself.
             // SAFETY: signal and setrlimit are async-signal-safe; only the child changes.
             unsafe {
                 command.pre_exec(|| {
-                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                    libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
                     let limit = libc::rlimit {
                         rlim_cur: 20_000,
                         rlim_max: 20_000,

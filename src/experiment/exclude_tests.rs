@@ -221,6 +221,16 @@ fn the_same_scenario_twice_is_refused_at_the_key_that_makes_no_difference() {
     let meant = "[sweep]\ntogether.queue_size = [{ queue = \"unbounded\" }, \
                  { queue = \"bounded\", capacity = 5 }, { queue = \"bounded\", capacity = 6 }]\n";
     assert_eq!(ok(meant).scenarios.len(), 3);
+    // An archive's copy, written before the rule, is read as it was run.
+    let archived = crate::experiment::from_archived_bytes(
+        std::path::Path::new("experiment.toml"),
+        twice.as_bytes().to_vec(),
+    )
+    .expect("an archive's copy stays readable");
+    assert_eq!(archived.scenarios.len(), 4);
+    // Capacities with no bounded queue at all: told once, by the capacity rule.
+    let m = error("[sweep]\ncapacity = [1, 2]\n", 2, "sweep.capacity");
+    assert!(!m.contains("same run"), "{m}");
     // One capacity beside both queues is no duplicate.
     let one = "[sweep]\nqueue = [\"unbounded\", \"bounded\"]\ncapacity = [5]\n";
     assert_eq!(ok(one).scenarios.len(), 2);

@@ -120,9 +120,40 @@ pub fn load(file: &Path) -> Result<Experiment, Rejected> {
     from_bytes(file, bytes)
 }
 
+/// As `load`, for the copy a results folder keeps (`experiment.toml`): rules added after
+/// its runs were made that would leave them unreadable (`Written::Archived`) are not
+/// applied.
+pub fn load_archived(file: &Path) -> Result<Experiment, Rejected> {
+    let bytes = read_regular(file)
+        .map_err(|message| Rejected::one(Diagnostic::whole_file(file, message)))?;
+    from_archived_bytes(file, bytes)
+}
+
 /// Validates the bytes of an experiment file as `load` does (at most `MAX_FILE_BYTES`,
 /// UTF-8, then every key), wherever they came from; `file` names them in errors.
 pub fn from_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
+    from_bytes_written(file, bytes, Written::Now)
+}
+
+/// As `from_bytes`, for an archive's copy (as `load_archived`).
+pub fn from_archived_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
+    from_bytes_written(file, bytes, Written::Archived)
+}
+
+/// When an experiment file was written: for a run to come, or kept beside runs made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    Now,
+    /// A results folder's copy: a sweep that makes one run twice under two labels is
+    /// read as it was run, rather than refused, so that its archive stays readable.
+    Archived,
+}
+
+fn from_bytes_written(
+    file: &Path,
+    bytes: Vec<u8>,
+    written: Written,
+) -> Result<Experiment, Rejected> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Rejected::one(Diagnostic::whole_file(file, too_large())));
     }
@@ -132,7 +163,7 @@ pub fn from_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
         let message = "the file is not valid UTF-8 text; TOML files must be UTF-8".to_string();
         Rejected::one(Diagnostic::at(file, &text, at..at + 1, "", message))
     })?;
-    parse::parse(file, &source)
+    parse::parse_written(file, &source, written)
 }
 
 /// The bytes of `file` if it is a regular file of at most `MAX_FILE_BYTES`: a FIFO would

@@ -13,7 +13,7 @@ use super::axis::with_group_keys;
 use super::format::{self, PlotKey, ReportKey};
 use super::keys::{KeyValue, count, parse_value, type_name};
 use super::sweep::{Dimension, expand, read_sweep};
-use super::{Axis, Bars, ChartFormat, Experiment, PlotSettings, ReportSettings, Swept};
+use super::{Axis, Bars, ChartFormat, Experiment, PlotSettings, ReportSettings, Swept, Written};
 use crate::diagnostic::{Diagnostic, Rejected};
 use crate::plan::PlanSettings;
 use crate::scenario::{Accepts, KeySpec, QueueImpl, Scenario, ScenarioKey, quoted_list};
@@ -37,6 +37,7 @@ pub struct Cx<'a> {
     seen: HashSet<(usize, usize, String)>,
     /// Problems found beyond those shown.
     not_shown: usize,
+    pub written: Written,
 }
 
 impl<'a> Cx<'a> {
@@ -47,6 +48,7 @@ impl<'a> Cx<'a> {
             errors: Vec::new(),
             seen: HashSet::new(),
             not_shown: 0,
+            written: Written::Now,
         }
     }
 
@@ -108,7 +110,13 @@ impl<'a> Cx<'a> {
 }
 
 pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
+    parse_written(file, source, Written::Now)
+}
+
+/// As `parse`, for a file written `written` (see `Written`).
+pub fn parse_written(file: &Path, source: &str, written: Written) -> Result<Experiment, Rejected> {
     let mut cx = Cx::new(file, source);
+    cx.written = written;
     check_nesting(&mut cx);
     if cx.has_errors() {
         return Err(cx.rejected());
@@ -117,12 +125,16 @@ pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
     for error in &syntax {
         let span = error.span().unwrap_or(0..0);
         let said = error.message().trim();
-        let message = match said {
-            "duplicate key" => set_twice(source, &span),
-            _ => None,
-        }
-        .unwrap_or_else(|| format!("TOML syntax: {said}"));
-        let key = unquoted_key(source, &span).unwrap_or_default();
+        let twice = (said == "duplicate key")
+            .then(|| Some((set_twice(source, &span)?, unquoted_key(source, &span)?)))
+            .flatten();
+        let (message, key) = match twice {
+            Some((message, key)) => (message, key),
+            None => (
+                format!("TOML syntax: {said}"),
+                bare_key(source, &span).unwrap_or_default(),
+            ),
+        };
         cx.error(span, key, message);
     }
     if cx.has_errors() {
@@ -381,7 +393,6 @@ pub fn scenario_defaults() -> Vec<(ScenarioKey, Placed)> {
         .collect()
 }
 
-/// The text under a syntax error's span when it is a bare key, such as a duplicate key.
 /// The key at `span`, bare or in quotes (without escapes), as a dotted path names it.
 fn unquoted_key<'s>(source: &'s str, span: &Span) -> Option<&'s str> {
     let text = source.get(span.clone())?;
@@ -421,7 +432,16 @@ fn set_twice(source: &str, span: &Span) -> Option<String> {
             .rposition(|l| is_header(l))
             .map_or(0, |at| at + 1),
     };
-    let first = (from..before.len()).find(|&at| sets_it(before[at]));
+    // Set twice on one line (in an inline table): the line names itself.
+    let line_start = source[..span.start].rfind('\n').map_or(0, |at| at + 1);
+    let earlier_on_line = &source[line_start..span.start];
+    let on_this_line = earlier_on_line
+        .match_indices(name)
+        .any(|(at, _)| sets_it(&earlier_on_line[at..]));
+    let first = match on_this_line {
+        true => Some(here - 1),
+        false => (from..before.len()).find(|&at| sets_it(before[at])),
+    };
     Some(match first {
         Some(at) => format!(
             "`{name}` is set twice (first on line {}); a key or table is set once",
@@ -431,6 +451,7 @@ fn set_twice(source: &str, span: &Span) -> Option<String> {
     })
 }
 
+/// The text under a syntax error's span when it is a bare key, such as a duplicate key.
 fn bare_key<'s>(source: &'s str, span: &Span) -> Option<&'s str> {
     let text = source.get(span.clone())?;
     let bare = !text.is_empty()

@@ -13,6 +13,7 @@ use std::time::Duration;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::Written;
 use super::axis::{Axis, Group};
 use super::keys::{KeyValue, type_name};
 use super::parse::{Cx, Placed, Span, read_setting, scenario_defaults, sub_table};
@@ -556,8 +557,14 @@ pub fn expand(
 
 /// Two scenarios of the same settings would be one run made twice under two labels (the
 /// capacities swept beside an unbounded queue, which has none): refused where the value
-/// that makes no difference is swept, once.
+/// that makes no difference is swept, once. Not in an archive's copy, written before this
+/// rule: its runs are read as they were made.
 fn refuse_the_same_scenario_twice(cx: &mut Cx, dimensions: &[Dimension], scenarios: &[Scenario]) {
+    // Nor where a capacity already was refused for the unbounded queue alone: said once.
+    let capacity_refused = cx.errors.iter().any(|d| d.key.ends_with(".capacity"));
+    if cx.written == Written::Archived || capacity_refused {
+        return;
+    }
     let mut first: HashMap<Vec<String>, usize> = HashMap::new();
     for (at, scenario) in scenarios.iter().enumerate() {
         let settings = ScenarioKey::ALL

@@ -418,6 +418,16 @@ fn syntax_errors_and_duplicate_keys_are_reported_with_their_line() {
             .contains("`producers` is set twice (first on line 5)"),
         "{errors:#?}"
     );
+    // Twice in one inline table: the line names itself.
+    let errors = self::errors(
+        "[sweep]\ncapacity = [1, 2]\ntogether.q = [{ queue = \"bounded\", capacity = 1, capacity = 2 }]\n",
+    );
+    assert!(
+        errors[0]
+            .message
+            .contains("`capacity` is set twice (first on line 3)"),
+        "{errors:#?}"
+    );
     let errors = self::errors("[scenario]\nconsumers = 1\n[scenario]\n");
     assert!(
         errors[0]

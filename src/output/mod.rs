@@ -305,9 +305,13 @@ pub fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, RenderError
 /// Numbers in CSV cells: fixed precision, so a rerun changes only the digits that moved.
 pub fn fixed(value: f64, decimals: usize) -> String {
     if value.is_finite() {
-        // `-0` (an empty sum of floats is one) would read as a negative time.
-        let value = if value == 0.0 { 0.0 } else { value };
-        format!("{value:.decimals$}")
+        // What rounds to zero is zero: `-0.000` (from -0, which an empty sum of floats
+        // is, or a tiny negative) would read as a negative time or a change.
+        let text = format!("{value:.decimals$}");
+        match text.strip_prefix('-') {
+            Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+            _ => text,
+        }
     } else {
         String::new()
     }

@@ -514,12 +514,16 @@ impl Checks {
             Source::Model => f64::MAX,
         };
         let elapsed_s = time("elapsed_s", most)?;
-        if source == Source::Measured && elapsed_s == 0.0 {
+        // Under half a nanosecond is written back as no time at all, which the writer
+        // would refuse: refused here, before a `--resume` makes runs it cannot save.
+        if source == Source::Measured && elapsed_s < 0.5e-9 {
             return Err(problem(
                 "elapsed_s",
-                "`0` s: a measured run takes some time (only the model's zero-time work \
-                 takes none)"
-                    .to_string(),
+                format!(
+                    "`{}` s: a measured run takes some time (only the model's zero-time \
+                     work takes none)",
+                    quoted(cell("elapsed_s"))
+                ),
             ));
         }
         // Empty where the run was too large to model.
@@ -809,11 +813,11 @@ mod tests {
             m.contains("runs.csv:2: column 17 `elapsed_s`: `-0.0` is not a time"),
             "{m}"
         );
-        let m = edited(",0.250000000,", ",0,");
-        assert!(
-            m.contains("`elapsed_s`: `0` s: a measured run takes some time"),
-            "{m}"
-        );
+        for (written, quoted) in [(",0,", "`0` s"), (",1e-12,", "`1e-12` s")] {
+            let m = edited(",0.250000000,", written);
+            let says = format!("`elapsed_s`: {quoted}: a measured run takes some time");
+            assert!(m.contains(&says), "{m}");
+        }
         let m = edited(",0.250000,", ",-0.5,");
         assert!(
             m.contains("`waited_fraction`: `-0.5` is not a share: from 0 to 1"),

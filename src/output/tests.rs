@@ -366,3 +366,15 @@ fn a_set_of_files_is_written_whole_or_not_at_all() {
     assert_eq!([read("a.csv"), read("b.json"), read("c.svg")], ["new"; 3]);
     assert!(temporaries().is_empty(), "{:?}", temporaries());
 }
+
+/// What rounds to zero is written as zero: never `-0.000`, which reads as a negative time
+/// or a change.
+#[test]
+fn numbers_that_round_to_zero_are_written_without_a_sign() {
+    assert_eq!(fixed(-0.0, 9), "0.000000000");
+    assert_eq!(fixed(-0.00047, 3), "0.000");
+    assert_eq!(fixed(-0.0005, 2), "0.00");
+    assert_eq!(fixed(-0.0015, 3), "-0.002");
+    assert_eq!(fixed(-12.5, 1), "-12.5");
+    assert_eq!(fixed(f64::NAN, 3), "");
+}

@@ -39,7 +39,8 @@ pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
             dir.display()
         )));
     }
-    let experiment = experiment::load(&file).map_err(|rejected| bad(rejected.to_string()))?;
+    let experiment =
+        experiment::load_archived(&file).map_err(|rejected| bad(rejected.to_string()))?;
     let meta_path = dir.join("meta.json");
     let meta = if meta_path.exists() {
         Some(read_meta(&meta_path).map_err(bad)?)

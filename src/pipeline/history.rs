@@ -349,8 +349,8 @@ fn archive_at(
     let [runs, toml, meta] = files;
     let runs = runs.unwrap_or_default();
     let toml = toml.ok_or_else(|| format!("{}: not in this version", FILES[1]))?;
-    let experiment =
-        experiment::from_bytes(&name(FILES[1]), toml).map_err(|rejected| rejected.to_string())?;
+    let experiment = experiment::from_archived_bytes(&name(FILES[1]), toml)
+        .map_err(|rejected| rejected.to_string())?;
     let meta = match meta {
         None => None,
         Some(bytes) => Some(parse_meta(

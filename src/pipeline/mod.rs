@@ -394,6 +394,13 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     let experiments = load_all(files, &options.overrides)?;
     refuse_shared_names(&experiments, MODEL_SUFFIX)?;
     traces::check(&experiments, options)?;
+    // Every refusal before the first folder is written.
+    for experiment in &experiments {
+        let name = format!("{}{MODEL_SUFFIX}", experiment.name);
+        let dir = options.out.join(&name);
+        refuse_link(&dir, &name)?;
+        refuse_measured_runs(&dir)?;
+    }
     let mut text = String::new();
     for experiment in &experiments {
         let name = format!("{}{MODEL_SUFFIX}", experiment.name);
@@ -401,6 +408,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let dir = prepare_dir(&options.out, &name, experiment)?;
         traces::refuse_file_in_place_of_trace_folder(&dir, experiment, options)?;
         let _lock = FolderLock::take(&dir)?;
+        // Again now that the folder is held: another command may have written it since.
         refuse_measured_runs(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
@@ -434,6 +442,25 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         )?);
     }
     Ok(text)
+}
+
+/// Refuses a link in place of results folder `dir` (of `name`): through it, results
+/// would land outside the folder the person named. Checked for every experiment of a
+/// command before any folder is made.
+pub(crate) fn refuse_link(dir: &Path, name: &str) -> Result<(), Failure> {
+    if !dir
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Ok(());
+    }
+    let to = fs::read_link(dir).map_or(String::new(), |t| format!(" (to {})", t.display()));
+    Err(Failure::BadInput(format!(
+        "{} is a link{to}, where queuelab writes the results folder of `{name}`: it \
+         writes only into a folder of its own inside --out. Remove the link, or give \
+         --out the folder that holds its target. Nothing was run or written.",
+        dir.display()
+    )))
 }
 
 /// Refuses to model over measured runs (an archive copied or renamed into a `-model`
@@ -473,19 +500,7 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
 /// written, before any run starts.
 fn prepare_dir(out: &Path, name: &str, experiment: &Experiment) -> Result<PathBuf, Failure> {
     let dir = out.join(name);
-    // Through a link, results would land outside the folder the person named.
-    if dir
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_symlink())
-    {
-        let to = fs::read_link(&dir).map_or(String::new(), |t| format!(" (to {})", t.display()));
-        return Err(Failure::BadInput(format!(
-            "{} is a link{to}, where queuelab writes the results folder of `{name}`: it \
-             writes only into a folder of its own inside --out. Remove the link, or give \
-             --out the folder that holds its target. Nothing was run or written.",
-            dir.display()
-        )));
-    }
+    refuse_link(&dir, name)?;
     create_folder(&dir, "results")?;
     let probe = dir.join(format!(".probe-{}", std::process::id()));
     fs::write(&probe, b"").map_err(|e| cannot_write("results", &dir, e))?;

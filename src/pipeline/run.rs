@@ -54,6 +54,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     };
     check_threads(&experiments, thread_limit, options.jobs)?;
     confirm_long_runs(&experiments, options)?;
+    for experiment in &experiments {
+        super::refuse_link(&options.out.join(&experiment.name), &experiment.name)?;
+    }
     let mut held = Held {
         locks: Vec::new(),
         made_here: experiments
@@ -71,7 +74,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     }
     // Held until every experiment is written: one writer per folder.
     for dir in &dirs {
-        held.locks.push(FolderLock::take(dir)?);
+        held.locks.push((dir.clone(), FolderLock::take(dir)?));
     }
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
     let mut kept = Vec::new();
@@ -135,12 +138,12 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         )?;
         let (records, failed) = (made.records, made.failures);
         all_ran &= made.all_ran;
-        let made_here = records.len() > kept_runs;
-        made_any |= made_here;
+        let made_runs = records.len() > kept_runs;
+        made_any |= made_runs;
         failures.extend(failed);
         // Stopped before a run of its own finished, an experiment leaves its folder as it
         // was, summary and all.
-        let stopped_idle = !made_here && !made.all_ran;
+        let stopped_idle = !made_runs && !made.all_ran;
         if !records.is_empty() && !stopped_idle {
             let before = Before {
                 sleep_overshoot: Some(overshoot),
@@ -153,7 +156,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             environment.order = Some(order_name(experiment.order).to_string());
             // The runs are in runs.csv by now: a file that cannot be written is no longer
             // bad input of which nothing was made, and --resume writes the rest.
-            let runs_kept = |failure| match made_here {
+            let runs_kept = |failure| match made_runs {
                 true => runs_are_saved(failure, files, options),
                 false => failure,
             };
@@ -176,7 +179,9 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                 options,
                 (Some(&made_earlier), made.traces_removed),
             );
-            text.push_str(&made.map_err(runs_kept)?);
+            // Not `runs_kept`: the folder's files are new by now, and `--resume` makes no
+            // trace of a run it keeps.
+            text.push_str(&made?);
         }
     }
     if options.cancel.load(Ordering::SeqCst) && all_ran {
@@ -208,20 +213,23 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
 }
 
 /// The folders' locks, and the folders this command made. However the command ends
-/// (done, interrupted, every run failed, an error), a folder it made and wrote nothing
-/// into but its lock is taken away again: it leaves none.
+/// (done, interrupted, every run failed, an error), a folder it made, locked and wrote
+/// nothing into but its lock is taken away again: it leaves none. A folder it did not
+/// lock (another run's, made a moment before) is never touched.
 struct Held {
-    locks: Vec<FolderLock>,
+    locks: Vec<(PathBuf, FolderLock)>,
     made_here: Vec<PathBuf>,
 }
 
 impl Drop for Held {
     fn drop(&mut self) {
-        // Unlocked first: a folder is removed only once nobody holds it.
-        self.locks.clear();
-        self.made_here
-            .iter()
-            .for_each(|dir| remove_if_only_the_lock(dir));
+        for (dir, lock) in self.locks.drain(..) {
+            // Removed while still locked, so no other writer is inside it meanwhile.
+            if self.made_here.contains(&dir) {
+                remove_if_only_the_lock(&dir);
+            }
+            drop(lock);
+        }
     }
 }
 
@@ -572,7 +580,7 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
         return Err(Failure::BadInput(format!(
             "{}: {discarded} run(s) come from a different experiment file, time_scale or seed{made_at}; \
              this run is at {now}, so --resume will not mix them in. Resume with the settings they \
-             were made with, run without --resume to start over, or add --force to discard \
+             were made with, run with --replace instead of --resume to start over, or add --force to discard \
              those runs and keep the {} that match.",
             path.display(),
             kept.runs.len()
@@ -593,7 +601,9 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
 /// is how an archive moves on; git keeps the old one), and so does `--replace`.
 fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Result<(), Failure> {
     let runs = dir.join("runs.csv");
-    if !runs.exists() {
+    let meta = read_meta(&dir.join("meta.json")).ok();
+    // With no runs.csv (removed, or a run stopped before its first), meta.json still tells.
+    if !runs.exists() && meta.is_none() {
         return Ok(());
     }
     let scratch = out
@@ -606,9 +616,11 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     );
     // A folder of another name's runs was copied or renamed here: an archive, not an
     // earlier version of this experiment.
-    let made_by = regular_file::open(&runs)
-        .ok()
-        .and_then(|file| first_run_says(file, "experiment"));
+    let made_by = meta.as_ref().map(|m| m.experiment.clone()).or_else(|| {
+        regular_file::open(&runs)
+            .ok()
+            .and_then(|file| first_run_says(file, "experiment"))
+    });
     if let Some(name) = made_by.filter(|name| *name != experiment.name) {
         return Err(Failure::BadInput(format!(
             "{}: holds the runs of experiment `{name}`; this run of `{}` would replace them. \
@@ -622,10 +634,7 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     let made = match copy {
         // Another file: a new experiment, which replaces the old one's runs.
         Some(copy) if strip_header(&copy) != experiment.source => return Ok(()),
-        Some(_) => match read_meta(&dir.join("meta.json")) {
-            Ok(meta) => Some((meta.time_scale, meta.seed, meta.repeats)),
-            Err(_) => None,
-        },
+        Some(_) => meta.map(|meta| (meta.time_scale, meta.seed, meta.repeats)),
         None => None,
     };
     // No settings on record (a first run stopped before it finished): the time_scale of
