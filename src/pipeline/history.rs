@@ -582,15 +582,15 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
             let Some(step) = &s.step else { continue };
             let _ = writeln!(
                 text,
-                "  {:<7}  {:<7}  {:<width$}  {:>12.4}  {:>12.4}  {:>7.4}  {:>7.4} – {:<7.4}  {:<9}  {}",
+                "  {:<7}  {:<7}  {:<width$}  {:>12.4}  {:>12.4}  {:>7}  {:>7} – {:<7}  {:<9}  {}",
                 from.short,
                 to.short,
                 s.label,
                 step.median_a,
                 step.median_b,
-                step.ratio,
-                step.interval.0,
-                step.interval.1,
+                ratio_text(step.ratio),
+                ratio_text(step.interval.0),
+                ratio_text(step.interval.1),
                 h.verdict_words(step.verdict),
                 to.subject
             );
@@ -603,4 +603,14 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         );
     }
     text
+}
+
+/// A ratio as the table prints it: `from 0` where the step starts from none (a wait or a
+/// depth), which as a number would read `inf`; `-` where there is none.
+fn ratio_text(ratio: f64) -> String {
+    match ratio {
+        r if r.is_infinite() => "from 0".to_string(),
+        r if r.is_finite() => format!("{r:.4}"),
+        _ => "-".to_string(),
+    }
 }

@@ -504,10 +504,13 @@ pub struct RunComparison {
 /// interval lies above 1 (below 1) and the ratio is at least `noise_pct` percent away
 /// from 1; otherwise the change is within noise.
 pub fn compare_runs(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunComparison {
+    no_time(median(a), median(b)).unwrap_or_else(|| resampled_ratio(a, b, noise_pct, seed))
+}
+
+/// `compare_runs`' ratio, interval and verdict, whatever the medians (a wait or a depth
+/// may be 0 on one side: `history` calls that a change, `inf`).
+fn resampled_ratio(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunComparison {
     let (median_a, median_b) = (median(a), median(b));
-    if let Some(none) = no_time(median_a, median_b) {
-        return none;
-    }
     let ratio = median_b / median_a;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let (mut from_a, mut from_b) = (MedianResampler::new(a), MedianResampler::new(b));
@@ -569,7 +572,7 @@ pub fn judge_change(a: &[f64], b: &[f64], noise_pct: f64, seed: u64) -> RunCompa
     let (median_a, median_b) = (median(a), median(b));
     let ratio = median_b / median_a;
     if beyond_noise(ratio, noise_pct) {
-        return compare_runs(a, b, noise_pct, seed);
+        return resampled_ratio(a, b, noise_pct, seed);
     }
     RunComparison {
         median_a,
@@ -669,6 +672,19 @@ mod analysis_tests {
                 "{judged:?}"
             );
         }
+    }
+
+    /// `history` of a wait or a depth: from none to some is a change, from none to none
+    /// is not.
+    #[test]
+    fn a_step_from_zero_is_judged() {
+        let (none, some) = ([0.0, 0.0, 0.0], [0.005, 0.0051, 0.0049]);
+        assert_eq!(judge_change(&none, &some, 2.0, 1).verdict, Verdict::Slower);
+        assert_eq!(judge_change(&some, &none, 2.0, 1).verdict, Verdict::Faster);
+        assert_eq!(
+            judge_change(&none, &none, 2.0, 1).verdict,
+            Verdict::WithinNoise
+        );
     }
 
     #[test]
