@@ -26,7 +26,10 @@ pub struct Comparison {
 /// One scenario present in both folders.
 pub struct ComparedScenario {
     pub label: String,
+    /// Its x as a number, where A's x is one (threads, items, a duration).
     pub x: Option<f64>,
+    /// Its x in words (`crossbeam`, a group's point), where the chart has bars.
+    pub x_words: String,
     /// The chart line the scenario belongs to in A.
     pub line: Option<String>,
     pub median_a: f64,
@@ -140,6 +143,14 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
     };
     let mut lines: Vec<String> = Vec::new();
     let mut series: Vec<Series> = Vec::new();
+    // An x of words (a queue_impl, a group) has a bar per word, in A's order.
+    let words = c.scenarios.iter().all(|s| s.x.is_none());
+    let mut names: Vec<String> = Vec::new();
+    for s in c.scenarios.iter().filter(|_| words) {
+        if !names.contains(&s.x_words) {
+            names.push(s.x_words.clone());
+        }
+    }
     for (side, name, of) in [
         (
             "A",
@@ -149,7 +160,17 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
         ("B", &c.b_name, |s: &ComparedScenario| s.median_b),
     ] {
         for s in &c.scenarios {
-            let Some(x) = s.x else { continue };
+            let at_word = || {
+                names
+                    .iter()
+                    .position(|n| *n == s.x_words)
+                    .map(|at| at as f64)
+            };
+            let x = match words {
+                true => at_word(),
+                false => s.x.map(|x| if is_time(&c.x) { x / 1e3 } else { x }),
+            };
+            let Some(x) = x else { continue };
             let label = match &s.line {
                 None => format!("{side}: {name}"),
                 Some(line) => format!("{side}: {name}, {}", line_words(line)),
@@ -160,7 +181,7 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
             });
             let value = of(s);
             let point = Point {
-                x: if is_time(&c.x) { x / 1e3 } else { x },
+                x,
                 min: value,
                 median: value,
                 max: value,
@@ -185,10 +206,16 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
         ),
         subtitle: "the median of each side's runs per scenario; compare.csv has the intervals"
             .to_string(),
-        x: XAxis::Numbers {
-            title: axis_title(&c.x),
-            scale: x_scale(&c.x),
-            log: c.log.0,
+        x: match words {
+            true => XAxis::Words {
+                title: axis_title(&c.x),
+                names,
+            },
+            false => XAxis::Numbers {
+                title: axis_title(&c.x),
+                scale: x_scale(&c.x),
+                log: c.log.0,
+            },
         },
         y_title: "elapsed time".to_string(),
         y_scale: Scale::Duration,

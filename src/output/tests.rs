@@ -239,6 +239,7 @@ fn the_compare_chart_takes_a_s_log_axes() {
     let scenario = |x: f64| ComparedScenario {
         label: format!("consumers={x}"),
         x: Some(x),
+        x_words: x.to_string(),
         line: None,
         median_a: 1.0,
         median_b: 1.0,
@@ -266,6 +267,43 @@ fn the_compare_chart_takes_a_s_log_axes() {
     assert_eq!(data.notes.len(), 1, "{:?}", data.notes);
 }
 
+/// Where A's x is words (a queue_impl, a group), the compare chart has a bar of each
+/// side per word, rather than empty axes.
+#[test]
+fn the_compare_chart_of_words_has_a_bar_of_each_side_per_word() {
+    let scenario = |word: &str| ComparedScenario {
+        label: format!("queue_impl={word}"),
+        x: None,
+        x_words: word.into(),
+        line: None,
+        median_a: 1.0,
+        median_b: 2.0,
+        ratio: 2.0,
+        interval: (1.9, 2.1),
+        verdict: crate::stats::Verdict::Slower,
+    };
+    let comparison = Comparison {
+        a_name: "a".into(),
+        b_name: "b".into(),
+        x: crate::experiment::Axis::Key(crate::scenario::ScenarioKey::QueueImpl),
+        log: (false, false),
+        scenarios: vec![scenario("crossbeam"), scenario("std")],
+        only_a: Vec::new(),
+        only_b: Vec::new(),
+    };
+    let data = super::compare::chart_data(&comparison);
+    assert!(matches!(
+        &data.x,
+        super::chart::XAxis::Words { names, .. } if names == &["crossbeam", "std"]
+    ));
+    let sides: Vec<Vec<f64>> = data.panels[0]
+        .series
+        .iter()
+        .map(|s| s.points.iter().map(|p| p.median).collect())
+        .collect();
+    assert_eq!(sides, [[1.0, 1.0], [2.0, 2.0]]);
+}
+
 #[test]
 fn compare_files_render_both_sides() {
     let comparison = Comparison {
@@ -276,6 +314,7 @@ fn compare_files_render_both_sides() {
         scenarios: vec![ComparedScenario {
             label: "consumers=1".into(),
             x: Some(1.0),
+            x_words: "1".into(),
             line: None,
             median_a: 1.0,
             median_b: 2.0,

@@ -419,6 +419,7 @@ fn match_scenarios(a: &Archive, b: &Archive, noise_pct: f64) -> Comparison {
         comparison.scenarios.push(ComparedScenario {
             label: scenario.label.clone(),
             x: a.experiment.plot.x.number(scenario),
+            x_words: a.experiment.plot.x.words(scenario),
             line: a.experiment.line_of(i).0,
             median_a: stats.median_a,
             median_b: stats.median_b,
