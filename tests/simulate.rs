@@ -246,3 +246,56 @@ fn a_paired_sweep_simulates_exactly_its_scenarios_in_order() {
         before
     );
 }
+
+/// Charts of an earlier sweep (another x) and views `plot --x` drew of replaced runs are
+/// removed when runs are written again; a redraw keeps views, and a person's own files
+/// stay whatever their names.
+#[test]
+fn charts_that_no_longer_describe_the_runs_are_removed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("c.toml");
+    let write = |sweep: &str| {
+        std::fs::write(&file, format!("name = \"c\"\n[sweep]\n{sweep} = [1, 2]\n")).expect("write")
+    };
+    let simulate = || {
+        queuelab()
+            .args(["simulate", "-q", "--out"])
+            .arg(dir.path())
+            .arg(&file)
+            .assert()
+            .success();
+    };
+    let folder = dir.path().join("c-model");
+    let has = |name: &str| folder.join(name).exists();
+    write("consumers");
+    simulate();
+    assert!(has("elapsed_vs_consumers.png"));
+    queuelab()
+        .arg("plot")
+        .arg(&folder)
+        .args(["--x", "consumers", "--y", "ns_per_item"])
+        .assert()
+        .success();
+    std::fs::write(folder.join("notes_vs_mine.png"), "mine").expect("write");
+    std::fs::write(folder.join("elapsed_vs_Consumers.png"), "mine").expect("write");
+    queuelab().arg("plot").arg(&folder).assert().success();
+    assert!(
+        has("ns_per_item_vs_consumers.png"),
+        "a redraw keeps the view"
+    );
+
+    write("producers");
+    simulate();
+    assert!(has("elapsed_vs_producers.png") && has("elapsed_vs_producers.svg"));
+    for gone in [
+        "elapsed_vs_consumers.png",
+        "throughput_vs_consumers.svg",
+        "wait_p99_vs_consumers.png",
+    ] {
+        assert!(!has(gone), "{gone} describes no run here");
+    }
+    assert!(
+        has("notes_vs_mine.png") && has("elapsed_vs_Consumers.png"),
+        "not queuelab's"
+    );
+}

@@ -479,6 +479,26 @@ fn refuse_measured_runs(dir: &Path) -> Result<(), Failure> {
     }
 }
 
+/// Removes the charts in `dir` that queuelab names as it names charts and did not just
+/// write: those of an earlier sweep (another x), and views `plot --x` drew of the runs
+/// these replace. A redraw (`plot`) keeps them: its runs are the same.
+fn remove_other_charts(dir: &Path, written: &[PathBuf]) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = crate::output::is_chart_name(&name)
+            && !written
+                .iter()
+                .any(|w| w.file_name() == Some(entry.file_name().as_os_str()))
+            && entry.file_type().is_ok_and(|t| t.is_file());
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// One line on the terminal per scenario with runs far from the others.
 fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
@@ -605,6 +625,9 @@ fn finish(
     let mut outputs = all_outputs(experiment);
     outputs.retain(|o| !(redraw && o.is_record()));
     let written = write_outputs(dir, &results, &outputs)?;
+    if !redraw {
+        remove_other_charts(dir, &written);
+    }
     let mut text = format!(
         "{} ({}), {}:\n",
         experiment.name,

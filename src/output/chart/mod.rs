@@ -89,6 +89,28 @@ pub fn metric_named(option: &str, name: &str) -> Result<&'static dyn ChartKind, 
     })
 }
 
+/// Whether `name` is one queuelab gives a chart of a results folder (`METRIC_vs_KEY`,
+/// `METRIC_vs_KEY_by_FACET`, as PNG or SVG, of a metric it draws): how a chart left by
+/// an earlier sweep is known. A person's file of another name is not one.
+pub fn is_chart_name(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".png")
+        .or_else(|| name.strip_suffix(".svg"))
+    else {
+        return false;
+    };
+    KINDS.iter().any(|kind| {
+        stem.strip_prefix(kind.stem())
+            .and_then(|rest| rest.strip_prefix("_vs_"))
+            .is_some_and(|key| {
+                !key.is_empty()
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            })
+    })
+}
+
 /// Work of zero time: the model predicts no time at all.
 fn zero_time(summary: &Summary) -> bool {
     summary.predicted_s == 0.0 && summary.items > 0
