@@ -790,7 +790,7 @@ fn stopped_before_any_run_a_run_leaves_no_folder_it_made() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("before a run finished"), "{stderr}");
-    assert!(!out.join("slow").exists(), "the folder it made is gone");
+    assert!(!out.exists(), "the folders it made are gone, --out too");
 }
 
 /// When every run fails (here: no memory for the threads' stacks), the command says
@@ -804,7 +804,8 @@ fn runs_that_all_fail_leave_no_folder_the_command_made() {
                 items_per_producer = 5\nproduce_time = \"1ms\"\nconsume_time = \"1ms\"\n\
                 item_bytes = 65536\n[sweep]\nconsumers = [250, 300]\n";
     fs::write(&file, text).expect("write");
-    let out = dir.path().join("out");
+    // --out itself, two folders deep, made by the command too.
+    let out = dir.path().join("made/out");
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
     command.args(["run", "-q", "--out"]).arg(&out).arg(&file);
     // 300 MB of address space: the program runs, 250 threads' stacks (over 1.5 MB each,
@@ -833,7 +834,7 @@ fn runs_that_all_fail_leave_no_folder_the_command_made() {
     );
     assert!(stderr.contains("could not start a thread"), "{stderr}");
     assert!(stderr.contains("`ulimit -v`"), "{stderr}");
-    assert!(!out.join("fails").exists(), "the folder it made is gone");
+    assert!(!dir.path().join("made").exists(), "the folders it made are gone");
 }
 
 /// When the folder's other files cannot be written after the runs were made (here:

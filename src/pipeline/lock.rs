@@ -10,7 +10,7 @@
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Failure;
 
@@ -97,6 +97,61 @@ pub fn remove_if_only_the_lock(dir: &Path) {
     if names.iter().all(|n| n == LOCK_FILE) {
         let _ = fs::remove_file(dir.join(LOCK_FILE));
         let _ = fs::remove_dir(dir);
+    }
+}
+
+/// The folders a command locked, and those it made (each with the highest folder above
+/// it that it made too, such as `--out` itself). However the command ends (done,
+/// interrupted, every run failed, an error), a folder it made, locked and wrote nothing
+/// into but its lock is taken away again, with the empty folders it made above: it
+/// leaves none. A folder it did not lock (another run's, made a moment before) is never
+/// touched.
+#[derive(Debug, Default)]
+pub struct Held {
+    locks: Vec<(PathBuf, FolderLock)>,
+    /// Each folder made here, with the highest of its ancestors made here.
+    made_here: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Held {
+    /// Notes `dir` as one this command makes, if it does not exist yet; before it is made.
+    pub fn note_if_missing(&mut self, dir: &Path) {
+        if dir.symlink_metadata().is_ok() {
+            return;
+        }
+        let mut top = dir.to_path_buf();
+        while let Some(parent) = top
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty() && p.symlink_metadata().is_err())
+        {
+            top = parent.to_path_buf();
+        }
+        self.made_here.push((dir.to_path_buf(), top));
+    }
+
+    /// Locks `dir` (see `FolderLock::take`) until this is dropped.
+    pub fn lock(&mut self, dir: &Path) -> Result<(), Failure> {
+        self.locks.push((dir.to_path_buf(), FolderLock::take(dir)?));
+        Ok(())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        for (dir, lock) in self.locks.drain(..) {
+            // Removed while still locked, so no other writer is inside it meanwhile.
+            if let Some((_, top)) = self.made_here.iter().find(|(made, _)| *made == dir) {
+                remove_if_only_the_lock(&dir);
+                // Then the empty folders made above it; one holding anything stays.
+                let above = dir.ancestors().skip(1).take_while(|a| a.starts_with(top));
+                for folder in above {
+                    if fs::remove_dir(folder).is_err() {
+                        break;
+                    }
+                }
+            }
+            drop(lock);
+        }
     }
 }
 

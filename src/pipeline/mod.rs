@@ -36,7 +36,7 @@ mod view;
 
 pub use archive::{CompareOptions, compare, plot};
 pub use history::{HistoryOptions, history};
-use lock::FolderLock;
+use lock::{FolderLock, Held};
 use print::{counted, model_table, scenario_table};
 pub use print::{human, status};
 pub use run::run;
@@ -405,9 +405,12 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
     for experiment in &experiments {
         let name = format!("{}{MODEL_SUFFIX}", experiment.name);
         let before = Before::read(&experiment.file, &options.out.join(&name));
+        // A folder made here and left with nothing written (a write that failed) goes.
+        let mut held = Held::default();
+        held.note_if_missing(&options.out.join(&name));
         let dir = prepare_dir(&options.out, &name, experiment)?;
         traces::refuse_file_in_place_of_trace_folder(&dir, experiment, options)?;
-        let _lock = FolderLock::take(&dir)?;
+        held.lock(&dir)?;
         // Again now that the folder is held: another command may have written it since.
         refuse_measured_runs(&dir)?;
         let started = std::time::SystemTime::now();

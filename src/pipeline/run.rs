@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 use super::estimate::Estimate;
-use super::lock::{FolderLock, remove_if_only_the_lock};
+use super::lock::Held;
 use super::print::{human, scenario_line, shell_quote, status, status_inline};
 use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
 use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
@@ -57,14 +57,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     for experiment in &experiments {
         super::refuse_link(&options.out.join(&experiment.name), &experiment.name)?;
     }
-    let mut held = Held {
-        locks: Vec::new(),
-        made_here: experiments
-            .iter()
-            .map(|e| options.out.join(&e.name))
-            .filter(|dir| dir.symlink_metadata().is_err())
-            .collect(),
-    };
+    // Noted before any folder is made: those this command makes, it may take away.
+    let mut held = Held::default();
+    for experiment in &experiments {
+        held.note_if_missing(&options.out.join(&experiment.name));
+    }
     let dirs: Vec<PathBuf> = experiments
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name, e))
@@ -74,7 +71,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     }
     // Held until every experiment is written: one writer per folder.
     for dir in &dirs {
-        held.locks.push((dir.clone(), FolderLock::take(dir)?));
+        held.lock(dir)?;
     }
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
     let mut kept = Vec::new();
@@ -210,27 +207,6 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         return Err(Failure::Unmet { said: text, why });
     }
     Ok(text)
-}
-
-/// The folders' locks, and the folders this command made. However the command ends
-/// (done, interrupted, every run failed, an error), a folder it made, locked and wrote
-/// nothing into but its lock is taken away again: it leaves none. A folder it did not
-/// lock (another run's, made a moment before) is never touched.
-struct Held {
-    locks: Vec<(PathBuf, FolderLock)>,
-    made_here: Vec<PathBuf>,
-}
-
-impl Drop for Held {
-    fn drop(&mut self) {
-        for (dir, lock) in self.locks.drain(..) {
-            // Removed while still locked, so no other writer is inside it meanwhile.
-            if self.made_here.contains(&dir) {
-                remove_if_only_the_lock(&dir);
-            }
-            drop(lock);
-        }
-    }
 }
 
 /// `failure` to write a folder's other files once its runs are saved in `runs.csv`: a
