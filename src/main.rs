@@ -376,7 +376,14 @@ impl RunArgs {
 fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
     let handler = move || {
         if cancel.swap(true, Ordering::SeqCst) {
-            status("\nstopped at once; every file written so far is whole");
+            let go_on = match queuelab::pipeline::resume_with() {
+                Some(command) => format!(" Go on with:\n  {command}"),
+                None => String::new(),
+            };
+            status(&format!(
+                "\nstopped at once; every file written so far is whole (runs.csv holds the runs \
+                 saved so far, if any).{go_on}"
+            ));
             std::process::exit(130);
         }
         status(

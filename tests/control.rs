@@ -205,6 +205,40 @@ fn ctrl_c_after_the_last_run_stops_nothing() {
     assert!(folder.join("report.md").exists());
 }
 
+/// A second Ctrl-C quits at once, and still says how to go on: the command it prints
+/// finishes exactly the plan.
+#[test]
+#[serial(timing)]
+fn a_second_ctrl_c_quits_at_once_and_says_how_to_go_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = dir.path().join("out");
+    let child = spawn_run(&[], &out, &file);
+    let runs = out.join("slow/runs.csv");
+    wait_for_rows(&runs, 1, Duration::from_secs(20));
+    send(&child, libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(20));
+    send(&child, libc::SIGINT);
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let printed = stderr
+        .lines()
+        .skip_while(|l| !l.contains("Go on with:"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command printed: {stderr}"))
+        .trim();
+    assert!(printed.contains("--resume"), "{printed}");
+    let again = run_printed(printed);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(run_keys(&runs).len(), 12);
+}
+
 #[test]
 #[serial(timing)]
 fn resume_refuses_runs_of_a_changed_file_unless_forced() {
@@ -834,7 +868,10 @@ fn runs_that_all_fail_leave_no_folder_the_command_made() {
     );
     assert!(stderr.contains("could not start a thread"), "{stderr}");
     assert!(stderr.contains("`ulimit -v`"), "{stderr}");
-    assert!(!dir.path().join("made").exists(), "the folders it made are gone");
+    assert!(
+        !dir.path().join("made").exists(),
+        "the folders it made are gone"
+    );
 }
 
 /// When the folder's other files cannot be written after the runs were made (here:

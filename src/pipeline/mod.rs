@@ -39,7 +39,7 @@ pub use history::{HistoryOptions, history};
 use lock::{FolderLock, Held};
 use print::{counted, model_table, scenario_table};
 pub use print::{human, status};
-pub use run::run;
+pub use run::{resume_with, run};
 pub use view::{View, plot_view};
 
 /// Why a command did not succeed, and so its exit code.

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
@@ -35,9 +35,19 @@ use crate::stats::summarise_scenario;
 /// Experiments estimated to run longer than this ask first.
 const CONFIRM_ABOVE_S: f64 = 3600.0;
 
+/// The command that goes on from where this `run` stops, once it has checked its files:
+/// for a second Ctrl-C, which quits at once and has no time to work it out.
+static RESUME_WITH: OnceLock<String> = OnceLock::new();
+
+/// `RESUME_WITH`, once a run has started.
+pub fn resume_with() -> Option<&'static str> {
+    RESUME_WITH.get().map(String::as_str)
+}
+
 /// `queuelab run`: every experiment with real threads, each into `out/NAME/`.
 pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
+    let _ = RESUME_WITH.set(resume_command(files, options));
     refuse_shared_names(&experiments, "")?;
     // Before the first write, so the folder this run fills does not make the tree dirty.
     let befores: Vec<Before> = experiments
