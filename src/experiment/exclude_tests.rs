@@ -231,6 +231,24 @@ fn the_same_scenario_twice_is_refused_at_the_key_that_makes_no_difference() {
     // Capacities with no bounded queue at all: told once, by the capacity rule.
     let m = error("[sweep]\ncapacity = [1, 2]\n", 2, "sweep.capacity");
     assert!(!m.contains("same run"), "{m}");
+    // Times drawn alike, and kinds of work with no work to do, are the same run too.
+    let alike = "[sweep]\nproduce_time = [\"10ms\", { dist = \"uniform\", low = \"10ms\", high = \"10ms\" }]\n";
+    let m = error(alike, 2, "sweep.produce_time");
+    assert!(
+        m.contains("a distribution with no spread is a fixed time"),
+        "{m}"
+    );
+    let normal = "[sweep]\nconsume_time = [\"10ms\", { dist = \"normal\", mean = \"10ms\", sd = \"0ms\" }]\n";
+    error(normal, 2, "sweep.consume_time");
+    let no_work = "[scenario]\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\n[sweep]\nwork = [\"sleep\", \"spin\"]\n";
+    let m = error(no_work, 5, "sweep.work");
+    assert!(m.contains("no work to sleep or spin"), "{m}");
+    assert_eq!(
+        ok("[sweep]\nwork = [\"sleep\", \"spin\"]\n")
+            .scenarios
+            .len(),
+        2
+    );
     // One capacity beside both queues is no duplicate.
     let one = "[sweep]\nqueue = [\"unbounded\", \"bounded\"]\ncapacity = [5]\n";
     assert_eq!(ok(one).scenarios.len(), 2);

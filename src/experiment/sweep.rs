@@ -555,6 +555,27 @@ pub fn expand(
     scenarios
 }
 
+/// A scenario's settings as its run uses them: times as drawn (`TimeSpec::as_drawn`),
+/// and no kind of work where there is no work (every time a fixed zero).
+fn as_run(scenario: &Scenario) -> Vec<String> {
+    let (produce, consume) = (
+        scenario.produce_time.as_drawn(),
+        scenario.consume_time.as_drawn(),
+    );
+    let no_work = [&produce, &consume]
+        .iter()
+        .all(|t| **t == TimeSpec::Fixed(Duration::ZERO));
+    ScenarioKey::ALL
+        .iter()
+        .map(|&key| match key {
+            ScenarioKey::ProduceTime => produce.label(),
+            ScenarioKey::ConsumeTime => consume.label(),
+            ScenarioKey::Work if no_work => String::new(),
+            _ => scenario.value_text(key),
+        })
+        .collect()
+}
+
 /// Two scenarios of the same settings would be one run made twice under two labels (the
 /// capacities swept beside an unbounded queue, which has none): refused where the value
 /// that makes no difference is swept, once. Not in an archive's copy, written before this
@@ -567,10 +588,7 @@ fn refuse_the_same_scenario_twice(cx: &mut Cx, dimensions: &[Dimension], scenari
     }
     let mut first: HashMap<Vec<String>, usize> = HashMap::new();
     for (at, scenario) in scenarios.iter().enumerate() {
-        let settings = ScenarioKey::ALL
-            .iter()
-            .map(|&key| scenario.value_text(key))
-            .collect();
+        let settings = as_run(scenario);
         let Some(&earlier) = first.get(&settings) else {
             first.insert(settings, at);
             continue;
@@ -592,6 +610,12 @@ fn refuse_the_same_scenario_twice(cx: &mut Cx, dimensions: &[Dimension], scenari
             ),
         };
         let why = match key {
+            Some(ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime) => {
+                "their times are drawn alike: a distribution with no spread is a fixed time"
+            }
+            Some(ScenarioKey::Work) => {
+                "with no produce or consume time there is no work to sleep or spin"
+            }
             Some(ScenarioKey::Capacity) => {
                 "an unbounded queue has no capacity. To sweep capacities of bounded queues \
                  beside one unbounded queue, list them as points of a group: \

@@ -107,6 +107,17 @@ impl TimeSpec {
         }
     }
 
+    /// The time as its draws come out: a distribution with no spread (uniform from a
+    /// time to itself, normal of sd 0, exp of mean 0) is that fixed time.
+    pub fn as_drawn(&self) -> TimeSpec {
+        match self {
+            TimeSpec::Uniform { low, high } if low == high => TimeSpec::Fixed(*low),
+            TimeSpec::Normal { mean, sd } if sd.is_zero() => TimeSpec::Fixed(*mean),
+            TimeSpec::Exp { mean } if mean.is_zero() => TimeSpec::Fixed(Duration::ZERO),
+            other => other.clone(),
+        }
+    }
+
     /// The mean duration (before the cut at zero for `normal`), for estimates.
     pub fn mean(&self) -> Duration {
         match self {
