@@ -707,6 +707,23 @@ impl ChartData {
                 without_unit(kind.y_title())
             ));
         }
+        let mut medians = data
+            .panels
+            .iter()
+            .flat_map(|p| &p.series)
+            .flat_map(|s| &s.points)
+            .map(|p| p.median)
+            .peekable();
+        // Bars of 0 are not drawn: an empty chart would read as a missing one.
+        if medians.peek().is_some() && medians.all(|m| m == 0.0) {
+            data.notes.push(
+                match results.source {
+                    Source::Model => "every value is 0: the model gives zero-time work no time",
+                    Source::Measured => "every value is 0",
+                }
+                .to_string(),
+            );
+        }
         data
     }
 

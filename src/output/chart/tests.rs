@@ -223,6 +223,13 @@ fn a_chart_of_no_value_says_there_is_nothing_to_draw() {
     });
     assert_eq!(points_drawn(&d), 4);
     assert!(d.notes.is_empty(), "{:?}", d.notes);
+    // Every value 0: drawn (as nothing) and said, so the chart does not read as missing.
+    let d = data(SEED, &Elapsed, Source::Model, |_| 0.0);
+    assert_eq!(points_drawn(&d), 7);
+    assert_eq!(
+        d.notes,
+        ["every value is 0: the model gives zero-time work no time"]
+    );
 }
 
 #[test]
