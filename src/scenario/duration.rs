@@ -8,7 +8,8 @@
 //! The value is at most one hour. Parsing is exact decimal arithmetic, so `"0.2s"` is
 //! exactly 200 ms; digits below a nanosecond are dropped.
 //!
-//! It knows nothing of TOML or of distributions.
+//! It knows nothing of TOML or of distributions. Beside the grammar, `seconds_text`
+//! writes a measured time for people to read (`412.0 µs`), in the same units.
 
 use std::time::Duration;
 
