@@ -59,6 +59,17 @@ fn compare(a: &Path, b: &Path, out: &Path) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// `compare A B --fail-if-slower PCT --out OUT`, as a CI gate runs it.
+fn gated(a: &Path, b: &Path, pct: &str, out: &Path) -> std::process::Output {
+    queuelab()
+        .args(["compare", "--fail-if-slower", pct, "--out"])
+        .arg(out)
+        .arg(a)
+        .arg(b)
+        .output()
+        .expect("runs")
+}
+
 /// The files of a results folder that record how it was made; `plot` redraws the rest.
 const RECORDS: [&str; 3] = ["runs.csv", "experiment.toml", "meta.json"];
 
@@ -180,13 +191,7 @@ fn compare_flags_exactly_the_scenario_made_twice_as_slow() {
         };
         assert_eq!(row["verdict"], expected, "{row:?}");
     }
-    let output = queuelab()
-        .args(["compare", "--fail-if-slower", "50", "--out"])
-        .arg(&out)
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .expect("runs");
+    let output = gated(&a, &b, "50", &out);
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -406,13 +411,7 @@ fn one_run_a_side_gives_no_verdict_and_fails_the_gate() {
             .all(|r| r["verdict"] == "too few runs" && r["ratio_low"].is_empty()),
         "no interval, no verdict"
     );
-    let output = queuelab()
-        .args(["compare", "--fail-if-slower", "50", "--out"])
-        .arg(&out)
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .expect("runs");
+    let output = gated(&a, &b, "50", &out);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("could not judge 7 scenario(s)"), "{stderr}");
@@ -535,13 +534,7 @@ fn a_side_of_no_time_gives_no_ratio_no_verdict_and_fails_the_gate() {
             .all(|r| r["verdict"] == "no time on a side" && r["ratio"].is_empty()),
         "no ratio, no verdict"
     );
-    let output = queuelab()
-        .args(["compare", "--fail-if-slower", "5", "--out"])
-        .arg(&out)
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .expect("runs");
+    let output = gated(&a, &b, "5", &out);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(

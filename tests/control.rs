@@ -51,6 +51,16 @@ fn wait_for_rows(path: &Path, rows: usize, limit: Duration) {
     });
 }
 
+/// The command queuelab printed on the line after `marker` (as after "Go on with:").
+fn command_printed_after<'a>(stderr: &'a str, marker: &str) -> &'a str {
+    stderr
+        .lines()
+        .skip_while(|l| !l.contains(marker))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command printed after {marker:?}: {stderr}"))
+        .trim()
+}
+
 /// Starts `queuelab run -q ARGS --out OUT FILE` in the background.
 fn spawn_run(args: &[&str], out: &Path, file: &Path) -> std::process::Child {
     std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"))
@@ -65,6 +75,28 @@ fn spawn_run(args: &[&str], out: &Path, file: &Path) -> std::process::Child {
         .expect("starts")
 }
 
+/// `SLOW` run in the background from `root/slow.toml` into `root/out`.
+struct Started {
+    child: std::process::Child,
+    file: PathBuf,
+    out: PathBuf,
+    runs: PathBuf,
+}
+
+fn start_slow(root: &Path) -> Started {
+    let file = root.join("slow.toml");
+    fs::write(&file, SLOW).expect("write");
+    let out = root.join("out");
+    let child = spawn_run(&[], &out, &file);
+    let runs = out.join("slow/runs.csv");
+    Started {
+        child,
+        file,
+        out,
+        runs,
+    }
+}
+
 /// Sends `signal` to `child`, a queuelab this test started and has not yet waited for.
 fn send(child: &std::process::Child, signal: libc::c_int) {
     // SAFETY: kill only sends a signal, to a process of our own.
@@ -76,11 +108,12 @@ fn send(child: &std::process::Child, signal: libc::c_int) {
 #[serial(timing)]
 fn ctrl_c_saves_what_finished_and_resume_completes_exactly_the_plan() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("slow.toml");
-    fs::write(&file, SLOW).expect("write");
-    let out = dir.path().join("out");
-    let child = spawn_run(&[], &out, &file);
-    let runs = out.join("slow/runs.csv");
+    let Started {
+        child,
+        file,
+        out,
+        runs,
+    } = start_slow(dir.path());
     wait_for_rows(&runs, 2, Duration::from_secs(20));
     send(&child, libc::SIGINT);
     let output = child.wait_with_output().expect("ends");
@@ -211,11 +244,7 @@ fn ctrl_c_after_the_last_run_stops_nothing() {
 #[serial(timing)]
 fn a_second_ctrl_c_quits_at_once_and_says_how_to_go_on() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("slow.toml");
-    fs::write(&file, SLOW).expect("write");
-    let out = dir.path().join("out");
-    let child = spawn_run(&[], &out, &file);
-    let runs = out.join("slow/runs.csv");
+    let Started { child, runs, .. } = start_slow(dir.path());
     wait_for_rows(&runs, 1, Duration::from_secs(20));
     send(&child, libc::SIGINT);
     std::thread::sleep(Duration::from_millis(20));
@@ -223,12 +252,7 @@ fn a_second_ctrl_c_quits_at_once_and_says_how_to_go_on() {
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
-    let printed = stderr
-        .lines()
-        .skip_while(|l| !l.contains("Go on with:"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("no command printed: {stderr}"))
-        .trim();
+    let printed = command_printed_after(&stderr, "Go on with:");
     assert!(printed.contains("--resume"), "{printed}");
     let again = run_printed(printed);
     assert!(
@@ -504,12 +528,7 @@ fn the_command_printed_after_ctrl_c_carries_every_setting_and_finishes_the_plan(
     let output = child.wait_with_output().expect("ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
-    let printed = stderr
-        .lines()
-        .skip_while(|l| !l.contains("Go on with:"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("no command printed: {stderr}"))
-        .trim();
+    let printed = command_printed_after(&stderr, "Go on with:");
     for flag in ["--trace-repeat 2", "--trace-window 1ms..2s", "--trace"] {
         assert!(printed.contains(flag), "{flag}: {printed}");
     }
@@ -942,12 +961,7 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
     let made = runs_made();
     assert!(!made.is_empty());
 
-    let printed = stderr
-        .lines()
-        .skip_while(|l| !l.contains("without running them again"))
-        .nth(1)
-        .unwrap_or_else(|| panic!("no command printed: {stderr}"))
-        .trim();
+    let printed = command_printed_after(&stderr, "without running them again");
     assert!(
         printed.contains("--resume") && printed.contains("--seed 2"),
         "{printed}"

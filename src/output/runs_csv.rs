@@ -723,23 +723,33 @@ mod tests {
         (a - b).abs() <= 1e-9_f64.max(a.abs() * 1e-15) * 2.0
     }
 
-    #[test]
-    fn an_error_quotes_a_cell_by_its_start() {
-        let experiment = experiment();
+    /// `runs.csv` of one measured run of 0.25 s of `experiment`'s first scenario, with
+    /// `queue` measured and predicted alike.
+    fn one_run_written(
+        experiment: &Experiment,
+        predicted_s: Option<f64>,
+        queue: Option<QueueMetrics>,
+    ) -> String {
         let run = RunRecord {
             scenario: 0,
             repeat: 1,
             run_seed: 1,
             source: Source::Measured,
             elapsed_s: 0.25,
-            predicted_s: None,
+            predicted_s,
             items: experiment.scenarios[0].total_items(),
-            queue: None,
-            predicted_queue: None,
+            queue: queue.clone(),
+            predicted_queue: queue,
         };
         let runs = [run];
-        let results = Results::of_runs(&experiment, Source::Measured, &runs, &[]);
-        let text = String::from_utf8(RunsCsv.render(&results).expect("renders")).expect("text");
+        let results = Results::of_runs(experiment, Source::Measured, &runs, &[]);
+        String::from_utf8(RunsCsv.render(&results).expect("renders")).expect("text")
+    }
+
+    #[test]
+    fn an_error_quotes_a_cell_by_its_start() {
+        let experiment = experiment();
+        let text = one_run_written(&experiment, None, None);
         let huge = format!("1{}", "0".repeat(300));
         assert!(text.contains(",0.250000000,"), "{text}");
         let damaged = text.replacen(",0.250000000,", &format!(",{huge},"), 1);
@@ -779,20 +789,7 @@ mod tests {
             blocked_total_s: 0.0,
             blocked_p99_s: 0.0,
         };
-        let run = RunRecord {
-            scenario: 0,
-            repeat: 1,
-            run_seed: 1,
-            source: Source::Measured,
-            elapsed_s: 0.25,
-            predicted_s: Some(0.25),
-            items: experiment.scenarios[0].total_items(),
-            queue: Some(queue.clone()),
-            predicted_queue: Some(queue),
-        };
-        let runs = [run];
-        let results = Results::of_runs(&experiment, Source::Measured, &runs, &[]);
-        let text = String::from_utf8(RunsCsv.render(&results).expect("renders")).expect("text");
+        let text = one_run_written(&experiment, Some(0.25), Some(queue));
         let refused = |damaged: &str| {
             read_from(
                 Path::new("runs.csv"),

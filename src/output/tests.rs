@@ -7,6 +7,7 @@ use super::*;
 use crate::environment::HandOver;
 use crate::experiment::{ChartFormat, parse};
 use crate::record::QueueMetrics;
+use crate::scenario::ScenarioKey;
 use crate::stats::summarise;
 
 const TEXT: &str = "name = \"mem\"\nrepeats = 2\n[scenario]\nproducers = 2\n\
@@ -232,30 +233,53 @@ fn charts_render_as_whole_png_and_svg_images() {
     );
 }
 
+/// A scenario compared, `label` `key=value`, with its medians on each side; its x
+/// in words is the label's value.
+fn compared(label: &str, x: Option<f64>, (median_a, median_b): (f64, f64)) -> ComparedScenario {
+    let ratio = median_b / median_a;
+    ComparedScenario {
+        label: label.to_string(),
+        x,
+        x_words: label.split_once('=').map_or(label, |(_, v)| v).to_string(),
+        line: None,
+        median_a,
+        median_b,
+        ratio,
+        interval: (ratio * 0.99, ratio * 1.01),
+        verdict: match ratio > 1.0 {
+            true => crate::stats::Verdict::Slower,
+            false => crate::stats::Verdict::WithinNoise,
+        },
+    }
+}
+
+/// A comparison of `a` against `b` on A's x `key` and log axes.
+fn comparison_of(
+    key: ScenarioKey,
+    log: (bool, bool),
+    scenarios: Vec<ComparedScenario>,
+) -> Comparison {
+    Comparison {
+        a_name: "a".into(),
+        b_name: "b".into(),
+        x: crate::experiment::Axis::Key(key),
+        log,
+        scenarios,
+        only_a: Vec::new(),
+        only_b: Vec::new(),
+    }
+}
+
 /// A compare chart draws its axes as A's own charts do: log where A's `[plot]` says so,
 /// leaving out (and saying so) what a log axis cannot show.
 #[test]
 fn the_compare_chart_takes_a_s_log_axes() {
-    let scenario = |x: f64| ComparedScenario {
-        label: format!("consumers={x}"),
-        x: Some(x),
-        x_words: x.to_string(),
-        line: None,
-        median_a: 1.0,
-        median_b: 1.0,
-        ratio: 1.0,
-        interval: (0.99, 1.01),
-        verdict: crate::stats::Verdict::WithinNoise,
-    };
-    let comparison = Comparison {
-        a_name: "a".into(),
-        b_name: "b".into(),
-        x: crate::experiment::Axis::Key(crate::scenario::ScenarioKey::Capacity),
-        log: (true, true),
-        scenarios: vec![scenario(0.0), scenario(10.0), scenario(1000.0)],
-        only_a: Vec::new(),
-        only_b: Vec::new(),
-    };
+    let scenario = |x: f64| compared(&format!("capacity={x}"), Some(x), (1.0, 1.0));
+    let comparison = comparison_of(
+        ScenarioKey::Capacity,
+        (true, true),
+        vec![scenario(0.0), scenario(10.0), scenario(1000.0)],
+    );
     let data = super::compare::chart_data(&comparison);
     assert!(matches!(
         data.x,
@@ -271,26 +295,12 @@ fn the_compare_chart_takes_a_s_log_axes() {
 /// side per word, rather than empty axes.
 #[test]
 fn the_compare_chart_of_words_has_a_bar_of_each_side_per_word() {
-    let scenario = |word: &str| ComparedScenario {
-        label: format!("queue_impl={word}"),
-        x: None,
-        x_words: word.into(),
-        line: None,
-        median_a: 1.0,
-        median_b: 2.0,
-        ratio: 2.0,
-        interval: (1.9, 2.1),
-        verdict: crate::stats::Verdict::Slower,
-    };
-    let comparison = Comparison {
-        a_name: "a".into(),
-        b_name: "b".into(),
-        x: crate::experiment::Axis::Key(crate::scenario::ScenarioKey::QueueImpl),
-        log: (false, false),
-        scenarios: vec![scenario("crossbeam"), scenario("std")],
-        only_a: Vec::new(),
-        only_b: Vec::new(),
-    };
+    let scenario = |word: &str| compared(&format!("queue_impl={word}"), None, (1.0, 2.0));
+    let comparison = comparison_of(
+        ScenarioKey::QueueImpl,
+        (false, false),
+        vec![scenario("crossbeam"), scenario("std")],
+    );
     let data = super::compare::chart_data(&comparison);
     assert!(matches!(
         &data.x,
