@@ -311,6 +311,40 @@ fn resume_refuses_runs_of_a_changed_file_unless_forced() {
 const QUICK: &str = "name = \"quick\"\nrepeats = 4\ntime_scale = 0.05\n[scenario]\nitems_per_producer = 2\n\
                      produce_time = \"1ms\"\nconsume_time = \"1ms\"\n[sweep]\nconsumers = [1, 2]\n";
 
+/// A `--resume` that makes no run changes no run: views `plot --x` drew of them stay.
+#[test]
+#[serial(timing)]
+fn a_resume_with_nothing_to_run_keeps_the_views_of_its_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("quick.toml");
+    fs::write(&file, QUICK).expect("write");
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| {
+        queuelab()
+            .args(["run", "-q"])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .success();
+    };
+    run(&[]);
+    let folder = out.join("quick");
+    queuelab()
+        .arg("plot")
+        .arg(&folder)
+        .args(["--x", "consumers", "--y", "ns_per_item"])
+        .assert()
+        .success();
+    let view = folder.join("ns_per_item_vs_consumers.png");
+    assert!(view.exists());
+    run(&["--resume"]);
+    assert!(view.exists(), "no run was made: the view still holds");
+    run(&["--replace"]);
+    assert!(!view.exists(), "new runs: the view of the old ones goes");
+}
+
 #[test]
 #[serial(timing)]
 fn resume_with_fewer_repeats_keeps_the_repeats_beyond() {

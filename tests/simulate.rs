@@ -258,12 +258,14 @@ fn charts_that_no_longer_describe_the_runs_are_removed() {
         std::fs::write(&file, format!("name = \"c\"\n[sweep]\n{sweep} = [1, 2]\n")).expect("write")
     };
     let simulate = || {
-        queuelab()
-            .args(["simulate", "-q", "--out"])
+        let output = queuelab()
+            .args(["simulate", "--out"])
             .arg(dir.path())
             .arg(&file)
-            .assert()
-            .success();
+            .output()
+            .expect("runs");
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
     };
     let folder = dir.path().join("c-model");
     let has = |name: &str| folder.join(name).exists();
@@ -278,6 +280,7 @@ fn charts_that_no_longer_describe_the_runs_are_removed() {
         .success();
     std::fs::write(folder.join("notes_vs_mine.png"), "mine").expect("write");
     std::fs::write(folder.join("elapsed_vs_Consumers.png"), "mine").expect("write");
+    std::fs::write(folder.join("elapsed_vs_photo.png"), "mine").expect("write");
     queuelab().arg("plot").arg(&folder).assert().success();
     assert!(
         has("ns_per_item_vs_consumers.png"),
@@ -285,7 +288,11 @@ fn charts_that_no_longer_describe_the_runs_are_removed() {
     );
 
     write("producers");
-    simulate();
+    let said = simulate();
+    assert!(
+        said.contains("removed 10 chart(s) of runs these replace"),
+        "{said}"
+    );
     assert!(has("elapsed_vs_producers.png") && has("elapsed_vs_producers.svg"));
     for gone in [
         "elapsed_vs_consumers.png",
@@ -294,8 +301,11 @@ fn charts_that_no_longer_describe_the_runs_are_removed() {
     ] {
         assert!(!has(gone), "{gone} describes no run here");
     }
-    assert!(
-        has("notes_vs_mine.png") && has("elapsed_vs_Consumers.png"),
-        "not queuelab's"
-    );
+    for mine in [
+        "notes_vs_mine.png",
+        "elapsed_vs_Consumers.png",
+        "elapsed_vs_photo.png",
+    ] {
+        assert!(has(mine), "{mine}: not queuelab's");
+    }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::lock::FolderLock;
 use super::print::{given_number, label_width, percent};
-use super::{Failure, finish, resolved, write_rendered};
+use super::{Failure, Rewrite, finish, resolved, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
     ComparedScenario, Comparison, ReadRuns, check_outputs_can_go, compare_outputs, first_run_says,
@@ -209,7 +209,7 @@ pub fn plot(dirs: &[PathBuf]) -> Result<String, Failure> {
             archive.source,
             &archive.runs,
             environment,
-            true,
+            Rewrite::Redraw,
         )?);
     }
     Ok(text)

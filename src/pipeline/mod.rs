@@ -431,7 +431,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
             Source::Model,
             &records,
             Some(&environment),
-            false,
+            Rewrite::NewRuns,
         )?);
         // The model's runs just replaced the folder's, and with them their traces.
         let removed = traces::remove_replaced(&dir);
@@ -482,23 +482,41 @@ fn refuse_measured_runs(dir: &Path) -> Result<(), Failure> {
     }
 }
 
-/// Removes the charts in `dir` that queuelab names as it names charts and did not just
-/// write: those of an earlier sweep (another x), and views `plot --x` drew of the runs
-/// these replace. A redraw (`plot`) keeps them: its runs are the same.
-fn remove_other_charts(dir: &Path, written: &[PathBuf]) {
+/// Removes the charts in `dir` that queuelab names as it names charts (of any scenario
+/// key, or of a group of `experiment`) and did not just write: those of an earlier
+/// sweep's x, and views `plot --x` drew of the runs these replace. Returns a line
+/// naming them, if any went.
+fn remove_other_charts(dir: &Path, written: &[PathBuf], experiment: &Experiment) -> String {
+    let groups = experiment.sweep.iter().map(|s| s.axis.name().to_string());
+    let keys: Vec<String> = ScenarioKey::ALL
+        .iter()
+        .map(|k| k.name().to_string())
+        .chain(groups)
+        .collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let Ok(entries) = fs::read_dir(dir) else {
-        return;
+        return String::new();
     };
+    let mut removed: Vec<String> = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let stale = crate::output::is_chart_name(&name)
+        let stale = crate::output::is_chart_name(&name, &keys)
             && !written
                 .iter()
                 .any(|w| w.file_name() == Some(entry.file_name().as_os_str()))
             && entry.file_type().is_ok_and(|t| t.is_file());
-        if stale {
-            let _ = fs::remove_file(entry.path());
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed.push(name);
         }
+    }
+    removed.sort();
+    match removed.is_empty() {
+        true => String::new(),
+        false => format!(
+            "  removed {} chart(s) of runs these replace: {}\n",
+            removed.len(),
+            removed.join(", ")
+        ),
     }
 }
 
@@ -591,15 +609,26 @@ fn write_rendered(
     Ok(names)
 }
 
-/// Summarises, writes the outputs (with `redraw`, all but the records of the runs) and
-/// describes the result.
+/// What `finish` writes a folder's files from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rewrite {
+    /// `plot`: the same runs, whose records are not written again.
+    Redraw,
+    /// A `run --resume` that made no run: every file, and views of the runs still hold.
+    SameRuns,
+    /// Runs made (or modelled) now: charts of the runs they replace go.
+    NewRuns,
+}
+
+/// Summarises, writes the outputs (for a `Rewrite::Redraw`, all but the records of the
+/// runs) and describes the result.
 fn finish(
     experiment: &Experiment,
     dir: &Path,
     source: Source,
     records: &[RunRecord],
     environment: Option<&Environment>,
-    redraw: bool,
+    rewrite: Rewrite,
 ) -> Result<String, Failure> {
     let records: Vec<RunRecord> = records.iter().map(RunRecord::archived).collect();
     let records = records.as_slice();
@@ -626,11 +655,12 @@ fn finish(
         environment,
     };
     let mut outputs = all_outputs(experiment);
-    outputs.retain(|o| !(redraw && o.is_record()));
+    outputs.retain(|o| !(rewrite == Rewrite::Redraw && o.is_record()));
     let written = write_outputs(dir, &results, &outputs)?;
-    if !redraw {
-        remove_other_charts(dir, &written);
-    }
+    let removed = match rewrite {
+        Rewrite::NewRuns => remove_other_charts(dir, &written, experiment),
+        Rewrite::SameRuns | Rewrite::Redraw => String::new(),
+    };
     let mut text = format!(
         "{} ({}), {}:\n",
         experiment.name,
@@ -646,6 +676,8 @@ fn finish(
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    let _ = writeln!(text, "  wrote {}\n", names.join(", "));
+    let _ = writeln!(text, "  wrote {}", names.join(", "));
+    text.push_str(&removed);
+    text.push('\n');
     Ok(text)
 }

@@ -16,7 +16,9 @@ use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use super::estimate::Estimate;
 use super::lock::Held;
 use super::print::{human, scenario_line, shell_quote, status, status_inline};
-use super::{Failure, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names};
+use super::{
+    Failure, Rewrite, RunOptions, finish, load_all, predictions, prepare_dir, refuse_shared_names,
+};
 use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
 use crate::experiment::{Experiment, MAX_FILE_BYTES};
 use crate::model::{Prediction, machine_cores};
@@ -174,7 +176,10 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
                     Source::Measured,
                     &records,
                     Some(&environment),
-                    false,
+                    match made_runs {
+                        true => Rewrite::NewRuns,
+                        false => Rewrite::SameRuns,
+                    },
                 )
                 .map_err(runs_kept)?,
             );

@@ -89,25 +89,30 @@ pub fn metric_named(option: &str, name: &str) -> Result<&'static dyn ChartKind, 
     })
 }
 
-/// Whether `name` is one queuelab gives a chart of a results folder (`METRIC_vs_KEY`,
-/// `METRIC_vs_KEY_by_FACET`, as PNG or SVG, of a metric it draws): how a chart left by
-/// an earlier sweep is known. A person's file of another name is not one.
-pub fn is_chart_name(name: &str) -> bool {
+/// Whether `name` is one queuelab gives a chart of a results folder: `METRIC_vs_KEY` or
+/// `METRIC_vs_KEY_by_FACET`, as PNG or SVG, of a metric it draws, each KEY and FACET one
+/// of `keys` (a key or group name). How a chart of an earlier sweep is known; a person's
+/// file of another name is not one.
+pub fn is_chart_name(name: &str, keys: &[&str]) -> bool {
     let Some(stem) = name
         .strip_suffix(".png")
         .or_else(|| name.strip_suffix(".svg"))
     else {
         return false;
     };
+    let against = |rest: &str| {
+        keys.iter().any(|key| {
+            rest == *key
+                || rest
+                    .strip_prefix(key)
+                    .and_then(|r| r.strip_prefix("_by_"))
+                    .is_some_and(|facet| keys.contains(&facet))
+        })
+    };
     KINDS.iter().any(|kind| {
         stem.strip_prefix(kind.stem())
             .and_then(|rest| rest.strip_prefix("_vs_"))
-            .is_some_and(|key| {
-                !key.is_empty()
-                    && key
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            })
+            .is_some_and(against)
     })
 }
 
