@@ -181,6 +181,37 @@ fn another_experiments_archive_is_never_replaced_by_accident() {
         holds_as_it_was(&root.join(folder), &kept);
     }
 
+    // With its runs.csv gone, the folder's meta.json still says whose runs these were,
+    // to a plain run, a --resume and simulate alike.
+    let aside = root.join("runs.csv.aside");
+    for folder in ["copies/other", "copies/other-model"] {
+        fs::rename(root.join(folder).join("runs.csv"), &aside).expect("move");
+        let commands: &[&[&str]] = match folder.ends_with("-model") {
+            true => &[&["simulate"]],
+            false => &[&["run"], &["run", "--resume"]],
+        };
+        for command in commands {
+            let args = [command, &["-q", "--out", "copies", "exp/other.toml"][..]].concat();
+            let output = run(&args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains("holds"), "{stderr}");
+        }
+        fs::rename(&aside, root.join(folder).join("runs.csv")).expect("move back");
+    }
+
+    // Of two files, the second's refusal comes before the first's folder is written.
+    let output = run(&[
+        "simulate",
+        "-q",
+        "--out",
+        "copies",
+        "exp/tiny.toml",
+        "exp/other.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!root.join("copies/tiny-model").exists(), "nothing written");
+
     // Asked for, it replaces them.
     let output = run(&[
         "run",

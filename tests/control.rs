@@ -938,7 +938,7 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
     let file = dir.path().join("quick.toml");
     fs::write(&file, QUICK).expect("write");
     let out = dir.path().join("out");
-    let run = |extra: &[&str], limited: bool| {
+    let run = |extra: &[&str], limited: Option<u64>| {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
         command
             .args(["run", "-q"])
@@ -946,16 +946,16 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
             .arg("--out")
             .arg(&out)
             .arg(&file);
-        if limited {
-            // Files of at most 20 KB: runs.csv fits, a PNG chart does not. SIGXFSZ is
-            // left at its default (the process's end): queuelab must ignore it itself.
+        if let Some(bytes) = limited {
+            // Files of at most `bytes`. SIGXFSZ is left at its default (the process's
+            // end): queuelab must ignore it itself.
             // SAFETY: signal and setrlimit are async-signal-safe; only the child changes.
             unsafe {
-                command.pre_exec(|| {
+                command.pre_exec(move || {
                     libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
                     let limit = libc::rlimit {
-                        rlim_cur: 20_000,
-                        rlim_max: 20_000,
+                        rlim_cur: bytes,
+                        rlim_max: bytes,
                     };
                     match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
                         0 => Ok(()),
@@ -966,13 +966,14 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
         }
         command.output().expect("runs")
     };
-    assert!(run(&["--seed", "1"], false).status.success());
+    assert!(run(&["--seed", "1"], None).status.success());
     let folder = out.join("quick");
     let meta = || file_text(&folder.join("meta.json"));
     let summary_before = file_text(&folder.join("summary.csv"));
     assert!(meta().contains("\"seed\": 1,"));
 
-    let output = run(&["--seed", "2", "--replace"], true);
+    // 20 KB: runs.csv fits, a PNG chart does not.
+    let output = run(&["--seed", "2", "--replace"], Some(20_000));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("File too large"), "{stderr}");
@@ -1007,8 +1008,28 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
         String::from_utf8_lossy(&again.stderr)
     );
     assert!(meta().contains("\"seed\": 2,"));
+
     assert_eq!(runs_made(), made, "no run made again");
     queuelab().arg("plot").arg(&folder).assert().success();
+
+    // 500 bytes: not even runs.csv's header fits. Replacing, none of this command's
+    // runs was saved: the folder is as it was, and the same command goes on.
+    let before = file_text(&folder.join("runs.csv"));
+    let output = run(&["--seed", "3", "--replace"], Some(500));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("No run of this command was saved"),
+        "{stderr}"
+    );
+    assert_eq!(file_text(&folder.join("runs.csv")), before);
+    // Resuming, runs.csv holds the runs it keeps: the --resume command goes on.
+    let output = run(&["--seed", "2", "--resume", "--repeats", "5"], Some(500));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let printed = command_printed_after(&stderr, "without running them again:");
+    assert!(run_printed(printed).status.success());
+    assert_eq!(read_csv(&folder.join("runs.csv")).len(), 10);
 }
 
 #[test]
@@ -1166,4 +1187,20 @@ fn runs_at_other_settings_never_replace_an_archive_by_accident() {
     .expect("write");
     assert!(run(&[]).status.success());
     assert!(read_csv(&runs).iter().all(|r| r["time_scale"] == "0.02"));
+    // Only meta.json left: its fingerprint still tells this file's runs at another seed
+    // (refused) from a changed file's (which moves on).
+    let folder = out.join("quick");
+    for name in ["runs.csv", "experiment.toml"] {
+        fs::remove_file(folder.join(name)).expect("remove");
+    }
+    let output = run(&["--seed", "7"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("seed 42 (this run: 7)"), "{stderr}");
+    fs::write(
+        &file,
+        QUICK.replace("time_scale = 0.05", "time_scale = 0.03"),
+    )
+    .expect("write");
+    assert!(run(&["--seed", "7"]).status.success());
 }

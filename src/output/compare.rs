@@ -143,8 +143,9 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
     };
     let mut lines: Vec<String> = Vec::new();
     let mut series: Vec<Series> = Vec::new();
-    // An x of words (a queue_impl, a group) has a bar per word, in A's order.
-    let words = c.scenarios.iter().all(|s| s.x.is_none());
+    // An x of words (a queue_impl, a group) has a bar per word, in A's order; so does a
+    // capacity where some queue is unbounded (`none`), as A's own charts draw it.
+    let words = c.scenarios.iter().any(|s| s.x.is_none());
     let mut names: Vec<String> = Vec::new();
     for s in c.scenarios.iter().filter(|_| words) {
         if !names.contains(&s.x_words) {

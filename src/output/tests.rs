@@ -314,6 +314,28 @@ fn the_compare_chart_of_words_has_a_bar_of_each_side_per_word() {
     assert_eq!(sides, [[1.0, 1.0], [2.0, 2.0]]);
 }
 
+/// A capacity where some queue is unbounded reads as words there, as in A's own charts:
+/// the unbounded bars stay, rather than fall off a number axis.
+#[test]
+fn the_compare_chart_of_capacities_beside_an_unbounded_queue_has_bars() {
+    let scenarios = vec![
+        compared("capacity=none", None, (1.0, 1.0)),
+        compared("capacity=0", Some(0.0), (1.0, 1.0)),
+        compared("capacity=4", Some(4.0), (1.0, 1.0)),
+    ];
+    let data = super::compare::chart_data(&comparison_of(
+        ScenarioKey::Capacity,
+        (true, true),
+        scenarios,
+    ));
+    assert!(matches!(
+        &data.x,
+        super::chart::XAxis::Words { names, .. } if names == &["none", "0", "4"]
+    ));
+    let points: usize = data.panels[0].series.iter().map(|s| s.points.len()).sum();
+    assert_eq!(points, 6, "every scenario on each side");
+}
+
 #[test]
 fn compare_files_render_both_sides() {
     let comparison = Comparison {

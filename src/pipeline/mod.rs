@@ -36,7 +36,7 @@ mod view;
 
 pub use archive::{CompareOptions, compare, plot};
 pub use history::{HistoryOptions, history};
-use lock::{FolderLock, Held};
+use lock::Held;
 use print::{counted, model_table, scenario_table};
 pub use print::{human, status};
 pub use run::{resume_with, run};
@@ -469,9 +469,15 @@ pub(crate) fn refuse_link(dir: &Path, name: &str) -> Result<(), Failure> {
 /// Refuses to model over measured runs (an archive copied or renamed into a `-model`
 /// folder): the model's runs are remade in a moment, measured ones are not.
 fn refuse_measured_runs(dir: &Path) -> Result<(), Failure> {
+    // What runs.csv says, or meta.json where runs.csv cannot.
     let source = crate::regular_file::open(&dir.join("runs.csv"))
         .ok()
-        .and_then(|file| crate::output::first_run_says(file, "source"));
+        .and_then(|file| crate::output::first_run_says(file, "source"))
+        .or_else(|| {
+            crate::output::read_meta(&dir.join("meta.json"))
+                .ok()
+                .map(|m| m.source)
+        });
     match source {
         Some(source) if source == Source::Measured.name() => Err(Failure::BadInput(format!(
             "{}: holds measured runs, which the model's would replace; move them, or \
@@ -593,8 +599,11 @@ fn write_rendered(
     what: &str,
     rendered: Vec<(String, Result<Vec<u8>, RenderError>)>,
 ) -> Result<Vec<String>, Failure> {
+    // A folder made here and left with nothing written (a write that failed) goes.
+    let mut held = Held::default();
+    held.note_if_missing(out);
     create_folder(out, what)?;
-    let _lock = FolderLock::take(out)?;
+    held.lock(out)?;
     let (mut names, mut files) = (Vec::new(), Vec::new());
     for (name, bytes) in rendered {
         let path = out.join(&name);

@@ -23,7 +23,8 @@ use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
 use crate::experiment::{Experiment, MAX_FILE_BYTES};
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
-    Output, Results, RunsCsv, first_run_says, read_meta, read_runs, strip_header, write_atomically,
+    Meta, Output, Results, RunsCsv, first_run_says, read_meta, read_runs, strip_header,
+    write_atomically,
 };
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
@@ -89,6 +90,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let mut kept = Vec::new();
     for (experiment, dir) in experiments.iter().zip(&dirs) {
         kept.push(if options.resume {
+            refuse_another_experiment(experiment, dir, &options.out)?;
             earlier_runs(experiment, dir, options.force)?
         } else {
             if !options.replace {
@@ -144,7 +146,15 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             options,
             &mut traced,
             replaces,
-        )?;
+        )
+        .map_err(|(failure, resumable)| match resumable {
+            true => runs_are_saved(
+                failure,
+                DURING_THE_RUNS,
+                Some(resume_command(files, options)),
+            ),
+            false => runs_are_saved(failure, NONE_SAVED, None),
+        })?;
         let (records, failed) = (made.records, made.failures);
         all_ran &= made.all_ran;
         let made_runs = records.len() > kept_runs;
@@ -166,7 +176,11 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             // The runs are in runs.csv by now: a file that cannot be written is no longer
             // bad input of which nothing was made, and --resume writes the rest.
             let runs_kept = |failure| match made_runs {
-                true => runs_are_saved(failure, files, options),
+                true => runs_are_saved(
+                    failure,
+                    AFTER_THE_RUNS,
+                    Some(resume_command(files, options)),
+                ),
                 false => failure,
             };
             text.push_str(
@@ -224,18 +238,29 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// `failure` to write a folder's other files once its runs are saved in `runs.csv`: a
-/// failure (exit 1; the runs were made), with the command that writes the rest from them.
-fn runs_are_saved(failure: Failure, files: &[PathBuf], options: &RunOptions) -> Failure {
+/// Where a folder stands when its other files could not be written after the runs.
+const AFTER_THE_RUNS: &str = "The runs made are saved in runs.csv, beside the folder's other \
+     files as they were. Once that is mended, this writes the rest without running them again:";
+
+/// Where a folder stands when `runs.csv` itself could not be rewritten as runs finished.
+const DURING_THE_RUNS: &str = "runs.csv holds the runs saved before this, if any. Once that is \
+     mended, this goes on without running them again:";
+
+/// Where a folder stands when `runs.csv` could not be written at all by a command that
+/// replaces it: as it was.
+const NONE_SAVED: &str = "No run of this command was saved: the folder is as it was. Once \
+     that is mended, run the same command again.";
+
+/// `failure` to write a folder once runs were made: a failure (exit 1; runs were made,
+/// so not bad input of which nothing was), saying where the folder stands (`stands`)
+/// and, where there is one, the command that goes on from the runs saved.
+fn runs_are_saved(failure: Failure, stands: &str, go_on: Option<String>) -> Failure {
     let said = match failure {
         Failure::BadInput(m) | Failure::Failed(m) => m,
         Failure::Unmet { why, .. } | Failure::Interrupted { why, .. } => why,
     };
-    Failure::Failed(format!(
-        "{said}\nThe runs made are saved in runs.csv, beside the folder's other files as \
-         they were. Once that is mended, this writes the rest without running them again:\n  {}",
-        resume_command(files, options)
-    ))
+    let go_on = go_on.map_or(String::new(), |command| format!("\n  {command}"));
+    Failure::Failed(format!("{said}\n{stands}{go_on}"))
 }
 
 /// The command that goes on after an interruption: `--resume` with every setting that
@@ -326,7 +351,7 @@ fn run_experiment(
     options: &RunOptions,
     traced: &mut Vec<super::traces::MeasuredTrace>,
     replaces: bool,
-) -> Result<Made, Failure> {
+) -> Result<Made, (Failure, bool)> {
     let made: HashSet<(usize, u32)> = records.iter().map(|r| (r.scenario, r.repeat)).collect();
     let todo: Vec<RunPlan> = plans
         .iter()
@@ -437,7 +462,9 @@ fn run_experiment(
         save_error = checkpoint.save_rest(experiment, dir, &records).err();
     }
     match save_error {
-        Some(error) => Err(error),
+        // Resumable where runs.csv holds this command's runs (or, for `--resume`, those
+        // it keeps); a replacing run that saved none left the old runs there.
+        Some(error) => Err((error, checkpoint.last.is_some() || !replaces)),
         None => Ok(Made {
             records,
             failures,
@@ -597,36 +624,17 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     if !runs.exists() && meta.is_none() {
         return Ok(());
     }
-    let scratch = out
-        .parent()
-        .map_or(PathBuf::from("scratch"), |p| p.join("scratch"));
-    let keep_them = format!(
-        "To replace them, add --replace; to keep them, write elsewhere, e.g. --out {} \
-         (ignored by git). Nothing was run or written.",
-        shell_quote(&scratch.to_string_lossy())
-    );
-    // A folder of another name's runs was copied or renamed here: an archive, not an
-    // earlier version of this experiment.
-    let made_by = meta.as_ref().map(|m| m.experiment.clone()).or_else(|| {
-        regular_file::open(&runs)
-            .ok()
-            .and_then(|file| first_run_says(file, "experiment"))
-    });
-    if let Some(name) = made_by.filter(|name| *name != experiment.name) {
-        return Err(Failure::BadInput(format!(
-            "{}: holds the runs of experiment `{name}`; this run of `{}` would replace them. \
-             {keep_them}",
-            dir.display(),
-            experiment.name
-        )));
-    }
+    refuse_another_experiment(experiment, dir, out)?;
     let now = (experiment.time_scale, experiment.seed, experiment.repeats);
     let copy = regular_file::read_text(&dir.join("experiment.toml"), MAX_FILE_BYTES).ok();
     let made = match copy {
         // Another file: a new experiment, which replaces the old one's runs.
         Some(copy) if strip_header(&copy) != experiment.source => return Ok(()),
         Some(_) => meta.map(|meta| (meta.time_scale, meta.seed, meta.repeats)),
-        None => None,
+        // No copy of the file: meta.json's fingerprint tells whether it was this one.
+        None => meta
+            .filter(|m| same_file(experiment, m))
+            .map(|m| (m.time_scale, m.seed, m.repeats)),
     };
     // No settings on record (a first run stopped before it finished): the time_scale of
     // the runs themselves still tells.
@@ -652,10 +660,61 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     }
     Err(Failure::BadInput(format!(
         "{}: holds the runs of this experiment made at {}; this run would replace them. \
-         {keep_them}",
+         {}",
         dir.display(),
         differ.join(", "),
+        keep_them(out)
     )))
+}
+
+/// Whether `meta` was written for runs of `experiment`'s very file (at whatever
+/// settings): its fingerprint is the file's at the settings it records.
+fn same_file(experiment: &Experiment, meta: &Meta) -> bool {
+    let mut at_its_settings = experiment.clone();
+    at_its_settings.time_scale = meta.time_scale;
+    at_its_settings.seed = meta.seed;
+    at_its_settings.fingerprint() == meta.experiment_hash
+}
+
+/// Refuses a folder holding another experiment's runs (a folder copied or renamed to this
+/// experiment's name: an archive, not an earlier version of this experiment), as its
+/// `meta.json` says, or its `runs.csv` where that cannot; `--replace` replaces them.
+fn refuse_another_experiment(
+    experiment: &Experiment,
+    dir: &Path,
+    out: &Path,
+) -> Result<(), Failure> {
+    let runs = dir.join("runs.csv");
+    let made_by = read_meta(&dir.join("meta.json"))
+        .ok()
+        .map(|m| m.experiment)
+        .or_else(|| {
+            regular_file::open(&runs)
+                .ok()
+                .and_then(|file| first_run_says(file, "experiment"))
+        });
+    match made_by.filter(|name| *name != experiment.name) {
+        Some(name) => Err(Failure::BadInput(format!(
+            "{}: holds the runs of experiment `{name}`; this run of `{}` would replace them. \
+             {}",
+            dir.display(),
+            experiment.name,
+            keep_them(out)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// How to go on from a refusal to replace runs: `--replace`, or another `--out`.
+fn keep_them(out: &Path) -> String {
+    let scratch = out
+        .parent()
+        .map_or(PathBuf::from("scratch"), |p| p.join("scratch"));
+    format!(
+        "To replace them, add --replace (without --resume); to keep them, write elsewhere, \
+         e.g. --out {} (ignored by git). Nothing was run or written.",
+        shell_quote(&scratch.to_string_lossy())
+    )
 }
 
 /// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
