@@ -235,5 +235,6 @@ pub(super) fn chart_data(c: &Comparison) -> ChartData {
         y_per_panel: false,
     };
     data.leave_out_what_log_axes_cannot_show();
+    data.say_if_every_value_is_zero(": the model gives zero-time work no time");
     data
 }

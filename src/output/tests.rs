@@ -334,6 +334,14 @@ fn the_compare_chart_of_capacities_beside_an_unbounded_queue_has_bars() {
     ));
     let points: usize = data.panels[0].series.iter().map(|s| s.points.len()).sum();
     assert_eq!(points, 6, "every scenario on each side");
+    // Two sides of the model's zero-time work: every bar 0, and the chart says why.
+    let zero = vec![compared("capacity=4", Some(4.0), (0.0, 0.0))];
+    let data =
+        super::compare::chart_data(&comparison_of(ScenarioKey::Capacity, (false, false), zero));
+    assert_eq!(
+        data.notes,
+        ["every value is 0: the model gives zero-time work no time"]
+    );
 }
 
 #[test]

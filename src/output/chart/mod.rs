@@ -712,24 +712,26 @@ impl ChartData {
                 without_unit(kind.y_title())
             ));
         }
-        let mut medians = data
+        data.say_if_every_value_is_zero(match results.source {
+            Source::Model => ": the model gives zero-time work no time",
+            Source::Measured => "",
+        });
+        data
+    }
+
+    /// Says so in `notes` where every point drawn is 0 (`why`, if known, after it): bars
+    /// of 0 are not drawn, and an empty chart would read as a missing one.
+    pub fn say_if_every_value_is_zero(&mut self, why: &str) {
+        let mut medians = self
             .panels
             .iter()
             .flat_map(|p| &p.series)
             .flat_map(|s| &s.points)
             .map(|p| p.median)
             .peekable();
-        // Bars of 0 are not drawn: an empty chart would read as a missing one.
         if medians.peek().is_some() && medians.all(|m| m == 0.0) {
-            data.notes.push(
-                match results.source {
-                    Source::Model => "every value is 0: the model gives zero-time work no time",
-                    Source::Measured => "every value is 0",
-                }
-                .to_string(),
-            );
+            self.notes.push(format!("every value is 0{why}"));
         }
-        data
     }
 
     /// Drops values of 0 or less from log axes, saying how many in `notes`.
