@@ -3,10 +3,11 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{queuelab, read_csv};
+use common::{Limit, limited, queuelab, read_csv};
 
 /// A copy of the committed `results/seed/` in a temporary folder.
 fn seed_copy(root: &Path, name: &str) -> PathBuf {
@@ -547,30 +548,17 @@ fn a_side_of_no_time_gives_no_ratio_no_verdict_and_fails_the_gate() {
 /// and leaves no folder it made for them, --out's parents included.
 #[test]
 fn a_compare_that_cannot_write_leaves_no_folder_it_made() {
-    use std::os::unix::process::CommandExt;
     let root = tempfile::tempdir().expect("temp dir");
     let a = seed_copy(root.path(), "a");
     let out = root.path().join("made/cmp");
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
-    command
-        .arg("compare")
-        .arg(&a)
-        .arg(&a)
-        .arg("--out")
-        .arg(&out);
-    // SAFETY: setrlimit is async-signal-safe, and only the child's limit changes.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 1000,
-                rlim_max: 1000,
-            };
-            match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
-                0 => Ok(()),
-                _ => Err(std::io::Error::last_os_error()),
-            }
-        });
-    }
+    let args = [
+        OsStr::new("compare"),
+        a.as_os_str(),
+        a.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ];
+    let mut command = limited(args, Limit::FileSize(1000));
     let output = command.output().expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");

@@ -3,14 +3,14 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{queuelab, read_csv};
+use common::{Limit, limited, queuelab, read_csv};
 use serial_test::serial;
 
 /// 6 scenarios × 2 repeats of about 0.25 s each: long enough to interrupt.
@@ -893,25 +893,18 @@ fn runs_that_all_fail_leave_no_folder_the_command_made() {
     fs::write(&file, text).expect("write");
     // --out itself, two folders deep, made by the command too.
     let out = dir.path().join("made/out");
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
-    command.args(["run", "-q", "--out"]).arg(&out).arg(&file);
+    let args = [
+        OsStr::new("run"),
+        OsStr::new("-q"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        file.as_os_str(),
+    ];
     // 300 MB of address space: the program runs, 250 threads' stacks (over 1.5 MB each,
-    // for items of 64 KiB) do not fit. One
-    // malloc arena, so that threads that did start do not take the rest (64 MB each).
+    // for items of 64 KiB) do not fit. One malloc arena, so that threads that did start
+    // do not take the rest (64 MB each).
+    let mut command = limited(args, Limit::AddressSpace(300 << 20));
     command.env("MALLOC_ARENA_MAX", "1");
-    // SAFETY: setrlimit is async-signal-safe, and only the child's limit changes.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 300 << 20,
-                rlim_max: 300 << 20,
-            };
-            match libc::setrlimit(libc::RLIMIT_AS, &limit) {
-                0 => Ok(()),
-                _ => Err(std::io::Error::last_os_error()),
-            }
-        });
-    }
     let output = command.output().expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -938,32 +931,19 @@ fn a_write_that_fails_after_the_runs_says_how_to_finish_from_them() {
     let file = dir.path().join("quick.toml");
     fs::write(&file, QUICK).expect("write");
     let out = dir.path().join("out");
-    let run = |extra: &[&str], limited: Option<u64>| {
-        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
-        command
-            .args(["run", "-q"])
-            .args(extra)
-            .arg("--out")
-            .arg(&out)
-            .arg(&file);
-        if let Some(bytes) = limited {
-            // Files of at most `bytes`. SIGXFSZ is left at its default (the process's
-            // end): queuelab must ignore it itself.
-            // SAFETY: signal and setrlimit are async-signal-safe; only the child changes.
-            unsafe {
-                command.pre_exec(move || {
-                    libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
-                    let limit = libc::rlimit {
-                        rlim_cur: bytes,
-                        rlim_max: bytes,
-                    };
-                    match libc::setrlimit(libc::RLIMIT_FSIZE, &limit) {
-                        0 => Ok(()),
-                        _ => Err(std::io::Error::last_os_error()),
-                    }
-                });
+    let run = |extra: &[&str], limited_to: Option<u64>| {
+        let mut args: Vec<&OsStr> = vec![OsStr::new("run"), OsStr::new("-q")];
+        args.extend(extra.iter().map(OsStr::new));
+        args.extend([OsStr::new("--out"), out.as_os_str(), file.as_os_str()]);
+        let mut command = match limited_to {
+            Some(bytes) => limited(args, Limit::FileSize(bytes)),
+            None => {
+                let mut plain =
+                    std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
+                plain.args(args);
+                plain
             }
-        }
+        };
         command.output().expect("runs")
     };
     assert!(run(&["--seed", "1"], None).status.success());

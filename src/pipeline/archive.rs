@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::lock::FolderLock;
-use super::print::{given_number, label_width, percent};
+use super::print::{given_number, label_width, percent, ratio_text};
 use super::{Failure, Rewrite, finish, resolved, write_rendered};
 use crate::experiment::{self, Experiment};
 use crate::output::{
@@ -471,9 +471,9 @@ fn comparison_table(c: &Comparison, note: &str) -> String {
             s.label,
             s.median_a,
             s.median_b,
-            interval_end(s.ratio),
-            interval_end(s.interval.0),
-            interval_end(s.interval.1),
+            ratio_text(s.ratio),
+            ratio_text(s.interval.0),
+            ratio_text(s.interval.1),
             s.verdict.name(),
             match s.ratio.is_finite() {
                 true => format!(" ({})", percent((s.ratio - 1.0) * 100.0)),
@@ -488,14 +488,4 @@ fn comparison_table(c: &Comparison, note: &str) -> String {
         let _ = writeln!(text, "  {label:<width$}  only in B");
     }
     text
-}
-
-/// A ratio, or one end of its interval, as the table prints it; none without enough
-/// runs, or with no time on a side.
-fn interval_end(value: f64) -> String {
-    if value.is_finite() {
-        format!("{value:.4}")
-    } else {
-        "-".to_string()
-    }
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::Failure;
 use super::archive::{Archive, MIN_RUNS, archive_of, compare_seed};
-use super::print::{given_number, label_width};
+use super::print::{given_number, label_width, ratio_text};
 use crate::experiment::{self, ChartFormat, MAX_FILE_BYTES};
 use crate::git::{Commit, Repository};
 use crate::output::{
@@ -603,14 +603,4 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         );
     }
     text
-}
-
-/// A ratio as the table prints it: `from 0` where the step starts from none (a wait or a
-/// depth), which as a number would read `inf`; `-` where there is none.
-fn ratio_text(ratio: f64) -> String {
-    match ratio {
-        r if r.is_infinite() => "from 0".to_string(),
-        r if r.is_finite() => format!("{r:.4}"),
-        _ => "-".to_string(),
-    }
 }

@@ -411,8 +411,6 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         let dir = prepare_dir(&options.out, &name, experiment)?;
         traces::refuse_file_in_place_of_trace_folder(&dir, experiment, options)?;
         held.lock(&dir)?;
-        // Again now that the folder is held: another command may have written it since.
-        refuse_measured_runs(&dir)?;
         let started = std::time::SystemTime::now();
         let plans = plan_runs(&experiment.plan_settings());
         let predicted = predictions(experiment, &plans, None);
@@ -546,8 +544,8 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
 /// Creates the results folder `name` of `experiment` and proves its files can be
 /// written, before any run starts.
 fn prepare_dir(out: &Path, name: &str, experiment: &Experiment) -> Result<PathBuf, Failure> {
+    // Its callers refused a link in its place (`refuse_link`) for every experiment first.
     let dir = out.join(name);
-    refuse_link(&dir, name)?;
     create_folder(&dir, "results")?;
     let probe = dir.join(format!(".probe-{}", std::process::id()));
     fs::write(&probe, b"").map_err(|e| cannot_write("results", &dir, e))?;

@@ -82,6 +82,17 @@ pub fn counted(n: u64, noun: &str) -> String {
     }
 }
 
+/// A ratio B/A, or one end of its interval, as `compare` and `history` tables print it:
+/// `-` where there is none (too few runs, no time on a side), `from 0` where A is none
+/// and B some (a wait or a depth in `history`), which as a number would read `inf`.
+pub fn ratio_text(ratio: f64) -> String {
+    match ratio {
+        r if r.is_infinite() => "from 0".to_string(),
+        r if r.is_finite() => format!("{r:.4}"),
+        _ => "-".to_string(),
+    }
+}
+
 /// A signed percentage, or `n/a` where there is none.
 pub fn percent(value: f64) -> String {
     if value.is_finite() {

@@ -67,13 +67,13 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     };
     check_threads(&experiments, thread_limit, options.jobs)?;
     confirm_long_runs(&experiments, options)?;
-    for experiment in &experiments {
-        super::refuse_link(&options.out.join(&experiment.name), &experiment.name)?;
-    }
-    // Noted before any folder is made: those this command makes, it may take away.
+    // Before any folder is made: links refused, and those this command makes noted, so
+    // that it may take them away.
     let mut held = Held::default();
     for experiment in &experiments {
-        held.note_if_missing(&options.out.join(&experiment.name));
+        let dir = options.out.join(&experiment.name);
+        super::refuse_link(&dir, &experiment.name)?;
+        held.note_if_missing(&dir);
     }
     let dirs: Vec<PathBuf> = experiments
         .iter()
@@ -90,7 +90,8 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let mut kept = Vec::new();
     for (experiment, dir) in experiments.iter().zip(&dirs) {
         kept.push(if options.resume {
-            refuse_another_experiment(experiment, dir, &options.out)?;
+            let meta = read_meta(&dir.join("meta.json")).ok();
+            refuse_another_experiment(experiment, dir, meta.as_ref(), &options.out)?;
             earlier_runs(experiment, dir, options.force)?
         } else {
             if !options.replace {
@@ -624,7 +625,7 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
     if !runs.exists() && meta.is_none() {
         return Ok(());
     }
-    refuse_another_experiment(experiment, dir, out)?;
+    refuse_another_experiment(experiment, dir, meta.as_ref(), out)?;
     let now = (experiment.time_scale, experiment.seed, experiment.repeats);
     let copy = regular_file::read_text(&dir.join("experiment.toml"), MAX_FILE_BYTES).ok();
     let made = match copy {
@@ -677,22 +678,20 @@ fn same_file(experiment: &Experiment, meta: &Meta) -> bool {
 }
 
 /// Refuses a folder holding another experiment's runs (a folder copied or renamed to this
-/// experiment's name: an archive, not an earlier version of this experiment), as its
-/// `meta.json` says, or its `runs.csv` where that cannot; `--replace` replaces them.
+/// experiment's name: an archive, not an earlier version of this experiment), as `meta`
+/// (the folder's `meta.json`, if readable) says, or its `runs.csv` where that cannot;
+/// `--replace` replaces them.
 fn refuse_another_experiment(
     experiment: &Experiment,
     dir: &Path,
+    meta: Option<&Meta>,
     out: &Path,
 ) -> Result<(), Failure> {
-    let runs = dir.join("runs.csv");
-    let made_by = read_meta(&dir.join("meta.json"))
-        .ok()
-        .map(|m| m.experiment)
-        .or_else(|| {
-            regular_file::open(&runs)
-                .ok()
-                .and_then(|file| first_run_says(file, "experiment"))
-        });
+    let made_by = meta.map(|m| m.experiment.clone()).or_else(|| {
+        regular_file::open(&dir.join("runs.csv"))
+            .ok()
+            .and_then(|file| first_run_says(file, "experiment"))
+    });
     match made_by.filter(|name| *name != experiment.name) {
         Some(name) => Err(Failure::BadInput(format!(
             "{}: holds the runs of experiment `{name}`; this run of `{}` would replace them. \

@@ -118,3 +118,45 @@ pub fn floor_s(row: &HashMap<String, String>) -> f64 {
     };
     (per_producer * produce).max(consumer)
 }
+
+/// A limit a test sets on the queuelab it starts, to make a write or a thread's start
+/// fail as a full disk or a tight system would.
+#[derive(Clone, Copy)]
+pub enum Limit {
+    /// Bytes of address space (`ulimit -v`).
+    AddressSpace(u64),
+    /// Bytes one file may hold (`ulimit -f`); SIGXFSZ is left at its default (the
+    /// process's end), so queuelab must ignore it itself.
+    FileSize(u64),
+}
+
+/// `queuelab ARGS` as a plain process held to `limit`.
+pub fn limited<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+    limit: Limit,
+) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("queuelab"));
+    command.args(args);
+    // SAFETY: signal and setrlimit are async-signal-safe; only the child changes.
+    unsafe {
+        command.pre_exec(move || {
+            let (resource, bytes) = match limit {
+                Limit::AddressSpace(bytes) => (libc::RLIMIT_AS, bytes),
+                Limit::FileSize(bytes) => {
+                    libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
+                    (libc::RLIMIT_FSIZE, bytes)
+                }
+            };
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            match libc::setrlimit(resource, &limit) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    command
+}
