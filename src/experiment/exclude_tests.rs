@@ -253,3 +253,40 @@ fn the_same_scenario_twice_is_refused_at_the_key_that_makes_no_difference() {
     let one = "[sweep]\nqueue = [\"unbounded\", \"bounded\"]\ncapacity = [5]\n";
     assert_eq!(ok(one).scenarios.len(), 2);
 }
+
+/// Times run in whole nanoseconds at the experiment's time scale: two fixed times that
+/// come to the same once scaled are one run, whether the scale is the file's or the
+/// command line's; at a scale that keeps them apart, they are two.
+#[test]
+fn times_that_round_to_one_once_scaled_are_the_same_run() {
+    let sweep = "[sweep]\nconsume_time = [\"1ns\", \"0ns\", \"30ns\"]\n";
+    assert_eq!(ok(sweep).scenarios.len(), 3);
+    let m = error(
+        &format!("time_scale = 0.1\n{sweep}"),
+        3,
+        "sweep.consume_time",
+    );
+    assert!(
+        m.contains("at time_scale 0.1 both times come to 0 ns"),
+        "{m}"
+    );
+    let path = std::path::Path::new("scaled.toml");
+    let at = |scale| {
+        super::parse::parse_written(path, sweep, crate::experiment::Written::Now, Some(scale))
+    };
+    let refused = at(0.1).expect_err("1ns and 0ns both run as 0 ns at 0.1");
+    let m = refused.to_string();
+    assert!(
+        m.contains("at --time-scale 0.1 both times come to 0 ns"),
+        "{m}"
+    );
+    assert!(m.contains("scaled.toml:2"), "{m}");
+    let kept = at(2.0).expect("apart at 2");
+    assert_eq!(kept.scenarios.len(), 3);
+    assert!(kept.scenarios.iter().all(|s| s.time_scale == 2.0));
+    // With no time left on either side there is no work either: `work` is no difference.
+    let no_work = "time_scale = 0.1\n[scenario]\nproduce_time = \"2ns\"\nconsume_time = \"1ns\"\n\
+                   [sweep]\nwork = [\"sleep\", \"spin\"]\n";
+    let m = error(no_work, 6, "sweep.work");
+    assert!(m.contains("no work to sleep or spin"), "{m}");
+}

@@ -115,9 +115,15 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Reads and validates an experiment file; every problem in it is returned (the first
 /// `parse::MAX_SHOWN` of them, and how many more there were).
 pub fn load(file: &Path) -> Result<Experiment, Rejected> {
+    load_at(file, None)
+}
+
+/// As `load`, at `time_scale` where the command line sets one over the file's: its
+/// scenarios are checked as they will run (two times may round to one once scaled).
+pub fn load_at(file: &Path, time_scale: Option<f64>) -> Result<Experiment, Rejected> {
     let bytes = read_regular(file)
         .map_err(|message| Rejected::one(Diagnostic::whole_file(file, message)))?;
-    from_bytes(file, bytes)
+    from_bytes_written(file, bytes, Written::Now, time_scale)
 }
 
 /// As `load`, for the copy a results folder keeps (`experiment.toml`): rules added after
@@ -132,12 +138,12 @@ pub fn load_archived(file: &Path) -> Result<Experiment, Rejected> {
 /// Validates the bytes of an experiment file as `load` does (at most `MAX_FILE_BYTES`,
 /// UTF-8, then every key), wherever they came from; `file` names them in errors.
 pub fn from_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
-    from_bytes_written(file, bytes, Written::Now)
+    from_bytes_written(file, bytes, Written::Now, None)
 }
 
 /// As `from_bytes`, for an archive's copy (as `load_archived`).
 pub fn from_archived_bytes(file: &Path, bytes: Vec<u8>) -> Result<Experiment, Rejected> {
-    from_bytes_written(file, bytes, Written::Archived)
+    from_bytes_written(file, bytes, Written::Archived, None)
 }
 
 /// When an experiment file was written: for a run to come, or kept beside runs made.
@@ -153,6 +159,7 @@ fn from_bytes_written(
     file: &Path,
     bytes: Vec<u8>,
     written: Written,
+    time_scale: Option<f64>,
 ) -> Result<Experiment, Rejected> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Rejected::one(Diagnostic::whole_file(file, too_large())));
@@ -163,7 +170,7 @@ fn from_bytes_written(
         let message = "the file is not valid UTF-8 text; TOML files must be UTF-8".to_string();
         Rejected::one(Diagnostic::at(file, &text, at..at + 1, "", message))
     })?;
-    parse::parse_written(file, &source, written)
+    parse::parse_written(file, &source, written, time_scale)
 }
 
 /// The bytes of `file` if it is a regular file of at most `MAX_FILE_BYTES`: a FIFO would

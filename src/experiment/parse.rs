@@ -38,6 +38,9 @@ pub struct Cx<'a> {
     /// Problems found beyond those shown.
     not_shown: usize,
     pub written: Written,
+    /// `--time-scale`, which the runs use in place of the file's `time_scale`: scenarios
+    /// are checked at the scale they will run at.
+    pub time_scale: Option<f64>,
 }
 
 impl<'a> Cx<'a> {
@@ -49,6 +52,7 @@ impl<'a> Cx<'a> {
             seen: HashSet::new(),
             not_shown: 0,
             written: Written::Now,
+            time_scale: None,
         }
     }
 
@@ -110,13 +114,20 @@ impl<'a> Cx<'a> {
 }
 
 pub fn parse(file: &Path, source: &str) -> Result<Experiment, Rejected> {
-    parse_written(file, source, Written::Now)
+    parse_written(file, source, Written::Now, None)
 }
 
-/// As `parse`, for a file written `written` (see `Written`).
-pub fn parse_written(file: &Path, source: &str, written: Written) -> Result<Experiment, Rejected> {
+/// As `parse`, for a file written `written` (see `Written`), at `time_scale` where the
+/// command line sets one over the file's.
+pub fn parse_written(
+    file: &Path,
+    source: &str,
+    written: Written,
+    time_scale: Option<f64>,
+) -> Result<Experiment, Rejected> {
     let mut cx = Cx::new(file, source);
     cx.written = written;
+    cx.time_scale = time_scale;
     check_nesting(&mut cx);
     if cx.has_errors() {
         return Err(cx.rejected());
@@ -165,6 +176,7 @@ pub fn parse_written(file: &Path, source: &str, written: Written) -> Result<Expe
     let description = read_spec(&mut cx, top, "", Setting::Description.spec(), text);
     let repeats = read_spec(&mut cx, top, "", Setting::Repeats.spec(), count_of) as u32;
     let time_scale = read_spec(&mut cx, top, "", Setting::TimeScale.spec(), scale);
+    let time_scale = cx.time_scale.unwrap_or(time_scale);
     let seed = read_spec(&mut cx, top, "", Setting::Seed.spec(), count_of);
     let jobs = read_spec(&mut cx, top, "", Setting::Jobs.spec(), count_of) as usize;
     let warmup = read_spec(&mut cx, top, "", Setting::Warmup.spec(), count_of) as u32;

@@ -555,21 +555,23 @@ pub fn expand(
     scenarios
 }
 
-/// A scenario's settings as its run uses them: times as drawn (`TimeSpec::as_drawn`),
-/// and no kind of work where there is no work (every time a fixed zero).
+/// A scenario's settings as its run uses them: times as drawn (`TimeSpec::as_drawn`), a
+/// fixed time in the whole nanoseconds it takes at the scenario's time scale, and no kind
+/// of work where there is no work (every time zero).
 fn as_run(scenario: &Scenario) -> Vec<String> {
-    let (produce, consume) = (
-        scenario.produce_time.as_drawn(),
-        scenario.consume_time.as_drawn(),
-    );
-    let no_work = [&produce, &consume]
-        .iter()
-        .all(|t| **t == TimeSpec::Fixed(Duration::ZERO));
+    let as_run = |time: &TimeSpec| match time.as_drawn() {
+        TimeSpec::Fixed(_) => {
+            let ns = time.sampler(scenario.time_scale).fixed_ns().unwrap_or(0);
+            format!("{ns}ns")
+        }
+        drawn => drawn.label(),
+    };
+    let no_work = scenario.produce_is_instant() && scenario.consume_is_instant();
     ScenarioKey::ALL
         .iter()
         .map(|&key| match key {
-            ScenarioKey::ProduceTime => produce.label(),
-            ScenarioKey::ConsumeTime => consume.label(),
+            ScenarioKey::ProduceTime => as_run(&scenario.produce_time),
+            ScenarioKey::ConsumeTime => as_run(&scenario.consume_time),
             ScenarioKey::Work if no_work => String::new(),
             _ => scenario.value_text(key),
         })
@@ -609,7 +611,26 @@ fn refuse_the_same_scenario_twice(cx: &mut Cx, dimensions: &[Dimension], scenari
                 "sweep".to_string(),
             ),
         };
+        let drawn = |s: &Scenario| (s.produce_time.as_drawn(), s.consume_time.as_drawn());
+        let scale_words = match cx.time_scale {
+            Some(_) => "--time-scale",
+            None => "time_scale",
+        };
+        let scaled;
         let why = match key {
+            Some(key @ (ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime))
+                if drawn(scenario) != drawn(earlier) =>
+            {
+                let at = ScenarioKey::ALL.iter().position(|k| *k == key);
+                let ns = at.and_then(|at| as_run(scenario).get(at).cloned());
+                scaled = format!(
+                    "at {scale_words} {} both times come to {} (times run in whole \
+                     nanoseconds); use times further apart or a larger time scale",
+                    scenario.time_scale,
+                    ns.unwrap_or_default().replace("ns", " ns")
+                );
+                scaled.as_str()
+            }
             Some(ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime) => {
                 "their times are drawn alike: a distribution with no spread is a fixed time"
             }

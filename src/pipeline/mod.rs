@@ -145,9 +145,9 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
     // Errors told in full over all the files, as within one (`Rejected::SHOWN`).
     let mut shown = 0;
     for file in files {
-        match experiment::load(file) {
+        match experiment::load_at(file, overrides.time_scale) {
             Ok(mut experiment) => {
-                experiment.override_with(overrides.repeats, overrides.time_scale, overrides.seed);
+                experiment.override_with(overrides.repeats, None, overrides.seed);
                 experiment.warmup = overrides.warmup.unwrap_or(experiment.warmup);
                 experiment.order = overrides.order.unwrap_or(experiment.order);
                 if let Some(problem) = experiment.plan_settings().too_large() {
