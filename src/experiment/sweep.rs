@@ -560,18 +560,22 @@ pub fn expand(
 /// of work where there is no work (every time zero).
 fn as_run(scenario: &Scenario) -> Vec<String> {
     let as_run = |time: &TimeSpec| match time.as_drawn() {
-        TimeSpec::Fixed(_) => {
-            let ns = time.sampler(scenario.time_scale).fixed_ns().unwrap_or(0);
+        fixed @ TimeSpec::Fixed(_) => {
+            let ns = fixed.sampler(scenario.time_scale).fixed_ns().unwrap_or(0);
             format!("{ns}ns")
         }
         drawn => drawn.label(),
     };
-    let no_work = scenario.produce_is_instant() && scenario.consume_is_instant();
+    let (produce, consume) = (
+        as_run(&scenario.produce_time),
+        as_run(&scenario.consume_time),
+    );
+    let no_work = produce == "0ns" && consume == "0ns";
     ScenarioKey::ALL
         .iter()
         .map(|&key| match key {
-            ScenarioKey::ProduceTime => as_run(&scenario.produce_time),
-            ScenarioKey::ConsumeTime => as_run(&scenario.consume_time),
+            ScenarioKey::ProduceTime => produce.clone(),
+            ScenarioKey::ConsumeTime => consume.clone(),
             ScenarioKey::Work if no_work => String::new(),
             _ => scenario.value_text(key),
         })
