@@ -95,10 +95,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
             ),
         );
     }
-    if !(1..=10_000).contains(&meta.repeats) {
+    let (least, most) = crate::settings::REPEATS;
+    if !(least..=most).contains(&u64::from(meta.repeats)) {
         return refuse(
             "repeats",
-            format!("{} is not a count of repeats: 1 to 10000", meta.repeats),
+            format!(
+                "{} is not a count of repeats: {}",
+                meta.repeats,
+                Setting::Repeats.spec().accepts.allowed()
+            ),
         );
     }
     if !matches!(meta.source.as_str(), "measured" | "model") {

@@ -449,8 +449,9 @@ impl Checks {
                 Err(problem(
                     column,
                     format!(
-                        "`{}` s is beyond {most} s (10 days): not a measurement",
-                        quoted(cell(column))
+                        "`{}` s is beyond {most} s ({} days): not a measurement",
+                        quoted(cell(column)),
+                        most / (24.0 * 3600.0)
                     ),
                 ))
             } else {

@@ -32,7 +32,6 @@ use crate::regular_file;
 use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
 use crate::scenario::duration::format_duration;
-use crate::settings::RunOrder;
 use crate::stats::summarise_scenario;
 
 /// Experiments estimated to run longer than this ask first.
@@ -173,7 +172,7 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
             let mut environment = Environment::read(&before, started);
             environment.jobs = Some(jobs);
             environment.warmup = Some(experiment.warmup);
-            environment.order = Some(order_name(experiment.order).to_string());
+            environment.order = Some(experiment.order.name().to_string());
             // The runs are in runs.csv by now: a file that cannot be written is no longer
             // bad input of which nothing was made, and --resume writes the rest.
             let runs_kept = |failure| match made_runs {
@@ -288,7 +287,7 @@ fn resume_command(files: &[PathBuf], options: &RunOptions) -> String {
         with("--warmup", warmup.to_string());
     }
     if let Some(order) = o.order {
-        with("--order", order_name(order).to_string());
+        with("--order", order.name().to_string());
     }
     if let Some(jobs) = options.jobs {
         with("--jobs", jobs.to_string());
@@ -321,14 +320,6 @@ fn resume_command(files: &[PathBuf], options: &RunOptions) -> String {
     words.push("--".to_string());
     words.extend(files.iter().map(|f| shell_quote(&f.to_string_lossy())));
     words.join(" ")
-}
-
-fn order_name(order: RunOrder) -> &'static str {
-    match order {
-        RunOrder::Grouped => "grouped",
-        RunOrder::Interleaved => "interleaved",
-        RunOrder::Random => "random",
-    }
 }
 
 /// What `run_experiment` made of an experiment.
