@@ -39,8 +39,8 @@ impl PlotKey {
             PlotKey::X => spec(
                 "x",
                 Accepts::Text,
-                Some("\"consumers\""),
-                "x axis: a swept key with numbers or fixed durations (a line), words or a group (bars), or a key of a group",
+                None,
+                "x axis (default: consumers where swept, else the first swept key): a swept key with numbers or fixed durations (a line), words or a group (bars), or a key of a group",
             ),
             PlotKey::LogX => spec("log_x", Accepts::Bool, Some("false"), "logarithmic x axis"),
             PlotKey::LogY => spec("log_y", Accepts::Bool, Some("false"), "logarithmic y axis"),
@@ -146,9 +146,11 @@ pub fn starter(name: &str) -> String {
     text.push_str("\n[plot]\n");
     for key in PlotKey::ALL {
         let spec = key.spec();
-        match spec.default {
-            Some(value) => text.push_str(&line(spec.name, value, spec.help)),
-            None => text.push_str(&format!(
+        match (key, spec.default) {
+            // The starter sweeps consumers: its default x, written out.
+            (PlotKey::X, _) => text.push_str(&line(spec.name, "\"consumers\"", spec.help)),
+            (_, Some(value)) => text.push_str(&line(spec.name, value, spec.help)),
+            (_, None) => text.push_str(&format!(
                 "# {:<28} # {}\n",
                 format!("{} = \"producers\"", spec.name),
                 spec.help
