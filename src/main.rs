@@ -25,6 +25,9 @@ struct Cli {
     command: Option<Command>,
 }
 
+/// `--noise` of `compare` and `history`: changes smaller than this percentage are noise.
+const NOISE_PCT: f64 = 2.0;
+
 const COMPARE_HELP: &str = "\
 Example:
   queuelab compare results/seed results-after-change/seed --fail-if-slower 5
@@ -63,8 +66,8 @@ const PLOT_HELP: &str = "\
 Examples:
   queuelab plot results/seed
   queuelab plot results/queue_impls --x producers --y throughput --facet queue_impl
-  queuelab plot results/suite --x topology --y throughput   (a group: together.topology)
   queuelab plot results/channel_suite --x topology --y throughput --facet capacity_class
+                                        (topology and capacity_class: groups)
 
 With --x and --y, writes METRIC_vs_KEY.png/.svg (METRIC_vs_KEY_by_FACET with --facet) in each
 folder, in its [plot] formats, and nothing else. KEY is a swept key, a group of keys that
@@ -147,7 +150,7 @@ enum Command {
         #[arg(allow_negative_numbers = true, long, value_name = "PCT", value_parser = parse_percent)]
         fail_if_slower: Option<f64>,
         /// Changes smaller than PCT percent are within noise, however consistent.
-        #[arg(allow_negative_numbers = true, long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
+        #[arg(allow_negative_numbers = true, long, value_name = "PCT", default_value_t = NOISE_PCT, value_parser = parse_percent)]
         noise: f64,
     },
     /// An archive across git commits: every committed version of DIR/runs.csv summarised,
@@ -167,7 +170,7 @@ enum Command {
         #[arg(allow_negative_numbers = true, long, value_name = "N", value_parser = parse_limit)]
         limit: Option<usize>,
         /// Changes smaller than PCT percent are within noise, however consistent.
-        #[arg(allow_negative_numbers = true, long, value_name = "PCT", default_value_t = 2.0, value_parser = parse_percent)]
+        #[arg(allow_negative_numbers = true, long, value_name = "PCT", default_value_t = NOISE_PCT, value_parser = parse_percent)]
         noise: f64,
         /// Folder for history.csv and the charts (default: scratch/history/NAME, ignored by git).
         #[arg(long, value_name = "DIR")]
@@ -384,7 +387,7 @@ fn stop_on_ctrl_c(cancel: Arc<AtomicBool>) {
                 "\nstopped at once; every file written so far is whole (runs.csv holds the runs \
                  saved so far, if any).{go_on}"
             ));
-            std::process::exit(130);
+            std::process::exit(queuelab::pipeline::INTERRUPTED_EXIT);
         }
         status(
             "\nstopping: no new runs, runs in flight abandoned; interrupt again (Ctrl-C) to quit \

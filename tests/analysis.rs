@@ -307,6 +307,11 @@ fn a_damaged_or_foreign_csv_is_refused_with_the_column_named() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no experiment.toml"));
+
+    let missing = root.path().join("not_made");
+    let output = queuelab().arg("plot").arg(&missing).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not_made: no such folder"));
 }
 
 #[test]

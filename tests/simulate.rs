@@ -309,3 +309,40 @@ fn charts_that_no_longer_describe_the_runs_are_removed() {
         assert!(has(mine), "{mine}: not queuelab's");
     }
 }
+
+/// A view asks for a metric by name: zero-time work, whose own charts draw time per item,
+/// still gets `--y elapsed`; a metric no scenario has is exit 2 saying why.
+#[test]
+fn a_view_draws_the_metric_asked_for_or_says_why_there_is_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("z.toml");
+    let zero = "name = \"z\"\n[scenario]\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\n\
+                [sweep]\nproducers = [1, 2]\n";
+    std::fs::write(&file, zero).expect("write");
+    queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let folder = dir.path().join("z-model");
+    assert!(!folder.join("elapsed_vs_producers.png").exists());
+    let view = |y: &str| {
+        queuelab()
+            .arg("plot")
+            .arg(&folder)
+            .args(["--x", "producers", "--y", y])
+            .output()
+            .expect("runs")
+    };
+    let drawn = view("elapsed");
+    assert!(drawn.status.success(), "{drawn:?}");
+    assert!(folder.join("elapsed_vs_producers.png").exists());
+    let none = view("wait_p99");
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert_eq!(none.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no scenario has a value of `wait_p99` to draw: the model gives zero-time work no virtual time"),
+        "{stderr}"
+    );
+}

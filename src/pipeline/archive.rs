@@ -32,6 +32,12 @@ pub struct Archive {
 pub fn read_archive(dir: &Path) -> Result<Archive, Failure> {
     let bad = |m: String| Failure::BadInput(m);
     let file = dir.join("experiment.toml");
+    if !dir.exists() {
+        return Err(bad(format!(
+            "{}: no such folder; a results folder is OUT/NAME, as `run` writes it",
+            dir.display()
+        )));
+    }
     if !file.exists() {
         return Err(bad(format!(
             "{}: no experiment.toml; is {} a queuelab results folder?",

@@ -59,12 +59,15 @@ pub enum Failure {
     Unmet { said: String, why: String },
 }
 
+/// The exit code of a command the person stopped, as a shell gives for SIGINT.
+pub const INTERRUPTED_EXIT: i32 = 130;
+
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::BadInput(_) => 2,
             Failure::Failed(_) | Failure::Unmet { .. } => 1,
-            Failure::Interrupted { .. } => 130,
+            Failure::Interrupted { .. } => INTERRUPTED_EXIT,
         }
     }
 
@@ -627,18 +630,10 @@ enum Rewrite {
     NewRuns,
 }
 
-/// Summarises, writes the outputs (for a `Rewrite::Redraw`, all but the records of the
-/// runs) and describes the result.
-fn finish(
-    experiment: &Experiment,
-    dir: &Path,
-    source: Source,
-    records: &[RunRecord],
-    environment: Option<&Environment>,
-    rewrite: Rewrite,
-) -> Result<String, Failure> {
-    let records: Vec<RunRecord> = records.iter().map(RunRecord::archived).collect();
-    let records = records.as_slice();
+/// Every scenario's summary of `records`, with what the experiment adds to it: speedup
+/// per thread, theory and scaling fits. One place, so `plot` and a view of the same
+/// folder summarise it alike.
+pub fn summaries_of(experiment: &Experiment, records: &[RunRecord]) -> Vec<Summary> {
     let mut summaries = summarise(records);
     // Speedup per thread added; against a capacity or a consume_time it means nothing.
     if matches!(
@@ -653,6 +648,22 @@ fn finish(
         |i| experiment.line_of(i),
         |i| experiment.scaling_point(i),
     );
+    summaries
+}
+
+/// Summarises, writes the outputs (for a `Rewrite::Redraw`, all but the records of the
+/// runs) and describes the result.
+fn finish(
+    experiment: &Experiment,
+    dir: &Path,
+    source: Source,
+    records: &[RunRecord],
+    environment: Option<&Environment>,
+    rewrite: Rewrite,
+) -> Result<String, Failure> {
+    let records: Vec<RunRecord> = records.iter().map(RunRecord::archived).collect();
+    let records = records.as_slice();
+    let summaries = summaries_of(experiment, records);
     warn_of_outliers(experiment, &summaries);
     let results = Results {
         experiment,

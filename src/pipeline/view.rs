@@ -8,7 +8,7 @@ use super::Failure;
 use super::archive::{read_archive, refuse_named_twice};
 use super::lock::FolderLock;
 use crate::output::{Chart, Output, Results, check_view, write_outputs};
-use crate::stats::{add_scaling_fits, add_speedups, summarise};
+use crate::record::Source;
 
 /// The view `plot` draws: its keys and metric as typed, checked against each archive.
 pub struct View {
@@ -40,13 +40,7 @@ pub fn plot_view(dirs: &[PathBuf], view: &View) -> Result<String, Failure> {
                 archive.dir.display()
             )));
         }
-        let mut summaries = summarise(&archive.runs);
-        add_speedups(&mut summaries, |i| experiment.line_of(i));
-        add_scaling_fits(
-            &mut summaries,
-            |i| experiment.line_of(i),
-            |i| experiment.scaling_point(i),
-        );
+        let summaries = super::summaries_of(experiment, &archive.runs);
         let results = Results {
             experiment,
             source: archive.source,
@@ -68,8 +62,18 @@ pub fn plot_view(dirs: &[PathBuf], view: &View) -> Result<String, Failure> {
             })
             .collect();
         if !outputs.iter().any(|o| o.wanted(&results)) {
+            let zero_time = experiment
+                .scenarios
+                .iter()
+                .all(|s| s.produce_is_instant() && s.consume_is_instant());
+            let why = match (archive.source, zero_time) {
+                (Source::Model, true) => {
+                    ": the model gives zero-time work no virtual time, so no queue to measure"
+                }
+                _ => "",
+            };
             return Err(Failure::BadInput(format!(
-                "{}: no scenario has a value of `{}` to draw",
+                "{}: no scenario has a value of `{}` to draw{why}",
                 archive.dir.display(),
                 view.y
             )));

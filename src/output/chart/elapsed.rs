@@ -5,7 +5,19 @@ use super::{ChartKind, Scale, per_item, zero_time};
 use crate::record::RunRecord;
 use crate::stats::Summary;
 
-pub struct Elapsed;
+/// `asked`: drawn for every scenario, as `plot --y elapsed` asks (the person chose the
+/// metric); otherwise not where `per_item` says elapsed time would mostly count items, as
+/// the folder's own charts draw it.
+pub struct Elapsed {
+    pub asked: bool,
+}
+
+impl Elapsed {
+    /// Among the folder's own charts.
+    pub const CHARTED: Elapsed = Elapsed { asked: false };
+    /// Asked for by name.
+    pub const ASKED: Elapsed = Elapsed { asked: true };
+}
 
 impl ChartKind for Elapsed {
     fn stem(&self) -> &'static str {
@@ -22,7 +34,7 @@ impl ChartKind for Elapsed {
 
     fn measured(&self, summary: &Summary, all: &[Summary]) -> Option<(f64, f64, f64)> {
         let e = &summary.elapsed_s;
-        (!per_item(summary, all)).then_some((e.min, e.median, e.max))
+        (self.asked || !per_item(summary, all)).then_some((e.min, e.median, e.max))
     }
 
     fn interval(&self, summary: &Summary) -> Option<(f64, f64)> {

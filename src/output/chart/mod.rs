@@ -36,7 +36,7 @@ pub use wait::WaitP99;
 
 /// Every kind of chart, in the order they are written.
 pub const KINDS: [&dyn ChartKind; 5] = [
-    &Elapsed,
+    &Elapsed::CHARTED,
     &NsPerItem::CHARTED,
     &Throughput,
     &WaitP99,
@@ -193,9 +193,11 @@ pub fn check_view(
     y: &str,
     facet: Option<&str>,
 ) -> Result<(&'static dyn ChartKind, Axis, Option<Axis>), String> {
-    let kind = match metric_named("--y", y)? {
-        // Asked for by name, drawn wherever items move.
+    let kind: &'static dyn ChartKind = match metric_named("--y", y)? {
+        // Asked for by name: drawn wherever there is a value, whatever the folder's own
+        // charts chose between elapsed time and time per item.
         named if named.stem() == NsPerItem::ASKED.stem() => &NsPerItem::ASKED,
+        named if named.stem() == Elapsed::ASKED.stem() => &Elapsed::ASKED,
         named => named,
     };
     let all = experiment.plot_axes();

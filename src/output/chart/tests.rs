@@ -126,7 +126,7 @@ fn assert_no_tick_labels_touch(data: &ChartData) {
 
 #[test]
 fn no_two_tick_labels_of_an_axis_overlap() {
-    assert_no_tick_labels_touch(&data(SEED, &Elapsed, Source::Measured, |s| {
+    assert_no_tick_labels_touch(&data(SEED, &Elapsed::CHARTED, Source::Measured, |s| {
         24.75 / (s as f64 + 1.0)
     }));
     assert_no_tick_labels_touch(&data(TWELVE, &Throughput, Source::Measured, |s| {
@@ -136,7 +136,7 @@ fn no_two_tick_labels_of_an_axis_overlap() {
     for (low, high) in [(1e-9, 5.0), (3.1, 3.4), (0.5, 9e7), (1.0, 1.0)] {
         for log in [false, true] {
             let toml = TWELVE.replace("log_y = true", &format!("log_y = {log}"));
-            let d = data(&toml, &Elapsed, Source::Measured, |s| {
+            let d = data(&toml, &Elapsed::CHARTED, Source::Measured, |s| {
                 low + (high - low) * (s as f64 / 47.0)
             });
             assert_no_tick_labels_touch(&d);
@@ -224,7 +224,7 @@ fn a_chart_of_no_value_says_there_is_nothing_to_draw() {
     assert_eq!(points_drawn(&d), 4);
     assert!(d.notes.is_empty(), "{:?}", d.notes);
     // Every value 0: drawn (as nothing) and said, so the chart does not read as missing.
-    let d = data(SEED, &Elapsed, Source::Model, |_| 0.0);
+    let d = data(SEED, &Elapsed::CHARTED, Source::Model, |_| 0.0);
     assert_eq!(points_drawn(&d), 7);
     assert_eq!(
         d.notes,
@@ -234,7 +234,9 @@ fn a_chart_of_no_value_says_there_is_nothing_to_draw() {
 
 #[test]
 fn a_model_only_chart_says_model_where_others_say_measured() {
-    let d = data(SEED, &Elapsed, Source::Model, |s| 24.75 / (s as f64 + 1.0));
+    let d = data(SEED, &Elapsed::CHARTED, Source::Model, |s| {
+        24.75 / (s as f64 + 1.0)
+    });
     let legend: Vec<String> = layout(&d)
         .legend
         .concat()
@@ -247,7 +249,7 @@ fn a_model_only_chart_says_model_where_others_say_measured() {
         !text.contains("measured") && text.contains("the model alone"),
         "{text}"
     );
-    let measured = data(SEED, &Elapsed, Source::Measured, |s| {
+    let measured = data(SEED, &Elapsed::CHARTED, Source::Measured, |s| {
         24.75 / (s as f64 + 1.0)
     });
     let entries: Vec<Swatch> = layout(&measured)
@@ -273,7 +275,13 @@ fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_
     assert!(
         summaries
             .iter()
-            .all(|s| Elapsed.measured(s, &summaries).is_none())
+            .all(|s| Elapsed::CHARTED.measured(s, &summaries).is_none())
+    );
+    // Asked for by name (`plot --y elapsed`), elapsed time is drawn all the same.
+    assert!(
+        summaries
+            .iter()
+            .all(|s| Elapsed::ASKED.measured(s, &summaries).is_some())
     );
     let per_item = NsPerItem::CHARTED
         .measured(&summaries[1], &summaries)
@@ -293,11 +301,11 @@ fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_
             .iter()
             .all(|s| NsPerItem::CHARTED.measured(s, &summaries).is_none())
     );
-    let elapsed = Elapsed
+    let elapsed = Elapsed::CHARTED
         .measured(&summaries[1], &summaries)
         .expect("elapsed");
     assert!((elapsed.1 - 0.002 * 1.02).abs() < 1e-12, "{elapsed:?}");
-    assert_eq!(Elapsed.model(&summaries[1]), None);
+    assert_eq!(Elapsed::CHARTED.model(&summaries[1]), None);
     // Asked for by name (`plot --y ns_per_item`), time per item is drawn all the same.
     let experiment = parse(Path::new("z.toml"), zero).expect("valid");
     let (asked, _, _) = check_view(&experiment, "producers", "ns_per_item", None).expect("a view");
@@ -314,7 +322,9 @@ fn zero_time_work_draws_time_per_item_where_items_differ_and_elapsed_where_they_
 fn a_word_valued_x_draws_bars_named_by_its_words() {
     let toml = "name = \"w\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\"]\n\
                 [plot]\nx = \"queue_impl\"\n";
-    let d = data(toml, &Elapsed, Source::Measured, |s| 0.1 * (s as f64 + 1.0));
+    let d = data(toml, &Elapsed::CHARTED, Source::Measured, |s| {
+        0.1 * (s as f64 + 1.0)
+    });
     match &d.x {
         XAxis::Words { names, .. } => assert_eq!(names, &["crossbeam", "std", "mutex"]),
         other => panic!("{other:?}"),
@@ -329,7 +339,7 @@ fn a_word_valued_x_draws_bars_named_by_its_words() {
 
 #[test]
 fn svg_text_names_dejavu_sans_first() {
-    let text = svg(&data(SEED, &Elapsed, Source::Measured, |s| {
+    let text = svg(&data(SEED, &Elapsed::CHARTED, Source::Measured, |s| {
         24.75 / (s as f64 + 1.0)
     }));
     assert!(text.contains("font-family=\"DejaVu Sans, Verdana, sans-serif\""));
@@ -346,7 +356,7 @@ fn a_faceted_chart_snapshot() {
 
 #[test]
 fn png_charts_are_indexed_small_and_the_same_bytes_every_time() {
-    let d = data(SEED, &Elapsed, Source::Measured, |s| {
+    let d = data(SEED, &Elapsed::CHARTED, Source::Measured, |s| {
         24.75 / (s as f64 + 1.0)
     });
     let png = render(&d, ChartFormat::Png).expect("png");
@@ -466,7 +476,7 @@ const SUITE: &str = "name = \"suite\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"s
 
 #[test]
 fn a_group_on_x_draws_bars_named_by_its_values() {
-    let d = data(SUITE, &Elapsed, Source::Measured, |s| {
+    let d = data(SUITE, &Elapsed::CHARTED, Source::Measured, |s| {
         0.1 * (s as f64 + 1.0)
     });
     match &d.x {
@@ -541,7 +551,9 @@ fn a_key_that_decides_its_group_draws_one_line_through_it() {
     let toml = "name = \"side\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
                 together.side = [{ producers = 1, consumers = 1 }, { producers = 2, consumers = 2 }, \
                 { producers = 4, consumers = 4 }]\n[plot]\nx = \"consumers\"\n";
-    let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 / (s as f64 + 1.0));
+    let d = data(toml, &Elapsed::CHARTED, Source::Measured, |s| {
+        1.0 / (s as f64 + 1.0)
+    });
     assert_eq!(d.lines, ["crossbeam", "std"]);
     assert_eq!(d.legend_title.as_deref(), Some("queue_impl"));
     let xs: Vec<f64> = d.panels[0].series[0].points.iter().map(|p| p.x).collect();
@@ -553,7 +565,7 @@ fn a_key_that_decides_its_group_draws_one_line_through_it() {
     );
     // Where consumers repeat within the group, producers split the lines instead.
     let toml = SUITE.replace("x = \"topology\"", "x = \"consumers\"");
-    let d = data(&toml, &Elapsed, Source::Measured, |_| 0.1);
+    let d = data(&toml, &Elapsed::CHARTED, Source::Measured, |_| 0.1);
     assert!(
         d.lines.iter().all(|l| l.starts_with("producers=")),
         "{:?}",
@@ -605,7 +617,7 @@ fn horizontal_data(
 
 #[test]
 fn horizontal_bars_make_a_panel_per_class_a_bar_per_implementation_and_say_what_is_absent() {
-    let (d, _) = horizontal_data(HORIZONTAL, &Elapsed, |s| 0.5 + s as f64 * 0.01);
+    let (d, _) = horizontal_data(HORIZONTAL, &Elapsed::CHARTED, |s| 0.5 + s as f64 * 0.01);
     let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
     assert_eq!(
         titles,
@@ -669,7 +681,7 @@ fn horizontal_bars_make_a_panel_per_class_a_bar_per_implementation_and_say_what_
 
 #[test]
 fn horizontal_whiskers_span_the_interval_of_the_median_not_the_runs() {
-    let (d, summaries) = horizontal_data(HORIZONTAL, &Elapsed, |s| 1.0 + s as f64);
+    let (d, summaries) = horizontal_data(HORIZONTAL, &Elapsed::CHARTED, |s| 1.0 + s as f64);
     let series = &d.panels[1].series[0];
     let point = &series.points[0];
     let summary = &summaries[6];
@@ -681,7 +693,7 @@ fn horizontal_whiskers_span_the_interval_of_the_median_not_the_runs() {
     );
     // Vertical bars of the same experiment keep min–max.
     let vertical = HORIZONTAL.replace("bars = \"horizontal\"\n", "");
-    let (d, summaries) = horizontal_data(&vertical, &Elapsed, |s| 1.0 + s as f64);
+    let (d, summaries) = horizontal_data(&vertical, &Elapsed::CHARTED, |s| 1.0 + s as f64);
     let point = &d.panels[1].series[0].points[0];
     let spread = summaries[6].elapsed_s;
     assert_eq!((point.min, point.max), (spread.min, spread.max));
@@ -727,7 +739,7 @@ fn horizontal_labels_keep_clear_of_each_other_and_stay_in_their_panel() {
             .replace("queue_impl = [", "queue_impl = [\"mutex\", ")
             .replace("\"mutex\"]", "]"),
     ] {
-        let (d, _) = horizontal_data(&toml, &Elapsed, elapsed);
+        let (d, _) = horizontal_data(&toml, &Elapsed::CHARTED, elapsed);
         let placed = hbars::layout(&d);
         for panel in &placed.panels {
             let labels: Vec<&hbars::Label> = panel
@@ -779,7 +791,9 @@ fn horizontal_labels_keep_clear_of_each_other_and_stay_in_their_panel() {
 fn legend_entries_hold_only_the_value_when_one_key_varies_and_name_the_key_once() {
     let toml = "name = \"l\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
                 consumers = [1, 2]\n[plot]\nx = \"consumers\"\n";
-    let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 + s as f64);
+    let d = data(toml, &Elapsed::CHARTED, Source::Measured, |s| {
+        1.0 + s as f64
+    });
     assert_eq!(d.lines, ["crossbeam", "std"]);
     let entries = super::draw::legend_entries(&d);
     assert_eq!(entries[0], (Swatch::Title, "queue_impl:".to_string()));
@@ -792,7 +806,9 @@ fn legend_entries_hold_only_the_value_when_one_key_varies_and_name_the_key_once(
     // Two keys varying keep their names on every entry, and no legend title.
     let toml = "name = \"l\"\n[sweep]\nqueue_impl = [\"crossbeam\", \"std\"]\n\
                 producers = [1, 2]\nconsumers = [1, 2]\n[plot]\nx = \"consumers\"\n";
-    let d = data(toml, &Elapsed, Source::Measured, |s| 1.0 + s as f64);
+    let d = data(toml, &Elapsed::CHARTED, Source::Measured, |s| {
+        1.0 + s as f64
+    });
     assert_eq!(d.legend_title, None);
     assert!(
         d.lines
@@ -903,7 +919,9 @@ fn capacity_on_x_with_an_unbounded_queue_names_every_class_and_lines_leave_queue
                 together.class = [{ queue = \"bounded\", capacity = 0 }, \
                 { queue = \"bounded\", capacity = 1 }, { queue = \"unbounded\" }]\n\
                 [plot]\nx = \"capacity\"\n";
-    let d = data(toml, &Elapsed, Source::Measured, |s| 0.1 * (s as f64 + 1.0));
+    let d = data(toml, &Elapsed::CHARTED, Source::Measured, |s| {
+        0.1 * (s as f64 + 1.0)
+    });
     // Words, not numbers: 0 and 1 would sit on one another, and the unbounded queue
     // has no number at all.
     match &d.x {
