@@ -263,6 +263,42 @@ fn throughput_halved_is_slower_too() {
     assert!(repo.out().join("history_throughput.svg").is_file());
 }
 
+/// Times are printed in the unit that reads them, however small: a time per item of a
+/// few nanoseconds is not `0.0000` under a header of seconds, and `history.csv` keeps
+/// its digits.
+#[test]
+fn a_time_per_item_of_nanoseconds_reads_in_ns() {
+    let mut repo = Repo::of(TINY);
+    repo.simulate(&[]);
+    // Runs of about 4 µs, 20 items each: 200 ns or so per item.
+    repo.scale_runs(1e-4);
+    repo.commit("fast");
+    repo.scale_runs(1.001);
+    repo.commit("noise");
+    repo.scale_runs(2.0);
+    repo.commit("twice as slow");
+    let printed = repo.history(&["--metric", "ns_per_item"]);
+    let printed = success(&printed);
+    let flagged: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.contains(" slower ") && l.ends_with("twice as slow"))
+        .collect();
+    assert_eq!(flagged.len(), 3, "{printed}");
+    for line in flagged {
+        assert!(line.contains(" ns ") && !line.contains("0.0000 "), "{line}");
+    }
+    assert!(!printed.contains("before s"), "{printed}");
+    for row in repo.table() {
+        let median: f64 = row["median"].parse().expect("a median");
+        assert!(median > 1e-8 && median < 1e-6, "{row:?}");
+        // Three significant digits at least: not rounded to the nanosecond.
+        assert!(
+            (median * 1e9 - (median * 1e9).round()).abs() > 0.0,
+            "{row:?}"
+        );
+    }
+}
+
 #[test]
 fn a_time_scale_change_breaks_the_line_and_is_not_judged() {
     let mut repo = Repo::new();

@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::chart::{
-    ChartData, ChartKind, MOST_LINES_IN_A_PANEL, Panel, Point, Series, XAxis, name_key_once, render,
+    ChartData, ChartKind, MOST_LINES_IN_A_PANEL, Panel, Point, Scale, Series, XAxis, name_key_once,
+    render,
 };
 use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::{Bars, ChartFormat};
@@ -196,7 +197,12 @@ impl HistoryOutput for HistoryCsv {
 
 /// The cells from `scenario` on: the median with its interval, and the step to it.
 fn scenario_cells(h: &History, s: &ScenarioAt) -> Vec<String> {
-    let value = |v: f64| fixed(v, 9);
+    // Seconds to the picosecond: a time per item of 44.3 ns keeps its three digits.
+    let decimals = match h.metric.scale() {
+        Scale::Duration => 12,
+        _ => 9,
+    };
+    let value = |v: f64| fixed(v, decimals);
     let mut cells = vec![
         s.label.clone(),
         s.runs.to_string(),
@@ -558,7 +564,7 @@ mod tests {
         History {
             dir: "results/t".to_string(),
             name: "t".to_string(),
-            metric: &Elapsed,
+            metric: &Elapsed::CHARTED,
             formats: vec![ChartFormat::Svg],
             versions: vec![
                 version("a", Link::First, both(1.0)),

@@ -18,12 +18,14 @@ use super::archive::{Archive, MIN_RUNS, archive_of, compare_seed};
 use super::print::{given_number, label_width, ratio_text};
 use crate::experiment::{self, ChartFormat, MAX_FILE_BYTES};
 use crate::git::{Commit, Repository};
+use crate::output::Scale;
 use crate::output::{
     ChartKind, Content, History, Link, Measured, ScenarioAt, Version, history_outputs,
     in_one_version, metric_named, parse_meta,
 };
 use crate::record::{RunRecord, Source, by_scenario};
 use crate::regular_file;
+use crate::scenario::duration::seconds_text_4;
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
 
 /// Settings of `queuelab history`.
@@ -565,15 +567,25 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
     };
     if !rows.is_empty() {
         let width = label_width(rows.iter().map(|r| r.2.label.as_str()));
-        let unit = h.metric.unit();
+        // Times each in the unit that reads them (a time per item in ns, not 0.0000 s);
+        // other measures in theirs, named in the header.
+        let time = h.metric.scale() == Scale::Duration;
+        let value = |v: f64| match time {
+            true => seconds_text_4(v),
+            false => format!("{v:.4}"),
+        };
+        let unit = match time {
+            true => String::new(),
+            false => format!(" {}", h.metric.unit()),
+        };
         let _ = writeln!(
             text,
             "  {:<7}  {:<7}  {:<width$}  {:>12}  {:>12}  {:>7}  {:>17}  {:<9}  subject",
             "from",
             "to",
             "scenario",
-            format!("before {unit}"),
-            format!("after {unit}"),
+            format!("before{unit}"),
+            format!("after{unit}"),
             "ratio",
             "95% interval",
             "verdict"
@@ -582,12 +594,12 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
             let Some(step) = &s.step else { continue };
             let _ = writeln!(
                 text,
-                "  {:<7}  {:<7}  {:<width$}  {:>12.4}  {:>12.4}  {:>7}  {:>7} – {:<7}  {:<9}  {}",
+                "  {:<7}  {:<7}  {:<width$}  {:>12}  {:>12}  {:>7}  {:>7} – {:<7}  {:<9}  {}",
                 from.short,
                 to.short,
                 s.label,
-                step.median_a,
-                step.median_b,
+                value(step.median_a),
+                value(step.median_b),
                 ratio_text(step.ratio),
                 ratio_text(step.interval.0),
                 ratio_text(step.interval.1),

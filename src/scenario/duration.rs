@@ -113,14 +113,39 @@ pub fn format_duration(duration: Duration) -> String {
     }
 }
 
-/// A measured time in seconds as a person reads it: in µs below a millisecond, in ms
-/// below a second, else in s, so that `0.0004 s` beside `0.0004 s` does not hide a
-/// difference of a tenth.
+/// A measured time in seconds as a person reads it: in ns below a microsecond, in µs
+/// below a millisecond, in ms below a second, else in s, so that `0.0004 s` beside
+/// `0.0004 s` does not hide a difference of a tenth.
 pub fn seconds_text(seconds: f64) -> String {
+    let (value, unit) = in_unit(seconds);
+    let decimals = match unit {
+        "s" => 3,
+        "ms" => 2,
+        _ => 1,
+    };
+    format!("{value:.decimals$} {unit}")
+}
+
+/// As `seconds_text`, to four significant digits whatever the unit (`2.127 µs`,
+/// `123.6 ms`): for times set side by side whose ratio matters.
+pub fn seconds_text_4(seconds: f64) -> String {
+    let (value, unit) = in_unit(seconds);
+    let whole_digits = if value >= 1.0 {
+        value.log10().floor() as usize + 1
+    } else {
+        1
+    };
+    let decimals = 4usize.saturating_sub(whole_digits);
+    format!("{value:.decimals$} {unit}")
+}
+
+/// `seconds` in the unit that reads it: ns, µs, ms or s.
+fn in_unit(seconds: f64) -> (f64, &'static str) {
     match seconds {
-        s if s < 1e-3 => format!("{:.1} µs", s * 1e6),
-        s if s < 1.0 => format!("{:.2} ms", s * 1e3),
-        s => format!("{s:.3} s"),
+        s if s < 1e-6 => (s * 1e9, "ns"),
+        s if s < 1e-3 => (s * 1e6, "µs"),
+        s if s < 1.0 => (s * 1e3, "ms"),
+        s => (s, "s"),
     }
 }
 
@@ -162,6 +187,19 @@ fn below_pattern(limit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_in_their_unit() {
+        assert_eq!(seconds_text(4.43e-8), "44.3 ns");
+        assert_eq!(seconds_text(0.0004), "400.0 µs");
+        assert_eq!(seconds_text(0.1236), "123.60 ms");
+        assert_eq!(seconds_text(24.75), "24.750 s");
+        assert_eq!(seconds_text_4(2.1274e-6), "2.127 µs");
+        assert_eq!(seconds_text_4(0.12359), "123.6 ms");
+        assert_eq!(seconds_text_4(0.063), "63.00 ms");
+        assert_eq!(seconds_text_4(4.43e-8), "44.30 ns");
+        assert_eq!(seconds_text_4(1234.5), "1234 s");
+    }
 
     #[test]
     fn parses_each_unit_exactly() {
