@@ -412,7 +412,10 @@ fn writes_past_the_size_limit_fail() {
 
 fn main() -> ExitCode {
     writes_past_the_size_limit_fail();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_said(&e),
+    };
     let Some(command) = cli.command else {
         return write_stdout(&format!(
             "queuelab {}: {}\n\n{OVERVIEW}\n",
@@ -520,6 +523,27 @@ fn write_stdout(text: &str) -> ExitCode {
             status(&format!("error: cannot write to standard output: {e}"));
             ExitCode::from(1)
         }
+    }
+}
+
+/// What clap answers instead of a command: help and the version on stdout, as any other
+/// output (a stdout that cannot be written is exit 1, said), usage errors as clap says
+/// them (exit 2).
+fn clap_said(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let written = e.print().and_then(|()| std::io::stdout().flush());
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    status(&format!("error: cannot write to standard output: {e}"));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        _ => e.exit(),
     }
 }
 

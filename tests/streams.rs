@@ -54,25 +54,31 @@ fn check_piped_into_head_exits_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// Output that cannot be written is exit 1 saying so, help and the version as much as a
+/// command's own: a script that saves `queuelab --help` learns it was not saved.
 #[test]
-fn check_into_a_full_device_exits_1_saying_why() {
-    let full = fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full exists on Linux");
-    let output = queuelab()
-        .arg("check")
-        .arg(seed_file())
-        .stdout(full)
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("cannot write to standard output"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
+fn output_into_a_full_device_exits_1_saying_why() {
+    let seed = seed_file().to_string_lossy().into_owned();
+    for args in [
+        vec!["check", seed.as_str()],
+        vec!["--help"],
+        vec!["help", "run"],
+        vec!["run", "--help"],
+        vec!["--version"],
+    ] {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full exists on Linux");
+        let output = queuelab().args(&args).stdout(full).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }
 
 #[test]

@@ -515,7 +515,14 @@ fn describe(value: &DeValue) -> String {
 fn number(value: &DeValue) -> Option<f64> {
     match value {
         DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
-        DeValue::Integer(_) => count(value, 0, 1 << 53).ok().map(|n| n as f64),
+        // Any integer TOML can write, negative ones too: a range check then says what is
+        // wrong with `-2`, not that it is no number.
+        DeValue::Integer(int) => {
+            let digits = int.as_str().replace('_', "");
+            i128::from_str_radix(&digits, int.radix())
+                .ok()
+                .map(|n| n as f64)
+        }
         _ => None,
     }
 }

@@ -222,6 +222,11 @@ fn zero_negative_and_absurd_counts_are_refused() {
     error("repeats = 0\n", 1, "repeats");
     error("time_scale = 0.0\n", 1, "time_scale");
     error("time_scale = nan\n", 1, "time_scale");
+    let m = error("time_scale = -2\n", 1, "time_scale");
+    assert!(
+        m.contains("out of range") && !m.contains("expected a number"),
+        "{m}"
+    );
     // Below a millionth a millisecond lasts under the clock's nanosecond step.
     let m = error("time_scale = 1e-300\n", 1, "time_scale");
     assert!(m.contains("a number from 0.000001 to 1000"), "{m}");
