@@ -128,8 +128,8 @@ enum Command {
         /// or a group of keys that vary together: bars).
         #[arg(long, value_name = "KEY", requires = "y")]
         x: Option<String>,
-        /// The metric of that chart: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
-        #[arg(long, value_name = "METRIC", requires = "x")]
+        /// The metric of that chart.
+        #[arg(long, value_name = "METRIC", requires = "x", value_parser = metric_parser())]
         y: Option<String>,
         /// One panel per value of this swept key or group, on shared axes (with horizontal
         /// bars, each on its own scale).
@@ -159,8 +159,8 @@ enum Command {
     History {
         /// A results folder in a git repository (holding runs.csv and experiment.toml).
         dir: PathBuf,
-        /// The measure followed: elapsed, ns_per_item, throughput, wait_p99 or max_depth.
-        #[arg(long, default_value = "elapsed", value_name = "METRIC")]
+        /// The measure followed.
+        #[arg(long, default_value = "elapsed", value_name = "METRIC", value_parser = metric_parser())]
         metric: String,
         /// Only versions committed after REV, set against the version in force at REV.
         #[arg(long, value_name = "REV")]
@@ -286,6 +286,11 @@ fn count_parser((min, max): (u64, u64)) -> impl Fn(&str) -> Result<u64, String> 
             "`{text}` is not a whole number from {min} to {max}"
         )),
     }
+}
+
+/// One of the metrics charts draw: listed in the help, completed by the shell.
+fn metric_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(queuelab::output::metric_names())
 }
 
 /// One of the run orders, by the words the experiment file takes.

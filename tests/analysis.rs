@@ -468,7 +468,7 @@ fn plot_draws_any_view_and_refuses_a_view_the_archive_cannot_give() {
         ),
         (
             ["--x", "producers", "--y", "speed"],
-            "allowed: elapsed, ns_per_item",
+            "possible values: elapsed, ns_per_item",
         ),
     ] {
         let refused = view(&args).expect("runs");

@@ -439,7 +439,7 @@ fn bad_options_are_exit_2_naming_what_is_allowed() {
     let (code, _, stderr) = repo.history(&["--metric", "speed"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("allowed: elapsed, ns_per_item, throughput, wait_p99, max_depth"),
+        stderr.contains("possible values: elapsed, ns_per_item, throughput, wait_p99, max_depth"),
         "{stderr}"
     );
     let (code, _, stderr) = repo.history(&["--limit", "0"]);

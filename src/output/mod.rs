@@ -28,7 +28,7 @@ use crate::experiment::Experiment;
 use crate::record::{RunRecord, Source};
 use crate::stats::Summary;
 
-pub use chart::{Chart, ChartKind, Scale, check_view, is_chart_name, metric_named};
+pub use chart::{Chart, ChartKind, Scale, check_view, is_chart_name, metric_named, metric_names};
 pub use compare::{CompareOutput, ComparedScenario, Comparison, compare_outputs};
 pub use experiment_toml::{
     as_written, names_itself, overridden as overridden_settings, strip_header,

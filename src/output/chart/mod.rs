@@ -77,14 +77,19 @@ pub trait ChartKind: Sync {
     fn change_words(&self) -> [&'static str; 2];
 }
 
+/// The metrics `plot --y` and `history --metric` take, for the command line's parser (and
+/// so its help and shell completions).
+pub fn metric_names() -> Vec<&'static str> {
+    KINDS.iter().map(|k| k.stem()).collect()
+}
+
 /// The chart kind `plot --y` (or `history --metric`, `option`) names; the error says
 /// which are allowed.
 pub fn metric_named(option: &str, name: &str) -> Result<&'static dyn ChartKind, String> {
     KINDS.into_iter().find(|k| k.stem() == name).ok_or_else(|| {
-        let names: Vec<&str> = KINDS.iter().map(|k| k.stem()).collect();
         format!(
             "{option} `{name}` is not a metric; allowed: {}",
-            names.join(", ")
+            metric_names().join(", ")
         )
     })
 }
