@@ -113,15 +113,18 @@ pub fn format_duration(duration: Duration) -> String {
     }
 }
 
-/// A measured time in seconds as a person reads it: in ns below a microsecond, in µs
+/// A measured time in seconds as a person reads it: in whole ns below a microsecond, in µs
 /// below a millisecond, in ms below a second, else in s, so that `0.0004 s` beside
 /// `0.0004 s` does not hide a difference of a tenth.
 pub fn seconds_text(seconds: f64) -> String {
     let (value, unit) = in_unit(seconds);
     let decimals = match unit {
+        "" => return "0".to_string(),
         "s" => 3,
         "ms" => 2,
-        _ => 1,
+        "µs" => 1,
+        // Clocks and histograms give whole nanoseconds.
+        _ => 0,
     };
     format!("{value:.decimals$} {unit}")
 }
@@ -130,6 +133,9 @@ pub fn seconds_text(seconds: f64) -> String {
 /// `123.6 ms`): for times set side by side whose ratio matters.
 pub fn seconds_text_4(seconds: f64) -> String {
     let (value, unit) = in_unit(seconds);
+    if unit.is_empty() {
+        return "0".to_string();
+    }
     let whole_digits = if value >= 1.0 {
         value.log10().floor() as usize + 1
     } else {
@@ -139,9 +145,11 @@ pub fn seconds_text_4(seconds: f64) -> String {
     format!("{value:.decimals$} {unit}")
 }
 
-/// `seconds` in the unit that reads it: ns, µs, ms or s.
+/// `seconds` in the unit that reads them: ns, µs, ms or s (none for no time at all,
+/// which is 0 in any unit).
 fn in_unit(seconds: f64) -> (f64, &'static str) {
     match seconds {
+        0.0 => (0.0, ""),
         s if s < 1e-6 => (s * 1e9, "ns"),
         s if s < 1e-3 => (s * 1e6, "µs"),
         s if s < 1.0 => (s * 1e3, "ms"),
@@ -190,7 +198,9 @@ mod tests {
 
     #[test]
     fn times_read_in_their_unit() {
-        assert_eq!(seconds_text(4.43e-8), "44.3 ns");
+        assert_eq!(seconds_text(4.43e-8), "44 ns");
+        assert_eq!(seconds_text(0.0), "0");
+        assert_eq!(seconds_text_4(0.0), "0");
         assert_eq!(seconds_text(0.0004), "400.0 µs");
         assert_eq!(seconds_text(0.1236), "123.60 ms");
         assert_eq!(seconds_text(24.75), "24.750 s");
