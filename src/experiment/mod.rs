@@ -258,14 +258,22 @@ impl Experiment {
     /// The keys whose values name a chart line against `x`: every swept key but x's own
     /// and those x decides. A capacity decides the queue: `none` is the unbounded one.
     pub fn line_keys(&self, x: &Axis) -> Vec<ScenarioKey> {
-        let mut decided = self.decided_by(x);
-        if x.keys().contains(&ScenarioKey::Capacity) {
-            decided.push(ScenarioKey::Queue);
-        }
+        let decided = self.decided_with(x);
         self.swept_keys()
             .into_iter()
             .filter(|k| !x.keys().contains(k) && !decided.contains(k))
             .collect()
+    }
+
+    /// The keys an axis's values decide besides its own: the other keys of a group whose
+    /// points it tells apart (`decided_by`), and the queue where it holds a capacity
+    /// (`none` is the unbounded one). Neither names a line nor a panel's member apart.
+    pub fn decided_with(&self, axis: &Axis) -> Vec<ScenarioKey> {
+        let mut decided = self.decided_by(axis);
+        if axis.keys().contains(&ScenarioKey::Capacity) {
+            decided.push(ScenarioKey::Queue);
+        }
+        decided
     }
 
     /// The chart line scenario `index` belongs to, named by its values of the line keys

@@ -561,10 +561,13 @@ impl ChartData {
                 })
                 .flatten()
         });
+        // Neither the facet's keys nor those its values decide (a capacity's queue) name
+        // a line: within a panel they are one value.
+        let by_facet = facet.map(|f| [f.keys(), &experiment.decided_with(f)].concat());
         let line_keys: Vec<ScenarioKey> = others
             .iter()
             .copied()
-            .filter(|k| !facet.is_some_and(|f| f.keys().contains(k)))
+            .filter(|k| !by_facet.as_ref().is_some_and(|keys| keys.contains(k)))
             .collect();
         let words = axis_words(experiment, x) == Some(false);
         let bars = if words {

@@ -932,3 +932,22 @@ fn capacity_on_x_with_an_unbounded_queue_names_every_class_and_lines_leave_queue
     assert_eq!(drawn, 6, "every scenario is drawn");
     assert_eq!(d.lines, ["crossbeam", "std"]);
 }
+
+/// A facet decides what its values decide: a panel per capacity holds one queue (`none`
+/// is the unbounded one), so `queue` names no line, as it names none against a capacity
+/// on x. Lines are the topologies alone, three a panel, each with its bar in every slot.
+#[test]
+fn a_facet_by_capacity_leaves_the_queue_out_of_the_lines() {
+    let toml = HORIZONTAL.replace(
+        "x = \"topology\"\nfacet = \"capacity_class\"",
+        "x = \"queue_impl\"\nfacet = \"capacity\"",
+    );
+    let (d, _) = horizontal_data(&toml, &MaxDepth, |s| 0.5 + s as f64 * 0.01);
+    assert_eq!(d.lines.len(), 3, "{:?}", d.lines);
+    assert!(
+        d.lines.iter().all(|l| !l.contains("queue=")),
+        "{:?}",
+        d.lines
+    );
+    assert_eq!(d.panels.len(), 3);
+}
