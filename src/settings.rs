@@ -41,9 +41,20 @@ pub const JOBS: (u64, u64) = (1, 256);
 /// run would time nothing the file says.
 pub const TIME_SCALE: (f64, f64) = (1e-6, 1000.0);
 
+/// The longest experiment name: a folder name, with room for `-model` and a path.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// What an experiment name may be (`is_plain_name`), as a literal: messages and the
+/// `name` key's help both say it.
+macro_rules! name_rule {
+    () => {
+        "letters, digits, `-`, `_` and `.`, not starting with `.` or `-` nor ending in \
+         `-model` (`simulate`'s folders), at most 100 characters"
+    };
+}
+
 /// What an experiment name may be, for messages.
-pub const NAME_RULE: &str = "letters, digits, `-`, `_` and `.`, not starting with `.` or `-` \
-     nor ending in `-model` (`simulate`'s folders), at most 100 characters";
+pub const NAME_RULE: &str = name_rule!();
 
 /// What `simulate` adds to an experiment's name for its folder. No experiment's own name
 /// ends in it, so `simulate` never writes into the folder of another experiment's runs.
@@ -71,7 +82,10 @@ impl Setting {
                 "name",
                 Accepts::Text,
                 None,
-                "results go to OUT/NAME/; letters, digits, - _ . not ending in -model (default: the file name)",
+                concat!(
+                    "results go to OUT/NAME/ (default: the file name); ",
+                    name_rule!()
+                ),
             ),
             Setting::Description => spec(
                 "description",
@@ -134,7 +148,7 @@ pub fn is_plain_name(name: &str) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     plain
         && !name.is_empty()
-        && name.len() <= 100
+        && name.len() <= MAX_NAME_CHARS
         && !name.starts_with(['.', '-'])
         && !name.ends_with(MODEL_SUFFIX)
 }

@@ -9,7 +9,7 @@ use super::format::{self, PlotKey, ReportKey};
 use super::sweep::{EXCLUDE, GROUP_NAME_PATTERN, TOGETHER};
 use crate::scenario::duration::{DURATION_HELP, duration_pattern};
 use crate::scenario::{Accepts, Dist, KeySpec, ScenarioKey};
-use crate::settings::{MODEL_SUFFIX, Setting};
+use crate::settings::{MAX_NAME_CHARS, MODEL_SUFFIX, Setting};
 
 /// The schema as pretty-printed JSON text, with a final newline.
 pub fn schema_text() -> String {
@@ -23,7 +23,9 @@ pub fn schema() -> Value {
         let spec = setting.spec();
         let value = match setting {
             Setting::Name => {
-                let pattern = format!("^(?!.*{MODEL_SUFFIX}$)[A-Za-z0-9_][A-Za-z0-9._-]{{0,99}}$");
+                let rest = MAX_NAME_CHARS - 1;
+                let pattern =
+                    format!("^(?!.*{MODEL_SUFFIX}$)[A-Za-z0-9_][A-Za-z0-9._-]{{0,{rest}}}$");
                 json!({ "type": "string", "pattern": pattern })
             }
             _ => value_schema(spec.accepts),
@@ -225,6 +227,7 @@ fn time() -> Value {
 mod tests {
     use super::*;
     use crate::scenario::duration::parse_duration;
+    use crate::settings::NAME_RULE;
     use proptest::prelude::*;
 
     /// The schema's duration pattern, compiled as an editor would use it.
@@ -299,6 +302,48 @@ mod tests {
             );
         }
         assert!(pattern.is_match("60min") && !pattern.is_match("90min"));
+    }
+
+    #[test]
+    fn the_schema_and_the_parser_agree_on_experiment_names() {
+        let schema = schema();
+        let text = schema["properties"]["name"]["pattern"]
+            .as_str()
+            .expect("pattern");
+        // The schema's look-ahead is ECMAScript's; the `regex` crate has none, so it is
+        // applied by hand beside the rest of the pattern.
+        let rest = text.replace(&format!("(?!.*{MODEL_SUFFIX}$)"), "");
+        let pattern = regex::Regex::new(&rest).expect("the pattern compiles");
+        let most = "n".repeat(MAX_NAME_CHARS);
+        let too_long = "n".repeat(MAX_NAME_CHARS + 1);
+        for name in [
+            "seed",
+            "a.b",
+            "a-b",
+            "_x",
+            "T2",
+            &most,
+            &too_long,
+            "",
+            ".hidden",
+            "-dash",
+            "a b",
+            "ü",
+            "a/b",
+            "seed-model",
+            "seed-models",
+            "x.toml",
+        ] {
+            let by_schema = pattern.is_match(name) && !name.ends_with(MODEL_SUFFIX);
+            let source = format!("name = \"{name}\"\n");
+            let by_parser =
+                crate::experiment::parse(std::path::Path::new("x.toml"), &source).is_ok();
+            assert_eq!(by_schema, by_parser, "{name:?}");
+        }
+        // The help `new` writes and the schema's description say the whole rule.
+        let help = Setting::Name.spec().help;
+        assert!(help.contains(NAME_RULE), "{help}");
+        assert!(NAME_RULE.contains(&MAX_NAME_CHARS.to_string()));
     }
 
     #[test]
