@@ -373,6 +373,8 @@ impl Experiment {
 #[cfg(test)]
 mod exclude_tests;
 #[cfg(test)]
+mod key_reference_tests;
+#[cfg(test)]
 mod paired_tests;
 #[cfg(test)]
 mod suite_tests;
