@@ -220,7 +220,7 @@ fn check_lists_scenarios_predictions_and_the_estimated_time() {
     assert!(output.status.success());
     assert!(stdout.contains("7 scenarios × 3 repeats"), "{stdout}");
     assert!(
-        stdout.contains("consumers=1") && stdout.contains("24.7500"),
+        stdout.contains("consumers=1") && stdout.contains("24.750 s"),
         "{stdout}"
     );
     assert!(

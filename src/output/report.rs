@@ -11,7 +11,7 @@ use crate::experiment::ChartFormat;
 use crate::output::chart::{KINDS, is_time};
 use crate::record::{QueueMetric, Source};
 use crate::scenario::ConsumerStyle;
-use crate::scenario::duration::seconds_text;
+use crate::scenario::duration::{seconds_text, seconds_text_precise};
 use crate::stats::{ENOUGH_WITHIN, Line, Scaling, Summary, USL_MIN_POINTS, findings};
 use crate::waits::WAITED_NS;
 
@@ -272,7 +272,7 @@ fn table(text: &mut String, results: &Results) {
     };
     let _ = write!(
         text,
-        "\n## Summary\n\n| scenario | runs | median s | 95% interval s |{extra} model s | error | speedup | efficiency |\n|---|---:|---:|---|{align}---:|---:|---:|---:|\n"
+        "\n## Summary\n\n| scenario | runs | median | 95% interval |{extra} model | error | speedup | efficiency |\n|---|---:|---:|---|{align}---:|---:|---:|---:|\n"
     );
     for s in results.summaries {
         let (low, high) = s.median_interval_s;
@@ -284,13 +284,13 @@ fn table(text: &mut String, results: &Results) {
         };
         let _ = writeln!(
             text,
-            "| {} | {} | {:.4} | {:.4} – {:.4} |{ns} {:.4} | {} | {} | {} |",
+            "| {} | {} | {} | {} – {} |{ns} {} | {} | {} | {} |",
             label(results, s),
             s.runs,
-            s.elapsed_s.median,
-            low,
-            high,
-            s.predicted_s,
+            seconds_text_precise(s.elapsed_s.median),
+            seconds_text_precise(low),
+            seconds_text_precise(high),
+            seconds_text_precise(s.predicted_s),
             optional(s.error_pct, Style::SignedPercent),
             optional(s.speedup, Style::TwoDecimals),
             optional(s.efficiency, Style::TwoDecimals),

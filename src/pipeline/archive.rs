@@ -15,6 +15,7 @@ use crate::output::{
 };
 use crate::record::{RunRecord, Source, by_scenario};
 use crate::scenario::ScenarioKey;
+use crate::scenario::duration::seconds_text_precise;
 use crate::settings::is_plain_name;
 use crate::stats::{Verdict, compare_runs};
 
@@ -468,15 +469,15 @@ fn comparison_table(c: &Comparison, note: &str) -> String {
     let _ = writeln!(
         text,
         "  {:<width$}  {:>10}  {:>10}  {:>7}  {:>17}  verdict",
-        "scenario", "A median s", "B median s", "B/A", "95% interval"
+        "scenario", "A median", "B median", "B/A", "95% interval"
     );
     for s in &c.scenarios {
         let _ = writeln!(
             text,
-            "  {:<width$}  {:>10.4}  {:>10.4}  {:>7}  {:>7} – {:<7}  {}{}",
+            "  {:<width$}  {:>10}  {:>10}  {:>7}  {:>7} – {:<7}  {}{}",
             s.label,
-            s.median_a,
-            s.median_b,
+            seconds_text_precise(s.median_a),
+            seconds_text_precise(s.median_b),
             ratio_text(s.ratio),
             ratio_text(s.interval.0),
             ratio_text(s.interval.1),

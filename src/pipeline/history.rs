@@ -25,7 +25,7 @@ use crate::output::{
 };
 use crate::record::{RunRecord, Source, by_scenario};
 use crate::regular_file;
-use crate::scenario::duration::seconds_text_4;
+use crate::scenario::duration::seconds_text_precise;
 use crate::stats::{RunComparison, Verdict, interval_seed, judge_change, median, median_interval};
 
 /// Settings of `queuelab history`.
@@ -571,7 +571,7 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         // other measures in theirs, named in the header.
         let time = h.metric.scale() == Scale::Duration;
         let value = |v: f64| match time {
-            true => seconds_text_4(v),
+            true => seconds_text_precise(v),
             false => format!("{v:.4}"),
         };
         let unit = match time {

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use crate::experiment::Experiment;
+use crate::scenario::duration::seconds_text_precise;
 use crate::stats::Summary;
 use crate::visible::visible;
 
@@ -13,12 +14,12 @@ use crate::visible::visible;
 pub fn scenario_line(experiment: &Experiment, s: &Summary, done: usize) -> String {
     let scenario = &experiment.scenarios[s.scenario];
     format!(
-        "{} {done} of {} scenarios done, {}: median {:.4} s, model {:.4} s ({})",
+        "{} {done} of {} scenarios done, {}: median {}, model {} ({})",
         experiment.name,
         experiment.scenarios.len(),
         scenario.label,
-        s.elapsed_s.median,
-        s.predicted_s,
+        seconds_text_precise(s.elapsed_s.median),
+        seconds_text_precise(s.predicted_s),
         percent(s.error_pct)
     )
 }
@@ -40,18 +41,18 @@ pub fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: 
     let width = label_width(experiment.scenarios.iter().map(|s| s.label.as_str()));
     let mut text = format!(
         "  {:<width$}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}\n",
-        "scenario", "median s", "min s", "max s", "model s", "error"
+        "scenario", "median", "min", "max", "model", "error"
     );
     for s in summaries {
         let label = &experiment.scenarios[s.scenario].label;
         let e = &s.elapsed_s;
         let _ = writeln!(
             text,
-            "  {label:<width$}  {:>11.4}  {:>11.4}  {:>11.4}  {:>11.4}  {:>8}",
-            e.median,
-            e.min,
-            e.max,
-            s.predicted_s,
+            "  {label:<width$}  {:>11}  {:>11}  {:>11}  {:>11}  {:>8}",
+            seconds_text_precise(e.median),
+            seconds_text_precise(e.min),
+            seconds_text_precise(e.max),
+            seconds_text_precise(s.predicted_s),
             percent(s.error_pct)
         );
     }
@@ -62,11 +63,15 @@ pub fn scenario_table(experiment: &Experiment, summaries: &[Summary], measured: 
 /// prints, and `simulate` with it.
 pub fn model_table(experiment: &Experiment, predicted: &[(usize, f64)]) -> String {
     let width = label_width(experiment.scenarios.iter().map(|s| s.label.as_str()));
-    let mut text = format!("  {:<width$}  {:>11}\n", "scenario", "model s");
+    let mut text = format!("  {:<width$}  {:>11}\n", "scenario", "model");
     for (scenario, seconds) in predicted {
         let label = &experiment.scenarios[*scenario].label;
         let _ = match seconds.is_finite() {
-            true => writeln!(text, "  {label:<width$}  {seconds:>11.4}"),
+            true => writeln!(
+                text,
+                "  {label:<width$}  {:>11}",
+                seconds_text_precise(*seconds)
+            ),
             false => writeln!(text, "  {label:<width$}  not predicted"),
         };
     }

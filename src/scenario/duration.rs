@@ -129,9 +129,10 @@ pub fn seconds_text(seconds: f64) -> String {
     format!("{value:.decimals$} {unit}")
 }
 
-/// As `seconds_text`, to four significant digits whatever the unit (`2.127 µs`,
-/// `123.6 ms`): for times set side by side whose ratio matters.
-pub fn seconds_text_4(seconds: f64) -> String {
+/// As `seconds_text`, to five significant digits whatever the unit (`2.1274 µs`,
+/// `123.59 ms`, `1.0001 s`): for times set side by side, where a model's +0.01% must not
+/// print as the same number.
+pub fn seconds_text_precise(seconds: f64) -> String {
     let (value, unit) = in_unit(seconds);
     if unit.is_empty() {
         return "0".to_string();
@@ -141,7 +142,7 @@ pub fn seconds_text_4(seconds: f64) -> String {
     } else {
         1
     };
-    let decimals = 4usize.saturating_sub(whole_digits);
+    let decimals = 5usize.saturating_sub(whole_digits);
     format!("{value:.decimals$} {unit}")
 }
 
@@ -200,15 +201,17 @@ mod tests {
     fn times_read_in_their_unit() {
         assert_eq!(seconds_text(4.43e-8), "44 ns");
         assert_eq!(seconds_text(0.0), "0");
-        assert_eq!(seconds_text_4(0.0), "0");
+        assert_eq!(seconds_text_precise(0.0), "0");
         assert_eq!(seconds_text(0.0004), "400.0 µs");
         assert_eq!(seconds_text(0.1236), "123.60 ms");
         assert_eq!(seconds_text(24.75), "24.750 s");
-        assert_eq!(seconds_text_4(2.1274e-6), "2.127 µs");
-        assert_eq!(seconds_text_4(0.12359), "123.6 ms");
-        assert_eq!(seconds_text_4(0.063), "63.00 ms");
-        assert_eq!(seconds_text_4(4.43e-8), "44.30 ns");
-        assert_eq!(seconds_text_4(1234.5), "1234 s");
+        assert_eq!(seconds_text_precise(2.1274e-6), "2.1274 µs");
+        assert_eq!(seconds_text_precise(0.12359), "123.59 ms");
+        assert_eq!(seconds_text_precise(0.063), "63.000 ms");
+        assert_eq!(seconds_text_precise(4.43e-8), "44.300 ns");
+        assert_eq!(seconds_text_precise(1.0001), "1.0001 s");
+        assert_eq!(seconds_text_precise(24.75), "24.750 s");
+        assert_eq!(seconds_text_precise(12345.6), "12346 s");
     }
 
     #[test]
