@@ -234,7 +234,6 @@ fn findings_section(text: &mut String, results: &Results) {
     }
 }
 
-/// Whether `key` takes durations, which the file gives unscaled.
 /// Runs far from the others, a row per run.
 fn outliers(text: &mut String, results: &Results) {
     if results.summaries.iter().all(|s| s.outliers.is_empty()) {
@@ -243,15 +242,17 @@ fn outliers(text: &mut String, results: &Results) {
     text.push_str(
         "\n## Outliers\n\nRuns whose distance from their prediction is far from the others' \
          (modified z-score above 3.5, and over 0.5% from the median).\n\n\
-         | scenario | run s | median s | from the median |\n|---|---:|---:|---:|\n",
+         | scenario | run | median | from the median |\n|---|---:|---:|---:|\n",
     );
     for s in results.summaries {
         for run in &s.outliers {
             let median = s.elapsed_s.median;
             let _ = writeln!(
                 text,
-                "| {} | {run:.6} | {median:.6} | {} |",
+                "| {} | {} | {} | {} |",
                 label(results, s),
+                seconds_text_precise(*run),
+                seconds_text_precise(median),
                 optional((run - median) / median * 100.0, Style::SignedPercent)
             );
         }
