@@ -50,26 +50,66 @@ pub fn resume_with() -> Option<&'static str> {
 pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
     let experiments = load_all(files, &options.overrides)?;
     let _ = RESUME_WITH.set(resume_command(files, options));
-    refuse_shared_names(&experiments, "")?;
+    let prepared = prepare(&experiments, options)?;
+    let machine = Machine {
+        overshoot: SleepOvershoot::measure(),
+        hand_over: HandOver::measure(),
+    };
+    let mut outcome = Outcome {
+        all_ran: true,
+        ..Outcome::default()
+    };
+    let folders = prepared
+        .dirs
+        .iter()
+        .zip(prepared.kept)
+        .zip(prepared.befores);
+    for (experiment, ((dir, kept), before)) in experiments.iter().zip(folders) {
+        if options.cancel.load(Ordering::SeqCst) {
+            outcome.all_ran = false;
+            break;
+        }
+        let folder = Folder { dir, kept, before };
+        run_one(experiment, folder, &machine, (files, options), &mut outcome)?;
+    }
+    // Held until every experiment is written: one writer per folder.
+    drop(prepared.held);
+    outcome.end(files, options)
+}
+
+/// What `run` has checked and set up before any run: each experiment's folder, locked,
+/// with the runs `--resume` keeps there and what was known before the first write.
+struct Prepared {
+    dirs: Vec<PathBuf>,
+    kept: Vec<Kept>,
+    befores: Vec<Before>,
+    /// The folders' locks, and the folders this command made (taken away if it writes
+    /// nothing in them).
+    held: Held,
+}
+
+/// Every refusal `run` can make before a run starts, in the order that leaves the least
+/// behind: those that need no folder first, then each folder made, locked and read.
+fn prepare(experiments: &[Experiment], options: &RunOptions) -> Result<Prepared, Failure> {
+    refuse_shared_names(experiments, "")?;
     // Before the first write, so the folder this run fills does not make the tree dirty.
     let befores: Vec<Before> = experiments
         .iter()
         .map(|e| Before::read(&e.file, &options.out.join(&e.name)))
         .collect();
-    super::traces::check(&experiments, options)?;
-    // Refusals that need no folder come before any is made: refused, a run leaves none.
+    super::traces::check(experiments, options)?;
     // --max-threads lowers the limit; past the system's, a thread's start could abort.
     let system = system_thread_limit();
     let thread_limit = match options.max_threads {
         Some(n) if n <= system.threads() => ThreadLimit::Flag(n),
         _ => system,
     };
-    check_threads(&experiments, thread_limit, options.jobs)?;
-    confirm_long_runs(&experiments, options)?;
+    check_threads(experiments, thread_limit, options.jobs)?;
+    confirm_long_runs(experiments, options)?;
     // Before any folder is made: links refused, and those this command makes noted, so
     // that it may take them away.
     let mut held = Held::default();
-    for experiment in &experiments {
+    for experiment in experiments {
         let dir = options.out.join(&experiment.name);
         super::refuse_link(&dir, &experiment.name)?;
         held.note_if_missing(&dir);
@@ -78,164 +118,207 @@ pub fn run(files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
         .iter()
         .map(|e| prepare_dir(&options.out, &e.name, e))
         .collect::<Result<_, _>>()?;
-    for (dir, experiment) in dirs.iter().zip(&experiments) {
+    for (dir, experiment) in dirs.iter().zip(experiments) {
         super::traces::refuse_file_in_place_of_trace_folder(dir, experiment, options)?;
     }
-    // Held until every experiment is written: one writer per folder.
     for dir in &dirs {
         held.lock(dir)?;
     }
     // Every folder's earlier runs are read (and any refusal made) before a run starts.
-    let mut kept = Vec::new();
-    for (experiment, dir) in experiments.iter().zip(&dirs) {
-        kept.push(if options.resume {
-            let meta = read_meta(&dir.join("meta.json")).ok();
-            refuse_another_experiment(experiment, dir, meta.as_ref(), &options.out)?;
-            earlier_runs(experiment, dir, options.force)?
-        } else {
-            if !options.replace {
-                refuse_other_settings(experiment, dir, &options.out)?;
-            }
-            Kept {
-                replaces: true,
-                ..Kept::default()
-            }
-        });
+    let kept = experiments
+        .iter()
+        .zip(&dirs)
+        .map(|(experiment, dir)| kept_in(experiment, dir, options))
+        .collect::<Result<_, _>>()?;
+    Ok(Prepared {
+        dirs,
+        kept,
+        befores,
+        held,
+    })
+}
+
+/// What `run` keeps of `dir`: with `--resume`, the runs of this very experiment; else
+/// none, once sure the folder holds no other experiment's runs (or `--replace`).
+fn kept_in(experiment: &Experiment, dir: &Path, options: &RunOptions) -> Result<Kept, Failure> {
+    if options.resume {
+        let meta = read_meta(&dir.join("meta.json")).ok();
+        refuse_another_experiment(experiment, dir, meta.as_ref(), &options.out)?;
+        return earlier_runs(experiment, dir, options.force);
     }
-    let overshoot = SleepOvershoot::measure();
-    let hand_over = HandOver::measure();
-    let mut text = String::new();
-    let mut failures = Vec::new();
-    // Whether this command made a run: an interruption before the first leaves every
-    // folder as it was, and `--resume` with this command's settings may then find other
-    // runs there.
-    let mut made_any = false;
-    // Whether every run asked for was made (or failed): a Ctrl-C after the last run
-    // stopped nothing, and the command ends as if it had not come.
-    let mut all_ran = true;
-    for (((experiment, dir), kept), before) in experiments.iter().zip(&dirs).zip(kept).zip(befores)
-    {
-        let started = SystemTime::now();
-        if options.cancel.load(Ordering::SeqCst) {
-            all_ran = false;
-            break;
-        }
-        for note in &kept.notes {
-            status(note);
-        }
-        warn_of_short_waits(experiment, hand_over.as_ref());
-        let jobs = options.jobs.unwrap_or(experiment.jobs);
-        // Repeats made earlier beyond those asked for stay, and the archive says so.
-        let mut experiment = experiment.clone();
-        let planned = plan_runs(&experiment.plan_settings());
-        experiment.repeats = kept
-            .runs
-            .iter()
-            .map(|r| r.repeat)
-            .fold(experiment.repeats, u32::max);
-        let mut traced = Vec::new();
-        let kept_runs = kept.runs.len();
-        let made_earlier: HashSet<(usize, u32)> =
-            kept.runs.iter().map(|r| (r.scenario, r.repeat)).collect();
-        let replaces = kept.replaces;
-        let made = run_experiment(
-            &experiment,
-            &planned,
-            dir,
-            kept.runs,
-            options,
-            &mut traced,
-            replaces,
-        )
-        .map_err(|(failure, resumable)| match resumable {
-            true => runs_are_saved(
-                failure,
-                DURING_THE_RUNS,
-                Some(resume_command(files, options)),
-            ),
-            false => runs_are_saved(failure, NONE_SAVED, None),
-        })?;
-        let (records, failed) = (made.records, made.failures);
-        all_ran &= made.all_ran;
-        let made_runs = records.len() > kept_runs;
-        made_any |= made_runs;
-        failures.extend(failed);
-        // Stopped before a run of its own finished, an experiment leaves its folder as it
-        // was, summary and all.
-        let stopped_idle = !made_runs && !made.all_ran;
-        if !records.is_empty() && !stopped_idle {
-            let before = Before {
-                sleep_overshoot: Some(overshoot),
-                hand_over,
-                ..before
-            };
-            let mut environment = Environment::read(&before, started);
-            environment.jobs = Some(jobs);
-            environment.warmup = Some(experiment.warmup);
-            environment.order = Some(experiment.order.name().to_string());
-            // The runs are in runs.csv by now: a file that cannot be written is no longer
-            // bad input of which nothing was made, and --resume writes the rest.
-            let runs_kept = |failure| match made_runs {
-                true => runs_are_saved(
-                    failure,
-                    AFTER_THE_RUNS,
-                    Some(resume_command(files, options)),
+    if !options.replace {
+        refuse_other_settings(experiment, dir, &options.out)?;
+    }
+    Ok(Kept {
+        replaces: true,
+        ..Kept::default()
+    })
+}
+
+/// What `run` measures of the machine once, before any run, for every folder's
+/// `meta.json`.
+struct Machine {
+    overshoot: SleepOvershoot,
+    hand_over: Option<HandOver>,
+}
+
+/// One experiment's folder as `prepare` left it.
+struct Folder<'a> {
+    dir: &'a Path,
+    kept: Kept,
+    before: Before,
+}
+
+/// What `run` has made so far, over every experiment.
+#[derive(Default)]
+struct Outcome {
+    /// The tables and notes printed on success.
+    text: String,
+    failures: Vec<RunError>,
+    /// Whether this command made a run: an interruption before the first leaves every
+    /// folder as it was, and `--resume` with this command's settings may then find other
+    /// runs there.
+    made_any: bool,
+    /// Whether every run asked for was made (or failed): a Ctrl-C after the last run
+    /// stopped nothing, and the command ends as if it had not come.
+    all_ran: bool,
+}
+
+/// Runs one experiment into its folder and writes the folder from what finished.
+fn run_one(
+    experiment: &Experiment,
+    folder: Folder,
+    machine: &Machine,
+    (files, options): (&[PathBuf], &RunOptions),
+    outcome: &mut Outcome,
+) -> Result<(), Failure> {
+    let Folder { dir, kept, before } = folder;
+    let started = SystemTime::now();
+    for note in &kept.notes {
+        status(note);
+    }
+    warn_of_short_waits(experiment, machine.hand_over.as_ref());
+    let jobs = options.jobs.unwrap_or(experiment.jobs);
+    // Repeats made earlier beyond those asked for stay, and the archive says so.
+    let mut experiment = experiment.clone();
+    let planned = plan_runs(&experiment.plan_settings());
+    experiment.repeats = kept
+        .runs
+        .iter()
+        .map(|r| r.repeat)
+        .fold(experiment.repeats, u32::max);
+    let mut traced = Vec::new();
+    let kept_runs = kept.runs.len();
+    let made_earlier: HashSet<(usize, u32)> =
+        kept.runs.iter().map(|r| (r.scenario, r.repeat)).collect();
+    let replaces = kept.replaces;
+    let made = run_experiment(
+        &experiment,
+        &planned,
+        dir,
+        kept.runs,
+        options,
+        &mut traced,
+        replaces,
+    )
+    .map_err(|(failure, resumable)| match resumable {
+        true => runs_are_saved(
+            failure,
+            DURING_THE_RUNS,
+            Some(resume_command(files, options)),
+        ),
+        false => runs_are_saved(failure, NONE_SAVED, None),
+    })?;
+    let (records, failed) = (made.records, made.failures);
+    outcome.all_ran &= made.all_ran;
+    let made_runs = records.len() > kept_runs;
+    outcome.made_any |= made_runs;
+    outcome.failures.extend(failed);
+    // Stopped before a run of its own finished, an experiment leaves its folder as it
+    // was, summary and all.
+    let stopped_idle = !made_runs && !made.all_ran;
+    if records.is_empty() || stopped_idle {
+        return Ok(());
+    }
+    let before = Before {
+        sleep_overshoot: Some(machine.overshoot),
+        hand_over: machine.hand_over,
+        ..before
+    };
+    let mut environment = Environment::read(&before, started);
+    environment.jobs = Some(jobs);
+    environment.warmup = Some(experiment.warmup);
+    environment.order = Some(experiment.order.name().to_string());
+    // The runs are in runs.csv by now: a file that cannot be written is no longer bad
+    // input of which nothing was made, and --resume writes the rest.
+    let runs_kept = |failure| match made_runs {
+        true => runs_are_saved(
+            failure,
+            AFTER_THE_RUNS,
+            Some(resume_command(files, options)),
+        ),
+        false => failure,
+    };
+    let rewrite = match made_runs {
+        true => Rewrite::NewRuns,
+        false => Rewrite::SameRuns,
+    };
+    let written = finish(
+        &experiment,
+        dir,
+        Source::Measured,
+        &records,
+        Some(&environment),
+        rewrite,
+    );
+    outcome.text.push_str(&written.map_err(runs_kept)?);
+    let traces = super::traces::write(
+        &experiment,
+        dir,
+        &planned,
+        traced,
+        options,
+        (Some(&made_earlier), made.traces_removed),
+    );
+    // Not `runs_kept`: the folder's files are new by now, and `--resume` makes no trace
+    // of a run it keeps.
+    outcome.text.push_str(&traces?);
+    Ok(())
+}
+
+impl Outcome {
+    /// How the command ends: interrupted (what finished is saved), some runs failed, or
+    /// done.
+    fn end(self, files: &[PathBuf], options: &RunOptions) -> Result<String, Failure> {
+        let text = self.text;
+        let cancelled = options.cancel.load(Ordering::SeqCst);
+        if cancelled && self.all_ran {
+            status("Ctrl-C came after the last run: every run was made and is saved");
+        } else if cancelled {
+            let why = match self.made_any {
+                false => "interrupted before a run finished: the results folders are as they \
+                          were; run the same command again to start"
+                    .to_string(),
+                true => format!(
+                    "interrupted: finished runs are saved. Go on with:\n  {}",
+                    resume_command(files, options)
                 ),
-                false => failure,
             };
-            text.push_str(
-                &finish(
-                    &experiment,
-                    dir,
-                    Source::Measured,
-                    &records,
-                    Some(&environment),
-                    match made_runs {
-                        true => Rewrite::NewRuns,
-                        false => Rewrite::SameRuns,
-                    },
-                )
-                .map_err(runs_kept)?,
-            );
-            let made = super::traces::write(
-                &experiment,
-                dir,
-                &planned,
-                traced,
-                options,
-                (Some(&made_earlier), made.traces_removed),
-            );
-            // Not `runs_kept`: the folder's files are new by now, and `--resume` makes no
-            // trace of a run it keeps.
-            text.push_str(&made?);
+            return Err(Failure::Interrupted { said: text, why });
         }
-    }
-    if options.cancel.load(Ordering::SeqCst) && all_ran {
-        status("Ctrl-C came after the last run: every run was made and is saved");
-    } else if options.cancel.load(Ordering::SeqCst) {
-        let why = match made_any {
-            false => "interrupted before a run finished: the results folders are as they \
-                      were; run the same command again to start"
-                .to_string(),
-            true => format!(
-                "interrupted: finished runs are saved. Go on with:\n  {}",
-                resume_command(files, options)
-            ),
-        };
-        return Err(Failure::Interrupted { said: text, why });
-    }
-    if !failures.is_empty() {
-        let others = match made_any {
+        if self.failures.is_empty() {
+            return Ok(text);
+        }
+        let others = match self.made_any {
             true => "the others are saved",
             false => "no other run was made",
         };
-        let mut why = format!("error: {} run(s) failed; {others}:\n", failures.len());
-        for failure in &failures {
+        let mut why = format!("error: {} run(s) failed; {others}:\n", self.failures.len());
+        for failure in &self.failures {
             let _ = writeln!(why, "  {failure}");
         }
-        return Err(Failure::Unmet { said: text, why });
+        Err(Failure::Unmet { said: text, why })
     }
-    Ok(text)
 }
 
 /// Where a folder stands when its other files could not be written after the runs.
