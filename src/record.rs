@@ -1,21 +1,26 @@
 //! `RunRecord`: one run, measured or modelled, as plain data: the row of `runs.csv`,
-//! with what the queue did in it (`QueueMetrics`). Imports only the leaf `waits`.
+//! with what the queue did in it (`QueueMetrics`). Imports only the leaves `waits` and
+//! `scenario`'s word lists.
 
 use crate::waits::WaitSummary;
 
-/// Where a number came from: real threads, or the model alone (`simulate`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    Measured,
-    Model,
+crate::words! {
+    /// Where a number came from: real threads, or the model alone (`simulate`).
+    pub enum Source {
+        Measured = "measured",
+        Model = "model",
+    }
 }
 
 impl Source {
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::Measured => "measured",
-            Source::Model => "model",
-        }
+    /// A source as `runs.csv` and `meta.json` write it; the error says what is allowed.
+    pub fn read(word: &str) -> Result<Source, String> {
+        Source::from_name(word).ok_or_else(|| {
+            format!(
+                "`{word}` is not a source: {}",
+                crate::scenario::quoted_list(Source::NAMES)
+            )
+        })
     }
 }
 

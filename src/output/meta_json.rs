@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Output, RenderError, Results, json_bytes};
 use crate::environment::Environment;
+use crate::record::Source;
 use crate::regular_file;
 use crate::settings::{Setting, is_time_scale};
 
@@ -17,7 +18,9 @@ pub struct MetaJson;
 pub struct Meta {
     pub experiment: String,
     pub experiment_hash: String,
-    pub source: String,
+    /// `"measured"` or `"model"`, as `runs.csv`'s `source` column.
+    #[serde(with = "source_word")]
+    pub source: Source,
     pub repeats: u32,
     pub time_scale: f64,
     pub seed: u64,
@@ -45,7 +48,7 @@ impl Output for MetaJson {
         let meta = Meta {
             experiment: e.name.clone(),
             experiment_hash: e.fingerprint(),
-            source: results.source.name().to_string(),
+            source: results.source,
             repeats: e.repeats,
             time_scale: e.time_scale,
             seed: e.seed,
@@ -106,12 +109,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
             ),
         );
     }
-    if !matches!(meta.source.as_str(), "measured" | "model") {
-        return refuse(
-            "source",
-            format!("`{}` is not a source: `measured` or `model`", meta.source),
-        );
-    }
     Ok(meta)
 }
 
@@ -126,4 +123,21 @@ fn key_position(text: &str, key: &str) -> (usize, usize) {
         before.matches('\n').count() + 1,
         before[line_start..].chars().count() + 1,
     )
+}
+
+/// `Source` by its word in `meta.json`: serde's error for a wrong one names the line and
+/// column, as every other field's does.
+mod source_word {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::record::Source;
+
+    pub fn serialize<S: Serializer>(source: &Source, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_str(source.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Source, D::Error> {
+        let word = String::deserialize(from)?;
+        Source::read(&word).map_err(serde::de::Error::custom)
+    }
 }

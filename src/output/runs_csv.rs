@@ -458,16 +458,7 @@ impl Checks {
                 Ok(value)
             }
         };
-        let source = match cell("source") {
-            "measured" => Source::Measured,
-            "model" => Source::Model,
-            other => {
-                return Err(problem(
-                    "source",
-                    format!("`{other}` is not a source: `measured` or `model`"),
-                ));
-            }
-        };
+        let source = Source::read(cell("source")).map_err(|why| problem("source", why))?;
         let repeat = cell("repeat").parse::<u32>().map_err(|_| {
             problem(
                 "repeat",

@@ -139,7 +139,19 @@ fn meta_json_and_the_experiment_copy_record_how_it_was_made() {
         (Some(2), Some(42))
     );
     assert_eq!(meta["environment"]["host"], "test-host");
+    assert_eq!(meta["source"], "measured");
     assert_eq!(text("experiment.toml"), TEXT);
+    // Read back as the type it is; another word is refused at its line and column.
+    let path = Path::new("meta.json");
+    let written = String::from_utf8(render("meta.json")).expect("text");
+    let read = crate::output::parse_meta(path, &written).expect("reads back");
+    assert_eq!(read.source, Source::Measured);
+    let wrong = written.replace("\"measured\"", "\"measurd\"");
+    let refused = crate::output::parse_meta(path, &wrong).expect_err("no such source");
+    assert!(
+        refused.contains("`measurd` is not a source: \"measured\" or \"model\""),
+        "{refused}"
+    );
 }
 
 #[test]

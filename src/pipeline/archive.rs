@@ -174,10 +174,10 @@ fn refuse_meta_of_another(
             "`experiment_hash` is `{}`, where the runs and the experiment's copy give `{hash}`",
             meta.experiment_hash
         )
-    } else if meta.source != source.name() {
+    } else if meta.source != source {
         format!(
             "`source` is `{}`, where the runs are {}",
-            meta.source,
+            meta.source.name(),
             source.name()
         )
     } else {

@@ -474,13 +474,14 @@ fn refuse_measured_runs(dir: &Path) -> Result<(), Failure> {
     let source = crate::regular_file::open(&dir.join("runs.csv"))
         .ok()
         .and_then(|file| crate::output::first_run_says(file, "source"))
+        .and_then(|word| Source::from_name(&word))
         .or_else(|| {
             crate::output::read_meta(&dir.join("meta.json"))
                 .ok()
                 .map(|m| m.source)
         });
     match source {
-        Some(source) if source == Source::Measured.name() => Err(Failure::BadInput(format!(
+        Some(Source::Measured) => Err(Failure::BadInput(format!(
             "{}: holds measured runs, which the model's would replace; move them, or \
              simulate into another folder with --out. Nothing was written.",
             dir.display()
