@@ -73,6 +73,20 @@ pub fn read(path: &Path) -> Result<Meta, String> {
 pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
     // A byte order mark an editor added, as runs.csv and experiment files may have.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let refuse = |key: &str, message: String| {
+        let (line, column) = key_position(text, key);
+        Err(format!(
+            "{}:{line}:{column}: `{key}`: {message}",
+            path.display()
+        ))
+    };
+    // The source's word first, so a wrong one is told at its key as the others are.
+    let source = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("source")?.as_str().map(str::to_string));
+    if let Some(Err(why)) = source.map(|word| Source::read(&word)) {
+        return refuse("source", why);
+    }
     let meta: Meta = serde_json::from_str(text).map_err(|e| {
         format!(
             "{}:{}:{}: not a queuelab meta.json: {e}",
@@ -81,13 +95,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
             e.column()
         )
     })?;
-    let refuse = |key: &str, message: String| {
-        let (line, column) = key_position(text, key);
-        Err(format!(
-            "{}:{line}:{column}: `{key}`: {message}",
-            path.display()
-        ))
-    };
     if !is_time_scale(meta.time_scale) {
         return refuse(
             "time_scale",

@@ -226,6 +226,22 @@ pub fn first_run_says(runs: impl std::io::Read, column: &str) -> Option<String> 
     row.get(at).map(str::to_string)
 }
 
+/// `bytes` with every CRLF line end made LF (a file saved by a spreadsheet, or checked
+/// out with git's `autocrlf`): the csv crate counts a CRLF row's line one short
+/// (rust-csv issue 395), and errors name the line an editor shows.
+fn lf_lines(bytes: Vec<u8>) -> Vec<u8> {
+    if !bytes.windows(2).any(|w| w == b"\r\n") {
+        return bytes;
+    }
+    let mut lf = Vec::with_capacity(bytes.len());
+    for (at, &byte) in bytes.iter().enumerate() {
+        if !(byte == b'\r' && bytes.get(at + 1) == Some(&b'\n')) {
+            lf.push(byte);
+        }
+    }
+    lf
+}
+
 /// Reads `path` back as runs of `experiment`. Every row is checked: numbers, times
 /// (finite, not negative, measured ones at most 10 days), repeats (1..=`max_repeat`), no
 /// run twice, one source throughout, and with `time_scale` given, rows made at it. An
@@ -245,12 +261,16 @@ pub fn read(
 /// say); `path` names it in errors.
 pub fn read_from(
     path: &Path,
-    input: impl std::io::Read,
+    mut input: impl std::io::Read,
     experiment: &Experiment,
     max_repeat: u32,
     time_scale: Option<f64>,
 ) -> Result<ReadRuns, String> {
-    let mut reader = csv::Reader::from_reader(input);
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = csv::Reader::from_reader(std::io::Cursor::new(lf_lines(bytes)));
     let header = reader
         .headers()
         .map_err(|e| format!("{}:1: {e}", path.display()))?
@@ -802,6 +822,12 @@ mod tests {
             m.contains("runs.csv:2: column 17 `elapsed_s`: `-0.0` is not a time"),
             "{m}"
         );
+        // Saved with CRLF line ends (a spreadsheet, git's autocrlf), the line is the same.
+        let crlf = text
+            .replace('\n', "\r\n")
+            .replacen(",0.250000000,", ",-0.0,", 1);
+        let m = refused(&crlf);
+        assert!(m.contains("runs.csv:2: column 17 `elapsed_s`"), "{m}");
         for (written, quoted) in [(",0,", "`0` s"), (",1e-12,", "`1e-12` s")] {
             let m = edited(",0.250000000,", written);
             let says = format!("`elapsed_s`: {quoted}: a measured run takes some time");
