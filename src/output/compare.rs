@@ -9,6 +9,9 @@ use super::{RenderError, csv_bytes, fixed};
 use crate::experiment::{Axis, Bars, ChartFormat};
 use crate::stats::Verdict;
 
+/// Decimals of a median in seconds: whole nanoseconds, as `runs.csv` keeps them.
+const SECONDS: usize = crate::record::SECONDS_DECIMALS as usize;
+
 /// Two results folders, scenario by scenario.
 pub struct Comparison {
     pub a_name: String,
@@ -82,8 +85,8 @@ impl CompareOutput for CompareCsv {
             .map(|s| {
                 vec![
                     s.label.clone(),
-                    fixed(s.median_a, 6),
-                    fixed(s.median_b, 6),
+                    fixed(s.median_a, SECONDS),
+                    fixed(s.median_b, SECONDS),
                     fixed(s.ratio, 4),
                     fixed(s.interval.0, 4),
                     fixed(s.interval.1, 4),

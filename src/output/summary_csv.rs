@@ -2,6 +2,10 @@
 
 use super::{Output, RenderError, Results, csv_bytes, fixed};
 use crate::record::QueueMetric;
+
+/// Decimals of a time in seconds: whole nanoseconds, as `runs.csv` keeps them, so a
+/// median of a few nanoseconds is not 0.
+const SECONDS: usize = crate::record::SECONDS_DECIMALS as usize;
 use crate::scenario::ScenarioKey;
 use crate::stats::Summary;
 
@@ -76,21 +80,21 @@ fn row(results: &Results, summary: &Summary) -> Vec<String> {
             .wait_p99_s
             .as_ref()
             .map(f)
-            .map(|v| fixed(v, 9))
+            .map(|v| fixed(v, SECONDS))
             .unwrap_or_default()
     };
     cells.extend([
         scenario.time_scale.to_string(),
         summary.runs.to_string(),
-        fixed(e.median, 6),
-        fixed(summary.median_interval_s.0, 6),
-        fixed(summary.median_interval_s.1, 6),
-        fixed(e.mean, 6),
-        fixed(summary.mean_interval_s.0, 6),
-        fixed(summary.mean_interval_s.1, 6),
-        fixed(e.sd, 6),
-        fixed(e.min, 6),
-        fixed(e.max, 6),
+        fixed(e.median, SECONDS),
+        fixed(summary.median_interval_s.0, SECONDS),
+        fixed(summary.median_interval_s.1, SECONDS),
+        fixed(e.mean, SECONDS),
+        fixed(summary.mean_interval_s.0, SECONDS),
+        fixed(summary.mean_interval_s.1, SECONDS),
+        fixed(e.sd, SECONDS),
+        fixed(e.min, SECONDS),
+        fixed(e.max, SECONDS),
         summary.outliers.len().to_string(),
         fixed(t.median, 3),
         fixed(t.min, 3),
@@ -98,7 +102,7 @@ fn row(results: &Results, summary: &Summary) -> Vec<String> {
         wait(|w| w.median),
         wait(|w| w.min),
         wait(|w| w.max),
-        fixed(summary.predicted_s, 6),
+        fixed(summary.predicted_s, SECONDS),
         fixed(summary.error_pct, 3),
         fixed(summary.speedup, 4),
         fixed(summary.efficiency, 4),

@@ -389,7 +389,7 @@ fn compare_files_render_both_sides() {
     );
     let csv = String::from_utf8(outputs[0].render(&comparison).expect("csv")).expect("text");
     assert!(
-        csv.contains("consumers=1,1.000000,2.000000,2.0000,1.9000,2.1000,slower"),
+        csv.contains("consumers=1,1.000000000,2.000000000,2.0000,1.9000,2.1000,slower"),
         "{csv}"
     );
     assert!(csv.contains("consumers=9,,,,,,only in A"), "{csv}");
