@@ -114,7 +114,7 @@ enum Command {
         #[arg(allow_negative_numbers = true, long, short, value_name = "N", value_parser = count_parser(settings::JOBS))]
         jobs: Option<u64>,
     },
-    /// Model experiments in virtual time alone; writes results/NAME-model/ in milliseconds.
+    /// Model experiments in virtual time alone, in moments; writes results/NAME-model/.
     #[command(after_help = "Example:\n  queuelab simulate experiments/seed.toml")]
     Simulate(OutputArgs),
     /// Redraw summary, charts and report of results folders from their CSV, without rerunning;

@@ -48,8 +48,8 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// `name` key's help both say it.
 macro_rules! name_rule {
     () => {
-        "letters, digits, `-`, `_` and `.`, not starting with `.` or `-` nor ending in \
-         `-model` (`simulate`'s folders), at most 100 characters"
+        "ASCII letters and digits, `-`, `_` and `.`, not starting with `.` or `-` nor ending \
+         in `-model` (`simulate`'s folders), at most 100 characters"
     };
 }
 

@@ -23,7 +23,7 @@ fn simulate_succeeds_on_every_example_experiment() {
         let report = std::fs::read_to_string(out.path().join(format!("{name}-model/report.md")))
             .expect("report.md");
         assert!(
-            report.contains("virtual seconds"),
+            report.contains("the model's virtual time"),
             "{name}: model times are not wall-clock"
         );
         // Zero-time work has no time in the model: nothing is ranked by it.

@@ -90,3 +90,51 @@ pub fn with_group_keys<'a>(axes: impl IntoIterator<Item = &'a Axis>) -> Vec<Axis
     }
     all
 }
+
+/// The keys of `axis`'s group that it decides, among the swept `axes`: with x =
+/// consumers in a group where every point has its own consumers, one chart line runs
+/// through the group and producers go along with it.
+pub fn decided_in_group<'a>(
+    axes: impl IntoIterator<Item = &'a Axis>,
+    axis: &Axis,
+) -> Vec<ScenarioKey> {
+    let Axis::Key(key) = axis else {
+        return Vec::new();
+    };
+    axes.into_iter()
+        .find_map(|a| match a {
+            Axis::Group(g) if g.deciding.contains(key) => Some(g),
+            _ => None,
+        })
+        .map(|g| g.keys.iter().copied().filter(|k| k != key).collect())
+        .unwrap_or_default()
+}
+
+/// The keys `axis`'s values decide besides its own: those of its group
+/// (`decided_in_group`), and the queue where it holds a capacity (`none` is the
+/// unbounded one).
+pub fn decided_with<'a>(axes: impl IntoIterator<Item = &'a Axis>, axis: &Axis) -> Vec<ScenarioKey> {
+    let mut decided = decided_in_group(axes, axis);
+    if axis.keys().contains(&ScenarioKey::Capacity) {
+        decided.push(ScenarioKey::Queue);
+    }
+    decided
+}
+
+/// Where one of x and the facet decides a key of the other (`capacity` and `queue`):
+/// which decides (x or the facet) and the key decided. Each panel would then hold one
+/// value of x, or x one of each panel's, and the rest of the chart stand empty.
+pub fn decides_the_other<'a>(
+    axes: &[Axis],
+    x: &'a Axis,
+    facet: &'a Axis,
+) -> Option<(&'a Axis, ScenarioKey)> {
+    let decided = |by: &Axis, of: &Axis| {
+        decided_with(axes, by)
+            .into_iter()
+            .find(|k| of.keys().contains(k))
+    };
+    decided(facet, x)
+        .map(|key| (facet, key))
+        .or_else(|| decided(x, facet).map(|key| (x, key)))
+}

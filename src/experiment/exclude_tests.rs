@@ -288,5 +288,15 @@ fn times_that_round_to_one_once_scaled_are_the_same_run() {
     let no_work = "time_scale = 0.1\n[scenario]\nproduce_time = \"2ns\"\nconsume_time = \"1ns\"\n\
                    [sweep]\nwork = [\"sleep\", \"spin\"]\n";
     let m = error(no_work, 6, "sweep.work");
-    assert!(m.contains("no work to sleep or spin"), "{m}");
+    assert!(
+        m.contains("at time_scale 0.1 both times come to 0 ns: there is no work"),
+        "{m}"
+    );
+    // A uniform whose every draw rounds to the same nanoseconds is that fixed time; one
+    // whose draws spread is not.
+    let uniform = "time_scale = 0.1\n[sweep]\nconsume_time = \
+                   [{ dist = \"uniform\", low = \"10ns\", high = \"14ns\" }, \"12ns\"]\n";
+    let m = error(uniform, 3, "sweep.consume_time");
+    assert!(m.contains("both times come to 1 ns"), "{m}");
+    assert_eq!(ok(&uniform.replace("14ns", "40ns")).scenarios.len(), 2);
 }

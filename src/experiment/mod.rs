@@ -22,7 +22,8 @@ use crate::scenario::{Scenario, ScenarioKey, WorkKind};
 use crate::settings::RunOrder;
 use crate::suite::Published;
 
-pub use axis::{Axis, GROUP_JOIN, Group};
+pub use axis::{Axis, GROUP_JOIN, Group, decides_the_other};
+pub use parse::decided_words;
 
 /// A validated experiment: its settings and the scenarios of its sweep, in sweep order.
 #[derive(Clone, Debug)]
@@ -239,24 +240,13 @@ impl Experiment {
         axis::with_group_keys(self.axes())
     }
 
-    /// The keys of x's group that x decides: with x = consumers in a group where every
-    /// point has its own consumers, one chart line runs through the group and producers
-    /// go along with it.
+    /// The keys of x's group that x decides (`axis::decided_in_group`).
     pub fn decided_by(&self, x: &Axis) -> Vec<ScenarioKey> {
-        let Axis::Key(key) = x else {
-            return Vec::new();
-        };
-        self.axes()
-            .find_map(|a| match a {
-                Axis::Group(g) if g.deciding.contains(key) => Some(g),
-                _ => None,
-            })
-            .map(|g| g.keys.iter().copied().filter(|k| k != key).collect())
-            .unwrap_or_default()
+        axis::decided_in_group(self.axes(), x)
     }
 
     /// The keys whose values name a chart line against `x`: every swept key but x's own
-    /// and those x decides. A capacity decides the queue: `none` is the unbounded one.
+    /// and those x decides (`axis::decided_with`).
     pub fn line_keys(&self, x: &Axis) -> Vec<ScenarioKey> {
         let decided = self.decided_with(x);
         self.swept_keys()
@@ -265,15 +255,10 @@ impl Experiment {
             .collect()
     }
 
-    /// The keys an axis's values decide besides its own: the other keys of a group whose
-    /// points it tells apart (`decided_by`), and the queue where it holds a capacity
-    /// (`none` is the unbounded one). Neither names a line nor a panel's member apart.
+    /// The keys an axis's values decide besides its own (`axis::decided_with`): neither
+    /// names a line nor tells a panel's members apart.
     pub fn decided_with(&self, axis: &Axis) -> Vec<ScenarioKey> {
-        let mut decided = self.decided_by(axis);
-        if axis.keys().contains(&ScenarioKey::Capacity) {
-            decided.push(ScenarioKey::Queue);
-        }
-        decided
+        axis::decided_with(self.axes(), axis)
     }
 
     /// The chart line scenario `index` belongs to, named by its values of the line keys

@@ -471,3 +471,19 @@ fn rules_across_keys_name_the_value_in_its_group() {
     );
     assert!(m.contains("needs `capacity`"), "{m}");
 }
+
+/// `[plot] facet` is refused where it and x decide one another, as `plot --facet` is.
+#[test]
+fn a_facet_that_x_decides_or_that_decides_x_is_refused() {
+    let sweep = "[sweep]\nconsumers = [1, 2]\ntogether.q = [{ queue = \"unbounded\" }, \
+                 { queue = \"bounded\", capacity = 1 }]\n[plot]\n";
+    let m = error(
+        &format!("{sweep}x = \"queue\"\nfacet = \"capacity\"\n"),
+        6,
+        "plot.facet",
+    );
+    assert!(m.contains("`capacity` decides `queue`"), "{m}");
+    assert!(m.contains("besides x's: consumers"), "{m}");
+    let e = ok(&format!("{sweep}x = \"consumers\"\nfacet = \"capacity\"\n"));
+    assert!(e.plot.facet.is_some());
+}

@@ -656,7 +656,7 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
     // Panels split by what x does not already show: the rejected choice is not offered.
     let names: Vec<&str> = axes
         .iter()
-        .filter(|a| !a.overlaps(&x))
+        .filter(|a| !a.overlaps(&x) && super::axis::decides_the_other(&axes, &x, a).is_none())
         .map(|a| a.name())
         .collect();
     let facet_allowed = match names.is_empty() {
@@ -673,6 +673,8 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
                 axis.name(),
                 x.name()
             ))
+        } else if let Some(decides) = super::axis::decides_the_other(&axes, &x, &axis) {
+            Err(decided_words(&x, &axis, decides))
         } else {
             Ok(Some(axis))
         }
@@ -689,6 +691,24 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
         facet,
         bars,
     }
+}
+
+/// Why a facet and an x of which one (`by`) decides the other's `key` make no chart:
+/// each panel would hold one value of x, or x one in each panel. `plot --x --facet` says
+/// the same.
+pub fn decided_words(x: &Axis, facet: &Axis, (by, key): (&Axis, ScenarioKey)) -> String {
+    let why = match key {
+        ScenarioKey::Queue => " (a capacity says whether the queue is bounded)",
+        _ => " (each point of its group has its own)",
+    };
+    format!(
+        "`{}` with x = `{}`: `{}` decides `{}`{why}, so most of each panel would be empty; \
+         panels need a key that x neither decides nor is decided by",
+        facet.name(),
+        x.name(),
+        by.name(),
+        key.name()
+    )
 }
 
 /// Horizontal bars need x to be words or a group: against numbers a chart draws lines.

@@ -556,15 +556,15 @@ pub fn expand(
 }
 
 /// A scenario's settings as its run uses them: times as drawn (`TimeSpec::as_drawn`), a
-/// fixed time in the whole nanoseconds it takes at the scenario's time scale, and no kind
-/// of work where there is no work (every time zero).
+/// time whose every draw comes to the same whole nanoseconds at the scenario's time scale
+/// as those nanoseconds, and no kind of work where there is no work (every time zero).
 fn as_run(scenario: &Scenario) -> Vec<String> {
-    let as_run = |time: &TimeSpec| match time.as_drawn() {
-        fixed @ TimeSpec::Fixed(_) => {
-            let ns = fixed.sampler(scenario.time_scale).fixed_ns().unwrap_or(0);
-            format!("{ns}ns")
+    let as_run = |time: &TimeSpec| {
+        let drawn = time.as_drawn();
+        match drawn.sampler(scenario.time_scale).only_ns() {
+            Some(ns) => format!("{ns}ns"),
+            None => drawn.label(),
         }
-        drawn => drawn.label(),
     };
     let (produce, consume) = (
         as_run(&scenario.produce_time),
@@ -637,6 +637,14 @@ fn refuse_the_same_scenario_twice(cx: &mut Cx, dimensions: &[Dimension], scenari
             }
             Some(ScenarioKey::ProduceTime | ScenarioKey::ConsumeTime) => {
                 "their times are drawn alike: a distribution with no spread is a fixed time"
+            }
+            Some(ScenarioKey::Work) if drawn(scenario) != (TimeSpec::ZERO, TimeSpec::ZERO) => {
+                scaled = format!(
+                    "at {scale_words} {} both times come to 0 ns: there is no work to sleep or \
+                     spin",
+                    scenario.time_scale
+                );
+                scaled.as_str()
             }
             Some(ScenarioKey::Work) => {
                 "with no produce or consume time there is no work to sleep or spin"

@@ -101,8 +101,8 @@ fn intro(text: &mut String, results: &Results) {
         " {}; `model` is the discrete-event prediction for each run's own draws, `error` the \
          median run's distance from it.",
         match results.source {
-            Source::Measured => "Times are wall-clock seconds after scaling",
-            Source::Model => "Times are the model's virtual seconds after scaling",
+            Source::Measured => "Times are wall-clock, after scaling",
+            Source::Model => "Times are the model's virtual time, after scaling",
         }
     );
     if e.time_scale != 1.0 {
@@ -147,24 +147,24 @@ fn findings_section(text: &mut String, results: &Results) {
             Some(line) => format!("With {line}, adding"),
             None => "Adding".to_string(),
         };
-        let (v, fastest) = (scenario(at), best.elapsed_s.median);
+        let (v, fastest) = (scenario(at), seconds_text_precise(best.elapsed_s.median));
         lines.push(if enough.enough == enough.first {
             let how = match enough.enough == enough.best {
-                true => format!("the fastest ({fastest:.4} s median)"),
+                true => format!("the fastest ({fastest} median)"),
                 false => format!(
-                    "within {:.0}% of the fastest ({fastest:.4} s at {})",
+                    "within {:.0}% of the fastest ({fastest} at {})",
                     ENOUGH_WITHIN * 100.0,
                     scenario(best)
                 ),
             };
             format!("{on} {x} does not pay: {x} = {v}{unscaled} is {how}.")
         } else if enough.enough == enough.best {
-            format!("{on} {x} pays up to {x} = {v}{unscaled}, the fastest ({fastest:.4} s median).")
+            format!("{on} {x} pays up to {x} = {v}{unscaled}, the fastest ({fastest} median).")
         } else {
             format!(
-                "{on} {x} stops paying at {x} = {v}{unscaled}: {:.4} s, within {:.0}% of the \
-                 fastest ({fastest:.4} s at {}).",
-                at.elapsed_s.median,
+                "{on} {x} stops paying at {x} = {v}{unscaled}: {}, within {:.0}% of the \
+                 fastest ({fastest} at {}).",
+                seconds_text_precise(at.elapsed_s.median),
                 ENOUGH_WITHIN * 100.0,
                 scenario(best)
             )
@@ -174,23 +174,23 @@ fn findings_section(text: &mut String, results: &Results) {
         && summaries.len() > 1
     {
         lines.push(format!(
-            "Fastest: `{}`, {:.4} s median; slowest: `{}`, {:.4} s.",
+            "Fastest: `{}`, {} median; slowest: `{}`, {}.",
             label(results, &summaries[fast]),
-            summaries[fast].elapsed_s.median,
+            seconds_text_precise(summaries[fast].elapsed_s.median),
             label(results, &summaries[slow]),
-            summaries[slow].elapsed_s.median
+            seconds_text_precise(summaries[slow].elapsed_s.median)
         ));
     }
     match found.worst_error {
         Some(worst) if results.source == Source::Measured => {
             let s = &summaries[worst];
             lines.push(format!(
-                "The model's worst miss: `{}`, median run {:+.2}% from its prediction ({:.4} s \
-                 against {:.4} s).",
+                "The model's worst miss: `{}`, median run {:+.2}% from its prediction ({} \
+                 against {}).",
                 label(results, s),
                 s.error_pct,
-                s.elapsed_s.median,
-                s.predicted_s
+                seconds_text_precise(s.elapsed_s.median),
+                seconds_text_precise(s.predicted_s)
             ));
         }
         None if results.source == Source::Measured => lines.push(

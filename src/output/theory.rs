@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Results, fixed};
 use crate::record::{QueueMetric, Source};
+use crate::scenario::duration::seconds_text_precise;
 use crate::stats::Summary;
 use crate::stats::theory::{NotApplicable, Theory};
 use crate::waits::WAITED_NS;
@@ -161,16 +162,14 @@ fn row(results: &Results, s: &Summary, metric: QueueMetric, theory: Option<f64>)
     )
 }
 
-/// Times in µs, ms or s, shares in percent; `–` for none.
+/// Times in their unit, shares in percent; `–` for none.
 fn value_text(metric: QueueMetric, value: f64) -> String {
     if !value.is_finite() {
         return "–".to_string();
     }
     match metric {
         QueueMetric::WaitedFraction => format!("{:.1}%", value * 100.0),
-        _ if value < 1e-3 => format!("{:.1} µs", value * 1e6),
-        _ if value < 1.0 => format!("{:.3} ms", value * 1e3),
-        _ => format!("{value:.3} s"),
+        _ => seconds_text_precise(value),
     }
 }
 
@@ -289,7 +288,7 @@ mod tests {
         let report = file(&files, "report.md");
         assert!(report.contains("## Theory"), "{report}");
         assert!(
-            report.contains("| Erlang C (M/M/c) | 0.500 | 50.0% | 1.000 ms / "),
+            report.contains("| Erlang C (M/M/c) | 0.500 | 50.0% | 1.0000 ms / "),
             "{report}"
         );
         assert!(

@@ -20,7 +20,7 @@ use crate::output::{
 use crate::plan::{RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
-use crate::scenario::duration::seconds_text;
+use crate::scenario::duration::seconds_text_precise;
 use crate::settings::{MODEL_SUFFIX, RunOrder};
 use crate::stats::theory::add_theory;
 use crate::stats::{Summary, add_scaling_fits, add_speedups, median, summarise};
@@ -532,7 +532,12 @@ fn remove_other_charts(dir: &Path, written: &[PathBuf], experiment: &Experiment)
 fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
     for s in summaries.iter().filter(|s| !s.outliers.is_empty()) {
         let scenario = &experiment.scenarios[s.scenario];
-        let times: Vec<String> = s.outliers.iter().map(|&o| seconds_text(o)).collect();
+        // As the report's outlier table gives them, to the same digits.
+        let times: Vec<String> = s
+            .outliers
+            .iter()
+            .map(|&o| seconds_text_precise(o))
+            .collect();
         status(&format!(
             "warning: {} {scenario}: {} of {} runs far from the others ({}; median {}); \
              was the machine busy? Rerunning with more repeats would tell",
@@ -540,7 +545,7 @@ fn warn_of_outliers(experiment: &Experiment, summaries: &[Summary]) {
             s.outliers.len(),
             s.runs,
             times.join(", "),
-            seconds_text(s.elapsed_s.median)
+            seconds_text_precise(s.elapsed_s.median)
         ));
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use crate::experiment::Experiment;
-use crate::scenario::duration::seconds_text_precise;
+use crate::scenario::duration::{seconds_text, seconds_text_precise};
 use crate::stats::Summary;
 use crate::visible::visible;
 
@@ -121,12 +121,14 @@ pub fn given_number(x: f64) -> String {
     }
 }
 
-/// Seconds as a person reads a duration: `48.3 s`, `12 min 5 s`, `2 h 10 min`.
+/// Seconds as a person reads a duration: `18.0 ms`, `48.3 s`, `12 min 5 s`, `2 h 10 min`.
 pub fn human(seconds: f64) -> String {
     // An empty sum of floats is -0.0, which reads as a negative time.
     let seconds = seconds.max(0.0);
     let s = seconds.round() as u64;
     match s {
+        // Under a second (a sweep at a small time scale), in its unit: not `0.0 s`.
+        _ if seconds < 1.0 => seconds_text(seconds),
         _ if seconds < 60.0 => format!("{seconds:.1} s"),
         _ if s < 3600 => format!("{} min {} s", s / 60, s % 60),
         _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
@@ -164,6 +166,15 @@ pub fn shell_quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duration_reads_in_its_unit_however_short() {
+        assert_eq!(human(0.018), "18.00 ms");
+        assert_eq!(human(0.0), "0");
+        assert_eq!(human(48.25), "48.2 s");
+        assert_eq!(human(725.0), "12 min 5 s");
+        assert_eq!(human(7800.0), "2 h 10 min");
+    }
 
     #[test]
     fn a_given_number_reads_as_short_as_it_can() {

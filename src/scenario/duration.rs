@@ -117,44 +117,53 @@ pub fn format_duration(duration: Duration) -> String {
 /// below a millisecond, in ms below a second, else in s, so that `0.0004 s` beside
 /// `0.0004 s` does not hide a difference of a tenth.
 pub fn seconds_text(seconds: f64) -> String {
-    let (value, unit) = in_unit(seconds);
-    let decimals = match unit {
-        "" => return "0".to_string(),
+    in_unit(seconds, |unit, _| match unit {
         "s" => 3,
         "ms" => 2,
         "µs" => 1,
         // Clocks and histograms give whole nanoseconds.
         _ => 0,
-    };
-    format!("{value:.decimals$} {unit}")
+    })
 }
 
 /// As `seconds_text`, to five significant digits whatever the unit (`2.1274 µs`,
 /// `123.59 ms`, `1.0001 s`): for times set side by side, where a model's +0.01% must not
 /// print as the same number.
 pub fn seconds_text_precise(seconds: f64) -> String {
-    let (value, unit) = in_unit(seconds);
-    if unit.is_empty() {
-        return "0".to_string();
-    }
-    let whole_digits = if value >= 1.0 {
-        value.log10().floor() as usize + 1
-    } else {
-        1
-    };
-    let decimals = 5usize.saturating_sub(whole_digits);
-    format!("{value:.decimals$} {unit}")
+    in_unit(seconds, |_, value| {
+        let whole_digits = if value >= 1.0 {
+            value.log10().floor() as usize + 1
+        } else {
+            1
+        };
+        5usize.saturating_sub(whole_digits)
+    })
 }
 
-/// `seconds` in the unit that reads them: ns, µs, ms or s (none for no time at all,
-/// which is 0 in any unit).
-fn in_unit(seconds: f64) -> (f64, &'static str) {
-    match seconds {
-        0.0 => (0.0, ""),
-        s if s < 1e-6 => (s * 1e9, "ns"),
-        s if s < 1e-3 => (s * 1e6, "µs"),
-        s if s < 1.0 => (s * 1e3, "ms"),
-        s => (s, "s"),
+/// `seconds` in the unit that reads them, ns, µs, ms or s, to the decimals `decimals`
+/// gives for the unit and the value in it; `0` for no time at all, which is 0 in any
+/// unit. A value that rounds up to 1000 of a unit is written in the next (`1.0000 ms`,
+/// not `1000.00 µs`).
+fn in_unit(seconds: f64, decimals: impl Fn(&str, f64) -> usize) -> String {
+    const UNITS: [(f64, &str); 4] = [(1e-9, "ns"), (1e-6, "µs"), (1e-3, "ms"), (1.0, "s")];
+    if seconds == 0.0 {
+        return "0".to_string();
+    }
+    let mut at = UNITS
+        .iter()
+        .position(|(size, _)| seconds < size * 1e3)
+        .unwrap_or(UNITS.len() - 1);
+    loop {
+        let (size, unit) = UNITS[at];
+        let value = seconds / size;
+        let places = decimals(unit, value);
+        let text = format!("{value:.places$}");
+        let rounds_up = text.parse::<f64>().is_ok_and(|v| v >= 1e3);
+        if rounds_up && at + 1 < UNITS.len() {
+            at += 1;
+            continue;
+        }
+        return format!("{text} {unit}");
     }
 }
 
@@ -212,6 +221,11 @@ mod tests {
         assert_eq!(seconds_text_precise(1.0001), "1.0001 s");
         assert_eq!(seconds_text_precise(24.75), "24.750 s");
         assert_eq!(seconds_text_precise(12345.6), "12346 s");
+        // Rounded up to 1000 of a unit, a time is told in the next.
+        assert_eq!(seconds_text_precise(999_999e-9), "1.0000 ms");
+        assert_eq!(seconds_text_precise(0.999_999_999), "1.0000 s");
+        assert_eq!(seconds_text(999.99e-6), "1.00 ms");
+        assert_eq!(seconds_text(999.4e-9), "999 ns");
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub fn distributions_help() -> String {
 }
 
 impl TimeSpec {
+    /// No time at all.
+    pub const ZERO: TimeSpec = TimeSpec::Fixed(Duration::ZERO);
+
     /// The text written to CSV files and used in labels; stable across runs.
     pub fn label(&self) -> String {
         let f = |d: &Duration| format_duration(*d);
@@ -166,6 +169,19 @@ impl Sampler {
     pub fn fixed_ns(&self) -> Option<u64> {
         match self.shape {
             Shape::Fixed(ns) => Some(ns),
+            _ => None,
+        }
+    }
+
+    /// The nanoseconds every draw comes to, where they all come to one: a fixed time, or
+    /// a uniform whose ends round alike (from 1 to 1.4 ns, a time scale's 10 to 14 ns).
+    pub fn only_ns(&self) -> Option<u64> {
+        match self.shape {
+            Shape::Fixed(ns) => Some(ns),
+            Shape::Uniform(low, high) => {
+                let (low, high) = (whole_ns(low.max(0.0) + 0.5), whole_ns(high.max(0.0) + 0.5));
+                (low == high).then_some(low)
+            }
             _ => None,
         }
     }

@@ -229,22 +229,26 @@ pub fn check_view(
                 names(&axes)
             )
         })?;
-    let others: Vec<&Axis> = all.iter().filter(|a| !a.overlaps(&x_axis)).collect();
+    let decides = |a: &Axis| {
+        crate::experiment::decides_the_other(&all, &x_axis, a).map(|(by, key)| (by.clone(), key))
+    };
+    let others: Vec<&Axis> = all
+        .iter()
+        .filter(|a| !a.overlaps(&x_axis) && decides(a).is_none())
+        .collect();
     let facet = match facet {
         None => None,
-        Some(f) => Some(
-            others
-                .iter()
-                .find(|a| a.name() == f)
-                .copied()
-                .cloned()
-                .ok_or_else(|| {
-                    format!(
-                        "--facet `{f}` is not a swept key or group apart from --x; allowed: {}",
-                        names(&others)
-                    )
-                })?,
-        ),
+        Some(f) => {
+            let named = all.iter().find(|a| a.name() == f && !a.overlaps(&x_axis));
+            let why = match named.map(|a| (a, decides(a))) {
+                Some((a, None)) => return Ok((kind, x_axis.clone(), Some(a.clone()))),
+                Some((a, Some((by, key)))) => {
+                    crate::experiment::decided_words(&x_axis, a, (&by, key))
+                }
+                None => format!("`{f}` is not a swept key or group apart from --x"),
+            };
+            return Err(format!("--facet {why}; allowed: {}", names(&others)));
+        }
     };
     Ok((kind, x_axis, facet))
 }

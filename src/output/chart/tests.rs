@@ -951,3 +951,18 @@ fn a_facet_by_capacity_leaves_the_queue_out_of_the_lines() {
     );
     assert_eq!(d.panels.len(), 3);
 }
+
+/// A view whose facet and x decide one another (a capacity says the queue) would leave
+/// most of each panel empty: refused saying so, and the facets offered leave it out.
+#[test]
+fn a_view_whose_facet_and_x_decide_one_another_is_refused() {
+    let experiment = parse(Path::new("h.toml"), HORIZONTAL).expect("valid");
+    for (x, facet) in [("queue", "capacity"), ("capacity", "queue")] {
+        let refused = check_view(&experiment, x, "elapsed", Some(facet))
+            .err()
+            .unwrap_or_else(|| panic!("x = {x}, facet = {facet}"));
+        assert!(refused.contains("`capacity` decides `queue`"), "{refused}");
+        assert!(!refused.contains("allowed: capacity"), "{refused}");
+    }
+    assert!(check_view(&experiment, "queue_impl", "elapsed", Some("capacity")).is_ok());
+}
