@@ -487,6 +487,17 @@ fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
     super::write_rendered(out, "the history", rendered)
 }
 
+/// A count or a rate to five significant digits, whole from 10,000 up: `12.500`,
+/// `333333333` (a throughput of items/s), never wider than its column by decimals.
+fn significant(value: f64) -> String {
+    let whole_digits = match value.abs() {
+        v if v >= 1.0 => v.log10().floor() as usize + 1,
+        _ => 1,
+    };
+    let decimals = 5usize.saturating_sub(whole_digits);
+    format!("{value:.decimals$}")
+}
+
 /// A line per version: its commit, date, how it follows the one before, its subject.
 fn versions_table(h: &History) -> String {
     let mut text = format!(
@@ -572,7 +583,7 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         let time = h.metric.scale() == Scale::Duration;
         let value = |v: f64| match time {
             true => seconds_text_precise(v),
-            false => format!("{v:.4}"),
+            false => significant(v),
         };
         let unit = match time {
             true => String::new(),
@@ -592,17 +603,24 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         );
         for (from, to, s) in rows {
             let Some(step) = &s.step else { continue };
+            // From 0 there is no ratio, nor an interval of one: `from 0` says it once.
+            let interval = match step.ratio.is_finite() {
+                true => format!(
+                    "{:>7} – {:<7}",
+                    ratio_text(step.interval.0),
+                    ratio_text(step.interval.1)
+                ),
+                false => String::new(),
+            };
             let _ = writeln!(
                 text,
-                "  {:<7}  {:<7}  {:<width$}  {:>12}  {:>12}  {:>7}  {:>7} – {:<7}  {:<9}  {}",
+                "  {:<7}  {:<7}  {:<width$}  {:>12}  {:>12}  {:>7}  {interval:<17}  {:<9}  {}",
                 from.short,
                 to.short,
                 s.label,
                 value(step.median_a),
                 value(step.median_b),
                 ratio_text(step.ratio),
-                ratio_text(step.interval.0),
-                ratio_text(step.interval.1),
                 h.verdict_words(step.verdict),
                 to.subject
             );
@@ -615,4 +633,17 @@ fn steps_table(h: &History, noise_pct: f64) -> String {
         );
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn counts_and_rates_read_to_five_digits_and_fit_their_column() {
+        assert_eq!(significant(12.5), "12.500");
+        assert_eq!(significant(0.25), "0.2500");
+        assert_eq!(significant(333_333_333.33), "333333333");
+        assert!(significant(1e9).len() <= 12);
+    }
 }
