@@ -1035,7 +1035,7 @@ fn draw_panel<DB: DrawingBackend>(
         (&b.title, b.title_em),
     )?;
     if words {
-        return draw_bars(root, panel, b);
+        return draw_bars(root, panel, b, &data.lines);
     }
     for series in &panel.series {
         draw_band(root, series, b)?;
@@ -1168,21 +1168,23 @@ fn whisker<DB: DrawingBackend>(
 }
 
 /// Grouped bars: a group per word of x, a bar per line, whiskers min–max, and the model
-/// as a dashed mark across its bar.
+/// as a dashed mark across its bar. A line keeps its place in every group and panel, so
+/// a bar left out is an empty slot that says why (`mutex: not run`), turned up along it.
 fn draw_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     panel: &super::Panel,
     b: &PanelBox,
+    lines: &[String],
 ) -> DrawResult {
-    let n = panel.series.len().max(1) as f64;
+    let n = lines.len().max(1) as f64;
     let group = 0.8;
     let base = b.bottom;
-    for (j, series) in panel.series.iter().enumerate() {
+    let centre = |x: f64, line: usize| x - group / 2.0 + (line as f64 + 0.5) * group / n;
+    let half = (b.x.px(group / n) - b.x.px(0.0)) / 2.0 * 0.9;
+    for series in &panel.series {
         let style = line_style(series.line);
-        let centre = |x: f64| x - group / 2.0 + (j as f64 + 0.5) * group / n;
-        let half = (b.x.px(group / n) - b.x.px(0.0)) / 2.0 * 0.9;
         for p in &series.points {
-            let x = b.x.px(centre(p.x));
+            let x = b.x.px(centre(p.x, series.line));
             let top = b.y.px(p.median);
             let bar = Rectangle::new(
                 [at(x - half, top), at(x + half, base)],
@@ -1192,7 +1194,7 @@ fn draw_bars<DB: DrawingBackend>(
             whisker(root, x, p, b, INK, (half * 0.4).min(10.0))?;
         }
         for m in &series.model {
-            let (x, y) = (b.x.px(centre(m.0)), b.y.px(m.1));
+            let (x, y) = (b.x.px(centre(m.0, series.line)), b.y.px(m.1));
             dashed(
                 root,
                 &[(x - half, y), (x + half, y)],
@@ -1200,6 +1202,23 @@ fn draw_bars<DB: DrawingBackend>(
                 INK.stroke_width(2),
             )?;
         }
+    }
+    // Slots too narrow for the words leave the legend and the gap to say it.
+    let em = (half * 1.4).min(AXIS * 0.7);
+    if em < 10.0 {
+        return Ok(());
+    }
+    for gap in &panel.gaps {
+        let words = match super::hbars::bar_words(&lines[gap.line]) {
+            line if line.is_empty() => gap.why.words().to_string(),
+            line => format!("{line}: {}", gap.why.words()),
+        };
+        let turned = super::text::style(em, MUTED)
+            .pos(Pos::new(HPos::Left, VPos::Center))
+            .transform(FontTransform::Rotate270);
+        let x = b.x.px(centre(gap.x, gap.line));
+        root.draw_text(&words, &turned, at(x, base - 8.0))
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

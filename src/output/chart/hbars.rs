@@ -111,7 +111,7 @@ pub struct HLayout {
 
 /// A line's words on its bar: the values of its legend label, `crossbeam` for
 /// `queue_impl=crossbeam`.
-fn bar_words(line: &str) -> String {
+pub(super) fn bar_words(line: &str) -> String {
     let values: Vec<&str> = line
         .split(", ")
         .map(|part| part.split_once('=').map_or(part, |(_, v)| v))

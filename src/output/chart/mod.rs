@@ -292,8 +292,8 @@ pub struct Series {
 pub struct Panel {
     pub title: Option<String>,
     pub series: Vec<Series>,
-    /// Horizontal bars only: the bars of the chart's lines this panel has none of, and
-    /// why, so a gap reads as absent rather than as nothing.
+    /// Bars only: the bars of the chart's lines this panel has none of, and why, so a
+    /// gap reads as absent rather than as nothing.
     pub gaps: Vec<Gap>,
 }
 
@@ -670,7 +670,7 @@ impl ChartData {
                 }
             }
         }
-        if bars == Bars::Horizontal {
+        if words {
             let unmeasured: std::collections::HashSet<_> = unmeasured.into_iter().collect();
             for panel in &mut panels {
                 panel.gaps = gaps(panel, &names, &lines, |x, line| {

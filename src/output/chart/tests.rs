@@ -966,3 +966,14 @@ fn a_view_whose_facet_and_x_decide_one_another_is_refused() {
     }
     assert!(check_view(&experiment, "queue_impl", "elapsed", Some("capacity")).is_ok());
 }
+
+/// Vertical bars say why a bar is absent too, turned up in its empty slot, as
+/// horizontal bars do: `exclude` left mutex's rendezvous out.
+#[test]
+fn vertical_bars_say_which_bar_was_not_run() {
+    let vertical = HORIZONTAL.replace("bars = \"horizontal\"\n", "");
+    let (d, _) = horizontal_data(&vertical, &Elapsed::CHARTED, |s| 0.5 + s as f64 * 0.01);
+    let gaps: usize = d.panels.iter().map(|p| p.gaps.len()).sum();
+    assert!(gaps > 0, "mutex has no rendezvous");
+    assert!(svg(&d).contains("mutex: not run"));
+}
