@@ -491,7 +491,7 @@ fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
 /// `333333333` (a throughput of items/s), never wider than its column by decimals.
 fn significant(value: f64) -> String {
     let whole_digits = match value.abs() {
-        v if v >= 1.0 => v.log10().floor() as usize + 1,
+        v if v.is_finite() && v >= 1.0 => (v.log10().floor() as usize).saturating_add(1),
         _ => 1,
     };
     let decimals = 5usize.saturating_sub(whole_digits);
@@ -645,5 +645,7 @@ mod tests {
         assert_eq!(significant(0.25), "0.2500");
         assert_eq!(significant(333_333_333.33), "333333333");
         assert!(significant(1e9).len() <= 12);
+        assert_eq!(significant(f64::INFINITY), "inf");
+        assert_eq!(significant(f64::NAN), "NaN");
     }
 }

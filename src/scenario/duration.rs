@@ -131,10 +131,9 @@ pub fn seconds_text(seconds: f64) -> String {
 /// print as the same number.
 pub fn seconds_text_precise(seconds: f64) -> String {
     in_unit(seconds, |_, value| {
-        let whole_digits = if value >= 1.0 {
-            value.log10().floor() as usize + 1
-        } else {
-            1
+        let whole_digits = match value.abs() {
+            v if v.is_finite() && v >= 1.0 => (v.log10().floor() as usize).saturating_add(1),
+            _ => 1,
         };
         5usize.saturating_sub(whole_digits)
     })
@@ -149,16 +148,17 @@ fn in_unit(seconds: f64, decimals: impl Fn(&str, f64) -> usize) -> String {
     if seconds == 0.0 {
         return "0".to_string();
     }
+    // By size, whatever the sign; NaN and infinities in seconds, as Rust writes them.
     let mut at = UNITS
         .iter()
-        .position(|(size, _)| seconds < size * 1e3)
+        .position(|(size, _)| seconds.abs() < size * 1e3)
         .unwrap_or(UNITS.len() - 1);
     loop {
         let (size, unit) = UNITS[at];
         let value = seconds / size;
         let places = decimals(unit, value);
         let text = format!("{value:.places$}");
-        let rounds_up = text.parse::<f64>().is_ok_and(|v| v >= 1e3);
+        let rounds_up = text.parse::<f64>().is_ok_and(|v| v.abs() >= 1e3);
         if rounds_up && at + 1 < UNITS.len() {
             at += 1;
             continue;
@@ -226,6 +226,11 @@ mod tests {
         assert_eq!(seconds_text_precise(0.999_999_999), "1.0000 s");
         assert_eq!(seconds_text(999.99e-6), "1.00 ms");
         assert_eq!(seconds_text(999.4e-9), "999 ns");
+        // Never a panic, whatever a damaged file holds.
+        assert_eq!(seconds_text_precise(-0.0025), "-2.5000 ms");
+        assert_eq!(seconds_text_precise(f64::NAN), "NaN s");
+        assert_eq!(seconds_text_precise(f64::INFINITY), "inf s");
+        assert!(seconds_text_precise(1e300).ends_with(" s"));
     }
 
     #[test]
