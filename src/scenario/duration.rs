@@ -28,9 +28,21 @@ const UNITS: [(&str, u64); 7] = [
     ("min", 60_000_000_000),
 ];
 
+/// `MAX_DURATION` in words, as a literal: the help and the error both say it (a test
+/// holds it to `MAX_DURATION`).
+macro_rules! longest {
+    () => {
+        "1 hour"
+    };
+}
+
 /// What a duration may look like, for error messages.
-pub const DURATION_HELP: &str = "a number and a unit with no space between, the unit one of ns, us, ms, s or \
-     min, at most 1 hour, such as \"250ms\" or \"1.5s\"";
+pub const DURATION_HELP: &str = concat!(
+    "a number and a unit with no space between, the unit one of ns, us, ms, s or min, at \
+     most ",
+    longest!(),
+    ", such as \"250ms\" or \"1.5s\""
+);
 
 /// Parses `"250ms"`-style text into an exact duration of at most [`MAX_DURATION`].
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -57,7 +69,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let max = MAX_DURATION.as_nanos();
     if nanos > max || (nanos == max && below_ns) {
         return Err(format!(
-            "`{text}` is longer than the 1 hour allowed for one duration"
+            "`{text}` is longer than the {} allowed for one duration",
+            longest!()
         ));
     }
     Ok(Duration::from_nanos(nanos as u64))
@@ -101,7 +114,14 @@ fn decimal_times(number: &str, unit_ns: u64) -> Option<(u128, bool)> {
 /// `200ms`, `3s`, `250us`, `17ns`. Stable text matters: it lands in CSV files under git.
 pub fn format_duration(duration: Duration) -> String {
     let nanos = duration.as_nanos();
-    for (unit, size) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
+    // The units the parser takes, largest first, but minutes (a file says `60s`, not
+    // `1min`) and the non-ASCII spellings of microseconds.
+    let written = UNITS
+        .iter()
+        .rev()
+        .filter(|(unit, size)| unit.is_ascii() && *unit != "min" && *size > 1);
+    for &(unit, size) in written {
+        let size = u128::from(size);
         if nanos.is_multiple_of(size) && nanos > 0 {
             return format!("{}{unit}", nanos / size);
         }
@@ -205,6 +225,15 @@ fn below_pattern(limit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_says_every_unit_and_the_longest_duration() {
+        for (unit, _) in UNITS.iter().filter(|(unit, _)| unit.is_ascii()) {
+            assert!(DURATION_HELP.contains(&format!(" {unit}")), "{unit}");
+        }
+        assert_eq!(MAX_DURATION, Duration::from_secs(3600), "{}", longest!());
+        assert!(parse_duration("61min").unwrap_err().contains(longest!()));
+    }
 
     #[test]
     fn times_read_in_their_unit() {
