@@ -117,3 +117,32 @@ fn readme_s_key_reference_names_every_key_its_words_and_its_default() {
         }
     }
 }
+
+/// The starter's comment shows each distribution as a file writes it: every one of them,
+/// each accepted as written.
+#[test]
+fn the_starter_s_distribution_examples_are_every_distribution_and_valid() {
+    let starter = super::format::starter("x");
+    let comment = starter
+        .lines()
+        .skip_while(|l| !l.starts_with("# Durations:"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let examples: Vec<&str> = comment
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split('}').next())
+        .collect();
+    let named: Vec<&str> = crate::scenario::Dist::NAMES
+        .iter()
+        .copied()
+        .filter(|d| examples.iter().any(|e| e.contains(&format!("\"{d}\""))))
+        .collect();
+    assert_eq!(named, crate::scenario::Dist::NAMES, "{comment}");
+    for example in examples {
+        let file = format!("[scenario]\nconsume_time = {{{example}}}\n");
+        let parsed = super::parse(std::path::Path::new("x.toml"), &file);
+        assert!(parsed.is_ok(), "{example}: {:?}", parsed.err());
+    }
+}

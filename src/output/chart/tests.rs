@@ -358,7 +358,11 @@ fn a_faceted_chart_snapshot() {
     let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
     assert_eq!(
         titles,
-        ["queue_impl = crossbeam", "queue_impl = std", "queue_impl = mutex"]
+        [
+            "queue_impl = crossbeam",
+            "queue_impl = std",
+            "queue_impl = mutex"
+        ]
     );
     assert_eq!(d.lines.len(), 4);
     assert!(d.lines.len() <= MOST_LINES_IN_A_PANEL);
