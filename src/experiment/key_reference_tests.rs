@@ -91,8 +91,14 @@ fn readme_s_key_reference_names_every_key_its_words_and_its_default() {
                     spec.name
                 );
             }
-            if let (Some(default), Some((_, said))) = (spec.default, line.split_once("default ")) {
-                let said = said.trim_end_matches(')');
+            // A default is told, or is the value the line sets.
+            if let Some(default) = spec.default {
+                let set = line.split_once(" = ").map_or("", |(_, v)| v);
+                let said = match line.split_once("default ") {
+                    Some((_, said)) => said.trim_end_matches(')'),
+                    None => set.split(" #").next().unwrap_or(""),
+                };
+                let said = said.trim();
                 assert_eq!(
                     value(said),
                     value(default),
@@ -100,11 +106,12 @@ fn readme_s_key_reference_names_every_key_its_words_and_its_default() {
                     spec.name
                 );
             }
-            if let (Accepts::Count { min, max }, Some(range)) = (
-                spec.accepts,
-                line.split_whitespace().find(|w| w.contains("..")),
-            ) {
-                let range = range.trim_matches(|c| c == '(' || c == ')' || c == ',' || c == ';');
+            if let Accepts::Count { min, max } = spec.accepts {
+                let range = line
+                    .split_whitespace()
+                    .find(|w| w.contains(".."))
+                    .unwrap_or_else(|| panic!("README's `{}` gives no range", spec.name));
+                let range = range.trim_matches(|c| "(),;:".contains(c));
                 let (low, high) = range.split_once("..").expect("a range");
                 let high: f64 = high.parse().expect("a number");
                 assert_eq!(

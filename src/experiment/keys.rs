@@ -97,17 +97,22 @@ pub fn type_name(value: &DeValue) -> &'static str {
     }
 }
 
+/// An integer as TOML writes it, in any radix, with `_` between digits; `None` beyond
+/// an `i128`.
+pub fn integer(int: &toml::de::DeInteger) -> Option<i128> {
+    let digits = int.as_str().replace('_', "");
+    i128::from_str_radix(&digits, int.radix()).ok()
+}
+
 /// An integer within `min..=max`, whatever radix it was written in.
 pub fn count(value: &DeValue, min: u64, max: u64) -> Result<u64, String> {
     let DeValue::Integer(int) = value else {
         return Err(format!("expected an integer, found {}", type_name(value)));
     };
-    let digits = int.as_str().replace('_', "");
-    let parsed = i128::from_str_radix(&digits, int.radix());
-    match parsed {
-        Ok(n) if n >= i128::from(min) && n <= i128::from(max) => Ok(n as u64),
-        Ok(n) => Err(format!("{n} is out of range")),
-        Err(_) => Err(format!("{} is too large", int.as_str())),
+    match integer(int) {
+        Some(n) if n >= i128::from(min) && n <= i128::from(max) => Ok(n as u64),
+        Some(n) => Err(format!("{n} is out of range")),
+        None => Err(format!("{} is too large", int.as_str())),
     }
 }
 

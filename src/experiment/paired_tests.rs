@@ -486,4 +486,11 @@ fn a_facet_that_x_decides_or_that_decides_x_is_refused() {
     assert!(m.contains("besides x's: consumers"), "{m}");
     let e = ok(&format!("{sweep}x = \"consumers\"\nfacet = \"capacity\"\n"));
     assert!(e.plot.facet.is_some());
+    // An archive's copy, written before the rule, is read as it was drawn.
+    let archived = crate::experiment::from_archived_bytes(
+        std::path::Path::new("experiment.toml"),
+        format!("{sweep}x = \"queue\"\nfacet = \"capacity\"\n").into_bytes(),
+    )
+    .expect("an archive's copy stays readable");
+    assert!(archived.plot.facet.is_some());
 }

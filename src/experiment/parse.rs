@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::axis::with_group_keys;
 use super::format::{self, PlotKey, ReportKey};
-use super::keys::{KeyValue, count, parse_value, type_name};
+use super::keys::{KeyValue, count, integer, parse_value, type_name};
 use super::sweep::{Dimension, expand, read_sweep};
 use super::{Axis, Bars, ChartFormat, Experiment, PlotSettings, ReportSettings, Swept, Written};
 use crate::diagnostic::{Diagnostic, Rejected};
@@ -517,12 +517,7 @@ fn number(value: &DeValue) -> Option<f64> {
         DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
         // Any integer TOML can write, negative ones too: a range check then says what is
         // wrong with `-2`, not that it is no number.
-        DeValue::Integer(int) => {
-            let digits = int.as_str().replace('_', "");
-            i128::from_str_radix(&digits, int.radix())
-                .ok()
-                .map(|n| n as f64)
-        }
+        DeValue::Integer(int) => integer(int).map(|n| n as f64),
         _ => None,
     }
 }
@@ -663,6 +658,7 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
         true => "a swept key or group besides x's; sweep another to draw panels".to_string(),
         false => format!("a swept key or group besides x's: {}", names.join(", ")),
     };
+    let written = cx.written;
     let facet = read(cx, table, "plot.facet", None, &facet_allowed, |v| {
         let axis = named(v)?;
         if !axes.contains(&axis) {
@@ -673,7 +669,11 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
                 axis.name(),
                 x.name()
             ))
-        } else if let Some(decides) = super::axis::decides_the_other(&axes, &x, &axis) {
+        } else if let Some(decides) = super::axis::decides_the_other(&axes, &x, &axis)
+            && written == Written::Now
+        {
+            // An archive's copy, written before this rule, keeps its facet: its charts
+            // are drawn as they were.
             Err(decided_words(&x, &axis, decides))
         } else {
             Ok(Some(axis))

@@ -243,7 +243,7 @@ fn lf_lines(bytes: Vec<u8>) -> Vec<u8> {
 }
 
 /// Reads `path` back as runs of `experiment`. Every row is checked: numbers, times
-/// (finite, not negative, measured ones at most 10 days), repeats (1..=`max_repeat`), no
+/// (finite, not negative, measured ones at most `MAX_MEASURED_S`), repeats (1..=`max_repeat`), no
 /// run twice, one source throughout, and with `time_scale` given, rows made at it. An
 /// error names the file, the line (1 = the header, as an editor counts) and the column
 /// by name and number.

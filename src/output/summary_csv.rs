@@ -2,12 +2,12 @@
 
 use super::{Output, RenderError, Results, csv_bytes, fixed};
 use crate::record::QueueMetric;
+use crate::scenario::ScenarioKey;
+use crate::stats::Summary;
 
 /// Decimals of a time in seconds: whole nanoseconds, as `runs.csv` keeps them, so a
 /// median of a few nanoseconds is not 0.
 const SECONDS: usize = crate::record::SECONDS_DECIMALS as usize;
-use crate::scenario::ScenarioKey;
-use crate::stats::Summary;
 
 pub struct SummaryCsv;
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Results, fixed};
 use crate::record::{QueueMetric, Source};
-use crate::scenario::duration::seconds_text_precise;
+use crate::scenario::duration::seconds_text;
 use crate::stats::Summary;
 use crate::stats::theory::{NotApplicable, Theory};
 use crate::waits::WAITED_NS;
@@ -162,14 +162,15 @@ fn row(results: &Results, s: &Summary, metric: QueueMetric, theory: Option<f64>)
     )
 }
 
-/// Times in their unit, shares in percent; `–` for none.
+/// Times in their unit to the digits the report's queue table gives (a wait is measured
+/// by a histogram of 1% steps), shares in percent; `–` for none.
 fn value_text(metric: QueueMetric, value: f64) -> String {
     if !value.is_finite() {
         return "–".to_string();
     }
     match metric {
         QueueMetric::WaitedFraction => format!("{:.1}%", value * 100.0),
-        _ => seconds_text_precise(value),
+        _ => seconds_text(value),
     }
 }
 
@@ -288,7 +289,7 @@ mod tests {
         let report = file(&files, "report.md");
         assert!(report.contains("## Theory"), "{report}");
         assert!(
-            report.contains("| Erlang C (M/M/c) | 0.500 | 50.0% | 1.0000 ms / "),
+            report.contains("| Erlang C (M/M/c) | 0.500 | 50.0% | 1.00 ms / "),
             "{report}"
         );
         assert!(

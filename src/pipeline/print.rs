@@ -121,7 +121,7 @@ pub fn given_number(x: f64) -> String {
     }
 }
 
-/// Seconds as a person reads a duration: `18.0 ms`, `48.3 s`, `12 min 5 s`, `2 h 10 min`.
+/// Seconds as a person reads a duration: `18.00 ms`, `48.3 s`, `12 min 5 s`, `2 h 10 min`.
 pub fn human(seconds: f64) -> String {
     // An empty sum of floats is -0.0, which reads as a negative time.
     let seconds = seconds.max(0.0);

@@ -31,7 +31,7 @@ use crate::record::{RunRecord, Source};
 use crate::regular_file;
 use crate::runner::{RunError, run_plans};
 use crate::scenario::WorkKind;
-use crate::scenario::duration::format_duration;
+use crate::scenario::duration::{format_duration, seconds_text_precise};
 use crate::stats::summarise_scenario;
 
 /// Experiments estimated to run longer than this ask first.
@@ -1016,10 +1016,10 @@ fn warn_of_short_waits(experiment: &Experiment, hand_over: Option<&HandOver>) {
         return;
     };
     status(&format!(
-        "warning: {}: {} The shortest is {:.1} µs ({}).",
+        "warning: {}: {} The shortest is {} ({}).",
         experiment.name,
         short.describe(),
-        short.shortest_s * 1e6,
+        seconds_text_precise(short.shortest_s),
         short.label,
     ));
 }

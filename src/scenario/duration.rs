@@ -168,6 +168,11 @@ fn in_unit(seconds: f64, decimals: impl Fn(&str, f64) -> usize) -> String {
     if seconds == 0.0 {
         return "0".to_string();
     }
+    // No time known (a scenario too large to model has no prediction): a dash, as the
+    // tables' other empty cells.
+    if !seconds.is_finite() {
+        return "–".to_string();
+    }
     // By size, whatever the sign; NaN and infinities in seconds, as Rust writes them.
     let mut at = UNITS
         .iter()
@@ -177,6 +182,12 @@ fn in_unit(seconds: f64, decimals: impl Fn(&str, f64) -> usize) -> String {
         let (size, unit) = UNITS[at];
         let value = seconds / size;
         let places = decimals(unit, value);
+        let text = format!("{value:.places$}");
+        // Rounded into the next decade (9.99996 to 10.0000), the digits are counted
+        // again from what is printed.
+        let places = text
+            .parse::<f64>()
+            .map_or(places, |rounded| decimals(unit, rounded).min(places));
         let text = format!("{value:.places$}");
         let rounds_up = text.parse::<f64>().is_ok_and(|v| v.abs() >= 1e3);
         if rounds_up && at + 1 < UNITS.len() {
@@ -257,9 +268,12 @@ mod tests {
         assert_eq!(seconds_text(999.4e-9), "999 ns");
         // Never a panic, whatever a damaged file holds.
         assert_eq!(seconds_text_precise(-0.0025), "-2.5000 ms");
-        assert_eq!(seconds_text_precise(f64::NAN), "NaN s");
-        assert_eq!(seconds_text_precise(f64::INFINITY), "inf s");
+        assert_eq!(seconds_text_precise(f64::NAN), "–");
+        assert_eq!(seconds_text_precise(f64::INFINITY), "–");
         assert!(seconds_text_precise(1e300).ends_with(" s"));
+        // Five digits still where rounding reaches the next decade.
+        assert_eq!(seconds_text_precise(9.99996e-6), "10.000 µs");
+        assert_eq!(seconds_text_precise(99.9996e-3), "100.00 ms");
     }
 
     #[test]

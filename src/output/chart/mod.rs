@@ -559,9 +559,13 @@ impl ChartData {
         let facet = facet.or_else(|| {
             (count_lines(&others) > MOST_LINES_IN_A_PANEL)
                 .then(|| {
-                    experiment
-                        .axes()
-                        .find(|a| a.keys().iter().all(|k| others.contains(k)))
+                    // Not one x decides, or that decides x: most of each panel would
+                    // be empty.
+                    let axes = experiment.plot_axes();
+                    experiment.axes().find(|a| {
+                        a.keys().iter().all(|k| others.contains(k))
+                            && crate::experiment::decides_the_other(&axes, x, a).is_none()
+                    })
                 })
                 .flatten()
         });
