@@ -5,12 +5,9 @@
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};
 
+use crate::experiment::Experiment;
 use crate::scenario::{run_seed, splitmix};
-use crate::settings::RunOrder;
-
-/// Runs one experiment may plan, counted and warm-up together: more is a typo (a
-/// 100,000-scenario sweep at 10,000 repeats) that would fill memory before the first run.
-pub const MAX_RUNS: u64 = 1_000_000;
+use crate::settings::{RunOrder, too_many_runs};
 
 /// What decides the runs of an experiment, read from it (or from an archive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,23 +38,20 @@ impl RunPlan {
 const WARMUP_SEEDS: u32 = 1_000_000;
 
 impl PlanSettings {
-    /// Every run planned, warm-ups included.
-    pub fn runs(&self) -> u64 {
-        self.scenarios as u64 * (u64::from(self.repeats) + u64::from(self.warmup))
+    /// Why the plan is too large to make, if it is (`settings::too_many_runs`).
+    pub fn too_large(&self) -> Option<String> {
+        too_many_runs(self.scenarios, self.repeats, self.warmup)
     }
 
-    /// Why the plan is too large to make, if it is.
-    pub fn too_large(&self) -> Option<String> {
-        (self.runs() > MAX_RUNS).then(|| {
-            format!(
-                "{} scenarios × ({} repeats + {} warm-ups) make {} runs, over the limit of \
-                 {MAX_RUNS}; lower repeats, warmup or the sweep",
-                self.scenarios,
-                self.repeats,
-                self.warmup,
-                self.runs()
-            )
-        })
+    /// What decides which runs `experiment` makes.
+    pub fn of(experiment: &Experiment) -> PlanSettings {
+        PlanSettings {
+            scenarios: experiment.scenarios.len(),
+            repeats: experiment.repeats,
+            seed: experiment.seed,
+            warmup: experiment.warmup,
+            order: experiment.order,
+        }
     }
 }
 

@@ -56,6 +56,22 @@ macro_rules! name_rule {
 /// What an experiment name may be, for messages.
 pub const NAME_RULE: &str = name_rule!();
 
+/// Runs one experiment may plan, counted and warm-up together: more is a typo (a
+/// 100,000-scenario sweep at 10,000 repeats) that would fill memory before the first run.
+pub const MAX_RUNS: u64 = 1_000_000;
+
+/// Why `scenarios` × (`repeats` + `warmup`) runs are too many to plan, if they are: the
+/// file is refused at `repeats`, and the command line's overrides the same way.
+pub fn too_many_runs(scenarios: usize, repeats: u32, warmup: u32) -> Option<String> {
+    let runs = scenarios as u64 * (u64::from(repeats) + u64::from(warmup));
+    (runs > MAX_RUNS).then(|| {
+        format!(
+            "{scenarios} scenarios × ({repeats} repeats + {warmup} warm-ups) make {runs} runs, \
+             over the limit of {MAX_RUNS}; lower repeats, warmup or the sweep"
+        )
+    })
+}
+
 /// What `simulate` adds to an experiment's name for its folder. No experiment's own name
 /// ends in it, so `simulate` never writes into the folder of another experiment's runs.
 pub const MODEL_SUFFIX: &str = "-model";

@@ -16,7 +16,6 @@ mod sweep;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Rejected};
-use crate::plan::PlanSettings;
 use crate::regular_file::{self, Unreadable};
 use crate::scenario::{Scenario, ScenarioKey, WorkKind};
 use crate::settings::RunOrder;
@@ -207,17 +206,6 @@ impl Experiment {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{hash:016x}")
-    }
-
-    /// What decides which runs the experiment makes.
-    pub fn plan_settings(&self) -> PlanSettings {
-        PlanSettings {
-            scenarios: self.scenarios.len(),
-            repeats: self.repeats,
-            seed: self.seed,
-            warmup: self.warmup,
-            order: self.order,
-        }
     }
 
     /// Every key the sweep varies, in the order labels give them (a group's keys at the

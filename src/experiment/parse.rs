@@ -15,7 +15,6 @@ use super::keys::{KeyValue, count, integer, parse_value, type_name};
 use super::sweep::{Dimension, expand, read_sweep};
 use super::{Axis, Bars, ChartFormat, Experiment, PlotSettings, ReportSettings, Swept, Written};
 use crate::diagnostic::{Diagnostic, Rejected};
-use crate::plan::PlanSettings;
 use crate::scenario::{Accepts, KeySpec, QueueImpl, Scenario, ScenarioKey, quoted_list};
 use crate::settings::{NAME_RULE, RunOrder, Setting, is_plain_name, is_time_scale};
 use crate::suite::{Case, Published, case_of};
@@ -201,14 +200,7 @@ pub fn parse_written(
             axis: d.axis,
         })
         .collect();
-    let plan = PlanSettings {
-        scenarios: scenarios.len(),
-        repeats,
-        seed,
-        warmup,
-        order,
-    };
-    if let Some(problem) = plan.too_large() {
+    if let Some(problem) = crate::settings::too_many_runs(scenarios.len(), repeats, warmup) {
         let span = top.get("repeats").map_or(0..0, |v| v.span());
         cx.error(span, "repeats", problem);
     }

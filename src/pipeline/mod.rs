@@ -17,7 +17,7 @@ use crate::model::{MAX_MODELLED_ITEMS, Prediction, machine_cores, modelled_items
 use crate::output::{
     OutputError, RenderError, Results, all_outputs, check_outputs_can_go, write_outputs, write_set,
 };
-use crate::plan::{RunPlan, plan_runs, with_warmups};
+use crate::plan::{PlanSettings, RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::scenario::ScenarioKey;
 use crate::scenario::duration::seconds_text_precise;
@@ -153,7 +153,7 @@ pub fn load_all(files: &[PathBuf], overrides: &Overrides) -> Result<Vec<Experime
                 experiment.override_with(overrides.repeats, None, overrides.seed);
                 experiment.warmup = overrides.warmup.unwrap_or(experiment.warmup);
                 experiment.order = overrides.order.unwrap_or(experiment.order);
-                if let Some(problem) = experiment.plan_settings().too_large() {
+                if let Some(problem) = PlanSettings::of(&experiment).too_large() {
                     count += 1;
                     let _ = writeln!(
                         report,
@@ -290,8 +290,8 @@ pub fn check(
     for experiment in &experiments {
         // Warm-ups too: they take time. Modelled once, within check's budget.
         let plans = with_warmups(
-            &experiment.plan_settings(),
-            &plan_runs(&experiment.plan_settings()),
+            &PlanSettings::of(experiment),
+            &plan_runs(&PlanSettings::of(experiment)),
         );
         let predicted = predictions(experiment, &plans, Some(&mut budget));
         // Every scenario's median prediction, NaN where none of its runs was modelled
@@ -415,7 +415,7 @@ pub fn simulate(files: &[PathBuf], options: &RunOptions) -> Result<String, Failu
         traces::refuse_file_in_place_of_trace_folder(&dir, experiment, options)?;
         held.lock(&dir)?;
         let started = std::time::SystemTime::now();
-        let plans = plan_runs(&experiment.plan_settings());
+        let plans = plan_runs(&PlanSettings::of(experiment));
         let predicted = predictions(experiment, &plans, None);
         let records = model_records(&plans, &predicted);
         if records.is_empty() {

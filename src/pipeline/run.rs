@@ -26,7 +26,7 @@ use crate::output::{
     Meta, Output, Results, RunsCsv, first_run_says, read_meta, read_runs, strip_header,
     write_atomically,
 };
-use crate::plan::{RunPlan, plan_runs, with_warmups};
+use crate::plan::{PlanSettings, RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
 use crate::regular_file;
 use crate::runner::{RunError, run_plans};
@@ -201,7 +201,7 @@ fn run_one(
     let jobs = options.jobs.unwrap_or(experiment.jobs);
     // Repeats made earlier beyond those asked for stay, and the archive says so.
     let mut experiment = experiment.clone();
-    let planned = plan_runs(&experiment.plan_settings());
+    let planned = plan_runs(&PlanSettings::of(&experiment));
     experiment.repeats = kept
         .runs
         .iter()
@@ -433,7 +433,7 @@ fn run_experiment(
         .filter(|p| !made.contains(&(p.scenario, p.repeat)))
         .copied()
         .collect();
-    let todo = with_warmups(&experiment.plan_settings(), &todo);
+    let todo = with_warmups(&PlanSettings::of(experiment), &todo);
     let todo: Vec<(RunPlan, Option<Prediction>)> = todo
         .iter()
         .copied()
@@ -951,8 +951,8 @@ fn cgroup_pids_max() -> Option<u64> {
 /// from the model; 0 for zero-time work, which the model cannot time.
 pub fn estimated_s(experiment: &Experiment, jobs: usize) -> f64 {
     let plans = with_warmups(
-        &experiment.plan_settings(),
-        &plan_runs(&experiment.plan_settings()),
+        &PlanSettings::of(experiment),
+        &plan_runs(&PlanSettings::of(experiment)),
     );
     let predicted = predictions(experiment, &plans, None);
     estimate_of(&plans, &predicted, jobs)
