@@ -650,6 +650,34 @@ fn header_required() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The queue's columns are named in three lists (measured, the model's partners, and
+    /// the metrics summaries pair): they must say the same names, in the same order.
+    #[test]
+    fn the_queue_s_column_lists_agree() {
+        for (measured, predicted) in QUEUE.iter().zip(PREDICTED_QUEUE) {
+            assert_eq!(predicted, format!("predicted_{measured}"));
+        }
+        let paired: Vec<&str> = crate::record::QueueMetric::ALL
+            .iter()
+            .map(|m| m.name())
+            .collect();
+        let in_order: Vec<&str> = QUEUE
+            .iter()
+            .copied()
+            .filter(|c| paired.contains(c))
+            .collect();
+        assert_eq!(
+            in_order, paired,
+            "every paired metric is a column, in the same order"
+        );
+        for later in ADDED_LATER {
+            assert!(
+                QUEUE.contains(&later) || PREDICTED_QUEUE.contains(&later),
+                "{later}"
+            );
+        }
+    }
     use crate::experiment::parse;
     use proptest::prelude::*;
 
