@@ -346,29 +346,19 @@ fn svg_text_names_dejavu_sans_first() {
     insta::assert_snapshot!("seed_elapsed", text);
 }
 
-/// Twelve lines (3 implementations × 4 producer counts) against consumers are more than
-/// a panel holds: a panel per implementation, the first other swept key, with the four
-/// producer counts in each, every panel with every point. The whole SVG is kept as a
-/// snapshot beside, so any change to how it is drawn shows in review.
+/// The whole SVG of the chart `more_than_six_lines_make_a_panel_per_value_with_the_same_looks`
+/// states the behaviour of (a panel per implementation, one look per line): kept as a
+/// snapshot so that any change to how it is drawn shows in review.
 #[test]
 fn a_faceted_chart_snapshot() {
     let d = data(TWELVE, &Throughput, Source::Measured, |s| {
         0.01 * (s as f64 + 1.0)
     });
-    let titles: Vec<&str> = d.panels.iter().filter_map(|p| p.title.as_deref()).collect();
-    assert_eq!(
-        titles,
-        [
-            "queue_impl = crossbeam",
-            "queue_impl = std",
-            "queue_impl = mutex"
-        ]
-    );
-    assert_eq!(d.lines.len(), 4);
-    assert!(d.lines.len() <= MOST_LINES_IN_A_PANEL);
     for panel in &d.panels {
-        assert_eq!(panel.series.len(), 4);
-        assert!(panel.series.iter().all(|s| s.points.len() == 4));
+        assert!(
+            panel.series.iter().all(|s| s.points.len() == 4),
+            "every point drawn"
+        );
     }
     insta::assert_snapshot!("twelve_lines_throughput", svg(&d));
 }
