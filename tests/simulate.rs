@@ -5,6 +5,16 @@ mod common;
 
 use common::{EXAMPLES, example_files, number, queuelab, read_csv};
 
+/// `queuelab simulate -q --out OUT FILE`, which must succeed.
+fn simulate_into(out: &std::path::Path, file: &std::path::Path) {
+    queuelab()
+        .args(["simulate", "-q", "--out"])
+        .arg(out)
+        .arg(file)
+        .assert()
+        .success();
+}
+
 #[test]
 fn simulate_succeeds_on_every_example_experiment() {
     let out = tempfile::tempdir().expect("temp dir");
@@ -54,12 +64,7 @@ fn simulate_gives_the_seed_table_worked_out_by_hand() {
         .into_iter()
         .find(|f| f.ends_with("seed.toml"))
         .expect("the seed example");
-    queuelab()
-        .args(["simulate", "-q", "--out"])
-        .arg(out.path())
-        .arg(seed)
-        .assert()
-        .success();
+    simulate_into(out.path(), &seed);
     let summary = read_csv(&out.path().join("seed-model/summary.csv"));
     let by_hand = [
         ("1", "24.750000000"),
@@ -87,12 +92,7 @@ fn log_axes_are_drawn() {
          [plot]\nlog_x = true\nlog_y = true\nformats = [\"svg\"]\n",
     )
     .expect("write");
-    queuelab()
-        .args(["simulate", "-q", "--out"])
-        .arg(dir.path())
-        .arg(&file)
-        .assert()
-        .success();
+    simulate_into(dir.path(), &file);
     let svg = std::fs::read_to_string(dir.path().join("logs-model/elapsed_vs_consumers.svg"))
         .expect("svg");
     let joined = svg.replace('\n', "");
@@ -124,12 +124,7 @@ fn simulate_fills_every_queue_column() {
         .into_iter()
         .find(|f| f.ends_with("bounded_backpressure.toml"))
         .expect("an example with a bounded queue");
-    queuelab()
-        .args(["simulate", "-q", "--out"])
-        .arg(out.path())
-        .arg(file)
-        .assert()
-        .success();
+    simulate_into(out.path(), &file);
     let dir = out.path().join("bounded_backpressure-model");
     let runs = read_csv(&dir.join("runs.csv"));
     for row in &runs {
@@ -204,12 +199,7 @@ fn a_paired_sweep_simulates_exactly_its_scenarios_in_order() {
     let labels: Vec<&str> = expected.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(listed_labels, labels, "{listed}");
 
-    queuelab()
-        .args(["simulate", "-q", "--out"])
-        .arg(dir.path())
-        .arg(&file)
-        .assert()
-        .success();
+    simulate_into(dir.path(), &file);
     let folder = dir.path().join("paired-model");
     let summary = read_csv(&folder.join("summary.csv"));
     let got: Vec<(String, f64)> = summary
@@ -319,12 +309,7 @@ fn a_view_draws_the_metric_asked_for_or_says_why_there_is_none() {
     let zero = "name = \"z\"\n[scenario]\nproduce_time = \"0ms\"\nconsume_time = \"0ms\"\n\
                 [sweep]\nproducers = [1, 2]\n";
     std::fs::write(&file, zero).expect("write");
-    queuelab()
-        .args(["simulate", "-q", "--out"])
-        .arg(dir.path())
-        .arg(&file)
-        .assert()
-        .success();
+    simulate_into(dir.path(), &file);
     let folder = dir.path().join("z-model");
     assert!(!folder.join("elapsed_vs_producers.png").exists());
     let view = |y: &str| {
