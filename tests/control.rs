@@ -1183,4 +1183,14 @@ fn runs_at_other_settings_never_replace_an_archive_by_accident() {
     )
     .expect("write");
     assert!(run(&["--seed", "7"]).status.success());
+    // Only runs.csv left (a run killed before it wrote meta.json): the runs' own seeds
+    // tell that they were drawn from another seed than this run's.
+    let runs_only = fs::read_to_string(&runs).expect("runs.csv");
+    fs::remove_file(folder.join("meta.json")).expect("remove");
+    let output = run(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another seed (this run: 42)"), "{stderr}");
+    assert_eq!(fs::read_to_string(&runs).expect("runs.csv"), runs_only);
+    assert!(run(&["--seed", "7"]).status.success());
 }

@@ -711,27 +711,44 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
             .filter(|m| same_file(experiment, m))
             .map(|m| (m.time_scale, m.seed, m.repeats)),
     };
-    // No settings on record (a first run stopped before it finished): the time_scale of
-    // the runs themselves still tells.
-    let made = match made {
-        Some(made) => made,
-        None => match runs_time_scale(&runs) {
-            Some(scale) if scale != experiment.time_scale => (scale, now.1, now.2),
-            _ => return Ok(()),
-        },
-    };
-    if made == now {
-        return Ok(());
-    }
     let mut differ = Vec::new();
-    if made.0 != now.0 {
-        differ.push(format!("time_scale {} (this run: {})", made.0, now.0));
+    match made {
+        Some(made) => {
+            if made.0 != now.0 {
+                differ.push(format!("time_scale {} (this run: {})", made.0, now.0));
+            }
+            if made.1 != now.1 {
+                differ.push(format!("seed {} (this run: {})", made.1, now.1));
+            }
+            if made.2 != now.2 {
+                differ.push(format!("{} repeats (this run: {})", made.2, now.2));
+            }
+        }
+        // No settings on record (a first run stopped before it finished, or killed): the
+        // runs themselves tell their time_scale, and their seeds whether they were drawn
+        // from this seed (the seed itself is not in them).
+        None => {
+            let first = |column| {
+                regular_file::open(&runs)
+                    .ok()
+                    .and_then(|f| first_run_says(f, column))
+            };
+            if let Some(scale) = first("time_scale").and_then(|t| t.parse::<f64>().ok())
+                && scale != now.0
+            {
+                differ.push(format!("time_scale {scale} (this run: {})", now.0));
+            }
+            let seeds = (first("repeat"), first("run_seed"));
+            if let (Some(repeat), Some(drawn)) = seeds
+                && let (Ok(repeat), Ok(drawn)) = (repeat.parse::<u32>(), drawn.parse::<u64>())
+                && drawn != crate::scenario::run_seed(now.1, repeat)
+            {
+                differ.push(format!("another seed (this run: {})", now.1));
+            }
+        }
     }
-    if made.1 != now.1 {
-        differ.push(format!("seed {} (this run: {})", made.1, now.1));
-    }
-    if made.2 != now.2 {
-        differ.push(format!("{} repeats (this run: {})", made.2, now.2));
+    if differ.is_empty() {
+        return Ok(());
     }
     Err(Failure::BadInput(format!(
         "{}: holds the runs of this experiment made at {}; this run would replace them. \
@@ -792,12 +809,6 @@ fn keep_them(out: &Path) -> String {
 
 /// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
 /// `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
-fn runs_time_scale(path: &Path) -> Option<f64> {
-    first_run_says(regular_file::open(path).ok()?, "time_scale")?
-        .parse()
-        .ok()
-}
-
 fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Result<(), Failure> {
     let results = Results {
         experiment,
