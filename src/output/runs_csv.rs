@@ -226,17 +226,20 @@ pub fn first_run_says(runs: impl std::io::Read, column: &str) -> Option<String> 
     row.get(at).map(str::to_string)
 }
 
-/// `bytes` with every CRLF line end made LF (a file saved by a spreadsheet, or checked
-/// out with git's `autocrlf`): the csv crate counts a CRLF row's line one short
-/// (rust-csv issue 395), and errors name the line an editor shows.
+/// `bytes` with every CRLF or lone CR line end made LF (a file saved by a spreadsheet,
+/// an old Mac's "CSV", or checked out with git's `autocrlf`): the csv crate reads them
+/// all as line ends but counts a line only at LF (rust-csv issue 395), and errors name
+/// the line an editor shows.
 fn lf_lines(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.windows(2).any(|w| w == b"\r\n") {
+    if !bytes.contains(&b'\r') {
         return bytes;
     }
     let mut lf = Vec::with_capacity(bytes.len());
     for (at, &byte) in bytes.iter().enumerate() {
-        if !(byte == b'\r' && bytes.get(at + 1) == Some(&b'\n')) {
-            lf.push(byte);
+        match (byte, bytes.get(at + 1)) {
+            (b'\r', Some(b'\n')) => {}
+            (b'\r', _) => lf.push(b'\n'),
+            _ => lf.push(byte),
         }
     }
     lf
@@ -850,12 +853,18 @@ mod tests {
             m.contains("runs.csv:2: column 17 `elapsed_s`: `-0.0` is not a time"),
             "{m}"
         );
-        // Saved with CRLF line ends (a spreadsheet, git's autocrlf), the line is the same.
-        let crlf = text
-            .replace('\n', "\r\n")
-            .replacen(",0.250000000,", ",-0.0,", 1);
-        let m = refused(&crlf);
-        assert!(m.contains("runs.csv:2: column 17 `elapsed_s`"), "{m}");
+        // Saved with CRLF or CR line ends (a spreadsheet, git's autocrlf, an old Mac), the
+        // line is the same.
+        for end in ["\r\n", "\r"] {
+            let saved = text
+                .replace('\n', end)
+                .replacen(",0.250000000,", ",-0.0,", 1);
+            let m = refused(&saved);
+            assert!(
+                m.contains("runs.csv:2: column 17 `elapsed_s`"),
+                "{end:?}: {m}"
+            );
+        }
         for (written, quoted) in [(",0,", "`0` s"), (",1e-12,", "`1e-12` s")] {
             let m = edited(",0.250000000,", written);
             let says = format!("`elapsed_s`: {quoted}: a measured run takes some time");
