@@ -27,6 +27,10 @@ pub struct Group {
     /// Keys whose value differs at every point of the group: each decides the rest of
     /// the group, so it can be a chart's x with one line running through the group.
     pub deciding: Vec<ScenarioKey>,
+    /// Pairs `(a, b)` where each value of `a` goes with one value of `b` over the
+    /// points (every deciding key with every other key, and more): a chart's x and facet
+    /// tied so would leave most of each panel empty.
+    pub determines: Vec<(ScenarioKey, ScenarioKey)>,
 }
 
 impl Axis {
@@ -129,11 +133,22 @@ pub fn decides_the_other<'a>(
     x: &'a Axis,
     facet: &'a Axis,
 ) -> Option<(&'a Axis, ScenarioKey)> {
-    let decided = |by: &Axis, of: &Axis| {
-        decided_with(axes, by)
-            .into_iter()
-            .find(|k| of.keys().contains(k))
+    // Tied within a group (`Group::determines`), or a capacity's queue.
+    let tied = |by: &Axis| {
+        let mut keys = decided_with(axes, by);
+        for axis in axes {
+            if let Axis::Group(g) = axis {
+                keys.extend(
+                    g.determines
+                        .iter()
+                        .filter(|(a, _)| by.keys() == [*a])
+                        .map(|(_, b)| *b),
+                );
+            }
+        }
+        keys
     };
+    let decided = |by: &Axis, of: &Axis| tied(by).into_iter().find(|k| of.keys().contains(k));
     decided(facet, x)
         .map(|key| (facet, key))
         .or_else(|| decided(x, facet).map(|key| (x, key)))

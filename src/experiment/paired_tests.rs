@@ -56,6 +56,7 @@ fn a_group_varies_as_one_swept_key_at_its_place() {
                     name: "topology".to_string(),
                     keys: vec![K::Producers, K::Consumers],
                     deciding: vec![],
+                    determines: vec![],
                 }),
                 count: 3
             },
@@ -493,4 +494,31 @@ fn a_facet_that_x_decides_or_that_decides_x_is_refused() {
     )
     .expect("an archive's copy stays readable");
     assert!(archived.plot.facet.is_some());
+}
+
+/// Keys of one group tied by its points (each producers value with one items value) are
+/// no x and facet for one another, even where values repeat; keys not tied are.
+#[test]
+fn keys_a_group_ties_together_are_no_x_and_facet_for_one_another() {
+    let topology = "[sweep]\ntogether.topology = [\
+                    { producers = 1, consumers = 1, items_per_producer = 40 }, \
+                    { producers = 4, consumers = 1, items_per_producer = 10 }, \
+                    { producers = 4, consumers = 4, items_per_producer = 10 }]\n\
+                    consume_time = [\"1ms\", \"2ms\"]\n[plot]\n";
+    let m = error(
+        &format!("{topology}x = \"items_per_producer\"\nfacet = \"producers\"\n"),
+        6,
+        "plot.facet",
+    );
+    assert!(
+        m.contains("`producers` decides `items_per_producer`"),
+        "{m}"
+    );
+    let e = ok(&format!(
+        "{topology}x = \"consumers\"\nfacet = \"producers\"\n"
+    ));
+    assert!(
+        e.plot.facet.is_some(),
+        "consumers and producers are not tied"
+    );
 }

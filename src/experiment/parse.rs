@@ -691,7 +691,7 @@ fn read_plot(cx: &mut Cx, top: &DeTable, dimensions: &[Dimension]) -> PlotSettin
 pub fn decided_words(x: &Axis, facet: &Axis, (by, key): (&Axis, ScenarioKey)) -> String {
     let why = match key {
         ScenarioKey::Queue => " (a capacity says whether the queue is bounded)",
-        _ => " (each point of its group has its own)",
+        _ => " (in their group, each of its values goes with one of the other's)",
     };
     format!(
         "`{}` with x = `{}`: `{}` decides `{}`{why}, so most of each panel would be empty; \

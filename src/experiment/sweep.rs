@@ -319,15 +319,41 @@ fn read_group(
             })
         })
         .collect();
+    let determines = ties(&keys, &points);
     Some(Dimension {
         axis: Axis::Group(Group {
             name: group_name.to_string(),
             keys,
             deciding,
+            determines,
         }),
         at: name.span(),
         points,
     })
+}
+
+/// The pairs `(a, b)` of a group's keys where each value of `a` goes with one value of
+/// `b` over its points: a panel per value of `a` holds one `b`.
+fn ties(keys: &[ScenarioKey], points: &[Point]) -> Vec<(ScenarioKey, ScenarioKey)> {
+    let value = |point: &Point, key: ScenarioKey| {
+        point
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, (v, _))| v.text())
+    };
+    let mut ties = Vec::new();
+    for &a in keys {
+        for &b in keys.iter().filter(|&&b| b != a) {
+            let mut with: HashMap<Option<String>, Option<String>> = HashMap::new();
+            let one_each = points
+                .iter()
+                .all(|p| with.entry(value(p, a)).or_insert_with(|| value(p, b)) == &value(p, b));
+            if one_each {
+                ties.push((a, b));
+            }
+        }
+    }
+    ties
 }
 
 /// One point of a group (or entry of `exclude`): a table of scenario keys, each value
