@@ -197,15 +197,16 @@ fn value_range(
     let Some(em) = label_em else {
         return (low, high, true);
     };
-    let mut fits = true;
+    let unlabelled = high;
     for (series, point) in points() {
         let end = end_of(series, point);
         let label = text::width(&bar_words(&data.lines[series.line]), em);
         // The share of the axis the bar may reach with its label after it.
         let room = 1.0 - (2.0 * LABEL_GAP + label) / width;
         if room < 0.5 {
-            fits = false;
-            continue;
+            // One name too wide: the panel's bars go without names (the legend gives
+            // them), and its axis ends where the bars do, not where names would have.
+            return (low, unlabelled, false);
         }
         if share(end, low, high, log) > room {
             high = if log {
@@ -215,7 +216,7 @@ fn value_range(
             };
         }
     }
-    (low, high, fits)
+    (low, high, true)
 }
 
 /// Places every element of a horizontal bar chart.
@@ -273,6 +274,9 @@ pub fn layout(data: &ChartData) -> HLayout {
             } else {
                 shared
             };
+            // A gap's words sit in its empty band: they need its height, not the room
+            // after a bar that names would take.
+            let gap_em = label_em;
             let label_em = label_em.filter(|_| fits);
             let value = Map {
                 low,
@@ -327,7 +331,7 @@ pub fn layout(data: &ChartData) -> HLayout {
             let gaps = panel
                 .gaps
                 .iter()
-                .filter(|_| label_em.is_some())
+                .filter(|_| gap_em.is_some())
                 .map(|g| {
                     let band = band_of(g.x, g.line);
                     let words = match bar_words(&data.lines[g.line]) {

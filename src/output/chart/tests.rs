@@ -986,3 +986,29 @@ fn vertical_bars_say_which_bar_was_not_run() {
     assert!(gaps > 0, "mutex has no rendezvous");
     assert!(svg(&d).contains("mutex: not run"));
 }
+
+/// Where a bar's name does not fit after it, bars go without names (the legend gives
+/// them) and the axis ends where the bars do; a bar left out still says so in its empty
+/// band, which has the room.
+#[test]
+fn gaps_say_not_run_even_where_bar_names_do_not_fit() {
+    let toml = "name = \"hf\"\n[scenario]\nproduce_time = \"1ms\"\nconsume_time = \"2ms\"\n\
+                [sweep]\nproducers = [1, 2, 3]\nqueue_impl = [\"crossbeam\", \"std\", \"mutex\", \"flume\"]\n\
+                together.capacity_class = [{ queue = \"bounded\", capacity = 0 }, \
+                { queue = \"bounded\", capacity = 1 }, { queue = \"unbounded\" }]\n\
+                exclude = [{ queue_impl = \"mutex\", capacity = 0 }]\n\
+                [plot]\nx = \"queue_impl\"\nbars = \"horizontal\"\nfacet = \"producers\"\n";
+    let (d, _) = horizontal_data(toml, &Elapsed::CHARTED, |_| 1.0);
+    let placed = hbars::layout(&d);
+    assert_eq!(placed.panels.len(), 3);
+    for panel in &placed.panels {
+        assert!(
+            panel.bars.iter().all(|b| b.label.is_none()),
+            "names do not fit"
+        );
+        let gaps: Vec<&str> = panel.gaps.iter().map(|g| g.text.as_str()).collect();
+        assert_eq!(gaps, ["bounded, 0: not run"]);
+        // Every bar ends at 1 s (+2% on a repeat): the axis ends near it, not at twice it.
+        assert!(panel.value.high < 1.2, "{}", panel.value.high);
+    }
+}
