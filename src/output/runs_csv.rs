@@ -177,6 +177,14 @@ fn queue_cells(queue: Option<&QueueMetrics>, time: impl Fn(f64, i32) -> String) 
     ]
 }
 
+/// The longest time the model can predict: its most items, each produced and consumed
+/// in the longest duration at the largest time scale, one after another. Beyond, a
+/// damaged file.
+pub const MAX_PREDICTED_S: f64 = 2.0
+    * crate::model::MAX_MODELLED_ITEMS as f64
+    * crate::scenario::duration::MAX_DURATION.as_secs_f64()
+    * crate::settings::TIME_SCALE.1;
+
 /// A measured run longer than this is a damaged file, not a measurement.
 pub const MAX_MEASURED_S: f64 = 10.0 * 24.0 * 3600.0;
 
@@ -472,7 +480,7 @@ impl Checks {
                 Err(problem(
                     column,
                     format!(
-                        "`{}` s is beyond {most} s ({} days): not a measurement",
+                        "`{}` s is beyond {most} s ({} days): not a time a run could take",
                         quoted(cell(column)),
                         most / (24.0 * 3600.0)
                     ),
@@ -544,7 +552,7 @@ impl Checks {
         // Empty where the run was too large to model.
         let predicted_s = match cell("predicted_s") {
             "" => None,
-            _ => Some(time("predicted_s", f64::MAX)?),
+            _ => Some(time("predicted_s", MAX_PREDICTED_S)?),
         };
         // A column an older archive lacks reads as not measured (NaN); one present is
         // checked like any other.
@@ -855,6 +863,12 @@ mod tests {
         );
         // Saved with CRLF or CR line ends (a spreadsheet, git's autocrlf, an old Mac), the
         // line is the same.
+        // A prediction beyond anything the model can predict is a damaged cell.
+        let m = edited(",0.250000000,0.250000000,", ",0.250000000,1e308,");
+        assert!(
+            m.contains("column 18 `predicted_s`: `1e308` s is beyond"),
+            "{m}"
+        );
         for end in ["\r\n", "\r"] {
             let saved = text
                 .replace('\n', end)
