@@ -726,7 +726,8 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
         }
         // No settings on record (a first run stopped before it finished, or killed): the
         // runs themselves tell their time_scale, and their seeds whether they were drawn
-        // from this seed (the seed itself is not in them).
+        // from this seed (the seed itself is not in them). Read leniently: a damaged
+        // file is `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
         None => {
             let first = |column| {
                 regular_file::open(&runs)
@@ -807,8 +808,6 @@ fn keep_them(out: &Path) -> String {
     )
 }
 
-/// The time_scale of the first run in `runs.csv`, read leniently: a damaged file is
-/// `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
 fn save_runs(experiment: &Experiment, dir: &Path, records: &[RunRecord]) -> Result<(), Failure> {
     let results = Results {
         experiment,
