@@ -284,8 +284,14 @@ fn resume_refuses_runs_of_a_changed_file_unless_forced() {
         .arg(&file)
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--force"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    // What differs, as the folder records it: the seed in meta.json, the file's copy.
+    assert!(
+        stderr.contains("seed 42, another version of the experiment file"),
+        "{stderr}"
+    );
     assert_eq!(
         read_csv(&out.join("quick/runs.csv")).len(),
         2,

@@ -647,7 +647,8 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
     if discarded == 0 {
         return Ok(kept);
     }
-    // Only a time_scale that differs says why: the file or seed may be what changed.
+    // What differs, where the folder tells: the runs' time_scale, meta.json's seed, the
+    // copy of the experiment file.
     let mut made_at: Vec<String> = foreign
         .iter()
         .filter(|r| r.time_scale != experiment.time_scale)
@@ -655,6 +656,17 @@ fn earlier_runs(experiment: &Experiment, dir: &Path, force: bool) -> Result<Kept
         .collect();
     made_at.sort();
     made_at.dedup();
+    if !foreign.is_empty() {
+        if let Some(meta) = read_meta(&dir.join("meta.json")).ok()
+            && meta.seed != experiment.seed
+        {
+            made_at.push(format!("seed {}", meta.seed));
+        }
+        let copy = regular_file::read_text(&dir.join("experiment.toml"), MAX_FILE_BYTES).ok();
+        if copy.is_some_and(|copy| strip_header(&copy) != experiment.source) {
+            made_at.push("another version of the experiment file".to_string());
+        }
+    }
     let made_at = match made_at.is_empty() {
         true => String::new(),
         false => format!(" (made at {})", made_at.join(", ")),
