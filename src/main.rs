@@ -222,8 +222,8 @@ struct OutputArgs {
     #[arg(long)]
     trace: bool,
     /// The repeat traced (default 1).
-    #[arg(allow_negative_numbers = true, long, value_name = "N", requires = "trace", value_parser = clap::value_parser!(u32).range(1..))]
-    trace_repeat: Option<u32>,
+    #[arg(allow_negative_numbers = true, long, value_name = "N", requires = "trace", value_parser = count_parser(settings::REPEATS))]
+    trace_repeat: Option<u64>,
     /// Zoom the timeline charts into START..END of the run's time (after time_scale),
     /// durations as in experiment files, e.g. 2s..3500ms.
     #[arg(long, value_name = "START..END", requires = "trace", value_parser = trace::parse_window)]
@@ -353,7 +353,8 @@ impl OutputArgs {
             overrides: self.overrides.into(),
             quiet: self.quiet,
             trace: self.trace.then(|| trace::TraceOptions {
-                repeat: self.trace_repeat.unwrap_or(1),
+                // Within settings::REPEATS, so a u32.
+                repeat: u32::try_from(self.trace_repeat.unwrap_or(1)).unwrap_or(u32::MAX),
                 window: self.trace_window,
             }),
             ..RunOptions::default()

@@ -459,6 +459,7 @@ fn a_bad_window_or_repeat_is_refused_before_anything_runs() {
         &["--trace", "--trace-window", "2s..1s"],
         &["--trace", "--trace-window", "1s"],
         &["--trace-repeat", "1"],
+        &["--trace", "--trace-repeat", "0"],
     ] {
         let output = queuelab()
             .args(["simulate", "-q", "--out"])
@@ -469,6 +470,11 @@ fn a_bad_window_or_repeat_is_refused_before_anything_runs() {
             .expect("runs");
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(!output.stderr.is_empty(), "{args:?} says why");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("..="),
+            "{args:?} in a person's words: {stderr}"
+        );
     }
     assert!(
         !dir.path().join("tiny-model").exists(),
