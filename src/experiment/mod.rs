@@ -257,7 +257,11 @@ impl Experiment {
         let parts: Vec<String> = self
             .line_keys(x)
             .iter()
-            .map(|k| format!("{}={}", k.name(), scenario.value_text(*k)))
+            .map(|k| match scenario.value_text(*k) {
+                // An unbounded queue's capacity, as charts name it.
+                text if text.is_empty() => format!("{}=none", k.name()),
+                text => format!("{}={text}", k.name()),
+            })
             .collect();
         let line = (!parts.is_empty()).then(|| parts.join(" "));
         (line, x.number(scenario))

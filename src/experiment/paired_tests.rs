@@ -522,3 +522,21 @@ fn keys_a_group_ties_together_are_no_x_and_facet_for_one_another() {
         "consumers and producers are not tied"
     );
 }
+
+/// A chart line of an unbounded queue names its capacity `none`, as charts do, not
+/// `capacity=` with nothing after it (compare's legend).
+#[test]
+fn an_unbounded_queue_s_line_names_its_capacity_none() {
+    let e = ok(
+        "[sweep]\nqueue_impl = [\"crossbeam\", \"mutex\"]\ntogether.c = [\
+                { queue = \"bounded\", capacity = 1 }, { queue = \"unbounded\" }]\n\
+                [plot]\nx = \"queue_impl\"\n",
+    );
+    let unbounded = e
+        .scenarios
+        .iter()
+        .position(|s| s.queue == QueueKind::Unbounded)
+        .expect("an unbounded scenario");
+    let (line, _) = e.line_of(unbounded);
+    assert_eq!(line.as_deref(), Some("queue=unbounded capacity=none"));
+}
