@@ -24,13 +24,23 @@ pub struct Group {
     pub name: String,
     /// In the order the first point gives them; labels list them so.
     pub keys: Vec<ScenarioKey>,
-    /// Keys whose value differs at every point of the group: each decides the rest of
-    /// the group, so it can be a chart's x with one line running through the group.
-    pub deciding: Vec<ScenarioKey>,
     /// Pairs `(a, b)` where each value of `a` goes with one value of `b` over the
-    /// points (every deciding key with every other key, and more): a chart's x and facet
-    /// tied so would leave most of each panel empty.
+    /// points: a chart's x and facet tied so would leave most of each panel empty.
     pub determines: Vec<(ScenarioKey, ScenarioKey)>,
+}
+
+impl Group {
+    /// Whether `key` decides the rest of the group (its value tells every other key's,
+    /// as where each point has its own), so it can be a chart's x with one line running
+    /// through the group.
+    pub fn decided_by(&self, key: ScenarioKey) -> bool {
+        self.keys.contains(&key)
+            && self
+                .keys
+                .iter()
+                .filter(|&&other| other != key)
+                .all(|&other| self.determines.contains(&(key, other)))
+    }
 }
 
 impl Axis {
@@ -107,7 +117,7 @@ pub fn decided_in_group<'a>(
     };
     axes.into_iter()
         .find_map(|a| match a {
-            Axis::Group(g) if g.deciding.contains(key) => Some(g),
+            Axis::Group(g) if g.decided_by(*key) => Some(g),
             _ => None,
         })
         .map(|g| g.keys.iter().copied().filter(|k| k != key).collect())

@@ -55,7 +55,6 @@ fn a_group_varies_as_one_swept_key_at_its_place() {
                 axis: Axis::Group(Group {
                     name: "topology".to_string(),
                     keys: vec![K::Producers, K::Consumers],
-                    deciding: vec![],
                     determines: vec![],
                 }),
                 count: 3

@@ -307,24 +307,11 @@ fn read_group(
             point
         })
         .collect();
-    let deciding = keys
-        .iter()
-        .copied()
-        .filter(|key| {
-            let mut seen = HashSet::new();
-            points.iter().all(|p| {
-                p.iter()
-                    .find(|(k, _)| k == key)
-                    .is_some_and(|(_, (v, _))| seen.insert(v.text()))
-            })
-        })
-        .collect();
     let determines = ties(&keys, &points);
     Some(Dimension {
         axis: Axis::Group(Group {
             name: group_name.to_string(),
             keys,
-            deciding,
             determines,
         }),
         at: name.span(),

@@ -80,21 +80,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Meta, String> {
             path.display()
         ))
     };
-    // The source's word first, so a wrong one is told at its key as the others are.
-    let source = serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| v.get("source")?.as_str().map(str::to_string));
-    if let Some(Err(why)) = source.map(|word| Source::read(&word)) {
-        return refuse("source", why);
-    }
-    let meta: Meta = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not a queuelab meta.json: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
+    let meta: Meta = match serde_json::from_str(text) {
+        Ok(meta) => meta,
+        Err(e) => {
+            // A wrong source's word is told at its key, as the other keys are.
+            let source = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| v.get("source")?.as_str().map(str::to_string));
+            if let Some(Err(why)) = source.map(|word| Source::read(&word)) {
+                return refuse("source", why);
+            }
+            return Err(format!(
+                "{}:{}:{}: not a queuelab meta.json: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ));
+        }
+    };
     if !is_time_scale(meta.time_scale) {
         return refuse(
             "time_scale",

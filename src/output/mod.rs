@@ -40,7 +40,8 @@ pub use history::{
 pub use meta_json::{Meta, MetaJson, parse as parse_meta, read as read_meta};
 pub use report::Report;
 pub use runs_csv::{
-    ReadRuns, RunsCsv, first_run_says, read as read_runs, read_from as read_runs_from,
+    ReadRuns, RunsCsv, first_run_cells, first_run_says, read as read_runs,
+    read_from as read_runs_from,
 };
 pub use summary_csv::SummaryCsv;
 pub use summary_json::SummaryJson;
@@ -300,6 +301,15 @@ pub fn csv_bytes<R: IntoIterator<Item = Vec<String>>>(
 pub fn json_bytes<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, RenderError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| RenderError(e.to_string()))?;
     Ok(format!("{text}\n").into_bytes())
+}
+
+/// `1 scenario`, `3 scenarios`: a count with its noun, singular or plural.
+pub fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Numbers in CSV cells: fixed precision, so a rerun changes only the digits that moved.

@@ -69,15 +69,11 @@ fn intro(text: &mut String, results: &Results) {
         Source::Measured => "with real threads",
         Source::Model => "in the model alone (virtual time, no threads)",
     };
-    let counted = |n: usize, noun: &str| match n {
-        1 => format!("1 {noun}"),
-        n => format!("{n} {noun}s"),
-    };
     let _ = write!(
         text,
         "\n## What was run\n\n{}, {} in all, {how}, at time_scale {} with seed {}.",
-        counted(results.summaries.len(), "scenario"),
-        counted(results.runs.len(), "run"),
+        super::counted(results.summaries.len() as u64, "scenario"),
+        super::counted(results.runs.len() as u64, "run"),
         e.time_scale,
         e.seed
     );

@@ -228,10 +228,20 @@ pub struct ReadRuns {
 /// The cell of `column` in the first run of `runs` (a `runs.csv`), read leniently, with
 /// none of `read`'s checks: for what a caller needs before, or instead of, reading it all.
 pub fn first_run_says(runs: impl std::io::Read, column: &str) -> Option<String> {
+    first_run_cells(runs, &[column])?.pop().flatten()
+}
+
+/// As `first_run_says`, for several columns at one read: each cell, `None` where the
+/// column is not there; `None` without a first run.
+pub fn first_run_cells(runs: impl std::io::Read, columns: &[&str]) -> Option<Vec<Option<String>>> {
     let mut reader = csv::Reader::from_reader(runs);
-    let at = reader.headers().ok()?.iter().position(|c| c == column)?;
+    let header = reader.headers().ok()?.clone();
     let row = reader.records().next()?.ok()?;
-    row.get(at).map(str::to_string)
+    let cell = |column: &&str| {
+        let at = header.iter().position(|c| c == *column)?;
+        row.get(at).map(str::to_string)
+    };
+    Some(columns.iter().map(cell).collect())
 }
 
 /// `bytes` with every CRLF or lone CR line end made LF (a file saved by a spreadsheet,

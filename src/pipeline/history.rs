@@ -490,11 +490,7 @@ fn write(history: &History, out: &Path) -> Result<Vec<String>, Failure> {
 /// A count or a rate to five significant digits, whole from 10,000 up: `12.500`,
 /// `333333333` (a throughput of items/s), never wider than its column by decimals.
 fn significant(value: f64) -> String {
-    let whole_digits = match value.abs() {
-        v if v.is_finite() && v >= 1.0 => (v.log10().floor() as usize).saturating_add(1),
-        _ => 1,
-    };
-    let decimals = 5usize.saturating_sub(whole_digits);
+    let decimals = crate::scenario::duration::decimals_for(value, 5);
     format!("{value:.decimals$}")
 }
 

@@ -34,11 +34,12 @@ mod run;
 mod traces;
 mod view;
 
+use crate::output::counted;
 pub use archive::{CompareOptions, compare, plot};
 pub use history::{HistoryOptions, history};
 use lock::Held;
-use print::{counted, model_table, scenario_table};
 pub use print::{human, status};
+use print::{model_table, scenario_table};
 pub use run::{resume_with, run};
 pub use view::{View, plot_view};
 

@@ -78,15 +78,6 @@ pub fn model_table(experiment: &Experiment, predicted: &[(usize, f64)]) -> Strin
     text
 }
 
-/// `1 scenario`, `3 scenarios`: a count with its noun, singular or plural.
-pub fn counted(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// A ratio B/A, or one end of its interval, as `compare` and `history` tables print it:
 /// `-` where there is none (too few runs, no time on a side), `from 0` where A is none
 /// and B some (a wait or a depth in `history`), which as a number would read `inf`.

@@ -23,8 +23,8 @@ use crate::environment::{Before, Environment, HandOver, SleepOvershoot};
 use crate::experiment::{Experiment, MAX_FILE_BYTES};
 use crate::model::{Prediction, machine_cores};
 use crate::output::{
-    Meta, Output, Results, RunsCsv, first_run_says, read_meta, read_runs, strip_header,
-    write_atomically,
+    Meta, Output, Results, RunsCsv, first_run_cells, first_run_says, read_meta, read_runs,
+    strip_header, write_atomically,
 };
 use crate::plan::{PlanSettings, RunPlan, plan_runs, with_warmups};
 use crate::record::{RunRecord, Source};
@@ -741,20 +741,20 @@ fn refuse_other_settings(experiment: &Experiment, dir: &Path, out: &Path) -> Res
         // from this seed (the seed itself is not in them). Read leniently: a damaged
         // file is `plot`'s and `--resume`'s to refuse, not a plain run's, which replaces it.
         None => {
-            let first = |column| {
-                regular_file::open(&runs)
-                    .ok()
-                    .and_then(|f| first_run_says(f, column))
-            };
-            if let Some(scale) = first("time_scale").and_then(|t| t.parse::<f64>().ok())
+            let cells = regular_file::open(&runs)
+                .ok()
+                .and_then(|f| first_run_cells(f, &["time_scale", "repeat", "run_seed"]))
+                .unwrap_or_default();
+            let cell = |at: usize| cells.get(at).cloned().flatten();
+            if let Some(scale) = cell(0).and_then(|t| t.parse::<f64>().ok())
                 && scale != now.0
             {
                 differ.push(format!("time_scale {scale} (this run: {})", now.0));
             }
-            let seeds = (first("repeat"), first("run_seed"));
-            if let (Some(repeat), Some(drawn)) = seeds
-                && let (Ok(repeat), Ok(drawn)) = (repeat.parse::<u32>(), drawn.parse::<u64>())
-                && drawn != crate::scenario::run_seed(now.1, repeat)
+            if let (Some(Ok(repeat)), Some(Ok(drawn))) = (
+                cell(1).map(|r| r.parse::<u32>()),
+                cell(2).map(|d| d.parse::<u64>()),
+            ) && drawn != crate::scenario::run_seed(now.1, repeat)
             {
                 differ.push(format!("another seed (this run: {})", now.1));
             }

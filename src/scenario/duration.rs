@@ -150,13 +150,17 @@ pub fn seconds_text(seconds: f64) -> String {
 /// `123.59 ms`, `1.0001 s`): for times set side by side, where a model's +0.01% must not
 /// print as the same number.
 pub fn seconds_text_precise(seconds: f64) -> String {
-    in_unit(seconds, |_, value| {
-        let whole_digits = match value.abs() {
-            v if v.is_finite() && v >= 1.0 => (v.log10().floor() as usize).saturating_add(1),
-            _ => 1,
-        };
-        5usize.saturating_sub(whole_digits)
-    })
+    in_unit(seconds, |_, value| decimals_for(value, 5))
+}
+
+/// The decimals that print `value` to `digits` significant digits (whole numbers from
+/// `digits` whole digits up): 5 digits give `2.1274`, `123.59`, `12346`.
+pub fn decimals_for(value: f64, digits: usize) -> usize {
+    let whole_digits = match value.abs() {
+        v if v.is_finite() && v >= 1.0 => (v.log10().floor() as usize).saturating_add(1),
+        _ => 1,
+    };
+    digits.saturating_sub(whole_digits)
 }
 
 /// `seconds` in the unit that reads them, ns, µs, ms or s, to the decimals `decimals`

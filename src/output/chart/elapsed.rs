@@ -54,6 +54,10 @@ impl ChartKind for Elapsed {
         "s"
     }
 
+    fn asked(&self) -> Option<&'static dyn ChartKind> {
+        Some(&Elapsed::ASKED)
+    }
+
     fn change_words(&self) -> [&'static str; 2] {
         ["slower", "faster"]
     }

@@ -75,6 +75,12 @@ pub trait ChartKind: Sync {
     fn unit(&self) -> &'static str;
     /// A rise and a fall of the measure, in words: `["slower", "faster"]` for a time.
     fn change_words(&self) -> [&'static str; 2];
+    /// The kind as a view asks for it by name (`plot --y`), where that draws more than
+    /// the folder's own chart of it does: elapsed time and time per item each give way
+    /// to the other in a folder's charts, never in a view.
+    fn asked(&self) -> Option<&'static dyn ChartKind> {
+        None
+    }
 }
 
 /// The metrics `plot --y` and `history --metric` take, for the command line's parser (and
@@ -198,13 +204,8 @@ pub fn check_view(
     y: &str,
     facet: Option<&str>,
 ) -> Result<(&'static dyn ChartKind, Axis, Option<Axis>), String> {
-    let kind: &'static dyn ChartKind = match metric_named("--y", y)? {
-        // Asked for by name: drawn wherever there is a value, whatever the folder's own
-        // charts chose between elapsed time and time per item.
-        named if named.stem() == NsPerItem::ASKED.stem() => &NsPerItem::ASKED,
-        named if named.stem() == Elapsed::ASKED.stem() => &Elapsed::ASKED,
-        named => named,
-    };
+    let named = metric_named("--y", y)?;
+    let kind = named.asked().unwrap_or(named);
     let all = experiment.plot_axes();
     let axes: Vec<&Axis> = all
         .iter()

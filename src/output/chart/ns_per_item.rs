@@ -64,6 +64,10 @@ impl ChartKind for NsPerItem {
         "s"
     }
 
+    fn asked(&self) -> Option<&'static dyn ChartKind> {
+        Some(&NsPerItem::ASKED)
+    }
+
     fn change_words(&self) -> [&'static str; 2] {
         ["slower", "faster"]
     }
